@@ -1,0 +1,77 @@
+# bouncer - Postfix bounce and complaint processor.
+# Plain GNU make; the user's CFLAGS are kept, the warnings are forced.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DATADIR   = $(PREFIX)/share/bouncer
+
+PKGS      = gmime-3.0 libpcre2-8 sqlite3
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wpointer-arith \
+	-Wno-missing-field-initializers \
+	-Iinclude -DBOUNCER_VERSION='"$(VERSION)"' \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lz
+
+LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
+	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c \
+	    src/output.c src/default_rules.c
+LIBOBJ    = $(LIBSRC:.c=.o)
+OBJ       = $(LIBOBJ) src/main.o
+UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify
+
+all: bouncer
+
+bouncer: $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+$(OBJ): $(wildcard include/*.h)
+
+# The built-in rules are the text of src/default.rules, as a C string.
+src/default_rules.c: src/default.rules
+	{ echo '/* generated from src/default.rules; do not edit */'; \
+	  echo 'const char default_rules[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+tests/unit/%: tests/unit/%.c $(LIBOBJ) tests/unit/tap.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
+deps:
+	@sh tests/deps.sh
+
+check: deps all $(UNITS)
+	@sh tests/run.sh
+
+check-asan:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" check
+	$(MAKE) clean
+
+demo: deps all
+	@sh tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/postfix
+	install -m 0755 bouncer $(DESTDIR)$(BINDIR)/bouncer
+	install -m 0644 man/bouncer.1 $(DESTDIR)$(MANDIR)/man1/bouncer.1
+	install -m 0644 man/bouncer.conf.5 $(DESTDIR)$(MANDIR)/man5/bouncer.conf.5
+	install -m 0644 src/default.rules $(DESTDIR)$(DATADIR)/default.rules
+	install -m 0644 postfix/* $(DESTDIR)$(DATADIR)/postfix/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/bouncer $(DESTDIR)$(MANDIR)/man1/bouncer.1 \
+		$(DESTDIR)$(MANDIR)/man5/bouncer.conf.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -f bouncer src/*.o src/default_rules.c $(UNITS)
+
+.PHONY: all check check-asan demo deps install uninstall clean

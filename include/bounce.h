@@ -1,0 +1,93 @@
+/*
+ * bounce.h - what a parsed bounce or complaint says, before and after
+ * classification. Plain data, owned by whoever called parse_message();
+ * freed with bounce_free().
+ */
+#ifndef BOUNCER_BOUNCE_H
+#define BOUNCER_BOUNCE_H
+
+#include <stddef.h>
+
+#define BOUNCE_RCPT_MAX	1000	/* recipients kept per message */
+
+enum bounce_kind {
+	BOUNCE_NONE = 0,	/* not a bounce */
+	BOUNCE_DSN,		/* RFC 3464 delivery-status part */
+	BOUNCE_TEXT,		/* non-standard, human-readable bounce */
+	BOUNCE_ARF,		/* RFC 5965 feedback report */
+	BOUNCE_AUTOREPLY	/* RFC 3834 auto-reply (vacation) */
+};
+
+/* The classifier's answer for one recipient. */
+struct verdict {
+	char		 status[16];	/* "5.1.1" or "" */
+	char		 replycode[4];	/* "550" or "" */
+	const char	*reason;	/* static vocabulary word */
+	const char	*class;		/* static class word */
+	char		 rule[160];	/* what decided, for --explain */
+};
+
+struct rcpt {
+	char	*recipient;		/* normal form (addr.h), or NULL */
+	char	*raw_recipient;		/* Final-Recipient as written */
+	char	*original_recipient;
+	char	*action;		/* lower case */
+	char	*status;		/* Status field as written */
+	char	*remote_mta;
+	char	*diagnostic_type;	/* "smtp", "X-Postfix", ... */
+	char	*diagnostic_code;	/* text after the type */
+	char	*last_attempt_date;
+	char	*will_retry_until;
+	char	*final_log_id;
+	struct verdict v;
+};
+
+struct bounce {
+	enum bounce_kind kind;
+	/* per-message DSN fields */
+	char	*reporting_mta;
+	char	*original_envelope_id;
+	char	*arrival_date;
+	char	*dsn_gateway;
+	char	*received_from_mta;
+	char	*postfix_queue_id;
+	char	*postfix_sender;
+	/* the bounce message itself */
+	char	*from;
+	char	*subject;
+	char	*date;
+	char	*message_id;
+	char	*text;			/* human-readable part */
+	/* the returned original message */
+	char	*orig_message_id;
+	char	*orig_from;
+	char	*orig_to;
+	char	*orig_subject;
+	char	*orig_date;
+	char	*orig_list_id;
+	char	*orig_return_path;
+	/* ARF (RFC 5965) fields */
+	char	*feedback_type;
+	char	*user_agent;
+	char	*arf_version;
+	char	*original_mail_from;
+	char	*original_rcpt_to;
+	char	*source_ip;
+	char	*reported_domain;
+	char	*reported_uri;
+	char	*auth_results;
+	/* Postfix pipe(8) arguments */
+	char	*pipe_sender;
+	char	*pipe_recipient;
+	struct rcpt *r;
+	size_t	 n;
+	size_t	 cap;
+	int	 truncated;		/* limits dropped some input */
+};
+
+/* bounce_add_rcpt - append an empty recipient; NULL past BOUNCE_RCPT_MAX */
+struct rcpt *bounce_add_rcpt(struct bounce *);
+void	bounce_free(struct bounce *);
+const char *bounce_kind_name(enum bounce_kind);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * classify.h - decide, for one recipient, the reason and class of what
+ * happened, and the rule that decided.
+ *
+ * The classifier is a pure function of the parsed record: no I/O after
+ * the rules are loaded. Order of decision:
+ *   1. the report kind (feedback report, auto-reply) and the DSN Action
+ *      (delivered, relayed, expanded);
+ *   2. PCRE2 rules on the diagnostic text, an operator's rules first;
+ *   3. the RFC 3463 / IANA enhanced status code table;
+ *   4. the rules on the bounce's human-readable text;
+ *   5. "onhold" when a failure has no recognisable cause.
+ * A delayed Action keeps the reason found but gets class "delayed".
+ */
+#ifndef BOUNCER_CLASSIFY_H
+#define BOUNCER_CLASSIFY_H
+
+#include "bounce.h"
+#include "util.h"
+
+struct classifier;
+
+/*
+ * classifier_new - compile the built-in rules, then (when path is not
+ * NULL) the operator's rule file, whose rules are tried first. A bad
+ * rule is skipped and described, one "file:line: why" line each, in errs
+ * (which may be NULL); the rest still load. Returns NULL only when the
+ * operator's file cannot be read (errno set). Caller frees.
+ */
+struct classifier *classifier_new(const char *, struct sbuf *);
+void	classifier_free(struct classifier *);
+/* classifier_nrules - how many rules are loaded */
+size_t	classifier_nrules(const struct classifier *);
+
+/* classify - set r->v from r, using the bounce b for context */
+void	classify(const struct classifier *, const struct bounce *,
+	    struct rcpt *);
+/* classify_text - the verdict for a bare diagnostic text (--test-rule) */
+void	classify_text(const struct classifier *, const char *,
+	    struct verdict *);
+/* classify_reason_class - the class a reason implies, or NULL if unknown */
+const char *classify_reason_class(const char *, const char *);
+/* classify_reason_word - canonical word for a reason or alias, or NULL */
+const char *classify_reason_word(const char *);
+
+#endif

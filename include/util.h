@@ -1,0 +1,51 @@
+/*
+ * util.h - small helpers shared by every module: growable strings,
+ * checked allocation and a few string predicates.
+ *
+ * Allocation failure is treated as fatal (abort): bouncer handles one
+ * message at a time and has no useful way to continue without memory;
+ * Postfix sees death by signal as a temporary failure and retries.
+ */
+#ifndef BOUNCER_UTIL_H
+#define BOUNCER_UTIL_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+/* A growable NUL-terminated byte string; owner frees s with free(). */
+struct sbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+
+void	 sbuf_init(struct sbuf *);
+void	 sbuf_addn(struct sbuf *, const char *, size_t);
+void	 sbuf_add(struct sbuf *, const char *);
+void	 sbuf_addc(struct sbuf *, char);
+void	 sbuf_printf(struct sbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+char	*sbuf_steal(struct sbuf *);	/* caller owns; sbuf is reset */
+void	 sbuf_free(struct sbuf *);
+
+/* Replace *dst (freed) by a copy of src, or NULL. */
+void	 str_set(char **, const char *);
+void	 str_setn(char **, const char *, size_t);
+/* Trim ASCII white space at both ends, in place; returns its argument. */
+char	*str_trim(char *);
+/* Collapse runs of white space (incl. newlines) into one space, in place. */
+char	*str_squeeze(char *);
+int	 str_empty(const char *);
+/* Case-insensitive prefix test; returns pointer past prefix or NULL. */
+const char *str_iprefix(const char *, const char *);
+/* Case-insensitive substring search (ASCII). */
+const char *str_icase(const char *, const char *);
+void	 str_lower(char *);
+
+#endif

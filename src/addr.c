@@ -1,0 +1,142 @@
+/*
+ * addr.c - address normal form and validation.
+ *
+ * Addresses come from untrusted messages. Only addresses that pass
+ * addr_valid() may reach the store: printable, no white space or
+ * control bytes, one '@', a domain of letters, digits, dots, hyphens or
+ * UTF-8, and at most ADDR_MAX bytes.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "util.h"
+
+/* strip_comments - remove (...) comments outside quotes, in place */
+static void
+strip_comments(char *s)
+{
+	char *r, *w;
+	int depth = 0, q = 0;
+
+	for (r = w = s; *r; r++) {
+		if (*r == '"' && depth == 0)
+			q = !q;
+		if (!q && *r == '(') {
+			depth++;
+			continue;
+		}
+		if (!q && *r == ')' && depth > 0) {
+			depth--;
+			continue;
+		}
+		if (depth == 0)
+			*w++ = *r;
+	}
+	*w = '\0';
+}
+
+char *
+addr_normalise(const char *in)
+{
+	char *s, *p, *a, *e, *out = NULL;
+
+	if (in == NULL)
+		return NULL;
+	s = xstrdup(in);
+	/* address-type prefix: "rfc822; a@b", "utf-8; a@b", "x-unix; u" */
+	if ((p = strchr(s, ';')) != NULL && strchr(p, '@') != NULL &&
+	    memchr(s, '@', (size_t)(p - s)) == NULL)
+		memmove(s, p + 1, strlen(p + 1) + 1);
+	strip_comments(s);
+	str_trim(s);
+	a = s;
+	/* "Name <a@b>" and "<a@b>" */
+	if ((p = strrchr(a, '<')) != NULL && (e = strchr(p, '>')) != NULL) {
+		*e = '\0';
+		a = p + 1;
+	}
+	str_trim(a);
+	while (*a == '<' || *a == '"' || *a == '\'')
+		a++;
+	e = a + strlen(a);
+	while (e > a && (e[-1] == '>' || e[-1] == '"' || e[-1] == '\'' ||
+	    e[-1] == '.' || e[-1] == ':' || e[-1] == ',' || e[-1] == ';'))
+		*--e = '\0';
+	/* a mailto: or SMTP path prefix ("@relay:user@dom") */
+	if ((p = (char *)str_iprefix(a, "mailto:")) != NULL)
+		a = p;
+	if (*a == '@' && (p = strchr(a, ':')) != NULL)
+		a = p + 1;
+	str_lower(a);
+	if (addr_valid(a))
+		out = xstrdup(a);
+	free(s);
+	return out;
+}
+
+int
+addr_valid(const char *s)
+{
+	const char *at, *p;
+	size_t n = strlen(s);
+
+	if (n < 3 || n > ADDR_MAX)
+		return 0;
+	if ((at = strchr(s, '@')) == NULL || at == s || strchr(at + 1, '@'))
+		return 0;
+	for (p = s; p < at; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= ' ' || c == 127 || c == '<' || c == '>' ||
+		    c == '(' || c == ')' || c == ',' || c == ';' || c == '\\')
+			return 0;
+	}
+	if (at[1] == '\0' || at[1] == '.' || at[1] == '-')
+		return 0;
+	for (p = at + 1; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x80 || isalnum(c) || c == '.' || c == '-' ||
+		    c == '_')
+			continue;
+		/* address literal: user@[192.0.2.1] */
+		if (c == '[' || c == ']' || c == ':')
+			continue;
+		return 0;
+	}
+	return p[-1] != '.';
+}
+
+static int
+addr_char(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~.", c);
+}
+
+const char *
+addr_scan(const char *text, size_t *len)
+{
+	const char *at, *s, *e;
+
+	for (at = strchr(text, '@'); at != NULL; at = strchr(at + 1, '@')) {
+		for (s = at; s > text && addr_char((unsigned char)s[-1]); s--)
+			;
+		for (e = at + 1; *e && (isalnum((unsigned char)*e) ||
+		    (unsigned char)*e >= 0x80 || *e == '.' || *e == '-' ||
+		    *e == '_'); e++)
+			;
+		while (e > at + 1 && (e[-1] == '.' || e[-1] == '-'))
+			e--;
+		while (s < at && (*s == '.' || *s == '\''))
+			s++;
+		if (s == at || e == at + 1 || memchr(at + 1, '.',
+		    (size_t)(e - at - 1)) == NULL)
+			continue;
+		*len = (size_t)(e - s);
+		return s;
+	}
+	return NULL;
+}

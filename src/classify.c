@@ -1,0 +1,582 @@
+/*
+ * classify.c - reason and class for one recipient.
+ *
+ * Rules are data: "reason [class] /pattern/flags", one a line, compiled
+ * once per process with PCRE2 (JIT where the platform has it). The
+ * built-in rules come from src/default.rules, compiled into the binary;
+ * an operator's file is loaded before them so that a local rule wins.
+ * Codes live in a table, as RFC 3463 and the IANA registry define them.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <pcre2.h>
+
+#include "classify.h"
+#include "util.h"
+
+extern const char default_rules[];	/* generated from src/default.rules */
+
+#define TEXT_MAX	8192	/* bytes of text a rule looks at */
+
+struct rule {
+	const char	*reason;
+	const char	*class;		/* NULL: the reason's class */
+	pcre2_code	*re;
+	char		*where;		/* "file:line" */
+	char		*pattern;
+};
+
+struct classifier {
+	struct rule	*rules;
+	size_t		 n;
+	size_t		 cap;
+	pcre2_match_data *md;
+	pcre2_code	*re_status;
+	pcre2_code	*re_reply;
+};
+
+static const struct {
+	const char *reason;
+	const char *class;
+} reasons[] = {
+	{ "userunknown", "hard" }, { "hostunknown", "hard" },
+	{ "hasmoved", "hard" }, { "notaccept", "hard" },
+	{ "mailboxfull", "soft" }, { "suspend", "soft" },
+	{ "exceedlimit", "soft" }, { "mesgtoobig", "soft" },
+	{ "systemfull", "soft" }, { "systemerror", "soft" },
+	{ "networkerror", "soft" }, { "expired", "soft" },
+	{ "mailererror", "soft" },
+	{ "onhold", "undetermined" }, { "undefined", "undetermined" },
+	{ "blocked", "block" }, { "badreputation", "block" },
+	{ "requireptr", "block" }, { "authfailure", "block" },
+	{ "policyviolation", "block" }, { "securityerror", "block" },
+	{ "spamdetected", "block" }, { "virusdetected", "block" },
+	{ "contenterror", "block" }, { "notcompliantrfc", "block" },
+	{ "filtered", "block" }, { "rejected", "block" },
+	{ "norelaying", "block" }, { "toomanyconn", "block" },
+	{ "speeding", "block" }, { "syntaxerror", "block" },
+	{ "feedback", "complaint" }, { "delivered", "delivered" },
+	{ "vacation", "undetermined" },
+};
+
+/* Newer Sisimai words, accepted in rule files, emitted as the 5.1 word. */
+static const struct {
+	const char *alias;
+	const char *reason;
+} aliases[] = {
+	{ "ratelimited", "speeding" }, { "emailtoolarge", "mesgtoobig" },
+	{ "failedstarttls", "securityerror" }, { "suppressed", "onhold" },
+};
+
+static const char *classes[] = {
+	"hard", "soft", "block", "complaint", "delayed", "delivered",
+	"undetermined", NULL
+};
+
+/*
+ * RFC 3463 and the IANA "Enumerated Status Codes" registry, subject and
+ * detail only; the class digit is handled by the caller. Codes that say
+ * nothing about the cause (x.0.0, x.5.0) are absent on purpose.
+ */
+static const struct {
+	const char *code;
+	const char *reason;
+} codes[] = {
+	{ "1.0", "userunknown" },	/* other address status */
+	{ "1.1", "userunknown" },	/* bad destination mailbox address */
+	{ "1.2", "hostunknown" },	/* bad destination system address */
+	{ "1.3", "userunknown" },	/* bad destination mailbox syntax */
+	{ "1.4", "userunknown" },	/* destination mailbox ambiguous */
+	{ "1.5", "delivered" },		/* destination address valid */
+	{ "1.6", "hasmoved" },		/* destination mailbox has moved */
+	{ "1.7", "rejected" },		/* bad sender's mailbox syntax */
+	{ "1.8", "rejected" },		/* bad sender's system address */
+	{ "1.9", "systemerror" },	/* relayed to non-compliant mailer */
+	{ "1.10", "notaccept" },	/* recipient has null MX (RFC 7505) */
+	{ "2.0", "filtered" },		/* other mailbox status */
+	{ "2.1", "suspend" },		/* mailbox disabled */
+	{ "2.2", "mailboxfull" },	/* mailbox full */
+	{ "2.3", "exceedlimit" },	/* message length exceeds limit */
+	{ "2.4", "systemerror" },	/* mailing list expansion problem */
+	{ "3.0", "systemerror" },	/* other mail system status */
+	{ "3.1", "systemfull" },	/* mail system full */
+	{ "3.2", "notaccept" },		/* not accepting network messages */
+	{ "3.3", "systemerror" },	/* not capable of selected features */
+	{ "3.4", "mesgtoobig" },	/* message too big for system */
+	{ "3.5", "systemerror" },	/* system incorrectly configured */
+	{ "3.6", "systemerror" },	/* requested priority was changed */
+	{ "4.0", "networkerror" },	/* other network or routing status */
+	{ "4.1", "networkerror" },	/* no answer from host */
+	{ "4.2", "networkerror" },	/* bad connection */
+	{ "4.3", "systemerror" },	/* directory server failure */
+	{ "4.4", "networkerror" },	/* unable to route (5.4.4: below) */
+	{ "4.5", "networkerror" },	/* mail system congestion */
+	{ "4.6", "networkerror" },	/* routing loop detected */
+	{ "4.7", "expired" },		/* delivery time expired */
+	{ "5.1", "syntaxerror" },	/* invalid command */
+	{ "5.2", "syntaxerror" },	/* syntax error */
+	{ "5.3", "exceedlimit" },	/* too many recipients */
+	{ "5.4", "syntaxerror" },	/* invalid command arguments */
+	{ "5.5", "syntaxerror" },	/* wrong protocol version */
+	{ "5.6", "syntaxerror" },	/* auth exchange line too long */
+	{ "6.0", "contenterror" },	/* other media error */
+	{ "6.1", "contenterror" },	/* media not supported */
+	{ "6.2", "contenterror" },	/* conversion prohibited */
+	{ "6.3", "contenterror" },	/* conversion not supported */
+	{ "6.4", "contenterror" },	/* conversion with loss */
+	{ "6.5", "contenterror" },	/* conversion failed */
+	{ "6.6", "contenterror" },	/* content not available */
+	{ "6.7", "contenterror" },	/* non-ASCII addresses not permitted */
+	{ "6.8", "contenterror" },	/* UTF-8 string reply required */
+	{ "6.9", "contenterror" },	/* UTF-8 header cannot be transferred */
+	{ "6.10", "contenterror" },
+	{ "7.0", "securityerror" },	/* other security status */
+	{ "7.1", "blocked" },		/* delivery not authorized */
+	{ "7.2", "securityerror" },	/* list expansion prohibited */
+	{ "7.3", "securityerror" },	/* security conversion required */
+	{ "7.4", "securityerror" },	/* security features not supported */
+	{ "7.5", "securityerror" },	/* cryptographic failure */
+	{ "7.6", "securityerror" },	/* algorithm not supported */
+	{ "7.7", "securityerror" },	/* message integrity failure */
+	{ "7.8", "securityerror" },	/* credentials invalid */
+	{ "7.9", "securityerror" },	/* mechanism too weak */
+	{ "7.10", "securityerror" },	/* encryption needed */
+	{ "7.11", "securityerror" },	/* encryption required for mech */
+	{ "7.12", "securityerror" },	/* password transition needed */
+	{ "7.13", "suspend" },		/* user account disabled */
+	{ "7.14", "securityerror" },	/* trust relationship required */
+	{ "7.15", "securityerror" },	/* priority level too low */
+	{ "7.16", "mesgtoobig" },	/* too big for specified priority */
+	{ "7.17", "hasmoved" },		/* mailbox owner has changed */
+	{ "7.18", "hasmoved" },		/* domain owner has changed */
+	{ "7.19", "securityerror" },	/* RRVS test cannot be completed */
+	{ "7.20", "authfailure" },	/* no passing DKIM signature */
+	{ "7.21", "authfailure" },	/* no acceptable DKIM signature */
+	{ "7.22", "authfailure" },	/* no author-matched DKIM signature */
+	{ "7.23", "authfailure" },	/* SPF validation failed */
+	{ "7.24", "authfailure" },	/* SPF validation error */
+	{ "7.25", "requireptr" },	/* reverse DNS validation failed */
+	{ "7.26", "authfailure" },	/* multiple authentication failures */
+	{ "7.27", "notaccept" },	/* sender address has null MX */
+	{ "7.28", "speeding" },		/* mail flood detected */
+	{ "7.29", "authfailure" },	/* ARC validation failure */
+	{ "7.30", "securityerror" },	/* REQUIRETLS support required */
+};
+
+const char *
+classify_reason_word(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcasecmp(w, reasons[i].reason) == 0)
+			return reasons[i].reason;
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcasecmp(w, aliases[i].alias) == 0)
+			return aliases[i].reason;
+	return NULL;
+}
+
+const char *
+classify_reason_class(const char *reason, const char *status)
+{
+	size_t i;
+
+	if (strcmp(reason, "notaccept") == 0 && status && status[0] == '4')
+		return "soft";
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(reason, reasons[i].reason) == 0)
+			return reasons[i].class;
+	return NULL;
+}
+
+static const char *
+class_word(const char *w)
+{
+	int i;
+
+	for (i = 0; classes[i]; i++)
+		if (strcasecmp(w, classes[i]) == 0)
+			return classes[i];
+	return NULL;
+}
+
+/* code_reason - the table's reason for "C.S.D", or NULL */
+static const char *
+code_reason(const char *status)
+{
+	const char *sd;
+	size_t i, n;
+
+	if (status[0] == '2')
+		return "delivered";
+	if ((sd = strchr(status, '.')) == NULL)
+		return NULL;
+	sd++;
+	/* RFC 7505 and reality: a permanent "unable to route" is no domain */
+	if (strcmp(status, "5.4.4") == 0)
+		return "hostunknown";
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		n = strlen(codes[i].code);
+		if (strncmp(sd, codes[i].code, n) == 0 && sd[n] == '\0')
+			return codes[i].reason;
+	}
+	return NULL;
+}
+
+static pcre2_code *
+compile(const char *pat, uint32_t opts, char *err, size_t errlen)
+{
+	PCRE2_SIZE off;
+	int ec;
+	pcre2_code *re;
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts,
+	    &ec, &off, NULL);
+	if (re == NULL) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		snprintf(err, errlen, "bad pattern at offset %zu: %s",
+		    (size_t)off, (char *)msg);
+		return NULL;
+	}
+	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* optional */
+	return re;
+}
+
+/*
+ * parse_rule - one line of a rule file. Returns 1 for a rule, 0 for a
+ * blank or comment line, -1 with err set for a bad one.
+ */
+static int
+parse_rule(char *line, struct rule *r, char *err, size_t errlen)
+{
+	char *p = line, *w1, *w2 = NULL, *pat, *end, *f;
+	uint32_t opts = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	if ((pat = strchr(p, '/')) == NULL || (end = strrchr(p, '/')) == pat) {
+		snprintf(err, errlen, "no /pattern/");
+		return -1;
+	}
+	*pat++ = '\0';
+	*end = '\0';
+	w1 = strtok(p, " \t");
+	if (w1 != NULL)
+		w2 = strtok(NULL, " \t");
+	if (w1 == NULL || strtok(NULL, " \t") != NULL) {
+		snprintf(err, errlen, "want: reason [class] /pattern/flags");
+		return -1;
+	}
+	if ((r->reason = classify_reason_word(w1)) == NULL) {
+		snprintf(err, errlen, "unknown reason '%.40s'", w1);
+		return -1;
+	}
+	r->class = NULL;
+	if (w2 != NULL && (r->class = class_word(w2)) == NULL) {
+		snprintf(err, errlen, "unknown class '%.40s'", w2);
+		return -1;
+	}
+	for (f = end + 1; *f && *f != '\n' && *f != '\r'; f++) {
+		switch (*f) {
+		case 'i':	opts |= PCRE2_CASELESS; break;
+		case 'x':	opts |= PCRE2_EXTENDED; break;
+		case ' ': case '\t': break;
+		default:
+			snprintf(err, errlen, "unknown flag '%c'", *f);
+			return -1;
+		}
+	}
+	if ((r->re = compile(pat, opts, err, errlen)) == NULL)
+		return -1;
+	r->pattern = xstrdup(pat);
+	return 1;
+}
+
+/* load_text - every rule of a rule file's text, appended */
+static void
+load_text(struct classifier *c, const char *text, const char *name,
+    struct sbuf *errs)
+{
+	const char *p = text, *nl;
+	char err[300];
+	int lineno = 0;
+
+	while (*p) {
+		struct rule r;
+		char *line;
+		int rc;
+
+		lineno++;
+		nl = strchr(p, '\n');
+		line = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		memset(&r, 0, sizeof(r));
+		rc = parse_rule(line, &r, err, sizeof(err));
+		if (rc == -1 && errs)
+			sbuf_printf(errs, "%s:%d: %s\n", name, lineno, err);
+		if (rc == 1) {
+			if (c->n == c->cap) {
+				c->cap = c->cap ? c->cap * 2 : 256;
+				c->rules = xrealloc(c->rules,
+				    c->cap * sizeof(*c->rules));
+			}
+			r.where = xmalloc(strlen(name) + 16);
+			sprintf(r.where, "%s:%d", name, lineno);
+			c->rules[c->n++] = r;
+		}
+		free(line);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
+struct classifier *
+classifier_new(const char *path, struct sbuf *errs)
+{
+	struct classifier *c = xcalloc(1, sizeof(*c));
+	char err[300];
+
+	if (path != NULL) {
+		FILE *fp = fopen(path, "r");
+		struct sbuf t;
+		char buf[4096];
+		size_t n;
+		int saved;
+
+		if (fp == NULL) {
+			saved = errno;
+			free(c);
+			errno = saved;
+			return NULL;
+		}
+		sbuf_init(&t);
+		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+			sbuf_addn(&t, buf, n);
+		fclose(fp);
+		if (t.s)
+			load_text(c, t.s, path, errs);
+		sbuf_free(&t);
+	}
+	load_text(c, default_rules, "built-in", errs);
+	c->md = pcre2_match_data_create(8, NULL);
+	/* an enhanced status code, not part of an IP address or version */
+	c->re_status = compile("(?<![0-9.])([245])\\.([0-9]{1,3})\\.([0-9]{1,3})"
+	    "(?![0-9]|\\.[0-9])", 0, err, sizeof(err));
+	/* an SMTP reply code opening a reply, "550 ", "550-", "550:" */
+	c->re_reply = compile("(?<![0-9.,:/#-])([245][0-5][0-9])(?=[ \\-:]|$)"
+	    "(?![ ]?[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9])", 0, err, sizeof(err));
+	if (c->md == NULL || c->re_status == NULL || c->re_reply == NULL)
+		abort();
+	return c;
+}
+
+void
+classifier_free(struct classifier *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		pcre2_code_free(c->rules[i].re);
+		free(c->rules[i].where);
+		free(c->rules[i].pattern);
+	}
+	free(c->rules);
+	pcre2_match_data_free(c->md);
+	pcre2_code_free(c->re_status);
+	pcre2_code_free(c->re_reply);
+	free(c);
+}
+
+size_t
+classifier_nrules(const struct classifier *c)
+{
+	return c->n;
+}
+
+/* match_rules - the first rule matching text, or NULL */
+static const struct rule *
+match_rules(const struct classifier *c, const char *text)
+{
+	size_t i, len;
+
+	if (str_empty(text))
+		return NULL;
+	len = strlen(text);
+	if (len > TEXT_MAX)
+		len = TEXT_MAX;
+	for (i = 0; i < c->n; i++)
+		if (pcre2_match(c->rules[i].re, (PCRE2_SPTR)text, len, 0, 0,
+		    c->md, NULL) >= 0)
+			return &c->rules[i];
+	return NULL;
+}
+
+/* find_code - first match of re's group 0 in text into out */
+static int
+find_code(const struct classifier *c, pcre2_code *re, const char *text,
+    char *out, size_t outlen)
+{
+	PCRE2_SIZE *ov;
+	size_t len, n;
+
+	if (str_empty(text))
+		return 0;
+	len = strlen(text);
+	if (len > TEXT_MAX)
+		len = TEXT_MAX;
+	if (pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, c->md, NULL) < 0)
+		return 0;
+	ov = pcre2_get_ovector_pointer(c->md);
+	n = ov[1] - ov[0];
+	if (n >= outlen)
+		return 0;
+	memcpy(out, text + ov[0], n);
+	out[n] = '\0';
+	return 1;
+}
+
+/* specificity - 0 for x.0.0, 1 for x.y.0 or x.0.z, 2 for x.y.z */
+static int
+specificity(const char *s)
+{
+	const char *a = strchr(s, '.'), *b = a ? strchr(a + 1, '.') : NULL;
+
+	if (a == NULL || b == NULL)
+		return -1;
+	return (strtol(a + 1, NULL, 10) != 0) + (strtol(b + 1, NULL, 10) != 0);
+}
+
+/*
+ * pick_status - the Status field, unless it is missing, generic or less
+ * specific than a code of the same class in the diagnostic text.
+ */
+static void
+pick_status(const struct classifier *c, const char *field, const char *diag,
+    struct verdict *v)
+{
+	char f[16] = "", d[16] = "";
+
+	if (field)
+		find_code(c, c->re_status, field, f, sizeof(f));
+	find_code(c, c->re_status, diag, d, sizeof(d));
+	if (f[0] && d[0] && (f[0] == d[0] || specificity(f) == 0) &&
+	    specificity(d) > specificity(f))
+		strcpy(v->status, d);
+	else if (f[0])
+		strcpy(v->status, f);
+	else
+		strcpy(v->status, d);
+	find_code(c, c->re_reply, diag, v->replycode, sizeof(v->replycode));
+}
+
+static void
+set_verdict(struct verdict *v, const char *reason, const char *class,
+    const char *fmt, const char *a, const char *b)
+{
+	v->reason = reason;
+	v->class = class ? class : classify_reason_class(reason, v->status);
+	if (v->class == NULL)
+		v->class = "undetermined";
+	snprintf(v->rule, sizeof(v->rule), fmt, a, b ? b : "");
+}
+
+/* decide - steps 2 to 5 on a diagnostic and a context text */
+static void
+decide(const struct classifier *c, const char *diag, const char *context,
+    struct verdict *v)
+{
+	const struct rule *r;
+	const char *reason;
+
+	if ((r = match_rules(c, diag)) != NULL) {
+		set_verdict(v, r->reason, r->class, "%s /%s/", r->where,
+		    r->pattern);
+		return;
+	}
+	if (v->status[0] && specificity(v->status) > 0 &&
+	    (reason = code_reason(v->status)) != NULL) {
+		set_verdict(v, reason, NULL, "status %s%s", v->status, NULL);
+		return;
+	}
+	if ((r = match_rules(c, context)) != NULL) {
+		set_verdict(v, r->reason, r->class, "%s /%s/ (in text)",
+		    r->where, r->pattern);
+		return;
+	}
+	if (v->status[0] && (reason = code_reason(v->status)) != NULL) {
+		set_verdict(v, reason, NULL, "status %s%s", v->status, NULL);
+		return;
+	}
+	set_verdict(v, "onhold", NULL, "no rule or code matched%s%s", "", NULL);
+}
+
+void
+classify_text(const struct classifier *c, const char *text,
+    struct verdict *v)
+{
+	char *t = str_squeeze(xstrdup(text ? text : ""));
+
+	memset(v, 0, sizeof(*v));
+	pick_status(c, NULL, t, v);
+	decide(c, t, NULL, v);
+	free(t);
+}
+
+void
+classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
+{
+	struct verdict *v = &r->v;
+	const char *act = r->action ? r->action : "";
+	char *diag, *ctx;
+
+	memset(v, 0, sizeof(*v));
+	diag = str_squeeze(xstrdup(r->diagnostic_code ? r->diagnostic_code : ""));
+	ctx = str_squeeze(xstrndup(b->text ? b->text : "", TEXT_MAX));
+	pick_status(c, r->status, diag, v);
+	if (!v->replycode[0])
+		find_code(c, c->re_reply, ctx, v->replycode,
+		    sizeof(v->replycode));
+	if (!v->status[0] && b->kind == BOUNCE_TEXT)
+		find_code(c, c->re_status, ctx, v->status, sizeof(v->status));
+
+	if (b->kind == BOUNCE_ARF) {
+		const char *ft = b->feedback_type ? b->feedback_type : "";
+		int complaint = ft[0] == '\0' || strcmp(ft, "abuse") == 0 ||
+		    strcmp(ft, "fraud") == 0 || strcmp(ft, "opt-out") == 0;
+
+		v->status[0] = v->replycode[0] = '\0';
+		set_verdict(v, "feedback", complaint ? "complaint" :
+		    "undetermined", "feedback report, type %s%s",
+		    ft[0] ? ft : "(none: abuse)", NULL);
+	} else if (b->kind == BOUNCE_AUTOREPLY) {
+		v->status[0] = v->replycode[0] = '\0';
+		set_verdict(v, "vacation", NULL, "auto-reply (RFC 3834)%s%s",
+		    "", NULL);
+	} else if (strcmp(act, "delivered") == 0 ||
+	    strcmp(act, "relayed") == 0 || strcmp(act, "expanded") == 0) {
+		set_verdict(v, "delivered", NULL, "action %s%s", act, NULL);
+	} else {
+		decide(c, diag, ctx, v);
+		if (strcmp(act, "delayed") == 0) {
+			v->class = "delayed";
+			strncat(v->rule, "; action delayed",
+			    sizeof(v->rule) - strlen(v->rule) - 1);
+		}
+	}
+	free(diag);
+	free(ctx);
+}

@@ -1,0 +1,328 @@
+/*
+ * mime.c - walk a message with GMime 3 and hand out plain texts.
+ *
+ * Every GObject is created and unreffed here. GMime does not parse
+ * message/delivery-status or message/feedback-report: they are plain
+ * parts whose decoded content we return as text. A message/rfc822 part
+ * with a transfer encoding is built as a plain GMimePart, so we branch
+ * on the object's type, never on the type string alone.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "mime.h"
+#include "util.h"
+
+struct walk {
+	struct mime_result *r;
+	int	 nparts;
+	int	 report_nest;	/* message nesting of kept reports, -1: none */
+	struct sbuf text;	/* text parts at nest 0 */
+	struct sbuf html;	/* html parts at nest 0, tags stripped */
+	struct sbuf nested_text;/* text parts of the first nested message */
+	int	 nested_text_nest;
+};
+
+static void walk(GMimeObject *, int, int, struct walk *);
+
+void
+mime_init(void)
+{
+	g_mime_init();
+}
+
+void
+mime_shutdown(void)
+{
+	g_mime_shutdown();
+}
+
+/* part_bytes - decoded content of a leaf part, NUL-terminated; caller frees */
+static char *
+part_bytes(GMimePart *part, size_t *len)
+{
+	GMimeDataWrapper *w;
+	GMimeStream *mem;
+	GByteArray *ba;
+	char *s;
+
+	*len = 0;
+	if ((w = g_mime_part_get_content(part)) == NULL)
+		return xstrdup("");
+	ba = g_byte_array_new();
+	mem = g_mime_stream_mem_new_with_byte_array(ba);
+	/* the stream owns ba and frees it with itself */
+	g_mime_data_wrapper_write_to_stream(w, mem);
+	*len = ba->len;
+	s = xstrndup((const char *)ba->data, ba->len);
+	g_object_unref(mem);
+	return s;
+}
+
+/* part_text - decoded content converted to UTF-8 when a charset says so */
+static char *
+part_text(GMimePart *part)
+{
+	char *t, *s;
+	size_t len;
+
+	if (GMIME_IS_TEXT_PART(part)) {
+		t = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+		if (t != NULL) {
+			s = xstrdup(t);
+			g_free(t);
+			return s;
+		}
+	}
+	return part_bytes(part, &len);
+}
+
+/* strip_html - crude tag stripper for HTML-only notices; enough for rules */
+static void
+strip_html(struct sbuf *out, const char *h)
+{
+	int intag = 0;
+	const char *p;
+
+	for (p = h; *p; p++) {
+		if (*p == '<') {
+			intag = 1;
+			if (str_iprefix(p, "<br") || str_iprefix(p, "<p") ||
+			    str_iprefix(p, "</p") || str_iprefix(p, "<div") ||
+			    str_iprefix(p, "</div") || str_iprefix(p, "<tr") ||
+			    str_iprefix(p, "</td"))
+				sbuf_addc(out, '\n');
+			continue;
+		}
+		if (*p == '>' && intag) {
+			intag = 0;
+			continue;
+		}
+		if (intag)
+			continue;
+		if (*p == '&') {
+			if (str_iprefix(p, "&nbsp;")) { sbuf_addc(out, ' '); p += 5; continue; }
+			if (str_iprefix(p, "&lt;")) { sbuf_addc(out, '<'); p += 3; continue; }
+			if (str_iprefix(p, "&gt;")) { sbuf_addc(out, '>'); p += 3; continue; }
+			if (str_iprefix(p, "&amp;")) { sbuf_addc(out, '&'); p += 4; continue; }
+			if (str_iprefix(p, "&quot;")) { sbuf_addc(out, '"'); p += 5; continue; }
+		}
+		sbuf_addc(out, *p);
+	}
+	sbuf_addc(out, '\n');
+}
+
+/* header_text - the raw header block of an object; caller frees */
+static char *
+header_text(GMimeObject *obj)
+{
+	char *h = g_mime_object_get_headers(obj, NULL);
+	char *s = xstrdup(h ? h : "");
+
+	g_free(h);
+	return s;
+}
+
+static void
+add_report(struct walk *w, enum mime_report type, GMimePart *part, int nest)
+{
+	struct mime_result *r = w->r;
+	struct mime_part_text *pt;
+
+	if (w->report_nest != -1 && nest > w->report_nest)
+		return;		/* a report inside the returned message */
+	if (w->report_nest != -1 && nest < w->report_nest) {
+		/* cannot happen in a depth-first walk from the top, but be safe */
+		while (r->nreports > 0)
+			free(r->reports[--r->nreports].text);
+	}
+	w->report_nest = nest;
+	r->reports = xrealloc(r->reports, (r->nreports + 1) * sizeof(*pt));
+	pt = &r->reports[r->nreports++];
+	pt->type = type;
+	pt->text = part_bytes(part, &pt->len);
+}
+
+/* leaf - a non-multipart, non-message part */
+static void
+leaf(GMimeObject *obj, int nest, int in_report, struct walk *w)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	GMimePart *part = GMIME_PART(obj);
+	const char *type = ct ? g_mime_content_type_get_media_type(ct) : "text";
+	const char *sub = ct ? g_mime_content_type_get_media_subtype(ct) : "plain";
+	char *s;
+	size_t len;
+
+	if (g_ascii_strcasecmp(type, "message") == 0 &&
+	    (g_ascii_strcasecmp(sub, "delivery-status") == 0 ||
+	     g_ascii_strcasecmp(sub, "global-delivery-status") == 0)) {
+		add_report(w, MIME_REPORT_DSN, part, nest);
+		return;
+	}
+	if (g_ascii_strcasecmp(type, "message") == 0 &&
+	    g_ascii_strcasecmp(sub, "feedback-report") == 0) {
+		add_report(w, MIME_REPORT_ARF, part, nest);
+		return;
+	}
+	if ((g_ascii_strcasecmp(type, "text") == 0 &&
+	     g_ascii_strcasecmp(sub, "rfc822-headers") == 0) ||
+	    (g_ascii_strcasecmp(type, "message") == 0 &&
+	     (g_ascii_strcasecmp(sub, "rfc822") == 0 ||
+	      g_ascii_strcasecmp(sub, "global") == 0 ||
+	      g_ascii_strcasecmp(sub, "global-headers") == 0 ||
+	      g_ascii_strcasecmp(sub, "rfc822-headers") == 0))) {
+		/* an encoded message/rfc822 or bare headers: keep the header block */
+		if (w->r->orig_headers == NULL && nest <= 1) {
+			char *end;
+
+			s = part_bytes(part, &len);
+			if ((end = strstr(s, "\n\n")) != NULL ||
+			    (end = strstr(s, "\r\n\r\n")) != NULL)
+				*end = '\0';
+			w->r->orig_headers = s;
+		}
+		return;
+	}
+	if (g_ascii_strcasecmp(type, "text") != 0)
+		return;
+	if (nest == 0 || (in_report && nest == w->report_nest)) {
+		s = part_text(part);
+		if (g_ascii_strcasecmp(sub, "html") == 0)
+			strip_html(&w->html, s);
+		else {
+			sbuf_add(&w->text, s);
+			sbuf_addc(&w->text, '\n');
+		}
+		free(s);
+	} else if (w->nested_text_nest == -1 || nest == w->nested_text_nest) {
+		/* text of a forwarded bounce, used only if it holds the reports */
+		w->nested_text_nest = nest;
+		s = part_text(part);
+		if (g_ascii_strcasecmp(sub, "html") == 0)
+			strip_html(&w->nested_text, s);
+		else
+			sbuf_add(&w->nested_text, s);
+		free(s);
+	}
+}
+
+static void
+walk_message(GMimeMessage *msg, int depth, int nest, struct walk *w)
+{
+	GMimeObject *body;
+
+	if (msg == NULL)
+		return;
+	if (nest == 1 && w->r->orig_headers == NULL)
+		w->r->orig_headers = header_text(GMIME_OBJECT(msg));
+	if ((body = g_mime_message_get_mime_part(msg)) != NULL)
+		walk(body, depth + 1, nest, w);
+}
+
+static void
+walk(GMimeObject *obj, int depth, int nest, struct walk *w)
+{
+	int i, n;
+
+	if (obj == NULL)
+		return;		/* GMime gives NULL for broken parts: go on */
+	if (depth > MIME_DEPTH_MAX || ++w->nparts > MIME_PARTS_MAX) {
+		w->r->pruned = 1;
+		return;
+	}
+	if (GMIME_IS_MULTIPART(obj)) {
+		n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+		for (i = 0; i < n; i++)
+			walk(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i),
+			    depth + 1, nest, w);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		walk_message(g_mime_message_part_get_message(
+		    GMIME_MESSAGE_PART(obj)), depth + 1, nest + 1, w);
+	} else if (GMIME_IS_PART(obj)) {
+		leaf(obj, nest, 1, w);
+	}
+}
+
+int
+mime_parse(const char *buf, size_t len, struct mime_result *r,
+    const char **why)
+{
+	GMimeStream *stream = NULL;
+	GMimeParser *parser = NULL;
+	GMimeMessage *msg = NULL;
+	GMimeContentType *ct;
+	struct walk w;
+	const char *rt;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.report_nest = -1;
+	w.nested_text_nest = -1;
+	sbuf_init(&w.text);
+	sbuf_init(&w.html);
+	sbuf_init(&w.nested_text);
+
+	stream = g_mime_stream_mem_new_with_buffer(buf, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	if ((msg = g_mime_parser_construct_message(parser, NULL)) == NULL) {
+		*why = "no message headers could be parsed";
+		goto out;
+	}
+	r->headers = header_text(GMIME_OBJECT(msg));
+	if ((ct = g_mime_object_get_content_type(
+	    g_mime_message_get_mime_part(msg) ?
+	    g_mime_message_get_mime_part(msg) : GMIME_OBJECT(msg))) != NULL) {
+		char *t = g_mime_content_type_get_mime_type(ct);
+
+		r->content_type = xstrdup(t);
+		str_lower(r->content_type);
+		g_free(t);
+		if ((rt = g_mime_content_type_get_parameter(ct,
+		    "report-type")) != NULL) {
+			r->report_type = xstrdup(rt);
+			str_lower(r->report_type);
+		}
+	}
+	walk_message(msg, 0, 0, &w);
+	if (w.report_nest > 0 && w.nested_text.len > 0)
+		r->text = sbuf_steal(&w.nested_text);
+	else if (w.text.len > 0)
+		r->text = sbuf_steal(&w.text);
+	else
+		r->text = sbuf_steal(&w.html);
+	rc = 0;
+out:
+	sbuf_free(&w.text);
+	sbuf_free(&w.html);
+	sbuf_free(&w.nested_text);
+	if (msg)
+		g_object_unref(msg);
+	if (parser)
+		g_object_unref(parser);
+	if (stream)
+		g_object_unref(stream);
+	return rc;
+}
+
+void
+mime_result_free(struct mime_result *r)
+{
+	size_t i;
+
+	free(r->headers);
+	free(r->content_type);
+	free(r->report_type);
+	for (i = 0; i < r->nreports; i++)
+		free(r->reports[i].text);
+	free(r->reports);
+	free(r->text);
+	free(r->orig_headers);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,197 @@
+/*
+ * parse.c - put the reading modules together for one message.
+ *
+ * Order of belief: a delivery-status or feedback-report part says what
+ * happened; failing that, DSN fields written into a text part; failing
+ * that, the human-readable text of something whose headers say it is a
+ * bounce. An auto-reply is recognised so that it is never taken for a
+ * bounce of its sender.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "dsn.h"
+#include "fields.h"
+#include "mime.h"
+#include "parse.h"
+#include "scan.h"
+#include "util.h"
+
+static void
+copy_headers(struct bounce *b, const struct field_list *h,
+    const struct field_list *o)
+{
+	str_set(&b->from, fields_get(h, -1, "From"));
+	str_set(&b->subject, fields_get(h, -1, "Subject"));
+	str_set(&b->date, fields_get(h, -1, "Date"));
+	str_set(&b->message_id, fields_get(h, -1, "Message-ID"));
+	str_set(&b->orig_message_id, fields_get(o, -1, "Message-ID"));
+	str_set(&b->orig_from, fields_get(o, -1, "From"));
+	str_set(&b->orig_to, fields_get(o, -1, "To"));
+	str_set(&b->orig_subject, fields_get(o, -1, "Subject"));
+	str_set(&b->orig_date, fields_get(o, -1, "Date"));
+	str_set(&b->orig_list_id, fields_get(o, -1, "List-Id"));
+	str_set(&b->orig_return_path, fields_get(o, -1, "Return-Path"));
+}
+
+/*
+ * inline_orig_headers - a text bounce quotes the original message after
+ * a separator; read its header block for correlation.
+ */
+static void
+inline_orig_headers(const char *text, size_t cut, struct field_list *o)
+{
+	const char *p = text + cut, *nl, *end;
+
+	if (*p == '\0')
+		return;
+	/* skip the separator line itself and blank lines */
+	if ((nl = strchr(p, '\n')) == NULL)
+		return;
+	p = nl + 1;
+	while (*p == '\n' || *p == '\r')
+		p++;
+	if ((end = strstr(p, "\n\n")) == NULL)
+		end = p + strlen(p);
+	if (end - p > 65536)
+		end = p + 65536;
+	fields_parse(p, (size_t)(end - p), o);
+}
+
+/* fill_missing - DSN recipients without a usable address */
+static void
+fill_missing(struct bounce *b, const struct field_list *h)
+{
+	struct bounce t;
+	size_t i, j = 0;
+
+	for (i = 0; i < b->n; i++)
+		if (b->r[i].recipient == NULL)
+			break;
+	if (i == b->n)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.text = b->text;
+	t.from = b->from;
+	t.orig_from = b->orig_from;
+	scan_text(&t, h);
+	for (i = 0; i < b->n && j < t.n; i++)
+		if (b->r[i].recipient == NULL) {
+			b->r[i].recipient = t.r[j].recipient;
+			t.r[j++].recipient = NULL;
+		}
+	t.text = t.from = t.orig_from = NULL;
+	bounce_free(&t);
+}
+
+/* add_single - one recipient from an address-bearing header value */
+static int
+add_single(struct bounce *b, const char *v)
+{
+	struct rcpt *r;
+	char *a;
+
+	if (v == NULL || (a = addr_normalise(v)) == NULL)
+		return 0;
+	if ((r = bounce_add_rcpt(b)) == NULL) {
+		free(a);
+		return 0;
+	}
+	r->recipient = a;
+	r->raw_recipient = xstrdup(v);
+	return 1;
+}
+
+enum parse_status
+parse_message(const char *buf, size_t len, const struct parse_opts *opts,
+    struct bounce *b, const char **why)
+{
+	struct mime_result mr;
+	struct field_list h, o, f;
+	enum parse_status st = PARSE_NOTBOUNCE;
+	size_t i, cut;
+	int have_dsn = 0, have_arf = 0;
+
+	memset(&h, 0, sizeof(h));
+	memset(&o, 0, sizeof(o));
+	memset(&f, 0, sizeof(f));
+	if (mime_parse(buf, len, &mr, why) == -1)
+		return PARSE_BROKEN;
+	if (opts) {
+		str_set(&b->pipe_sender, opts->sender);
+		str_set(&b->pipe_recipient, opts->recipient);
+	}
+	fields_parse(mr.headers, strlen(mr.headers), &h);
+	if (mr.orig_headers)
+		fields_parse(mr.orig_headers, strlen(mr.orig_headers), &o);
+	cut = scan_cut(mr.text);
+	if (o.n == 0)
+		inline_orig_headers(mr.text, cut, &o);
+	b->text = xstrndup(mr.text, cut < SCAN_TEXT_MAX ? cut : SCAN_TEXT_MAX);
+	copy_headers(b, &h, &o);
+	b->truncated = mr.pruned || h.truncated;
+
+	for (i = 0; i < mr.nreports; i++) {
+		fields_free(&f);
+		fields_parse(mr.reports[i].text, mr.reports[i].len, &f);
+		b->truncated |= f.truncated;
+		if (mr.reports[i].type == MIME_REPORT_ARF) {
+			arf_collect(&f, b);
+			have_arf = 1;
+		} else {
+			dsn_collect(&f, b);
+			have_dsn = 1;
+		}
+	}
+	if (have_arf) {
+		b->kind = BOUNCE_ARF;
+		if (b->n == 0 && opts && opts->rcpt_header)
+			add_single(b, fields_get(&o, -1, opts->rcpt_header));
+		if (b->n == 0)
+			add_single(b, b->orig_to);
+		st = PARSE_OK;
+		goto out;
+	}
+	if (!have_dsn && dsn_looks_like(mr.text)) {
+		/* DSN fields in a text/plain part: old gateways do this */
+		fields_free(&f);
+		fields_parse(mr.text, strlen(mr.text), &f);
+		if (dsn_collect(&f, b) > 0)
+			have_dsn = 1;
+	}
+	if (have_dsn && b->n > 0) {
+		b->kind = BOUNCE_DSN;
+		fill_missing(b, &h);
+		st = PARSE_OK;
+		goto out;
+	}
+	if (have_dsn && b->n == 0 && scan_text(b, &h) > 0) {
+		b->kind = BOUNCE_TEXT;
+		st = PARSE_OK;
+		goto out;
+	}
+	if (!have_dsn && scan_is_autoreply(&h) && !scan_is_bounce(&h)) {
+		b->kind = BOUNCE_AUTOREPLY;
+		add_single(b, b->from);
+		st = PARSE_OK;
+		goto out;
+	}
+	if (have_dsn || scan_is_bounce(&h) ||
+	    (mr.report_type && strcmp(mr.report_type, "delivery-status") == 0)) {
+		b->kind = BOUNCE_TEXT;
+		if (scan_text(b, &h) == 0 && !add_single(b, b->orig_to)) {
+			*why = "a bounce, but no recipient could be found in it";
+			st = PARSE_BROKEN;
+			goto out;
+		}
+		st = PARSE_OK;
+	}
+out:
+	fields_free(&f);
+	fields_free(&o);
+	fields_free(&h);
+	mime_result_free(&mr);
+	return st;
+}

@@ -1,0 +1,369 @@
+/*
+ * scan.c - recipients and diagnostics from human-readable bounces.
+ *
+ * There is no standard here, only habits, and QUIRKS.md lists those we
+ * know. What generalises: the failed address opens a line (qmail's
+ * "<user@dom>:", Exim's indented address, Sendmail's "<user@dom>...",
+ * Postfix's old "<user@dom>: host said"), the reason follows it in the
+ * same paragraph, and the copy of the original message begins at a
+ * separator line that names it.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "scan.h"
+#include "util.h"
+
+/*
+ * Phrases that open the returned copy of the original message. Matched
+ * case-insensitively at the start of a line, after any dashes, spaces
+ * or '>' quoting.
+ */
+static const char *orig_markers[] = {
+	"this is a copy of the message",
+	"below this line is a copy of the message",
+	"original message follows",
+	"original message",
+	"the original message",
+	"undelivered message",
+	"unsent message below",
+	"returned message",
+	"message text follows",
+	"text of the original message",
+	"forwarded message",
+	"header of the original message",
+	"headers of the original message",
+	"original message header",
+	"the header of the original message",
+	"your message reads",
+	"below is a copy of the original message",
+	"a copy of the original message",
+	"copy of the message",
+	"this is a copy of your message",
+	"content-type: message/rfc822",
+	"included is a copy",
+	"the following is a copy",
+	"message headers follow",
+	"original message headers",
+	NULL
+};
+
+static const char *orig_headers_start[] = {
+	"received: ", "return-path: ", "dkim-signature: ", "message-id: ",
+	"x-originating-ip: ", "authentication-results: ", NULL
+};
+
+size_t
+scan_cut(const char *text)
+{
+	const char *line = text, *p, *nl;
+	int seen_text = 0, i;
+
+	while (*line) {
+		nl = strchr(line, '\n');
+		p = line;
+		while (*p == '-' || *p == ' ' || *p == '\t' || *p == '>' ||
+		    *p == '=' || *p == '*' || *p == '_')
+			p++;
+		for (i = 0; orig_markers[i]; i++)
+			if (str_iprefix(p, orig_markers[i]) &&
+			    (p > line || seen_text))
+				return (size_t)(line - text);
+		/* an inline header block, after some text */
+		if (seen_text > 1)
+			for (i = 0; orig_headers_start[i]; i++)
+				if (str_iprefix(line, orig_headers_start[i]))
+					return (size_t)(line - text);
+		if (p != nl && *p != '\0' && *p != '\n' && *p != '\r')
+			seen_text++;
+		if (nl == NULL)
+			break;
+		line = nl + 1;
+	}
+	return strlen(text);
+}
+
+/* skip_addr - addresses that are the bounce's sender side, not a recipient */
+static int
+skip_addr(const char *a, char *const *skip, size_t nskip)
+{
+	static const char *daemons[] = {
+		"mailer-daemon@", "postmaster@", "mail-daemon@",
+		"mailerdaemon@", "mdaemon@", "no-reply@", "noreply@",
+		"nobody@", "root@", NULL
+	};
+	size_t i;
+
+	for (i = 0; daemons[i]; i++)
+		if (str_iprefix(a, daemons[i]))
+			return 1;
+	for (i = 0; i < nskip; i++)
+		if (skip[i] && strcmp(a, skip[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* in_sender_context - the address at p is an envelope sender or a header */
+static int
+in_sender_context(const char *text, const char *p)
+{
+	const char *ls = p;
+	size_t n;
+
+	while (ls > text && ls[-1] != '\n')
+		ls--;
+	n = (size_t)(p - ls);
+	if (n >= 10 && strncasecmp(p - 10, "MAIL FROM:", 10) == 0)
+		return 1;
+	if (n >= 11 && strncasecmp(p - 11, "MAIL FROM:<", 11) == 0)
+		return 1;
+	if (str_iprefix(ls, "From:") || str_iprefix(ls, "Reply-To:") ||
+	    str_iprefix(ls, "Sender:") || str_iprefix(ls, "Return-Path:"))
+		return 1;
+	if (n >= 14 && str_icase(ls, "envelope-from") != NULL &&
+	    str_icase(ls, "envelope-from") < p)
+		return 1;
+	return 0;
+}
+
+/* anchor_at - 1 when the address at p opens its line */
+static int
+anchor_at(const char *text, const char *p)
+{
+	const char *ls = p;
+
+	while (ls > text && ls[-1] != '\n')
+		ls--;
+	while (ls < p && (*ls == ' ' || *ls == '\t' || *ls == '<' ||
+	    *ls == '"' || *ls == '\'' || *ls == '*' || *ls == '>' ||
+	    *ls == '-'))
+		ls++;
+	if (ls == p)
+		return 1;
+	/* "Recipient: a@b", "To: a@b", "Failed address: a@b" */
+	if (p - ls < 40 && (p[-1] == ' ' || p[-1] == '<' || p[-1] == '\t')) {
+		const char *c = memchr(ls, ':', (size_t)(p - ls));
+
+		if (c != NULL && c + 3 >= p - 1 &&
+		    (str_icase(ls, "recipient") == ls ||
+		     str_icase(ls, "address") == ls ||
+		     strncasecmp(ls, "to", 2) == 0 ||
+		     (str_icase(ls, "address") != NULL &&
+		      str_icase(ls, "address") < c) ||
+		     (str_icase(ls, "recipient") != NULL &&
+		      str_icase(ls, "recipient") < c)))
+			return 1;
+	}
+	return 0;
+}
+
+char *
+scan_diag_for(const char *text, const char *addr)
+{
+	const char *p, *s, *nl;
+	struct sbuf d;
+	size_t alen = strlen(addr);
+	int lines = 0;
+
+	/* the first anchored occurrence, else the first one at all */
+	for (p = str_icase(text, addr); p != NULL; p = str_icase(p + 1, addr))
+		if (anchor_at(text, p))
+			break;
+	if (p == NULL && (p = str_icase(text, addr)) == NULL)
+		return NULL;
+	sbuf_init(&d);
+	s = p + alen;
+	while (*s == '>' || *s == '"' || *s == ':' || *s == '.' ||
+	    *s == ' ' || *s == '\t' || *s == ',')
+		s++;
+	while (*s && d.len < SCAN_DIAG_MAX && lines < 12) {
+		size_t n, k;
+		const char *q;
+
+		nl = strchr(s, '\n');
+		n = nl ? (size_t)(nl - s) : strlen(s);
+		q = s;
+		k = n;
+		while (k > 0 && (*q == ' ' || *q == '\t' || *q == '\r')) {
+			q++;
+			k--;
+		}
+		while (k > 0 && (q[k - 1] == '\r' || q[k - 1] == ' '))
+			k--;
+		if (k == 0 && lines > 0)
+			break;
+		if (lines > 0 && k > 0) {
+			/* the next recipient's paragraph begins */
+			size_t al;
+			const char *a2 = addr_scan(q, &al);
+
+			if (a2 == q || (a2 == q + 1 && *q == '<'))
+				break;
+		}
+		if (k > 0) {
+			if (d.len)
+				sbuf_addc(&d, ' ');
+			sbuf_addn(&d, q, k);
+		}
+		lines++;
+		if (nl == NULL)
+			break;
+		s = nl + 1;
+	}
+	if (d.len == 0) {
+		sbuf_free(&d);
+		return NULL;
+	}
+	return sbuf_steal(&d);
+}
+
+static int
+have_rcpt(const struct bounce *b, const char *a)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->r[i].recipient && strcmp(b->r[i].recipient, a) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+add_found(struct bounce *b, char *a)
+{
+	struct rcpt *r;
+
+	if (have_rcpt(b, a) || (r = bounce_add_rcpt(b)) == NULL) {
+		free(a);
+		return 0;
+	}
+	r->recipient = a;
+	r->raw_recipient = xstrdup(a);
+	r->diagnostic_code = scan_diag_for(b->text, a);
+	return 1;
+}
+
+/* add_list - recipients from a comma-separated header value */
+static size_t
+add_list(struct bounce *b, const char *v)
+{
+	const char *p = v;
+	size_t len, added = 0;
+	char *a;
+
+	while ((p = addr_scan(p, &len)) != NULL) {
+		char *tok = xstrndup(p, len);
+
+		if ((a = addr_normalise(tok)) != NULL)
+			added += add_found(b, a);
+		free(tok);
+		p += len;
+	}
+	return added;
+}
+
+size_t
+scan_text(struct bounce *b, const struct field_list *h)
+{
+	char *skip[4] = { NULL, NULL, NULL, NULL };
+	const char *text = b->text ? b->text : "", *p, *v;
+	size_t len, added = 0, i;
+	int pass;
+	char *a;
+
+	if ((v = fields_get(h, -1, "X-Failed-Recipients")) != NULL &&
+	    (added = add_list(b, v)) > 0)
+		return added;
+	skip[0] = addr_normalise(b->from);
+	skip[1] = addr_normalise(fields_get(h, -1, "To"));
+	skip[2] = addr_normalise(b->orig_from);
+	skip[3] = addr_normalise(b->pipe_sender);
+	/* pass 0: addresses opening a line; pass 1: any address */
+	for (pass = 0; pass < 2 && added == 0; pass++) {
+		for (p = text; (p = addr_scan(p, &len)) != NULL; p += len) {
+			char *tok;
+
+			if (pass == 0 && !anchor_at(text, p))
+				continue;
+			if (in_sender_context(text, p))
+				continue;
+			tok = xstrndup(p, len);
+			a = addr_normalise(tok);
+			free(tok);
+			if (a == NULL)
+				continue;
+			if (skip_addr(a, skip, 4)) {
+				free(a);
+				continue;
+			}
+			added += add_found(b, a);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		free(skip[i]);
+	return added;
+}
+
+/* header_is - the header's value contains any of the words (case-insensitive) */
+static int
+header_has(const struct field_list *h, const char *name, const char **words)
+{
+	const char *v = fields_get(h, -1, name);
+	int i;
+
+	if (v == NULL)
+		return 0;
+	for (i = 0; words[i]; i++)
+		if (str_icase(v, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+int
+scan_is_bounce(const struct field_list *h)
+{
+	static const char *from_words[] = {
+		"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon",
+		"mail delivery", "mail administrator", "mdaemon", "mailmaster",
+		"delivery subsystem", "mail.delivery", NULL
+	};
+	static const char *subject_words[] = {
+		"undeliver", "delivery status notification", "returned mail",
+		"failure notice", "delivery failure", "delivery failed",
+		"mail delivery failed", "non remis", "nondeliverable",
+		"non-deliverable", "not delivered", "could not be delivered",
+		"delivery notification", "mail system error", "returned to sender",
+		"delivery problem", "rejected", "failed delivery", "bounce",
+		"mail failure", "delivery error", "message not delivered",
+		"notification d'etat", "unzustellbar", "warning: could not send",
+		"delayed mail", "delivery has failed", "delivery report",
+		NULL
+	};
+
+	if (fields_get(h, -1, "X-Failed-Recipients") != NULL)
+		return 1;
+	return header_has(h, "From", from_words) ||
+	    header_has(h, "Subject", subject_words);
+}
+
+int
+scan_is_autoreply(const struct field_list *h)
+{
+	static const char *subject_words[] = {
+		"out of office", "out of the office", "automatic reply",
+		"auto reply", "autoreply", "auto-reply", "auto:", "vacation",
+		"abwesenheit", "absence", "away from", NULL
+	};
+	static const char *replied[] = { "auto-replied", NULL };
+	static const char *prec[] = { "auto_reply", NULL };
+
+	if (header_has(h, "Auto-Submitted", replied) ||
+	    header_has(h, "Precedence", prec) ||
+	    fields_get(h, -1, "X-Autoreply") != NULL ||
+	    fields_get(h, -1, "X-Autorespond") != NULL)
+		return 1;
+	return header_has(h, "Subject", subject_words);
+}
