@@ -28,7 +28,7 @@ UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify
 all: bouncer
 
 bouncer: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+	@echo "  LD      $@"; $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
 $(OBJ): $(wildcard include/*.h)
 
@@ -75,3 +75,6 @@ clean:
 	rm -f bouncer src/*.o src/default_rules.c $(UNITS)
 
 .PHONY: all check check-asan demo deps install uninstall clean
+
+%.o: %.c
+	@echo "  CC      $@"; $(CC) $(CFLAGS) -c -o $@ $<

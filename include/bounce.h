@@ -39,6 +39,7 @@ struct rcpt {
 	char	*last_attempt_date;
 	char	*will_retry_until;
 	char	*final_log_id;
+	char	*text_diag;		/* its paragraph in the readable part */
 	struct verdict v;
 };
 

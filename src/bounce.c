@@ -36,6 +36,7 @@ rcpt_free(struct rcpt *r)
 	free(r->last_attempt_date);
 	free(r->will_retry_until);
 	free(r->final_log_id);
+	free(r->text_diag);
 }
 
 void

@@ -375,8 +375,8 @@ classifier_new(const char *path, struct sbuf *errs)
 	c->re_status = compile("(?<![0-9.])([245])\\.([0-9]{1,3})\\.([0-9]{1,3})"
 	    "(?![0-9]|\\.[0-9])", 0, err, sizeof(err));
 	/* an SMTP reply code opening a reply, "550 ", "550-", "550:" */
-	c->re_reply = compile("(?<![0-9.,:/#-])([245][0-5][0-9])(?=[ \\-:]|$)"
-	    "(?![ ]?[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9])", 0, err, sizeof(err));
+	c->re_reply = compile("(?<![0-9.,:/#-])([245][0-5][0-9])(?=[ \\-:]|$)",
+	    0, err, sizeof(err));
 	if (c->md == NULL || c->re_status == NULL || c->re_reply == NULL)
 		abort();
 	return c;
@@ -494,20 +494,55 @@ set_verdict(struct verdict *v, const char *reason, const char *class,
 	snprintf(v->rule, sizeof(v->rule), fmt, a, b ? b : "");
 }
 
-/* decide - steps 2 to 5 on a diagnostic and a context text */
+/*
+ * weak_code - a code too vague to outrank the text: "other" details
+ * (x.y.0) and x.7.1, which receivers use for every kind of refusal.
+ */
+static int
+weak_code(const char *status)
+{
+	size_t n = strlen(status);
+
+	return specificity(status) < 2 || strcmp(status + 1, ".7.1") == 0 ||
+	    (n > 2 && strcmp(status + n - 2, ".0") == 0);
+}
+
+/*
+ * decide - steps 2 to 5: rules on the recipient's diagnostic, then on its
+ * paragraph of the readable text, the status code, the whole text.
+ */
 static void
-decide(const struct classifier *c, const char *diag, const char *context,
-    struct verdict *v)
+decide(const struct classifier *c, const char *diag, const char *para,
+    const char *context, struct verdict *v)
 {
 	const struct rule *r;
 	const char *reason;
 
 	if ((r = match_rules(c, diag)) != NULL) {
+		/*
+		 * A specific code of the soft class names the cause more
+		 * exactly than a phrase: 5.2.3 "message size exceeds" is the
+		 * recipient's limit, 5.4.6 "mail loop" a routing failure.
+		 */
+		if (v->status[0] && !weak_code(v->status) && r->class == NULL &&
+		    (reason = code_reason(v->status)) != NULL &&
+		    reason != r->reason &&
+		    strcmp(classify_reason_class(reason, v->status), "soft") == 0 &&
+		    strcmp(classify_reason_class(r->reason, v->status), "soft") == 0) {
+			set_verdict(v, reason, NULL, "status %s (over %s)",
+			    v->status, r->where);
+			return;
+		}
 		set_verdict(v, r->reason, r->class, "%s /%s/", r->where,
 		    r->pattern);
 		return;
 	}
-	if (v->status[0] && specificity(v->status) > 0 &&
+	if ((r = match_rules(c, para)) != NULL) {
+		set_verdict(v, r->reason, r->class, "%s /%s/ (in its paragraph)",
+		    r->where, r->pattern);
+		return;
+	}
+	if (v->status[0] && !weak_code(v->status) &&
 	    (reason = code_reason(v->status)) != NULL) {
 		set_verdict(v, reason, NULL, "status %s%s", v->status, NULL);
 		return;
@@ -524,6 +559,65 @@ decide(const struct classifier *c, const char *diag, const char *context,
 	set_verdict(v, "onhold", NULL, "no rule or code matched%s%s", "", NULL);
 }
 
+/*
+ * smtp_phase - the SMTP command a remote reply answered, when the text
+ * says: 'M' MAIL FROM, 'R' RCPT TO, 'D' DATA, or 0.
+ */
+static int
+smtp_phase(const char *t)
+{
+	if (t == NULL)
+		return 0;
+	if (str_icase(t, "end of data") || str_icase(t, "after data") ||
+	    str_icase(t, "reply to data") || str_icase(t, ">>> data") ||
+	    str_icase(t, "after end of data") || str_icase(t, "DATA command"))
+		return 'D';
+	/* qmail names the phase in its own words */
+	if (str_icase(t, "failed after I sent the message"))
+		return 'D';
+	if (str_icase(t, "but sender was rejected"))
+		return 'M';
+	if (str_icase(t, "does not like recipient"))
+		return 'R';
+	if (str_icase(t, "reply to mail from") || str_icase(t, "after mail from") ||
+	    str_icase(t, ">>> mail from") || str_icase(t, "MAIL FROM command"))
+		return 'M';
+	if (str_icase(t, "rcpt to"))
+		return 'R';
+	return 0;
+}
+
+/*
+ * adjust_phase - what a reply means depends on when it came. A mailbox
+ * that accepted RCPT TO exists, so "user unknown" after DATA is the
+ * recipient's filter; a refusal at MAIL FROM is about our sender.
+ */
+static void
+adjust_phase(int phase, struct verdict *v)
+{
+	const char *to = NULL;
+
+	if (phase == 'D' && strcmp(v->reason, "userunknown") == 0)
+		to = "filtered";
+	else if (phase == 'M' && (strcmp(v->reason, "userunknown") == 0 ||
+	    strcmp(v->reason, "filtered") == 0 ||
+	    strcmp(v->reason, "onhold") == 0))
+		to = "rejected";
+	if (to == NULL && v->status[0] == '4' &&
+	    strcmp(v->reason, "hostunknown") == 0) {
+		/* a temporary "no such domain" is a DNS failure, retried */
+		to = "networkerror";
+		phase = 0;
+	}
+	if (to == NULL)
+		return;
+	v->reason = to;
+	v->class = classify_reason_class(to, v->status);
+	strncat(v->rule, phase == 'D' ? "; refused after DATA" :
+	    phase == 'M' ? "; refused at MAIL FROM" : "; temporary",
+	    sizeof(v->rule) - strlen(v->rule) - 1);
+}
+
 void
 classify_text(const struct classifier *c, const char *text,
     struct verdict *v)
@@ -532,7 +626,8 @@ classify_text(const struct classifier *c, const char *text,
 
 	memset(v, 0, sizeof(*v));
 	pick_status(c, NULL, t, v);
-	decide(c, t, NULL, v);
+	decide(c, t, NULL, NULL, v);
+	adjust_phase(smtp_phase(t), v);
 	free(t);
 }
 
@@ -541,10 +636,21 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 {
 	struct verdict *v = &r->v;
 	const char *act = r->action ? r->action : "";
-	char *diag, *ctx;
+	char *diag, *para, *ctx;
+	int phase;
 
 	memset(v, 0, sizeof(*v));
 	diag = str_squeeze(xstrdup(r->diagnostic_code ? r->diagnostic_code : ""));
+	para = str_squeeze(xstrdup(r->text_diag ? r->text_diag : ""));
+	phase = smtp_phase(diag);
+	if (phase == 0)
+		phase = smtp_phase(para);
+	if (diag[0] == '\0' && para[0] != '\0') {
+		char *t = diag;
+
+		diag = para;
+		para = t;
+	}
 	ctx = str_squeeze(xstrndup(b->text ? b->text : "", TEXT_MAX));
 	pick_status(c, r->status, diag, v);
 	if (!v->replycode[0])
@@ -570,13 +676,22 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	    strcmp(act, "relayed") == 0 || strcmp(act, "expanded") == 0) {
 		set_verdict(v, "delivered", NULL, "action %s%s", act, NULL);
 	} else {
-		decide(c, diag, ctx, v);
+		decide(c, diag, para, ctx, v);
+		adjust_phase(phase, v);
 		if (strcmp(act, "delayed") == 0) {
+			/*
+			 * A delay notice reports a transient cause; unless it
+			 * names a refusal of us, what matters is the delay.
+			 */
+			if (strcmp(classify_reason_class(v->reason, v->status),
+			    "block") != 0)
+				v->reason = "expired";
 			v->class = "delayed";
 			strncat(v->rule, "; action delayed",
 			    sizeof(v->rule) - strlen(v->rule) - 1);
 		}
 	}
 	free(diag);
+	free(para);
 	free(ctx);
 }

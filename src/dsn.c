@@ -150,7 +150,7 @@ dsn_collect(const struct field_list *l, struct bounce *b)
 		    cur->raw_recipient != NULL)
 			start = 1;
 		else if (strcasecmp(f->name, "Original-Recipient") == 0 &&
-		    (cur->raw_recipient != NULL || cur->original_recipient))
+		    cur->original_recipient != NULL)
 			start = 1;
 		if (start) {
 			if ((cur = bounce_add_rcpt(b)) == NULL)

@@ -104,6 +104,32 @@ add_single(struct bounce *b, const char *v)
 	return 1;
 }
 
+/*
+ * text_action - a text bounce has no Action field; its words say whether
+ * it is a final failure or a warning that delivery is still being tried.
+ */
+static void
+text_action(struct bounce *b)
+{
+	static const char *delayed[] = {
+		"has been delayed", "have been delayed", "will be retried",
+		"warning message only", "delivery delayed", "not yet been delivered",
+		"still trying", "will keep trying", "will continue trying",
+		"delivery is delayed", NULL
+	};
+	const char *act = "failed";
+	size_t i;
+
+	for (i = 0; delayed[i]; i++)
+		if (str_icase(b->text, delayed[i]) != NULL) {
+			act = "delayed";
+			break;
+		}
+	for (i = 0; i < b->n; i++)
+		if (b->r[i].action == NULL)
+			b->r[i].action = xstrdup(act);
+}
+
 enum parse_status
 parse_message(const char *buf, size_t len, const struct parse_opts *opts,
     struct bounce *b, const char **why)
@@ -189,6 +215,13 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		st = PARSE_OK;
 	}
 out:
+	if (b->kind == BOUNCE_TEXT)
+		text_action(b);
+	/* each recipient's own paragraph of the readable text, for rules */
+	for (i = 0; i < b->n; i++)
+		if (b->r[i].recipient && b->kind != BOUNCE_ARF)
+			b->r[i].text_diag = scan_diag_for(b->text,
+			    b->r[i].recipient);
 	fields_free(&f);
 	fields_free(&o);
 	fields_free(&h);

@@ -56,6 +56,25 @@ static const char *orig_headers_start[] = {
 	"x-originating-ip: ", "authentication-results: ", NULL
 };
 
+/*
+ * is_marker_line - the rest of a line after a marker phrase is short
+ * decoration ("follows", "-----", ":"), not a sentence like Sendmail's
+ * "The original message was received at ...".
+ */
+static int
+is_marker_line(const char *rest)
+{
+	size_t n = strcspn(rest, "\n");
+
+	if (n > 40)
+		return 0;
+	for (; n > 0; n--, rest++)
+		if (str_iprefix(rest, " was ") || str_iprefix(rest, " has ") ||
+		    str_iprefix(rest, " could") || str_iprefix(rest, " to "))
+			return 0;
+	return 1;
+}
+
 size_t
 scan_cut(const char *text)
 {
@@ -70,7 +89,8 @@ scan_cut(const char *text)
 			p++;
 		for (i = 0; orig_markers[i]; i++)
 			if (str_iprefix(p, orig_markers[i]) &&
-			    (p > line || seen_text))
+			    (p > line || seen_text) &&
+			    is_marker_line(p + strlen(orig_markers[i])))
 				return (size_t)(line - text);
 		/* an inline header block, after some text */
 		if (seen_text > 1)
