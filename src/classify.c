@@ -600,6 +600,7 @@ adjust_phase(int phase, struct verdict *v)
 	if (phase == 'D' && strcmp(v->reason, "userunknown") == 0)
 		to = "filtered";
 	else if (phase == 'M' && (strcmp(v->reason, "userunknown") == 0 ||
+	    strcmp(v->reason, "hostunknown") == 0 ||
 	    strcmp(v->reason, "filtered") == 0 ||
 	    strcmp(v->reason, "onhold") == 0))
 		to = "rejected";
@@ -680,11 +681,12 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		adjust_phase(phase, v);
 		if (strcmp(act, "delayed") == 0) {
 			/*
-			 * A delay notice reports a transient cause; unless it
-			 * names a refusal of us, what matters is the delay.
+			 * A delay notice with a vague transient cause (network,
+			 * system, none) is about the delay itself.
 			 */
-			if (strcmp(classify_reason_class(v->reason, v->status),
-			    "block") != 0)
+			if (strcmp(v->reason, "networkerror") == 0 ||
+			    strcmp(v->reason, "systemerror") == 0 ||
+			    strcmp(v->reason, "onhold") == 0)
 				v->reason = "expired";
 			v->class = "delayed";
 			strncat(v->rule, "; action delayed",

@@ -195,6 +195,16 @@ scan_diag_for(const char *text, const char *addr)
 	if (p == NULL && (p = str_icase(text, addr)) == NULL)
 		return NULL;
 	sbuf_init(&d);
+	/* "Invalid final delivery userid: a@b": the label is the reason */
+	for (s = p; s > text && s[-1] != '\n'; s--)
+		;
+	while (s < p && (*s == ' ' || *s == '\t'))
+		s++;
+	if (p - s > 3 && !anchor_at(text, p)) {
+		sbuf_addn(&d, s, (size_t)(p - s));
+		while (d.len && strchr(" \t<\"'", d.s[d.len - 1]))
+			d.s[--d.len] = '\0';
+	}
 	s = p + alen;
 	while (*s == '>' || *s == '"' || *s == ':' || *s == '.' ||
 	    *s == ' ' || *s == '\t' || *s == ',')
