@@ -29,6 +29,8 @@ size_t	scan_text(struct bounce *, const struct field_list *);
 char	*scan_diag_for(const char *, const char *);
 /* scan_is_bounce - 1 when the headers say "delivery failure notice" */
 int	scan_is_bounce(const struct field_list *);
+/* scan_text_is_bounce - 1 when the readable text says "not delivered" */
+int	scan_text_is_bounce(const char *);
 /* scan_is_autoreply - 1 when the headers say "automatic reply" (RFC 3834) */
 int	scan_is_autoreply(const struct field_list *);
 

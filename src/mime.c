@@ -236,6 +236,21 @@ walk(GMimeObject *obj, int depth, int nest, struct walk *w)
 	}
 	if (GMIME_IS_MULTIPART(obj)) {
 		n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+		if (n == 0 && nest == 0) {
+			/*
+			 * The declared boundary never occurs (QUIRKS.md): GMime
+			 * keeps the whole body as the prologue. Read it as text;
+			 * DSN fields in it are still found.
+			 */
+			const char *pro = g_mime_multipart_get_prologue(
+			    GMIME_MULTIPART(obj));
+
+			if (pro != NULL) {
+				sbuf_add(&w->text, pro);
+				sbuf_addc(&w->text, '\n');
+			}
+			w->r->pruned = 1;
+		}
 		for (i = 0; i < n; i++)
 			walk(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i),
 			    depth + 1, nest, w);

@@ -137,6 +137,7 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 	struct mime_result mr;
 	struct field_list h, o, f;
 	enum parse_status st = PARSE_NOTBOUNCE;
+	const char *v;
 	size_t i, cut;
 	int have_dsn = 0, have_arf = 0;
 
@@ -204,7 +205,17 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		st = PARSE_OK;
 		goto out;
 	}
-	if (have_dsn || scan_is_bounce(&h) ||
+	if (!have_dsn && (v = fields_get(&o, -1,
+	    "X-HmXmrOriginalRecipient")) != NULL) {
+		/* Microsoft's JMRP complaint: the original, no ARF part */
+		b->kind = BOUNCE_ARF;
+		str_set(&b->feedback_type, "abuse");
+		add_single(b, v);
+		st = b->n > 0 ? PARSE_OK : PARSE_BROKEN;
+		*why = "a complaint, but its recipient is not a valid address";
+		goto out;
+	}
+	if (have_dsn || scan_is_bounce(&h) || scan_text_is_bounce(b->text) ||
 	    (mr.report_type && strcmp(mr.report_type, "delivery-status") == 0)) {
 		b->kind = BOUNCE_TEXT;
 		if (scan_text(b, &h) == 0 && !add_single(b, b->orig_to)) {

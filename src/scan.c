@@ -358,7 +358,7 @@ scan_is_bounce(const struct field_list *h)
 	static const char *from_words[] = {
 		"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon",
 		"mail delivery", "mail administrator", "mdaemon", "mailmaster",
-		"delivery subsystem", "mail.delivery", NULL
+		"delivery subsystem", "mail.delivery", "post_master", NULL
 	};
 	static const char *subject_words[] = {
 		"undeliver", "delivery status notification", "returned mail",
@@ -377,6 +377,28 @@ scan_is_bounce(const struct field_list *h)
 		return 1;
 	return header_has(h, "From", from_words) ||
 	    header_has(h, "Subject", subject_words);
+}
+
+int
+scan_text_is_bounce(const char *text)
+{
+	static const char *phrases[] = {
+		"could not be delivered", "couldn't be delivered",
+		"could not deliver", "was not delivered", "wasn't delivered",
+		"undeliverable", "delivery failed", "delivery has failed",
+		"delivery to the following recipient",
+		"this is a permanent error", "following address(es) failed",
+		"following addresses had permanent", "invalid user address",
+		"unable to deliver", "message could not be sent",
+		"returned mail:", "mail delivery failed", "failed to deliver",
+		NULL
+	};
+	size_t i;
+
+	for (i = 0; phrases[i]; i++)
+		if (str_icase(text, phrases[i]) != NULL)
+			return 1;
+	return 0;
 }
 
 int
