@@ -679,6 +679,19 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	} else {
 		decide(c, diag, para, ctx, v);
 		adjust_phase(phase, v);
+		/*
+		 * A final failure with a temporary code is a message that
+		 * stayed in the queue until its lifetime ran out (Postfix's
+		 * maximal_queue_lifetime): the last transient cause is detail.
+		 */
+		if (strcmp(act, "failed") == 0 && v->status[0] == '4' &&
+		    (strcmp(v->reason, "networkerror") == 0 ||
+		    strcmp(v->reason, "systemerror") == 0 ||
+		    strcmp(v->reason, "onhold") == 0)) {
+			v->reason = "expired";
+			strncat(v->rule, "; failed after retries",
+			    sizeof(v->rule) - strlen(v->rule) - 1);
+		}
 		if (strcmp(act, "delayed") == 0) {
 			/*
 			 * A delay notice with a vague transient cause (network,
