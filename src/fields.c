@@ -81,9 +81,12 @@ fields_parse(const char *text, size_t len, struct field_list *l)
 			blank = 1;
 		} else if ((*p == ' ' || *p == '\t') && open) {
 			/* a folded continuation of the open field */
+			size_t ws = strspn(p, " \t");
+
 			if (val.len + n < FIELDS_VALUE_MAX) {
+				/* a fold is one space, however it was indented */
 				sbuf_addc(&val, ' ');
-				sbuf_addn(&val, p, n);
+				sbuf_addn(&val, p + ws, n - ws);
 			} else
 				l->truncated = 1;
 		} else {

@@ -2,40 +2,60 @@
  * main.c - bouncer's command line: options, modes and exit statuses.
  *
  * Exit statuses follow sysexits.h and Postfix's pipe(8) contract:
- * 0 processed or deliberately ignored, 64 usage, 65 unreadable input
- * (interactive modes only), 66 no input file, 75 temporary failure
- * (Postfix keeps the message and retries). No message we print begins
- * with an enhanced status code, which pipe(8) would take as a verdict.
+ *   0   processed, or deliberately ignored (not a bounce, unreadable)
+ *   64  usage error
+ *   65  unreadable input (interactive modes only)
+ *   66  input file cannot be opened (interactive modes only)
+ *   69  an address given is not valid, or not listed (--remove)
+ *   75  temporary failure: Postfix keeps the message and retries
+ * Pipe mode never exits with a status that makes Postfix bounce a bounce:
+ * only 0 or 75. No message we print begins with an enhanced status code,
+ * which pipe(8) would take as the verdict.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "bounce.h"
 #include "classify.h"
+#include "config.h"
+#include "ingest.h"
 #include "input.h"
 #include "mime.h"
 #include "output.h"
 #include "parse.h"
+#include "policy.h"
+#include "store.h"
 #include "util.h"
 
-#define DEFAULT_MAX_SIZE	(10u * 1024 * 1024)
-
-enum mode { MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE };
+enum mode {
+	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
+	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE
+};
 
 struct options {
 	enum mode	 mode;
 	int		 json;
-	const char	*file;
-	const char	*text;
+	int		 allow_root;
+	const char	*arg;		/* file, text or address of the mode */
+	const char	*why;
+	const char	*class;
+	time_t		 since;		/* --since, seconds back */
+	const char	*config;
+	const char	*db;
 	const char	*rules;
 	const char	*sender;
 	const char	*recipient;
-	size_t		 max_size;
+	const char	*max_size;
+	time_t		 now;
 };
 
 static const char *progname = "bouncer";
@@ -44,29 +64,52 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: bouncer [--sender ADDR] [--recipient ADDR]      (pipe mode, stdin)\n"
+"usage: bouncer [--sender ADDR] [--recipient ADDR] < message   (pipe mode)\n"
 "       bouncer --explain [--json] [FILE|-]\n"
 "       bouncer --test-rule TEXT\n"
-"options: --rules FILE  --max-size BYTES  --help  --version\n");
+"       bouncer --add ADDR --why TEXT | --remove ADDR --why TEXT\n"
+"       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
+"       bouncer --forget ADDR | --expire\n"
+"common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
+"        --allow-root --help --version    (see bouncer(1))\n");
+}
+
+/* parse_time - RFC 3339: 2026-12-31T00:00:00Z or +01:00 */
+static int
+parse_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *p;
+	int sign, hh, mm;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL &&
+	    (p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*p == '.')
+		while (*++p >= '0' && *p <= '9')
+			;
+	*out = timegm(&tm);
+	if (*p == 'Z' || *p == 'z')
+		return p[1] == '\0' ? 0 : -1;
+	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &hh, &mm) == 2 &&
+	    strlen(p) == 6) {
+		sign = *p == '+' ? 1 : -1;
+		*out -= sign * (hh * 3600 + mm * 60);
+		return 0;
+	}
+	return -1;
 }
 
 static int
-parse_size(const char *s, size_t *out)
+set_mode(struct options *o, enum mode m, const char *arg)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || v == 0)
+	if (o->mode != MODE_PIPE && o->mode != m) {
+		fprintf(stderr, "%s: more than one mode given\n", progname);
 		return -1;
-	if (*end == 'k' || *end == 'K')
-		v *= 1024, end++;
-	else if (*end == 'm' || *end == 'M')
-		v *= 1024 * 1024, end++;
-	if (*end != '\0' || v > (1ULL << 30))
-		return -1;
-	*out = (size_t)v;
+	}
+	o->mode = m;
+	o->arg = arg;
 	return 0;
 }
 
@@ -74,7 +117,9 @@ static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_EXPLAIN = 256, O_JSON, O_TEST_RULE, O_RULES, O_SENDER,
-	    O_RECIPIENT, O_MAX_SIZE, O_HELP, O_VERSION };
+	    O_RECIPIENT, O_MAX_SIZE, O_HELP, O_VERSION, O_ADD, O_REMOVE,
+	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
+	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -83,28 +128,58 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "sender", required_argument, NULL, O_SENDER },
 		{ "recipient", required_argument, NULL, O_RECIPIENT },
 		{ "max-size", required_argument, NULL, O_MAX_SIZE },
+		{ "add", required_argument, NULL, O_ADD },
+		{ "remove", required_argument, NULL, O_REMOVE },
+		{ "lookup", required_argument, NULL, O_LOOKUP },
+		{ "list", no_argument, NULL, O_LIST },
+		{ "forget", required_argument, NULL, O_FORGET },
+		{ "expire", no_argument, NULL, O_EXPIRE },
+		{ "why", required_argument, NULL, O_WHY },
+		{ "class", required_argument, NULL, O_CLASS },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "config", required_argument, NULL, O_CONFIG },
+		{ "db", required_argument, NULL, O_DB },
+		{ "now", required_argument, NULL, O_NOW },
+		{ "allow-root", no_argument, NULL, O_ALLOW_ROOT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	int c, rc = 0;
 
 	memset(o, 0, sizeof(*o));
-	o->max_size = DEFAULT_MAX_SIZE;
+	o->now = time(NULL);
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case O_EXPLAIN:		o->mode = MODE_EXPLAIN; break;
-		case O_JSON:		o->json = 1; break;
-		case O_TEST_RULE:
-			o->mode = MODE_TEST_RULE;
-			o->text = optarg;
+		case O_EXPLAIN:	rc = set_mode(o, MODE_EXPLAIN, NULL); break;
+		case O_TEST_RULE: rc = set_mode(o, MODE_TEST_RULE, optarg); break;
+		case O_ADD:	rc = set_mode(o, MODE_ADD, optarg); break;
+		case O_REMOVE:	rc = set_mode(o, MODE_REMOVE, optarg); break;
+		case O_LOOKUP:	rc = set_mode(o, MODE_LOOKUP, optarg); break;
+		case O_LIST:	rc = set_mode(o, MODE_LIST, NULL); break;
+		case O_FORGET:	rc = set_mode(o, MODE_FORGET, optarg); break;
+		case O_EXPIRE:	rc = set_mode(o, MODE_EXPIRE, NULL); break;
+		case O_JSON:	o->json = 1; break;
+		case O_RULES:	o->rules = optarg; break;
+		case O_SENDER:	o->sender = optarg; break;
+		case O_RECIPIENT: o->recipient = optarg; break;
+		case O_MAX_SIZE: o->max_size = optarg; break;
+		case O_WHY:	o->why = optarg; break;
+		case O_CLASS:	o->class = optarg; break;
+		case O_CONFIG:	o->config = optarg; break;
+		case O_DB:	o->db = optarg; break;
+		case O_ALLOW_ROOT: o->allow_root = 1; break;
+		case O_SINCE:
+			if (config_duration(optarg, &o->since) == -1) {
+				fprintf(stderr, "%s: bad --since: %s\n",
+				    progname, optarg);
+				return -1;
+			}
 			break;
-		case O_RULES:		o->rules = optarg; break;
-		case O_SENDER:		o->sender = optarg; break;
-		case O_RECIPIENT:	o->recipient = optarg; break;
-		case O_MAX_SIZE:
-			if (parse_size(optarg, &o->max_size) == -1) {
-				fprintf(stderr, "%s: bad --max-size: %s\n",
+		case O_NOW:
+			if (parse_time(optarg, &o->now) == -1) {
+				fprintf(stderr, "%s: bad --now (want RFC 3339, "
+				    "e.g. 2026-12-31T00:00:00Z): %s\n",
 				    progname, optarg);
 				return -1;
 			}
@@ -119,15 +194,46 @@ parse_args(int argc, char **argv, struct options *o)
 			usage(stderr);
 			return -1;
 		}
+		if (rc == -1)
+			return -1;
 	}
 	if (o->mode == MODE_EXPLAIN && optind < argc)
-		o->file = argv[optind++];
+		o->arg = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument: %s\n", progname,
 		    argv[optind]);
 		return -1;
 	}
+	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL) {
+		fprintf(stderr, "%s: --add and --remove need --why TEXT\n",
+		    progname);
+		return -1;
+	}
 	return 0;
+}
+
+/* open_store - the store, or an exit status after saying why */
+static int
+open_store(const struct config *cf, int flags, struct store **s)
+{
+	char *err = NULL;
+	enum store_status r;
+
+	r = store_open(cf->db, cf->busy_ms, flags, s, &err);
+	if (r == STORE_OK)
+		return EX_OK;
+	fprintf(stderr, "%s: cannot open database %s: %s\n", progname, cf->db,
+	    err ? err : "unknown error");
+	free(err);
+	return EX_TEMPFAIL;
+}
+
+static int
+store_failed(struct store *s)
+{
+	fprintf(stderr, "%s: database error, try again later: %s\n", progname,
+	    store_error(s));
+	return EX_TEMPFAIL;
 }
 
 static int
@@ -135,55 +241,358 @@ run_test_rule(const struct classifier *c, const struct options *o)
 {
 	struct verdict v;
 
-	classify_text(c, o->text, &v);
+	classify_text(c, o->arg, &v);
 	printf("reason: %s\nclass: %s\nstatus: %s\nreplycode: %s\nrule: %s\n",
 	    v.reason, v.class, v.status, v.replycode, v.rule);
 	return EX_OK;
 }
 
-/* run_message - read, parse, classify and show one message */
+/* read_message - the input of explain and pipe modes, or an exit status */
 static int
-run_message(const struct classifier *c, const struct options *o)
+read_message(const struct options *o, const struct config *cf, char **buf,
+    size_t *len)
 {
-	struct parse_opts po = { o->sender, o->recipient, NULL };
-	struct bounce b;
-	enum parse_status ps;
-	const char *file = o->file ? o->file : "-", *why = "";
-	char *buf = NULL;
-	size_t len, i;
-	int rc = EX_OK;
+	const char *file = o->arg ? o->arg : "-";
 
-	switch (input_read_file(file, o->max_size, &buf, &len)) {
+	switch (input_read_file(file, cf->max_size, buf, len)) {
 	case INPUT_OK:
-		break;
+		return EX_OK;
 	case INPUT_TOOBIG:
 		fprintf(stderr, "%s: %s: input larger than %zu bytes, refused\n",
-		    progname, file, o->max_size);
-		return o->mode == MODE_PIPE ? EX_OK : EX_DATAERR;
-	case INPUT_ERROR:
+		    progname, file, cf->max_size);
+		if (o->mode == MODE_PIPE)
+			syslog(LOG_WARNING, "message larger than %zu bytes "
+			    "ignored", cf->max_size);
+		return o->mode == MODE_PIPE ? -EX_OK : EX_DATAERR;
+	default:
 		fprintf(stderr, "%s: %s: %s\n", progname, file, strerror(errno));
 		return o->mode == MODE_PIPE ? EX_TEMPFAIL : EX_NOINPUT;
 	}
-	memset(&b, 0, sizeof(b));
-	ps = parse_message(buf, len, &po, &b, &why);
-	if (ps == PARSE_NOTBOUNCE) {
-		printf("not a bounce\n");
-		goto out;
+}
+
+static int
+run_explain(const struct classifier *c, const struct options *o,
+    const struct config *cf)
+{
+	struct ingest_ctx x;
+	struct ingest_result res;
+	char *buf;
+	size_t len;
+	int rc;
+
+	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
+		return rc < 0 ? -rc : rc;
+	memset(&x, 0, sizeof(x));
+	x.classifier = c;
+	x.policy = &cf->policy;
+	x.now = o->now;
+	x.parse.sender = o->sender;
+	x.parse.recipient = o->recipient;
+	x.parse.rcpt_header = cf->recipient_header;
+	switch (ingest_message(&x, buf, len, &res)) {
+	case INGEST_NOTBOUNCE:
+		/* JSON consumers get no line for it, people get the words */
+		fprintf(o->json ? stderr : stdout, "not a bounce\n");
+		break;
+	case INGEST_BROKEN:
+		fprintf(o->json ? stderr : stdout, "unparseable: %s\n", res.why);
+		rc = EX_DATAERR;
+		break;
+	default:
+		if (o->json)
+			output_json(stdout, &res.b);
+		else
+			output_explain(stdout, &res.b);
 	}
-	if (ps == PARSE_BROKEN) {
-		printf("unparseable: %s\n", why);
-		rc = o->mode == MODE_PIPE ? EX_OK : EX_DATAERR;
-		goto out;
-	}
-	for (i = 0; i < b.n; i++)
-		classify(c, &b, &b.r[i]);
-	if (o->json)
-		output_json(stdout, &b);
-	else
-		output_explain(stdout, &b);
-out:
-	bounce_free(&b);
+	ingest_result_free(&res);
 	free(buf);
+	return rc;
+}
+
+/*
+ * run_pipe - Postfix's pipe(8) transport: store what the message says.
+ * Only 0 and 75 leave here: a bounce is stored, deliberately ignored
+ * (logged), or kept by Postfix for a retry.
+ */
+static int
+run_pipe(const struct classifier *c, const struct options *o,
+    const struct config *cf)
+{
+	struct ingest_ctx x;
+	struct ingest_result res;
+	struct store *s = NULL;
+	char *buf = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
+		return rc < 0 ? -rc : rc;
+	memset(&x, 0, sizeof(x));
+	x.classifier = c;
+	x.policy = &cf->policy;
+	x.now = o->now;
+	x.parse.sender = o->sender;
+	x.parse.recipient = o->recipient;
+	x.parse.rcpt_header = cf->recipient_header;
+	/* parse before opening the store: no lock held while parsing */
+	if ((rc = open_store(cf, 0, &s)) != EX_OK)
+		goto out;
+	if (store_begin(s) != STORE_OK) {
+		rc = store_failed(s);
+		goto out;
+	}
+	x.store = s;
+	switch (ingest_message(&x, buf, len, &res)) {
+	case INGEST_NOTBOUNCE:
+		store_rollback(s);
+		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
+		    o->sender ? o->sender : "");
+		break;
+	case INGEST_BROKEN:
+		store_rollback(s);
+		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
+		    o->sender ? o->sender : "", res.why);
+		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
+		break;
+	case INGEST_STORE:
+		store_rollback(s);
+		rc = store_failed(s);
+		break;
+	default:
+		if (store_commit(s) != STORE_OK)
+			rc = store_failed(s);
+		else if (cf->syslog)
+			ingest_log(&res, 0);
+	}
+	ingest_result_free(&res);
+out:
+	store_close(s);
+	free(buf);
+	return rc;
+}
+
+static int
+valid_arg(const char *a, char **norm)
+{
+	if ((*norm = addr_normalise(a)) == NULL) {
+		fprintf(stderr, "%s: not a valid address: %s\n", progname, a);
+		return EX_UNAVAILABLE;
+	}
+	return EX_OK;
+}
+
+static void
+print_time(const char *label, time_t t)
+{
+	char buf[64];
+	struct tm tm;
+
+	if (t == 0) {
+		printf("%-12s never\n", label);
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%-12s %s\n", label, buf);
+}
+
+static const char *
+iso(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (t == 0)
+		return "never";
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static int
+show_event(const struct store_event *e, void *arg)
+{
+	char t[32];
+
+	(void)arg;
+	printf("  event  %s %s %s %s %s%s%s\n", iso(e->time, t, sizeof(t)),
+	    e->class, e->reason, *e->status ? e->status : "-", e->source,
+	    *e->diagnostic ? ": " : "", e->diagnostic);
+	return 0;
+}
+
+static int
+show_audit(const struct store_audit *a, void *arg)
+{
+	char t[32];
+
+	(void)arg;
+	printf("  audit  %s %s %s %s: %s\n", iso(a->time, t, sizeof(t)),
+	    a->action, a->class, a->reason, a->why);
+	return 0;
+}
+
+static int
+run_lookup(struct store *s, const char *addr)
+{
+	struct store_entry e;
+	int found;
+
+	if (store_get(s, addr, &e, &found) != STORE_OK)
+		return store_failed(s);
+	printf("address      %s\n", addr);
+	if (found) {
+		printf("state        suppressed\nclass        %s\n"
+		    "reason       %s\nstatus       %s\nsource       %s\n"
+		    "note         %s\nsoft count   %d\n", e.class, e.reason,
+		    *e.status ? e.status : "-", e.source, e.note, e.soft_count);
+		print_time("first seen", e.first_seen);
+		print_time("last seen", e.last_seen);
+		print_time("expires", e.expires);
+		store_entry_free(&e);
+	} else
+		printf("state        not suppressed\n");
+	printf("history:\n");
+	if (store_history(s, addr, show_event, show_audit, NULL) != STORE_OK)
+		return store_failed(s);
+	return EX_OK;
+}
+
+static int
+list_row(const struct store_entry *e, void *arg)
+{
+	const struct options *o = arg;
+	char a[32], b[32], c[32];
+
+	if (o->json) {
+		struct sbuf j;
+
+		sbuf_init(&j);
+		sbuf_add(&j, "{\"address\":");
+		json_str(&j, e->address);
+		sbuf_add(&j, ",\"class\":");
+		json_str(&j, e->class);
+		sbuf_add(&j, ",\"reason\":");
+		json_str(&j, e->reason);
+		sbuf_add(&j, ",\"status\":");
+		json_str(&j, e->status);
+		sbuf_add(&j, ",\"source\":");
+		json_str(&j, e->source);
+		sbuf_printf(&j, ",\"first_seen\":\"%s\",\"last_seen\":\"%s\","
+		    "\"expires\":\"%s\",\"soft_count\":%d}\n",
+		    iso(e->first_seen, a, sizeof(a)),
+		    iso(e->last_seen, b, sizeof(b)),
+		    e->expires ? iso(e->expires, c, sizeof(c)) : "",
+		    e->soft_count);
+		fputs(j.s, stdout);
+		sbuf_free(&j);
+	} else
+		printf("%s\t%s\t%s\t%s\t%s\n", e->address, e->class, e->reason,
+		    iso(e->last_seen, a, sizeof(a)),
+		    iso(e->expires, b, sizeof(b)));
+	return 0;
+}
+
+static void
+report_expired(const struct store_entry *e, void *arg)
+{
+	(void)arg;
+	printf("expired %s (%s, %s)\n", e->address, e->class, e->reason);
+	syslog(LOG_INFO, "to=<%s>, class=%s, reason=%s, action=expired",
+	    e->address, e->class, e->reason);
+}
+
+/* run_store_mode - the operator's modes that work on the store */
+static int
+run_store_mode(const struct options *o, const struct config *cf)
+{
+	struct store *s = NULL;
+	char *addr = NULL;
+	int rc, found, n;
+	enum store_status r = STORE_OK;
+	long erasures;
+
+	if (o->arg && (rc = valid_arg(o->arg, &addr)) != EX_OK)
+		return rc;
+	/* reading modes never create or migrate the database */
+	rc = open_store(cf, o->mode == MODE_LOOKUP || o->mode == MODE_LIST ?
+	    STORE_RDONLY : 0, &s);
+	if (rc != EX_OK)
+		goto out;
+	switch (o->mode) {
+	case MODE_ADD:
+	case MODE_REMOVE:
+		if ((r = store_begin(s)) != STORE_OK)
+			break;
+		if (o->mode == MODE_ADD)
+			r = policy_add(s, addr, o->why, o->now);
+		else
+			r = policy_remove(s, addr, o->why, o->now, &found);
+		if (r == STORE_OK)
+			r = store_commit(s);
+		else
+			store_rollback(s);
+		if (r == STORE_OK && o->mode == MODE_REMOVE && !found) {
+			fprintf(stderr, "%s: %s is not suppressed\n", progname,
+			    addr);
+			rc = EX_UNAVAILABLE;
+		} else if (r == STORE_OK)
+			printf("%s %s\n", o->mode == MODE_ADD ? "suppressed" :
+			    "released", addr);
+		break;
+	case MODE_LOOKUP:
+		rc = run_lookup(s, addr);
+		break;
+	case MODE_LIST:
+		r = store_list(s, o->class ? o->class : "", o->since ?
+		    o->now - o->since : 0, list_row, (void *)o);
+		break;
+	case MODE_FORGET:
+		if ((r = store_forget(s, addr, &n)) == STORE_OK &&
+		    (r = store_erasures(s, &erasures)) == STORE_OK)
+			printf("erased %s: %d rows (erasures so far: %ld)\n",
+			    addr, n, erasures);
+		break;
+	case MODE_EXPIRE:
+		if ((r = policy_expire(s, o->now, report_expired, NULL, &n)) ==
+		    STORE_OK)
+			printf("expire: %d address%s lifted\n", n,
+			    n == 1 ? "" : "es");
+		break;
+	default:
+		break;
+	}
+	if (r != STORE_OK)
+		rc = store_failed(s);
+out:
+	store_close(s);
+	free(addr);
+	return rc;
+}
+
+/* load_config - file, then command line; an exit status on error */
+static int
+load_config(const struct options *o, struct config *cf)
+{
+	struct sbuf errs;
+	int rc = EX_OK;
+
+	config_defaults(cf);
+	sbuf_init(&errs);
+	if (config_load(cf, o->config ? o->config : CONFIG_PATH,
+	    o->config != NULL, &errs) == -1) {
+		fprintf(stderr, "%s", errs.s);
+		rc = o->mode == MODE_PIPE ? EX_TEMPFAIL : EX_CONFIG;
+	}
+	sbuf_free(&errs);
+	if (o->db)
+		str_set(&cf->db, o->db);
+	if (o->rules)
+		str_set(&cf->rules, o->rules);
+	if (o->max_size && config_size(o->max_size, &cf->max_size) == -1) {
+		fprintf(stderr, "%s: bad --max-size: %s\n", progname,
+		    o->max_size);
+		rc = EX_USAGE;
+	}
 	return rc;
 }
 
@@ -191,17 +600,36 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
-	struct classifier *c;
+	struct config cf;
+	struct classifier *c = NULL;
 	struct sbuf errs;
 	int rc;
 
 	if (parse_args(argc, argv, &o) == -1)
 		return EX_USAGE;
+	/* the database is shared with Postfix's group: see bouncer(1) */
+	umask(007);
+	if ((rc = load_config(&o, &cf)) != EX_OK)
+		goto out;
+	if (o.mode == MODE_PIPE && geteuid() == 0 && !o.allow_root) {
+		fprintf(stderr, "%s: refusing to run as root in pipe mode; set "
+		    "user= in master.cf (or give --allow-root)\n", progname);
+		rc = EX_TEMPFAIL;
+		goto out;
+	}
+	openlog("bouncer", LOG_PID, LOG_MAIL);
+	if (o.mode != MODE_PIPE && o.mode != MODE_EXPLAIN &&
+	    o.mode != MODE_TEST_RULE) {
+		rc = run_store_mode(&o, &cf);
+		goto out;
+	}
 	sbuf_init(&errs);
-	if ((c = classifier_new(o.rules, &errs)) == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", progname, o.rules,
+	if ((c = classifier_new(cf.rules, &errs)) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, cf.rules,
 		    strerror(errno));
-		return o.mode == MODE_PIPE ? EX_TEMPFAIL : EX_NOINPUT;
+		sbuf_free(&errs);
+		rc = o.mode == MODE_PIPE ? EX_TEMPFAIL : EX_NOINPUT;
+		goto out;
 	}
 	if (errs.len)
 		fprintf(stderr, "%s", errs.s);
@@ -210,10 +638,13 @@ main(int argc, char **argv)
 		rc = run_test_rule(c, &o);
 	else {
 		mime_init();
-		rc = run_message(c, &o);
+		rc = o.mode == MODE_PIPE ? run_pipe(c, &o, &cf) :
+		    run_explain(c, &o, &cf);
 		mime_shutdown();
 	}
+out:
 	classifier_free(c);
+	config_free(&cf);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "%s: write error: %s\n", progname,
 		    strerror(errno));

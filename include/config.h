@@ -1,0 +1,43 @@
+/*
+ * config.h - bouncer.conf(5): "key = value" lines, '#' comments.
+ * Command-line options override the file.
+ */
+#ifndef BOUNCER_CONFIG_H
+#define BOUNCER_CONFIG_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "policy.h"
+#include "util.h"
+
+#ifndef BOUNCER_SYSCONFDIR
+#define BOUNCER_SYSCONFDIR	"/etc/bouncer"
+#endif
+#define CONFIG_PATH	BOUNCER_SYSCONFDIR "/bouncer.conf"
+#define CONFIG_DB	"/var/lib/bouncer/bouncer.db"
+
+struct config {
+	char	*db;			/* database path */
+	char	*rules;			/* operator's rule file, or NULL */
+	size_t	 max_size;		/* largest message read */
+	int	 busy_ms;		/* lock wait */
+	char	*recipient_header;	/* ARF: header naming the recipient */
+	int	 syslog;		/* log each message to syslog(3) */
+	struct policy_cfg policy;
+};
+
+void	config_defaults(struct config *);
+/*
+ * config_load - read path over the defaults. A missing file is an error
+ * only when must_exist; every bad line is described in errs ("file:line:
+ * why"). Returns -1 when the file could not be read or had bad lines.
+ */
+int	config_load(struct config *, const char *, int, struct sbuf *);
+void	config_free(struct config *);
+/* config_duration - "90d", "12h", "30m", "45s", "0" into seconds */
+int	config_duration(const char *, time_t *);
+/* config_size - "10M", "512k", "1048576" into bytes */
+int	config_size(const char *, size_t *);
+
+#endif

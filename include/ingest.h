@@ -1,0 +1,56 @@
+/*
+ * ingest.h - one message from bytes to stored consequences: parse,
+ * classify every recipient, and hand each one to the policy. Shared by
+ * the pipe transport and replay; the caller owns the transaction.
+ */
+#ifndef BOUNCER_INGEST_H
+#define BOUNCER_INGEST_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "bounce.h"
+#include "classify.h"
+#include "parse.h"
+#include "policy.h"
+#include "store.h"
+
+enum ingest_status {
+	INGEST_OK = 0,		/* processed (or dry run) */
+	INGEST_NOTBOUNCE,	/* ignored: not a bounce */
+	INGEST_BROKEN,		/* ignored: a bounce we cannot read */
+	INGEST_STORE		/* the store failed: see store_error() */
+};
+
+struct ingest_ctx {
+	const struct classifier	*classifier;
+	struct store		*store;		/* NULL: dry run */
+	const struct policy_cfg	*policy;
+	struct parse_opts	 parse;
+	time_t			 now;
+};
+
+/* What happened to each recipient of the last message, by index. */
+struct ingest_result {
+	struct bounce		 b;		/* freed by ingest_result_free */
+	enum policy_outcome	*outcome;
+	const char		*why;		/* for INGEST_BROKEN, static */
+	enum store_status	 store_status;
+};
+
+/* ingest_message - r is zeroed by ingest; free it with ingest_result_free */
+enum ingest_status ingest_message(const struct ingest_ctx *, const char *,
+	    size_t, struct ingest_result *);
+void	ingest_result_free(struct ingest_result *);
+/*
+ * ingest_log - one syslog line per recipient, Postfix style, once the
+ * outcome is stored (or always, for a dry run)
+ */
+void	ingest_log(const struct ingest_result *, int);
+/*
+ * ingest_dedup_key - the deduplication key of recipient i: the same
+ * bounce delivered or replayed twice gives the same key. Caller frees.
+ */
+char	*ingest_dedup_key(const struct bounce *, size_t, const char *, size_t);
+
+#endif

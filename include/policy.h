@@ -1,0 +1,55 @@
+/*
+ * policy.h - what each kind of event does to an address's state.
+ *
+ * hard: suppressed at once, until released. soft: counted in a rolling
+ * window; the Nth within it suppresses the address ("soft-exhausted"),
+ * which lapses a set time after the last soft bounce. complaint:
+ * suppressed at once, kept a set time (0: forever). delivered: lifts a
+ * soft suppression (and the count restarts). block, delayed and
+ * undetermined: the event is recorded, the address untouched. A manual
+ * entry outranks everything; hard outranks complaint outranks soft.
+ * Every change of state writes an audit row with the why.
+ */
+#ifndef BOUNCER_POLICY_H
+#define BOUNCER_POLICY_H
+
+#include <time.h>
+
+#include "store.h"
+
+struct policy_cfg {
+	int	soft_threshold;		/* soft bounces that suppress: 3 */
+	time_t	soft_window;		/* counted within: 30 days */
+	time_t	soft_ttl;		/* lapses after the last soft: 30 days */
+	time_t	complaint_ttl;		/* complaint kept: 90 days, 0 forever */
+};
+
+enum policy_outcome {
+	POLICY_DUPLICATE,	/* seen before: nothing changed */
+	POLICY_RECORDED,	/* event kept, state unchanged */
+	POLICY_SUPPRESSED,	/* address added to the list */
+	POLICY_ESCALATED,	/* soft count reached the threshold */
+	POLICY_UPDATED,		/* already listed: dates or expiry moved */
+	POLICY_RELEASED		/* taken off the list */
+};
+
+void	policy_defaults(struct policy_cfg *);
+const char *policy_outcome_name(enum policy_outcome);
+
+/* policy_apply - record one classified event and apply its consequence */
+enum store_status policy_apply(struct store *, const struct policy_cfg *,
+	    const struct store_event *, enum policy_outcome *);
+/* policy_add - suppress by hand (e.g. an unsubscribe) */
+enum store_status policy_add(struct store *, const char *, const char *,
+	    time_t);
+/* policy_remove - release by hand; *found 0 when it was not listed */
+enum store_status policy_remove(struct store *, const char *, const char *,
+	    time_t, int *);
+/*
+ * policy_expire - lift every suppression whose time is up, with audit
+ * rows; report is called per address lifted (may be NULL). *n counts them.
+ */
+enum store_status policy_expire(struct store *, time_t,
+	    void (*)(const struct store_entry *, void *), void *, int *);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * store.h - the suppression store: the only interface the policy and
+ * command line use to keep state. Backend-neutral: SQLite today, a
+ * PostgreSQL backend slots in behind the same functions.
+ *
+ * Three tables (bouncer(1), FILES): the suppression list Postfix reads,
+ * the bounce events that produced it, and an append-only audit log.
+ * Every function returns a store_status; STORE_TEMP means "retry later"
+ * (locked past the busy timeout, read-only, disk full, I/O error,
+ * corrupt file), which the pipe transport turns into exit 75.
+ */
+#ifndef BOUNCER_STORE_H
+#define BOUNCER_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+enum store_status {
+	STORE_OK = 0,
+	STORE_TEMP,	/* transient: Postfix should retry */
+	STORE_FAIL	/* permanent: bad request or unusable database */
+};
+
+struct store;
+
+/* One row of the suppression list. Strings are borrowed or owned as said. */
+struct store_entry {
+	char	*address;
+	char	*class;		/* hard, soft, complaint, manual */
+	char	*reason;
+	char	*status;
+	char	*source;	/* bounce, complaint, manual, import, maillog */
+	char	*note;
+	time_t	 first_seen;
+	time_t	 last_seen;
+	time_t	 expires;	/* 0: never */
+	int	 soft_count;
+};
+
+/* One bounce event. All strings borrowed from the caller. */
+struct store_event {
+	time_t		 time;
+	const char	*address;
+	const char	*class;
+	const char	*reason;
+	const char	*status;
+	const char	*replycode;
+	const char	*action;
+	const char	*diagnostic;
+	const char	*reporting_mta;
+	const char	*remote_mta;
+	const char	*message_id;
+	const char	*queue_id;
+	const char	*source;
+	const char	*feedback_type;
+	const char	*dedup;		/* deduplication key */
+};
+
+struct store_audit {
+	time_t		 time;
+	const char	*address;
+	const char	*action;	/* added, escalated, updated, released, expired */
+	const char	*class;
+	const char	*reason;
+	const char	*why;
+};
+
+#define STORE_RDONLY	0x01	/* open for reading only; never create */
+
+/*
+ * store_open - open (creating and migrating, unless STORE_RDONLY) the
+ * store at path; busy_ms is how long to wait for a lock. On failure
+ * *err (caller frees) says why.
+ */
+enum store_status store_open(const char *, int, int, struct store **,
+	    char **);
+void	store_close(struct store *);
+/* store_error - the last error message, borrowed */
+const char *store_error(const struct store *);
+
+/* Write transactions: BEGIN IMMEDIATE ... COMMIT, kept short. */
+enum store_status store_begin(struct store *);
+enum store_status store_commit(struct store *);
+void	store_rollback(struct store *);
+
+/* store_event_add - add an event; *dup is 1 (nothing added) for a known key */
+enum store_status store_event_add(struct store *, const struct store_event *,
+	    int *);
+/*
+ * store_soft_count - soft events for address after since and after the
+ * last "delivered" event: the rolling soft-bounce count.
+ */
+enum store_status store_soft_count(struct store *, const char *, time_t,
+	    int *);
+/* store_get - the suppression row of address; *found 0 when none. Free with store_entry_free. */
+enum store_status store_get(struct store *, const char *,
+	    struct store_entry *, int *);
+void	store_entry_free(struct store_entry *);
+/* store_put - insert or replace the suppression row */
+enum store_status store_put(struct store *, const struct store_entry *);
+/* store_delete - remove the suppression row of address */
+enum store_status store_delete(struct store *, const char *);
+enum store_status store_audit(struct store *, const struct store_audit *);
+
+/* Iterators: the callback returns 0 to go on, -1 to stop. */
+typedef int (*store_entry_cb)(const struct store_entry *, void *);
+typedef int (*store_event_cb)(const struct store_event *, void *);
+typedef int (*store_audit_cb)(const struct store_audit *, void *);
+
+/* store_list - suppressed addresses, filtered by class (NULL: any) and seen since */
+enum store_status store_list(struct store *, const char *, time_t,
+	    store_entry_cb, void *);
+/* store_expired - rows whose expiry is at or before now */
+enum store_status store_expired(struct store *, time_t, store_entry_cb,
+	    void *);
+enum store_status store_history(struct store *, const char *,
+	    store_event_cb, store_audit_cb, void *);
+/*
+ * store_forget - erase every trace of address (GDPR): rows, events,
+ * audit; count the erasure anonymously; overwrite the freed pages and
+ * checkpoint the WAL so the address cannot be read from the files.
+ * Called outside a transaction. *n is the number of rows removed.
+ */
+enum store_status store_forget(struct store *, const char *, int *);
+/* store_erasures - the anonymous count of erasures */
+enum store_status store_erasures(struct store *, long *);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * ingest.c - parse, classify and apply the policy to one message.
+ *
+ * Deduplication: a bounce that carries a Message-ID is identified by it
+ * (and the recipient, action and status), so a Postfix retry after a
+ * crash or a replay of a saved copy counts once even when the copies
+ * differ in line ends or a From_ line; a bounce without one by a hash of
+ * its bytes with line ends normalised.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <glib.h>
+
+#include "addr.h"
+#include "ingest.h"
+#include "util.h"
+
+char *
+ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
+    size_t len)
+{
+	const struct rcpt *r = &b->r[i];
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	const char *parts[6];
+	char *key;
+	size_t k;
+
+	parts[0] = r->recipient;
+	parts[1] = r->action;
+	parts[2] = r->v.status;
+	parts[3] = r->v.reason;
+	parts[4] = bounce_kind_name(b->kind);
+	parts[5] = b->message_id;
+	for (k = 0; k < 6; k++) {
+		const char *p = parts[k] ? parts[k] : "";
+
+		g_checksum_update(ck, (const guchar *)p, (gssize)strlen(p) + 1);
+	}
+	if (str_empty(b->message_id)) {
+		const char *p = buf, *end = buf + len, *q;
+
+		/* skip an mbox From_ line; drop CRs */
+		if (len > 5 && memcmp(p, "From ", 5) == 0 &&
+		    (q = memchr(p, '\n', len)) != NULL)
+			p = q + 1;
+		while (p < end) {
+			q = memchr(p, '\r', (size_t)(end - p));
+			if (q == NULL)
+				q = end;
+			g_checksum_update(ck, (const guchar *)p, q - p);
+			p = q + 1;
+		}
+	}
+	key = xstrdup(g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	return key;
+}
+
+static void
+log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome)
+{
+	if (r->recipient == NULL)
+		return;
+	syslog(LOG_INFO, "%s: to=<%s>, class=%s, reason=%s, status=%s, "
+	    "action=%s", str_empty(b->postfix_queue_id) ? "NOQUEUE" :
+	    b->postfix_queue_id, r->recipient, r->v.class, r->v.reason,
+	    r->v.status[0] ? r->v.status : "none", outcome);
+}
+
+enum ingest_status
+ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
+    struct ingest_result *res)
+{
+	enum parse_status ps;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	ps = parse_message(buf, len, &x->parse, &res->b, &res->why);
+	if (ps == PARSE_NOTBOUNCE)
+		return INGEST_NOTBOUNCE;
+	if (ps == PARSE_BROKEN)
+		return INGEST_BROKEN;
+	res->outcome = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->outcome));
+	for (i = 0; i < res->b.n; i++) {
+		struct rcpt *r = &res->b.r[i];
+		struct store_event e;
+		char *key;
+
+		classify(x->classifier, &res->b, r);
+		res->outcome[i] = POLICY_RECORDED;
+		if (r->recipient == NULL || !addr_valid(r->recipient))
+			continue;	/* nothing safe to store */
+		if (x->store == NULL)
+			continue;
+		key = ingest_dedup_key(&res->b, i, buf, len);
+		memset(&e, 0, sizeof(e));
+		e.time = x->now;
+		e.address = r->recipient;
+		e.class = r->v.class;
+		e.reason = r->v.reason;
+		e.status = r->v.status;
+		e.replycode = r->v.replycode;
+		e.action = r->action;
+		e.diagnostic = r->diagnostic_code ? r->diagnostic_code :
+		    r->text_diag;
+		e.reporting_mta = res->b.reporting_mta;
+		e.remote_mta = r->remote_mta;
+		e.message_id = res->b.orig_message_id;
+		e.queue_id = res->b.postfix_queue_id;
+		e.source = res->b.kind == BOUNCE_ARF ? "complaint" : "bounce";
+		e.feedback_type = res->b.feedback_type;
+		e.dedup = key;
+		res->store_status = policy_apply(x->store, x->policy, &e,
+		    &res->outcome[i]);
+		free(key);
+		if (res->store_status != STORE_OK)
+			return INGEST_STORE;
+	}
+	return INGEST_OK;
+}
+
+void
+ingest_log(const struct ingest_result *res, int dry_run)
+{
+	size_t i;
+
+	for (i = 0; i < res->b.n; i++)
+		log_rcpt(&res->b, &res->b.r[i], dry_run ? "dry-run" :
+		    policy_outcome_name(res->outcome[i]));
+}
+
+void
+ingest_result_free(struct ingest_result *r)
+{
+	bounce_free(&r->b);
+	free(r->outcome);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,275 @@
+/*
+ * policy.c - state transitions of the suppression list.
+ *
+ * The defaults follow the deliverability guides: suppress hard bounces
+ * and complaints at once, give soft bounces three chances in thirty days.
+ * All of it runs inside the caller's transaction, so an event and its
+ * consequence are stored together or not at all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "util.h"
+
+#define DAY	(24 * 60 * 60)
+
+void
+policy_defaults(struct policy_cfg *c)
+{
+	c->soft_threshold = 3;
+	c->soft_window = 30 * DAY;
+	c->soft_ttl = 30 * DAY;
+	c->complaint_ttl = 90 * DAY;
+}
+
+const char *
+policy_outcome_name(enum policy_outcome o)
+{
+	static const char *names[] = {
+		"duplicate", "recorded", "suppressed", "escalated", "updated",
+		"released"
+	};
+
+	return names[o];
+}
+
+/* rank - which listing wins when two apply: manual > hard > complaint > soft */
+static int
+rank(const char *class)
+{
+	if (class == NULL)
+		return 0;
+	if (strcmp(class, "manual") == 0)
+		return 4;
+	if (strcmp(class, "hard") == 0)
+		return 3;
+	if (strcmp(class, "complaint") == 0)
+		return 2;
+	if (strcmp(class, "soft") == 0)
+		return 1;
+	return 0;
+}
+
+static enum store_status
+audit(struct store *s, time_t t, const char *addr, const char *action,
+    const char *class, const char *reason, const char *why)
+{
+	struct store_audit a = { t, addr, action, class, reason, why };
+
+	return store_audit(s, &a);
+}
+
+/*
+ * list - put addr on the list as class (if it does not outrank what is
+ * there), with audit. expires 0 is never.
+ */
+static enum store_status
+list(struct store *s, const struct store_event *e, const char *class,
+    time_t expires, int soft_count, const char *why,
+    enum policy_outcome *out)
+{
+	struct store_entry old, ne;
+	enum store_status r;
+	int found;
+
+	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK)
+		return r;
+	if (found && rank(old.class) > rank(class)) {
+		*out = POLICY_RECORDED;
+		store_entry_free(&old);
+		return STORE_OK;
+	}
+	memset(&ne, 0, sizeof(ne));
+	ne.address = (char *)e->address;
+	ne.class = (char *)class;
+	ne.reason = (char *)e->reason;
+	ne.status = (char *)e->status;
+	ne.source = (char *)e->source;
+	ne.note = (char *)why;
+	ne.first_seen = found ? old.first_seen : e->time;
+	ne.last_seen = e->time;
+	ne.expires = expires;
+	ne.soft_count = soft_count;
+	r = store_put(s, &ne);
+	if (r == STORE_OK && (!found || strcmp(old.class, class) != 0)) {
+		*out = strcmp(class, "soft") == 0 ? POLICY_ESCALATED :
+		    POLICY_SUPPRESSED;
+		r = audit(s, e->time, e->address, *out == POLICY_ESCALATED ?
+		    "escalated" : "added", class, e->reason, why);
+	} else if (r == STORE_OK)
+		*out = POLICY_UPDATED;
+	if (found)
+		store_entry_free(&old);
+	return r;
+}
+
+static enum store_status
+soft(struct store *s, const struct policy_cfg *c, const struct store_event *e,
+    enum policy_outcome *out)
+{
+	struct store_entry old;
+	enum store_status r;
+	char why[128];
+	int n, found;
+
+	r = store_soft_count(s, e->address, e->time - c->soft_window, &n);
+	if (r != STORE_OK)
+		return r;
+	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK)
+		return r;
+	if (found)
+		store_entry_free(&old);
+	if (n < c->soft_threshold && !found) {
+		*out = POLICY_RECORDED;
+		return STORE_OK;
+	}
+	snprintf(why, sizeof(why), "soft-exhausted: %d soft bounces within "
+	    "%ld days", n, (long)(c->soft_window / DAY));
+	return list(s, e, "soft", e->time + c->soft_ttl, n, why, out);
+}
+
+static enum store_status
+delivered(struct store *s, const struct store_event *e,
+    enum policy_outcome *out)
+{
+	struct store_entry old;
+	enum store_status r;
+	int found;
+
+	*out = POLICY_RECORDED;
+	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK || !found)
+		return r;
+	if (strcmp(old.class, "soft") == 0) {
+		if ((r = store_delete(s, e->address)) == STORE_OK)
+			r = audit(s, e->time, e->address, "released", old.class,
+			    old.reason, "delivered: a success notice ends a "
+			    "soft suppression");
+		*out = POLICY_RELEASED;
+	}
+	store_entry_free(&old);
+	return r;
+}
+
+enum store_status
+policy_apply(struct store *s, const struct policy_cfg *c,
+    const struct store_event *e, enum policy_outcome *out)
+{
+	enum store_status r;
+	int dup;
+
+	*out = POLICY_RECORDED;
+	if ((r = store_event_add(s, e, &dup)) != STORE_OK)
+		return r;
+	if (dup) {
+		*out = POLICY_DUPLICATE;
+		return STORE_OK;
+	}
+	if (strcmp(e->class, "hard") == 0)
+		return list(s, e, "hard", 0, 0, "hard bounce", out);
+	if (strcmp(e->class, "complaint") == 0)
+		return list(s, e, "complaint", c->complaint_ttl ?
+		    e->time + c->complaint_ttl : 0, 0, e->feedback_type &&
+		    *e->feedback_type ? e->feedback_type : "complaint", out);
+	if (strcmp(e->class, "soft") == 0)
+		return soft(s, c, e, out);
+	if (strcmp(e->class, "delivered") == 0)
+		return delivered(s, e, out);
+	return STORE_OK;	/* block, delayed, undetermined: event only */
+}
+
+enum store_status
+policy_add(struct store *s, const char *addr, const char *why, time_t now)
+{
+	struct store_event e;
+	enum policy_outcome out;
+
+	memset(&e, 0, sizeof(e));
+	e.time = now;
+	e.address = addr;
+	e.reason = "manual";
+	e.source = "manual";
+	return list(s, &e, "manual", 0, 0, why, &out);
+}
+
+enum store_status
+policy_remove(struct store *s, const char *addr, const char *why, time_t now,
+    int *found)
+{
+	struct store_entry old;
+	enum store_status r;
+
+	if ((r = store_get(s, addr, &old, found)) != STORE_OK || !*found)
+		return r;
+	if ((r = store_delete(s, addr)) == STORE_OK)
+		r = audit(s, now, addr, "released", old.class, old.reason, why);
+	store_entry_free(&old);
+	return r;
+}
+
+struct expire_ctx {
+	struct store	*s;
+	time_t		 now;
+	enum store_status r;
+	int		 n;
+	void		(*report)(const struct store_entry *, void *);
+	void		*arg;
+	/* collected first: the store is not changed while it is read */
+	struct store_entry *rows;
+	size_t		 nrows;
+};
+
+static int
+collect(const struct store_entry *e, void *arg)
+{
+	struct expire_ctx *x = arg;
+	struct store_entry *c;
+
+	x->rows = xrealloc(x->rows, (x->nrows + 1) * sizeof(*x->rows));
+	c = &x->rows[x->nrows++];
+	memset(c, 0, sizeof(*c));
+	c->address = xstrdup(e->address);
+	c->class = xstrdup(e->class);
+	c->reason = xstrdup(e->reason);
+	c->expires = e->expires;
+	return 0;
+}
+
+enum store_status
+policy_expire(struct store *s, time_t now,
+    void (*report)(const struct store_entry *, void *), void *arg, int *n)
+{
+	struct expire_ctx x;
+	enum store_status r;
+	size_t i;
+
+	memset(&x, 0, sizeof(x));
+	*n = 0;
+	if ((r = store_begin(s)) != STORE_OK)
+		return r;
+	if ((r = store_expired(s, now, collect, &x)) != STORE_OK)
+		goto out;
+	for (i = 0; i < x.nrows && r == STORE_OK; i++) {
+		struct store_entry *e = &x.rows[i];
+		const char *why = strcmp(e->class, "complaint") == 0 ?
+		    "complaint retention ended" :
+		    "soft suppression lapsed: no soft bounce since";
+
+		if ((r = store_delete(s, e->address)) == STORE_OK)
+			r = audit(s, now, e->address, "expired", e->class,
+			    e->reason, why);
+	}
+	if (r == STORE_OK && (r = store_commit(s)) == STORE_OK) {
+		*n = (int)x.nrows;
+		for (i = 0; report && i < x.nrows; i++)
+			report(&x.rows[i], arg);
+	}
+out:
+	if (r != STORE_OK)
+		store_rollback(s);
+	for (i = 0; i < x.nrows; i++)
+		store_entry_free(&x.rows[i]);
+	free(x.rows);
+	return r;
+}

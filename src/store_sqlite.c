@@ -1,0 +1,623 @@
+/*
+ * store_sqlite.c - the suppression store on SQLite.
+ *
+ * Durability and concurrency: WAL journal, synchronous=FULL (once
+ * bouncer exits 0 Postfix deletes the bounce, so the row must be on
+ * disk), a busy timeout, BEGIN IMMEDIATE for writes so that a writer
+ * takes the lock up front instead of failing at COMMIT. Postfix reads
+ * the same file through sqlite_table(5) and sets no busy timeout, so
+ * write transactions are kept to one message.
+ *
+ * Shared with Postfix: the -wal and -shm files are kept (persistent WAL)
+ * and made group-writable, so that whichever side opens first, the other
+ * can still use them (README, "Two users, one database").
+ *
+ * Every statement binds its parameters; no SQL is built from input.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "util.h"
+
+#define SCHEMA_VERSION	1
+
+struct store {
+	sqlite3	*db;
+	char	*path;
+	char	 err[512];
+	int	 readonly;
+};
+
+/* Forward migrations: migrations[v] brings user_version v to v + 1. */
+static const char *migrations[] = {
+	/* 0 -> 1: the first schema */
+	"CREATE TABLE suppression ("
+	"  address    TEXT PRIMARY KEY,"
+	"  class      TEXT NOT NULL,"
+	"  reason     TEXT NOT NULL,"
+	"  status     TEXT NOT NULL DEFAULT '',"
+	"  source     TEXT NOT NULL DEFAULT '',"
+	"  note       TEXT NOT NULL DEFAULT '',"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen  INTEGER NOT NULL,"
+	"  soft_count INTEGER NOT NULL DEFAULT 0,"
+	"  expires    INTEGER"
+	") WITHOUT ROWID;"
+	"CREATE INDEX suppression_expires ON suppression(expires)"
+	"  WHERE expires IS NOT NULL;"
+	"CREATE TABLE events ("
+	"  id            INTEGER PRIMARY KEY,"
+	"  time          INTEGER NOT NULL,"
+	"  address       TEXT NOT NULL,"
+	"  class         TEXT NOT NULL,"
+	"  reason        TEXT NOT NULL,"
+	"  status        TEXT NOT NULL DEFAULT '',"
+	"  replycode     TEXT NOT NULL DEFAULT '',"
+	"  action        TEXT NOT NULL DEFAULT '',"
+	"  diagnostic    TEXT NOT NULL DEFAULT '',"
+	"  reporting_mta TEXT NOT NULL DEFAULT '',"
+	"  remote_mta    TEXT NOT NULL DEFAULT '',"
+	"  message_id    TEXT NOT NULL DEFAULT '',"
+	"  queue_id      TEXT NOT NULL DEFAULT '',"
+	"  source        TEXT NOT NULL DEFAULT '',"
+	"  feedback_type TEXT NOT NULL DEFAULT '',"
+	"  dedup         TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE INDEX events_address ON events(address, time);"
+	"CREATE INDEX events_time ON events(time);"
+	"CREATE TABLE audit ("
+	"  id      INTEGER PRIMARY KEY,"
+	"  time    INTEGER NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  action  TEXT NOT NULL,"
+	"  class   TEXT NOT NULL DEFAULT '',"
+	"  reason  TEXT NOT NULL DEFAULT '',"
+	"  why     TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX audit_address ON audit(address);"
+	"CREATE TABLE meta ("
+	"  key   TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO meta(key, value) VALUES ('erasures', 0);",
+};
+
+/* classify_rc - transient SQLite failures are retried by Postfix */
+static enum store_status
+fail(struct store *s, int rc, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", what,
+	    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	switch (rc & 0xff) {
+	case SQLITE_MISUSE:
+	case SQLITE_RANGE:
+	case SQLITE_MISMATCH:
+		return STORE_FAIL;
+	default:
+		/* busy, locked, read-only, full, I/O, corrupt, cannot open */
+		return STORE_TEMP;
+	}
+}
+
+const char *
+store_error(const struct store *s)
+{
+	return s->err;
+}
+
+static enum store_status
+exec(struct store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? STORE_OK : fail(s, rc, "database");
+}
+
+static enum store_status
+prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? STORE_OK : fail(s, rc, "prepare");
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+/* step_done - run a statement that returns no rows, and finalize it */
+static enum store_status
+step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, what);
+	return STORE_OK;
+}
+
+/* share_file - make a database side file group-writable if we own it */
+static void
+share_file(const char *path, const char *suffix)
+{
+	char p[4096];
+	struct stat sb;
+
+	if (snprintf(p, sizeof(p), "%s%s", path, suffix) >= (int)sizeof(p))
+		return;
+	if (stat(p, &sb) == 0 && sb.st_uid == geteuid())
+		(void)chmod(p, 0660);
+}
+
+static enum store_status
+migrate(struct store *s)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int v, rc;
+
+	if ((r = exec(s, "BEGIN IMMEDIATE")) != STORE_OK)
+		return r;
+	if ((r = prepare(s, "PRAGMA user_version", &st)) != STORE_OK)
+		goto bad;
+	rc = sqlite3_step(st);
+	v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (v < 0 || v > SCHEMA_VERSION) {
+		snprintf(s->err, sizeof(s->err), "database schema version %d "
+		    "is newer than this bouncer (%d)", v, SCHEMA_VERSION);
+		r = STORE_FAIL;
+		goto bad;
+	}
+	for (; v < SCHEMA_VERSION; v++) {
+		char pragma[64];
+
+		if ((r = exec(s, migrations[v])) != STORE_OK)
+			goto bad;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+		    v + 1);
+		if ((r = exec(s, pragma)) != STORE_OK)
+			goto bad;
+	}
+	return exec(s, "COMMIT");
+bad:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+enum store_status
+store_open(const char *path, int busy_ms, int flags, struct store **out,
+    char **err)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	enum store_status r;
+	int rc, persist = 1;
+
+	*out = NULL;
+	s->path = xstrdup(path);
+	s->readonly = (flags & STORE_RDONLY) != 0;
+	rc = sqlite3_open_v2(path, &s->db, s->readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		r = fail(s, rc, path);
+		goto bad;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_ms);
+	/* keep -wal and -shm in place: the other user may not create them */
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	if (!s->readonly) {
+		if ((r = exec(s, "PRAGMA journal_mode = WAL")) != STORE_OK)
+			goto bad;
+		share_file(path, "");
+		share_file(path, "-wal");
+		share_file(path, "-shm");
+	}
+	if ((r = exec(s, "PRAGMA synchronous = FULL;"
+	    "PRAGMA secure_delete = ON;"
+	    "PRAGMA journal_size_limit = 4194304;"
+	    "PRAGMA foreign_keys = ON")) != STORE_OK)
+		goto bad;
+	if (!s->readonly && (r = migrate(s)) != STORE_OK)
+		goto bad;
+	*out = s;
+	return STORE_OK;
+bad:
+	*err = xstrdup(s->err);
+	store_close(s);
+	return r;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+enum store_status
+store_begin(struct store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+enum store_status
+store_commit(struct store *s)
+{
+	enum store_status r = exec(s, "COMMIT");
+
+	if (r != STORE_OK)
+		store_rollback(s);
+	return r;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum store_status
+store_event_add(struct store *s, const struct store_event *e, int *dup)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*dup = 0;
+	r = prepare(s, "INSERT INTO events (time, address, class, reason, "
+	    "status, replycode, action, diagnostic, reporting_mta, remote_mta, "
+	    "message_id, queue_id, source, feedback_type, dedup) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+	    "ON CONFLICT (dedup) DO NOTHING", &st);
+	if (r != STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)e->time);
+	bind_text(st, 2, e->address);
+	bind_text(st, 3, e->class);
+	bind_text(st, 4, e->reason);
+	bind_text(st, 5, e->status);
+	bind_text(st, 6, e->replycode);
+	bind_text(st, 7, e->action);
+	bind_text(st, 8, e->diagnostic);
+	bind_text(st, 9, e->reporting_mta);
+	bind_text(st, 10, e->remote_mta);
+	bind_text(st, 11, e->message_id);
+	bind_text(st, 12, e->queue_id);
+	bind_text(st, 13, e->source);
+	bind_text(st, 14, e->feedback_type);
+	bind_text(st, 15, e->dedup);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, rc, "insert event");
+	*dup = sqlite3_changes(s->db) == 0;
+	return STORE_OK;
+}
+
+enum store_status
+store_soft_count(struct store *s, const char *addr, time_t since, int *count)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	r = prepare(s, "SELECT count(*) FROM events WHERE address = ?1 AND "
+	    "class = 'soft' AND time > ?2 AND time > coalesce((SELECT max(time) "
+	    "FROM events WHERE address = ?1 AND class = 'delivered'), 0)", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "count soft events");
+}
+
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return xstrdup(t ? (const char *)t : "");
+}
+
+#define ENTRY_COLS "address, class, reason, status, source, note, " \
+	"first_seen, last_seen, soft_count, coalesce(expires, 0)"
+
+static void
+row_entry(sqlite3_stmt *st, struct store_entry *e)
+{
+	e->address = col_str(st, 0);
+	e->class = col_str(st, 1);
+	e->reason = col_str(st, 2);
+	e->status = col_str(st, 3);
+	e->source = col_str(st, 4);
+	e->note = col_str(st, 5);
+	e->first_seen = (time_t)sqlite3_column_int64(st, 6);
+	e->last_seen = (time_t)sqlite3_column_int64(st, 7);
+	e->soft_count = sqlite3_column_int(st, 8);
+	e->expires = (time_t)sqlite3_column_int64(st, 9);
+}
+
+void
+store_entry_free(struct store_entry *e)
+{
+	free(e->address);
+	free(e->class);
+	free(e->reason);
+	free(e->status);
+	free(e->source);
+	free(e->note);
+	memset(e, 0, sizeof(*e));
+}
+
+enum store_status
+store_get(struct store *s, const char *addr, struct store_entry *e,
+    int *found)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*found = 0;
+	memset(e, 0, sizeof(*e));
+	r = prepare(s, "SELECT " ENTRY_COLS " FROM suppression "
+	    "WHERE address = ?1", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_entry(st, e);
+		*found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, rc, "read suppression");
+	return STORE_OK;
+}
+
+enum store_status
+store_put(struct store *s, const struct store_entry *e)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO suppression (address, class, reason, "
+	    "status, source, note, first_seen, last_seen, soft_count, expires) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	    "ON CONFLICT (address) DO UPDATE SET class = ?2, reason = ?3, "
+	    "status = ?4, source = ?5, note = ?6, last_seen = ?8, "
+	    "soft_count = ?9, expires = ?10", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, e->address);
+	bind_text(st, 2, e->class);
+	bind_text(st, 3, e->reason);
+	bind_text(st, 4, e->status);
+	bind_text(st, 5, e->source);
+	bind_text(st, 6, e->note);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)e->first_seen);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)e->last_seen);
+	sqlite3_bind_int(st, 9, e->soft_count);
+	if (e->expires)
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)e->expires);
+	else
+		sqlite3_bind_null(st, 10);
+	return step_done(s, st, "write suppression");
+}
+
+enum store_status
+store_delete(struct store *s, const char *addr)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "DELETE FROM suppression WHERE address = ?1",
+	    &st)) != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	return step_done(s, st, "delete suppression");
+}
+
+enum store_status
+store_audit(struct store *s, const struct store_audit *a)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO audit (time, address, action, class, "
+	    "reason, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st);
+	if (r != STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)a->time);
+	bind_text(st, 2, a->address);
+	bind_text(st, 3, a->action);
+	bind_text(st, 4, a->class);
+	bind_text(st, 5, a->reason);
+	bind_text(st, 6, a->why);
+	return step_done(s, st, "write audit");
+}
+
+/* each_entry - run a SELECT of ENTRY_COLS and call cb per row */
+static enum store_status
+each_entry(struct store *s, sqlite3_stmt *st, store_entry_cb cb, void *arg)
+{
+	struct store_entry e;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_entry(st, &e);
+		rc = cb(&e, arg);
+		store_entry_free(&e);
+		if (rc == -1) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read suppression");
+}
+
+enum store_status
+store_list(struct store *s, const char *class, time_t since,
+    store_entry_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "SELECT " ENTRY_COLS " FROM suppression WHERE "
+	    "(?1 = '' OR class = ?1) AND last_seen >= ?2 ORDER BY address", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, class);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	return each_entry(s, st, cb, arg);
+}
+
+enum store_status
+store_expired(struct store *s, time_t now, store_entry_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "SELECT " ENTRY_COLS " FROM suppression WHERE "
+	    "expires IS NOT NULL AND expires <= ?1 ORDER BY address", &st);
+	if (r != STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	return each_entry(s, st, cb, arg);
+}
+
+enum store_status
+store_history(struct store *s, const char *addr, store_event_cb ecb,
+    store_audit_cb acb, void *arg)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	r = prepare(s, "SELECT time, class, reason, status, action, diagnostic, "
+	    "reporting_mta, source, feedback_type FROM events WHERE address = ?1 "
+	    "ORDER BY time, id", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.time = (time_t)sqlite3_column_int64(st, 0);
+		e.address = addr;
+		e.class = (const char *)sqlite3_column_text(st, 1);
+		e.reason = (const char *)sqlite3_column_text(st, 2);
+		e.status = (const char *)sqlite3_column_text(st, 3);
+		e.action = (const char *)sqlite3_column_text(st, 4);
+		e.diagnostic = (const char *)sqlite3_column_text(st, 5);
+		e.reporting_mta = (const char *)sqlite3_column_text(st, 6);
+		e.source = (const char *)sqlite3_column_text(st, 7);
+		e.feedback_type = (const char *)sqlite3_column_text(st, 8);
+		if (ecb(&e, arg) == -1)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(s, rc, "read events");
+	r = prepare(s, "SELECT time, action, class, reason, why FROM audit "
+	    "WHERE address = ?1 ORDER BY time, id", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_audit a;
+
+		a.time = (time_t)sqlite3_column_int64(st, 0);
+		a.address = addr;
+		a.action = (const char *)sqlite3_column_text(st, 1);
+		a.class = (const char *)sqlite3_column_text(st, 2);
+		a.reason = (const char *)sqlite3_column_text(st, 3);
+		a.why = (const char *)sqlite3_column_text(st, 4);
+		if (acb(&a, arg) == -1)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(s, rc, "read audit");
+	return STORE_OK;
+}
+
+enum store_status
+store_forget(struct store *s, const char *addr, int *n)
+{
+	static const char *del[] = {
+		"DELETE FROM suppression WHERE address = ?1",
+		"DELETE FROM events WHERE address = ?1",
+		"DELETE FROM audit WHERE address = ?1",
+	};
+	sqlite3_stmt *st;
+	enum store_status r;
+	size_t i;
+
+	*n = 0;
+	if ((r = store_begin(s)) != STORE_OK)
+		return r;
+	for (i = 0; i < sizeof(del) / sizeof(del[0]); i++) {
+		if ((r = prepare(s, del[i], &st)) != STORE_OK)
+			goto bad;
+		bind_text(st, 1, addr);
+		if ((r = step_done(s, st, "erase")) != STORE_OK)
+			goto bad;
+		*n += sqlite3_changes(s->db);
+	}
+	if ((r = exec(s, "UPDATE meta SET value = value + 1 "
+	    "WHERE key = 'erasures'")) != STORE_OK)
+		goto bad;
+	if ((r = store_commit(s)) != STORE_OK)
+		return r;
+	/*
+	 * secure_delete zeroed the freed cells; the old page images still
+	 * sit in the WAL until a checkpoint copies the new ones back and
+	 * truncates it. VACUUM then rebuilds the file without free pages.
+	 */
+	if ((r = exec(s, "PRAGMA wal_checkpoint(TRUNCATE)")) != STORE_OK)
+		return r;
+	if ((r = exec(s, "VACUUM")) != STORE_OK)
+		return r;
+	return exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");
+bad:
+	store_rollback(s);
+	return r;
+}
+
+enum store_status
+store_erasures(struct store *s, long *count)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	if ((r = prepare(s, "SELECT value FROM meta WHERE key = 'erasures'",
+	    &st)) != STORE_OK)
+		return r;
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read meta");
+}

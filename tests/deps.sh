@@ -1,0 +1,48 @@
+#!/bin/sh
+# tests/deps.sh - install what building and testing bouncer needs, from
+# the distribution's packages, when something is missing. Runs apt-get
+# when root, through sudo when that works without a password, and
+# otherwise says what to install. Set BOUNCER_NO_APT=1 to never install.
+set -u
+missing=
+
+have_pc() { pkg-config --exists "$1" 2>/dev/null; }
+command -v cc >/dev/null 2>&1 || missing="$missing build-essential"
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+have_pc gmime-3.0 || missing="$missing libgmime-3.0-dev"
+have_pc libpcre2-8 || missing="$missing libpcre2-dev"
+have_pc sqlite3 || missing="$missing libsqlite3-dev"
+have_pc zlib || missing="$missing zlib1g-dev"
+command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
+command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
+if [ "${BOUNCER_E2E_DEPS:-0}" = 1 ]; then
+	[ -x /usr/sbin/postfix ] || missing="$missing postfix"
+	[ -e /usr/lib/postfix/postfix-sqlite.so ] || \
+	    ls /usr/lib/postfix/*sqlite* >/dev/null 2>&1 || missing="$missing postfix-sqlite"
+	command -v swaks >/dev/null 2>&1 || missing="$missing swaks"
+fi
+[ -z "$missing" ] && exit 0
+
+if [ "${BOUNCER_NO_APT:-0}" = 1 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing:$missing (install them, e.g. apt-get install$missing)" >&2
+	exit 1
+fi
+if [ "$(id -u)" = 0 ]; then
+	sudo=
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo="sudo -n"
+else
+	echo "deps: missing:$missing; run as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+# Postfix asks a debconf question on install: answer "No configuration",
+# so that nothing is configured or started on this machine.
+echo "postfix postfix/main_mailer_type select No configuration" |
+    $sudo debconf-set-selections 2>/dev/null
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get install -y -q --no-install-recommends $missing > /tmp/bouncer-apt.log 2>&1 ||
+{ $sudo apt-get update -q > /dev/null 2>&1 &&
+  $sudo apt-get install -y -q --no-install-recommends $missing > /tmp/bouncer-apt.log 2>&1; } ||
+{ echo "deps: apt-get failed; see /tmp/bouncer-apt.log" >&2; tail -5 /tmp/bouncer-apt.log >&2; exit 1; }
+exit 0

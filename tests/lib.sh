@@ -1,0 +1,36 @@
+# tests/lib.sh - shared set-up for the shell tests: a temporary
+# directory removed on exit, TAP helpers, and json field extraction.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+BOUNCER=${BOUNCER:-$top/bouncer}
+if [ "${BOUNCER_VALGRIND:-0}" = 1 ]; then
+	BOUNCER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp $BOUNCER"
+fi
+CORPUS=${BOUNCER_CORPUS:-$top/../shared/corpus}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bouncer-test.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+n=0
+
+ok() {	# ok CONDITION-STATUS NAME
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+is() {	# is GOT WANT NAME
+	n=$((n + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $n - $3"
+	else
+		echo "not ok $n - $3"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
+	fi
+}
+skip() {	# skip NAME WHY
+	n=$((n + 1))
+	echo "ok $n - $1 # skip $2"
+	echo "# skipped: $1: $2"
+}
+done_testing() { echo "1..$n"; }
+# jget KEY < json-lines: the string value of KEY on each line
+jget() {
+	awk -v k="$1" -F'"' '{ for (i = 2; i < NF; i += 4) if ($i == k) { print $(i + 2); break } }'
+}
