@@ -38,7 +38,7 @@
 
 enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
-	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE
+	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT
 };
 
 struct options {
@@ -69,7 +69,7 @@ usage(FILE *fp)
 "       bouncer --test-rule TEXT\n"
 "       bouncer --add ADDR --why TEXT | --remove ADDR --why TEXT\n"
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
-"       bouncer --forget ADDR | --expire\n"
+"       bouncer --forget ADDR | --expire | --init\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
 }
@@ -119,7 +119,7 @@ parse_args(int argc, char **argv, struct options *o)
 	enum { O_EXPLAIN = 256, O_JSON, O_TEST_RULE, O_RULES, O_SENDER,
 	    O_RECIPIENT, O_MAX_SIZE, O_HELP, O_VERSION, O_ADD, O_REMOVE,
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
-	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT };
+	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -134,6 +134,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "list", no_argument, NULL, O_LIST },
 		{ "forget", required_argument, NULL, O_FORGET },
 		{ "expire", no_argument, NULL, O_EXPIRE },
+		{ "init", no_argument, NULL, O_INIT },
 		{ "why", required_argument, NULL, O_WHY },
 		{ "class", required_argument, NULL, O_CLASS },
 		{ "since", required_argument, NULL, O_SINCE },
@@ -159,6 +160,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_LIST:	rc = set_mode(o, MODE_LIST, NULL); break;
 		case O_FORGET:	rc = set_mode(o, MODE_FORGET, optarg); break;
 		case O_EXPIRE:	rc = set_mode(o, MODE_EXPIRE, NULL); break;
+		case O_INIT:	rc = set_mode(o, MODE_INIT, NULL); break;
 		case O_JSON:	o->json = 1; break;
 		case O_RULES:	o->rules = optarg; break;
 		case O_SENDER:	o->sender = optarg; break;
@@ -222,8 +224,8 @@ open_store(const struct config *cf, int flags, struct store **s)
 	r = store_open(cf->db, cf->busy_ms, flags, s, &err);
 	if (r == STORE_OK)
 		return EX_OK;
-	fprintf(stderr, "%s: cannot open database %s: %s\n", progname, cf->db,
-	    err ? err : "unknown error");
+	fprintf(stderr, "%s: database %s unavailable, try again later: %s\n",
+	    progname, cf->db, err ? err : "unknown error");
 	free(err);
 	return EX_TEMPFAIL;
 }
@@ -551,6 +553,9 @@ run_store_mode(const struct options *o, const struct config *cf)
 		    (r = store_erasures(s, &erasures)) == STORE_OK)
 			printf("erased %s: %d rows (erasures so far: %ld)\n",
 			    addr, n, erasures);
+		break;
+	case MODE_INIT:
+		printf("database %s ready\n", cf->db);
 		break;
 	case MODE_EXPIRE:
 		if ((r = policy_expire(s, o->now, report_expired, NULL, &n)) ==

@@ -117,7 +117,7 @@ exec(struct store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? STORE_OK : fail(s, rc, "database");
+	return rc == SQLITE_OK ? STORE_OK : fail(s, rc, s->path);
 }
 
 static enum store_status

@@ -34,3 +34,56 @@ done_testing() { echo "1..$n"; }
 jget() {
 	awk -v k="$1" -F'"' '{ for (i = 2; i < NF; i += 4) if ($i == k) { print $(i + 2); break } }'
 }
+
+# mkdsn RCPT STATUS DIAGNOSTIC MESSAGE-ID [ACTION]: a Postfix-style DSN
+mkdsn() {
+	cat <<EOT
+Return-Path: <>
+From: MAILER-DAEMON@mx.test.example (Mail Delivery System)
+To: bounces@sender.example
+Subject: Undelivered Mail Returned to Sender
+Message-Id: <$4>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+The mail system
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.test.example
+
+Final-Recipient: rfc822; $1
+Action: ${5:-failed}
+Status: $2
+Diagnostic-Code: smtp; $3
+
+--B--
+EOT
+}
+# mkarf RCPT MESSAGE-ID [TYPE]: an ARF complaint
+mkarf() {
+	cat <<EOT
+From: fbl@isp.example
+To: fbl@sender.example
+Subject: complaint
+Message-Id: <$2>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="A"
+
+--A
+Content-Type: message/feedback-report
+
+Feedback-Type: ${3:-abuse}
+User-Agent: test/1
+Version: 1
+Original-Rcpt-To: <$1>
+
+--A--
+EOT
+}
+# q SQL: query the test database
+q() { sqlite3 "$db" "$1"; }
