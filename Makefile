@@ -41,7 +41,7 @@ src/default_rules.c: src/default.rules
 	  echo ';'; } > $@
 
 tests/unit/%: tests/unit/%.c $(LIBOBJ) tests/unit/tap.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+	@echo "  LD      $@"; $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
 deps:
 	@sh tests/deps.sh
@@ -65,12 +65,16 @@ install: all
 	install -m 0644 man/bouncer.1 $(DESTDIR)$(MANDIR)/man1/bouncer.1
 	install -m 0644 man/bouncer.conf.5 $(DESTDIR)$(MANDIR)/man5/bouncer.conf.5
 	install -m 0644 src/default.rules $(DESTDIR)$(DATADIR)/default.rules
-	install -m 0644 postfix/* $(DESTDIR)$(DATADIR)/postfix/
+	install -m 0644 postfix/*.cf postfix/transport $(DESTDIR)$(DATADIR)/postfix/
+	install -d $(DESTDIR)$(SYSCONFDIR)/bouncer
+	test -f $(DESTDIR)$(SYSCONFDIR)/bouncer/bouncer.conf || \
+		install -m 0644 postfix/bouncer.conf $(DESTDIR)$(SYSCONFDIR)/bouncer/bouncer.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/bouncer $(DESTDIR)$(MANDIR)/man1/bouncer.1 \
 		$(DESTDIR)$(MANDIR)/man5/bouncer.conf.5
 	rm -rf $(DESTDIR)$(DATADIR)
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/bouncer/bouncer.conf (remove it by hand)"
 
 clean:
 	rm -f bouncer src/*.o src/default_rules.c $(UNITS)
