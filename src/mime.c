@@ -56,8 +56,11 @@ part_bytes(GMimePart *part, size_t *len)
 	mem = g_mime_stream_mem_new_with_byte_array(ba);
 	/* the stream owns ba and frees it with itself */
 	g_mime_data_wrapper_write_to_stream(w, mem);
-	*len = ba->len;
-	s = xstrndup((const char *)ba->data, ba->len);
+	/* NUL bytes would end the text early for every later reader */
+	s = xmalloc(ba->len + 1);
+	for (*len = 0; *len < ba->len; (*len)++)
+		s[*len] = ba->data[*len] ? (char)ba->data[*len] : ' ';
+	s[*len] = '\0';
 	g_object_unref(mem);
 	return s;
 }
