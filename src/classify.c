@@ -572,6 +572,11 @@ smtp_phase(const char *t)
 	    str_icase(t, "reply to data") || str_icase(t, ">>> data") ||
 	    str_icase(t, "after end of data") || str_icase(t, "DATA command"))
 		return 'D';
+	/* a refusal of our greeting or connection is about our host */
+	if (str_icase(t, "my name was rejected") || str_icase(t, "after HELO") ||
+	    str_icase(t, "after EHLO") || str_icase(t, "reply to HELO") ||
+	    str_icase(t, "reply to EHLO"))
+		return 'H';
 	/* qmail names the phase in its own words */
 	if (str_icase(t, "failed after I sent the message"))
 		return 'D';
@@ -599,6 +604,9 @@ adjust_phase(int phase, struct verdict *v)
 
 	if (phase == 'D' && strcmp(v->reason, "userunknown") == 0)
 		to = "filtered";
+	else if (phase == 'H' && strcmp(classify_reason_class(v->reason,
+	    v->status), "block") != 0)
+		to = "blocked";
 	else if (phase == 'M' && (strcmp(v->reason, "userunknown") == 0 ||
 	    strcmp(v->reason, "hostunknown") == 0 ||
 	    strcmp(v->reason, "filtered") == 0 ||
@@ -615,7 +623,8 @@ adjust_phase(int phase, struct verdict *v)
 	v->reason = to;
 	v->class = classify_reason_class(to, v->status);
 	strncat(v->rule, phase == 'D' ? "; refused after DATA" :
-	    phase == 'M' ? "; refused at MAIL FROM" : "; temporary",
+	    phase == 'M' ? "; refused at MAIL FROM" :
+	    phase == 'H' ? "; refused at HELO" : "; temporary",
 	    sizeof(v->rule) - strlen(v->rule) - 1);
 }
 
@@ -685,9 +694,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		 * maximal_queue_lifetime): the last transient cause is detail.
 		 */
 		if (strcmp(act, "failed") == 0 && v->status[0] == '4' &&
-		    (strcmp(v->reason, "networkerror") == 0 ||
-		    strcmp(v->reason, "systemerror") == 0 ||
-		    strcmp(v->reason, "onhold") == 0)) {
+		    strcmp(v->reason, "onhold") == 0) {
 			v->reason = "expired";
 			strncat(v->rule, "; failed after retries",
 			    sizeof(v->rule) - strlen(v->rule) - 1);

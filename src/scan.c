@@ -230,7 +230,7 @@ scan_diag_for(const char *text, const char *addr)
 			size_t al;
 			const char *a2 = addr_scan(q, &al);
 
-			if (a2 == q || (a2 == q + 1 && *q == '<'))
+			if (a2 == q || (a2 == q + 1 && (*q == '<' || *q == '"')))
 				break;
 		}
 		if (k > 0) {
