@@ -17,6 +17,7 @@
 #include "mime.h"
 #include "parse.h"
 #include "scan.h"
+#include "ses.h"
 #include "util.h"
 
 static void
@@ -178,6 +179,10 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 			add_single(b, fields_get(&o, -1, opts->rcpt_header));
 		if (b->n == 0)
 			add_single(b, b->orig_to);
+		st = PARSE_OK;
+		goto out;
+	}
+	if (!have_dsn && ses_collect(mr.text, b) > 0) {
 		st = PARSE_OK;
 		goto out;
 	}
