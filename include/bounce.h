@@ -40,6 +40,7 @@ struct rcpt {
 	char	*will_retry_until;
 	char	*final_log_id;
 	char	*text_diag;		/* its paragraph in the readable part */
+	char	*dsn_recipient;		/* the report's own, when VERP differs */
 	struct verdict v;
 };
 
@@ -77,6 +78,11 @@ struct bounce {
 	char	*reported_domain;
 	char	*reported_uri;
 	char	*auth_results;
+	/* VERP: the return path the report came back to, and its recipient */
+	char	*verp_source;
+	char	*verp;
+	const char *signature;		/* verp_check_name(), or NULL */
+	int	 unverified;		/* acts on nobody: see signature */
 	/* Postfix pipe(8) arguments */
 	char	*pipe_sender;
 	char	*pipe_recipient;
@@ -88,6 +94,8 @@ struct bounce {
 
 /* bounce_add_rcpt - append an empty recipient; NULL past BOUNCE_RCPT_MAX */
 struct rcpt *bounce_add_rcpt(struct bounce *);
+/* bounce_keep - free all recipients after the first n */
+void	bounce_keep(struct bounce *, size_t);
 void	bounce_free(struct bounce *);
 const char *bounce_kind_name(enum bounce_kind);
 

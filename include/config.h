@@ -24,6 +24,12 @@ struct config {
 	int	 busy_ms;		/* lock wait */
 	char	*recipient_header;	/* ARF: header naming the recipient */
 	int	 syslog;		/* log each message to syslog(3) */
+	char	*verp_delims;		/* "+=" */
+	char	*sign_keys;		/* key file for signed return paths */
+	char	*sign_prefix;		/* "bounce" */
+	char	*sign_domain;		/* the bounce domain */
+	time_t	 sign_max_age;		/* 30 days */
+	int	 require_signed;
 	struct policy_cfg policy;
 };
 

@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "policy.h"
 #include "store.h"
+#include "verp.h"
 
 enum ingest_status {
 	INGEST_OK = 0,		/* processed (or dry run) */
@@ -28,6 +29,9 @@ struct ingest_ctx {
 	const struct policy_cfg	*policy;
 	struct parse_opts	 parse;
 	time_t			 now;
+	const struct verp_keys	*keys;		/* NULL: no signing key */
+	int			 require_signed;
+	time_t			 sign_max_age;
 };
 
 /* What happened to each recipient of the last message, by index. */

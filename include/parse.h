@@ -22,6 +22,7 @@ struct parse_opts {
 	const char *sender;	/* pipe(8) ${sender}, or NULL */
 	const char *recipient;	/* pipe(8) ${recipient}, or NULL */
 	const char *rcpt_header;/* ARF: header naming the recipient */
+	const char *verp_delims;/* "+=" unless set */
 };
 
 /*

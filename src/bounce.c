@@ -37,6 +37,14 @@ rcpt_free(struct rcpt *r)
 	free(r->will_retry_until);
 	free(r->final_log_id);
 	free(r->text_diag);
+	free(r->dsn_recipient);
+}
+
+void
+bounce_keep(struct bounce *b, size_t n)
+{
+	while (b->n > n)
+		rcpt_free(&b->r[--b->n]);
 }
 
 void
@@ -52,6 +60,7 @@ bounce_free(struct bounce *b)
 		&b->arf_version, &b->original_mail_from, &b->original_rcpt_to,
 		&b->source_ip, &b->reported_domain, &b->reported_uri,
 		&b->auth_results, &b->pipe_sender, &b->pipe_recipient,
+		&b->verp_source, &b->verp,
 	};
 	size_t i;
 

@@ -17,6 +17,9 @@ config_defaults(struct config *c)
 	c->max_size = 10u * 1024 * 1024;
 	c->busy_ms = 5000;
 	c->syslog = 1;
+	c->verp_delims = xstrdup("+=");
+	c->sign_prefix = xstrdup("bounce");
+	c->sign_max_age = 30 * 86400;
 	policy_defaults(&c->policy);
 }
 
@@ -26,6 +29,10 @@ config_free(struct config *c)
 	free(c->db);
 	free(c->rules);
 	free(c->recipient_header);
+	free(c->verp_delims);
+	free(c->sign_keys);
+	free(c->sign_prefix);
+	free(c->sign_domain);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -107,6 +114,26 @@ set(struct config *c, const char *k, const char *v)
 			return -1;
 	} else if (strcmp(k, "complaint_ttl") == 0) {
 		if (config_duration(v, &c->policy.complaint_ttl) == -1)
+			return -1;
+	} else if (strcmp(k, "verp_delimiters") == 0) {
+		if (strlen(v) != 2 || v[0] == v[1] || strchr(v, '@'))
+			return -1;
+		str_set(&c->verp_delims, v);
+	} else if (strcmp(k, "sign_keys") == 0)
+		str_set(&c->sign_keys, v);
+	else if (strcmp(k, "sign_prefix") == 0)
+		str_set(&c->sign_prefix, v);
+	else if (strcmp(k, "sign_domain") == 0)
+		str_set(&c->sign_domain, v);
+	else if (strcmp(k, "sign_max_age") == 0) {
+		if (config_duration(v, &c->sign_max_age) == -1)
+			return -1;
+	} else if (strcmp(k, "require_signed") == 0) {
+		if (strcmp(v, "yes") == 0)
+			c->require_signed = 1;
+		else if (strcmp(v, "no") == 0)
+			c->require_signed = 0;
+		else
 			return -1;
 	} else if (strcmp(k, "syslog") == 0) {
 		if (strcmp(v, "yes") == 0)

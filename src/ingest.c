@@ -7,6 +7,7 @@
  * differ in line ends or a From_ line; a bounce without one by a hash of
  * its bytes with line ends normalised.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -69,6 +70,29 @@ log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome)
 	    r->v.status[0] ? r->v.status : "none", outcome);
 }
 
+/*
+ * check_signature - a tag on the return path is always checked; without
+ * a valid one under require_signed, or with a bad one in any case, the
+ * report suppresses nobody (a forged bounce is a weapon).
+ */
+static void
+check_signature(const struct ingest_ctx *x, struct bounce *b)
+{
+	static const struct verp_keys none;
+	enum verp_check c;
+	char *rcpt = NULL;
+
+	c = verp_check(x->keys ? x->keys : &none, b->verp_source,
+	    x->parse.verp_delims ? x->parse.verp_delims : "+=", x->now,
+	    x->sign_max_age, &rcpt);
+	free(rcpt);
+	if (c != VERP_NONE || x->require_signed)
+		b->signature = verp_check_name(c);
+	if (c == VERP_BADTAG || c == VERP_EXPIRED ||
+	    (x->require_signed && c != VERP_VALID))
+		b->unverified = 1;
+}
+
 enum ingest_status
 ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
     struct ingest_result *res)
@@ -82,6 +106,7 @@ ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
 		return INGEST_NOTBOUNCE;
 	if (ps == PARSE_BROKEN)
 		return INGEST_BROKEN;
+	check_signature(x, &res->b);
 	res->outcome = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->outcome));
 	for (i = 0; i < res->b.n; i++) {
 		struct rcpt *r = &res->b.r[i];
@@ -89,6 +114,13 @@ ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
 		char *key;
 
 		classify(x->classifier, &res->b, r);
+		if (res->b.unverified) {
+			/* recorded as such; the policy changes no state for it */
+			r->v.class = "unverified";
+			snprintf(r->v.rule + strlen(r->v.rule),
+			    sizeof(r->v.rule) - strlen(r->v.rule),
+			    "; return path signature: %s", res->b.signature);
+		}
 		res->outcome[i] = POLICY_RECORDED;
 		if (r->recipient == NULL || !addr_valid(r->recipient))
 			continue;	/* nothing safe to store */
@@ -110,6 +142,8 @@ ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
 		e.message_id = res->b.orig_message_id;
 		e.queue_id = res->b.postfix_queue_id;
 		e.source = res->b.kind == BOUNCE_ARF ? "complaint" : "bounce";
+		if (res->b.kind == BOUNCE_ARF && str_empty(e.reporting_mta))
+			e.reporting_mta = res->b.user_agent;
 		e.feedback_type = res->b.feedback_type;
 		e.dedup = key;
 		res->store_status = policy_apply(x->store, x->policy, &e,

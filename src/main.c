@@ -27,6 +27,7 @@
 #include "bounce.h"
 #include "classify.h"
 #include "config.h"
+#include "feed.h"
 #include "ingest.h"
 #include "input.h"
 #include "mime.h"
@@ -35,10 +36,12 @@
 #include "policy.h"
 #include "store.h"
 #include "util.h"
+#include "verp.h"
 
 enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
-	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT
+	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
+	MODE_SIGN, MODE_IMPORT
 };
 
 struct options {
@@ -70,6 +73,7 @@ usage(FILE *fp)
 "       bouncer --add ADDR --why TEXT | --remove ADDR --why TEXT\n"
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
+"       bouncer --import FILE|- | --sign ADDR\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
 }
@@ -119,7 +123,7 @@ parse_args(int argc, char **argv, struct options *o)
 	enum { O_EXPLAIN = 256, O_JSON, O_TEST_RULE, O_RULES, O_SENDER,
 	    O_RECIPIENT, O_MAX_SIZE, O_HELP, O_VERSION, O_ADD, O_REMOVE,
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
-	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT };
+	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -135,6 +139,8 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "forget", required_argument, NULL, O_FORGET },
 		{ "expire", no_argument, NULL, O_EXPIRE },
 		{ "init", no_argument, NULL, O_INIT },
+		{ "sign", required_argument, NULL, O_SIGN },
+		{ "import", required_argument, NULL, O_IMPORT },
 		{ "why", required_argument, NULL, O_WHY },
 		{ "class", required_argument, NULL, O_CLASS },
 		{ "since", required_argument, NULL, O_SINCE },
@@ -161,6 +167,8 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_FORGET:	rc = set_mode(o, MODE_FORGET, optarg); break;
 		case O_EXPIRE:	rc = set_mode(o, MODE_EXPIRE, NULL); break;
 		case O_INIT:	rc = set_mode(o, MODE_INIT, NULL); break;
+		case O_SIGN:	rc = set_mode(o, MODE_SIGN, optarg); break;
+		case O_IMPORT:	rc = set_mode(o, MODE_IMPORT, optarg); break;
 		case O_JSON:	o->json = 1; break;
 		case O_RULES:	o->rules = optarg; break;
 		case O_SENDER:	o->sender = optarg; break;
@@ -272,6 +280,42 @@ read_message(const struct options *o, const struct config *cf, char **buf,
 	}
 }
 
+/* keys - the signing keys, loaded once; NULL when none configured */
+static struct verp_keys the_keys;
+static const struct verp_keys *keys;
+
+static int
+load_keys(const struct config *cf)
+{
+	const char *why;
+
+	if (cf->sign_keys == NULL)
+		return 0;
+	if (verp_load_keys(cf->sign_keys, &the_keys, &why) == -1) {
+		fprintf(stderr, "%s: %s: %s\n", progname, cf->sign_keys, why);
+		return -1;
+	}
+	keys = &the_keys;
+	return 0;
+}
+
+static void
+init_ctx(struct ingest_ctx *x, const struct classifier *c,
+    const struct options *o, const struct config *cf)
+{
+	memset(x, 0, sizeof(*x));
+	x->classifier = c;
+	x->policy = &cf->policy;
+	x->now = o->now;
+	x->parse.sender = o->sender;
+	x->parse.recipient = o->recipient;
+	x->parse.rcpt_header = cf->recipient_header;
+	x->parse.verp_delims = cf->verp_delims;
+	x->keys = keys;
+	x->require_signed = cf->require_signed;
+	x->sign_max_age = cf->sign_max_age;
+}
+
 static int
 run_explain(const struct classifier *c, const struct options *o,
     const struct config *cf)
@@ -284,13 +328,7 @@ run_explain(const struct classifier *c, const struct options *o,
 
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
 		return rc < 0 ? -rc : rc;
-	memset(&x, 0, sizeof(x));
-	x.classifier = c;
-	x.policy = &cf->policy;
-	x.now = o->now;
-	x.parse.sender = o->sender;
-	x.parse.recipient = o->recipient;
-	x.parse.rcpt_header = cf->recipient_header;
+	init_ctx(&x, c, o, cf);
 	switch (ingest_message(&x, buf, len, &res)) {
 	case INGEST_NOTBOUNCE:
 		/* JSON consumers get no line for it, people get the words */
@@ -329,13 +367,7 @@ run_pipe(const struct classifier *c, const struct options *o,
 
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
 		return rc < 0 ? -rc : rc;
-	memset(&x, 0, sizeof(x));
-	x.classifier = c;
-	x.policy = &cf->policy;
-	x.now = o->now;
-	x.parse.sender = o->sender;
-	x.parse.recipient = o->recipient;
-	x.parse.rcpt_header = cf->recipient_header;
+	init_ctx(&x, c, o, cf);
 	/* parse before opening the store: no lock held while parsing */
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
 		goto out;
@@ -503,6 +535,60 @@ report_expired(const struct store_entry *e, void *arg)
 	    e->address, e->class, e->reason);
 }
 
+static int
+run_sign(const struct options *o, const struct config *cf)
+{
+	char *path;
+
+	if (keys == NULL || cf->sign_domain == NULL) {
+		fprintf(stderr, "%s: --sign needs sign_keys and sign_domain in "
+		    "the configuration\n", progname);
+		return EX_CONFIG;
+	}
+	if ((path = verp_sign(keys, o->arg, cf->sign_prefix, cf->sign_domain,
+	    cf->verp_delims, o->now)) == NULL) {
+		fprintf(stderr, "%s: not a valid address: %s\n", progname,
+		    o->arg);
+		return EX_UNAVAILABLE;
+	}
+	printf("%s\n", path);
+	free(path);
+	return EX_OK;
+}
+
+static int
+run_import(struct store *s, const struct options *o, const struct config *cf)
+{
+	struct feed_stats st;
+	struct sbuf errs;
+	FILE *fp;
+	enum store_status r;
+	int rc = EX_OK;
+
+	if (strcmp(o->arg, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(o->arg, "r")) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, o->arg,
+		    strerror(errno));
+		return EX_NOINPUT;
+	}
+	sbuf_init(&errs);
+	r = feed_import(fp, o->arg, s, &cf->policy, o->now, 1000, &st, &errs);
+	if (fp != stdin)
+		fclose(fp);
+	if (errs.len)
+		fputs(errs.s, stderr);
+	sbuf_free(&errs);
+	if (r != STORE_OK)
+		return store_failed(s);
+	printf("import: %ld lines, %ld applied, %ld duplicates, %ld newly "
+	    "suppressed, %ld refused\n", st.lines, st.applied, st.duplicates,
+	    st.suppressed, st.bad);
+	if (st.bad)
+		rc = EX_DATAERR;
+	return rc;
+}
+
 /* run_store_mode - the operator's modes that work on the store */
 static int
 run_store_mode(const struct options *o, const struct config *cf)
@@ -513,7 +599,8 @@ run_store_mode(const struct options *o, const struct config *cf)
 	enum store_status r = STORE_OK;
 	long erasures;
 
-	if (o->arg && (rc = valid_arg(o->arg, &addr)) != EX_OK)
+	if (o->arg && o->mode != MODE_IMPORT &&
+	    (rc = valid_arg(o->arg, &addr)) != EX_OK)
 		return rc;
 	/* reading modes never create or migrate the database */
 	rc = open_store(cf, o->mode == MODE_LOOKUP || o->mode == MODE_LIST ?
@@ -556,6 +643,9 @@ run_store_mode(const struct options *o, const struct config *cf)
 		break;
 	case MODE_INIT:
 		printf("database %s ready\n", cf->db);
+		break;
+	case MODE_IMPORT:
+		rc = run_import(s, o, cf);
 		break;
 	case MODE_EXPIRE:
 		if ((r = policy_expire(s, o->now, report_expired, NULL, &n)) ==
@@ -623,6 +713,14 @@ main(int argc, char **argv)
 		goto out;
 	}
 	openlog("bouncer", LOG_PID, LOG_MAIL);
+	if (load_keys(&cf) == -1) {
+		rc = o.mode == MODE_PIPE ? EX_TEMPFAIL : EX_CONFIG;
+		goto out;
+	}
+	if (o.mode == MODE_SIGN) {
+		rc = run_sign(&o, &cf);
+		goto out;
+	}
 	if (o.mode != MODE_PIPE && o.mode != MODE_EXPLAIN &&
 	    o.mode != MODE_TEST_RULE) {
 		rc = run_store_mode(&o, &cf);

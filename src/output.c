@@ -121,6 +121,9 @@ output_json(FILE *fp, const struct bounce *b)
 		kv(&o, "feedback_type", b->feedback_type);
 		kv(&o, "user_agent", b->user_agent);
 		kv(&o, "source_ip", b->source_ip);
+		kv(&o, "verp", b->verp);
+		kv(&o, "dsn_recipient", r->dsn_recipient);
+		kv(&o, "signature", b->signature);
 		kv(&o, "sender", b->pipe_sender);
 		kv(&o, "pipe_recipient", b->pipe_recipient);
 		sbuf_add(&o, "}\n");
@@ -162,6 +165,11 @@ output_explain(FILE *fp, const struct bounce *b)
 	line(fp, "postfix-sender:", b->postfix_sender);
 	line(fp, "pipe sender:", b->pipe_sender);
 	line(fp, "pipe recipient:", b->pipe_recipient);
+	line(fp, "verp recipient:", b->verp);
+	line(fp, "return path:", b->verp_source);
+	line(fp, "signature:", b->signature);
+	if (b->unverified)
+		line(fp, "verdict:", "unverified: this report suppresses nobody");
 	line(fp, "feedback-type:", b->feedback_type);
 	line(fp, "user-agent:", b->user_agent);
 	line(fp, "source-ip:", b->source_ip);
@@ -189,6 +197,9 @@ output_explain(FILE *fp, const struct bounce *b)
 		line(fp, "action:", r->action);
 		line(fp, "dsn status:", r->status);
 		line(fp, "original-recipient:", r->original_recipient);
+		if (r->dsn_recipient)
+			line(fp, "report says:", *r->dsn_recipient ?
+			    r->dsn_recipient : "(no recipient)");
 		line(fp, "diagnostic-type:", r->diagnostic_type);
 		line(fp, "diagnostic-code:", r->diagnostic_code);
 		line(fp, "remote-mta:", r->remote_mta);

@@ -19,6 +19,7 @@
 #include "scan.h"
 #include "ses.h"
 #include "util.h"
+#include "verp.h"
 
 static void
 copy_headers(struct bounce *b, const struct field_list *h,
@@ -131,6 +132,45 @@ text_action(struct bounce *b)
 			b->r[i].action = xstrdup(act);
 }
 
+/*
+ * apply_verp - the return path this report came back to names the one
+ * recipient of the original message. Where the report's own recipient
+ * is missing, rewritten by forwarding or different, the VERP address is
+ * the one to act on; the report's is kept to be shown.
+ */
+static void
+apply_verp(struct bounce *b, const struct parse_opts *o,
+    const struct field_list *h)
+{
+	const char *delims = o && o->verp_delims ? o->verp_delims : "+=";
+	const char *src[4];
+	size_t i;
+	int k;
+
+	src[0] = b->pipe_recipient;
+	src[1] = fields_get(h, -1, "To");
+	src[2] = b->kind == BOUNCE_ARF ? b->original_mail_from : NULL;
+	src[3] = b->kind == BOUNCE_ARF ? b->orig_return_path : NULL;
+	for (k = 0; k < 4 && b->verp == NULL; k++)
+		if (src[k] && (b->verp = verp_decode(src[k], delims, NULL,
+		    NULL)) != NULL)
+			b->verp_source = xstrdup(src[k]);
+	if (b->verp == NULL)
+		return;
+	for (i = 0; i < b->n; i++)
+		if (b->r[i].recipient && strcmp(b->r[i].recipient, b->verp) == 0)
+			return;		/* the report agrees */
+	if (b->n == 0 && b->kind == BOUNCE_ARF)
+		add_single(b, b->verp);
+	/* one original recipient: act on the first report recipient's verdict */
+	if (b->n == 0)
+		return;
+	bounce_keep(b, 1);	/* the others are not who this names */
+	b->r[0].dsn_recipient = b->r[0].recipient ? b->r[0].recipient :
+	    xstrdup("");
+	b->r[0].recipient = xstrdup(b->verp);
+}
+
 enum parse_status
 parse_message(const char *buf, size_t len, const struct parse_opts *opts,
     struct bounce *b, const char **why)
@@ -231,6 +271,14 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		st = PARSE_OK;
 	}
 out:
+	if (st == PARSE_OK)
+		apply_verp(b, opts, &h);
+	if (st == PARSE_OK && b->n == 0) {
+		*why = b->kind == BOUNCE_ARF ? "a complaint, but no recipient "
+		    "could be found in it (see recipient_header)" :
+		    "a report, but no recipient could be found in it";
+		st = PARSE_BROKEN;
+	}
 	if (b->kind == BOUNCE_TEXT)
 		text_action(b);
 	/* each recipient's own paragraph of the readable text, for rules */
