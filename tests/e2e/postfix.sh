@@ -1,0 +1,197 @@
+#!/bin/sh
+# tests/e2e/postfix.sh - bouncer behind a real, throw-away Postfix.
+#
+# Starts its own Postfix instance (config, queue and data directories in a
+# temporary directory, listening on 127.0.0.77 at a free unprivileged port,
+# logging to a file), configured with the files of postfix/ as README
+# says (paths and ports substituted, nothing else), and checks the whole
+# loop step by step. Needs root, postfix, postfix-sqlite and swaks. It
+# creates a system user for bouncer and removes it, and stops Postfix, at
+# exit, pass or fail. Prints TAP.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+n=0
+ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; return 1; fi; }
+say() { echo "# $*"; }
+
+if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/postfix ] || ! command -v swaks >/dev/null 2>&1 ||
+   [ ! -e /usr/lib/postfix/postfix-sqlite.so ]; then
+	echo "ok 1 - e2e # skip needs root, postfix, postfix-sqlite and swaks"
+	echo "# skipped: e2e: needs root, postfix, postfix-sqlite and swaks"
+	echo "1..1"; exit 0
+fi
+
+tmp=$(mktemp -d /tmp/bouncer-e2e.XXXXXX) || exit 1
+chmod 755 "$tmp"
+conf=$tmp/conf log=$tmp/log/maillog lib=$tmp/lib
+user=bnce2e$$
+ip=127.0.0.77
+port=
+for p in 2525 2526 2527 2528 2529 2530 25250 25251; do
+	if ! ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$p\$"; then port=$p; break; fi
+done
+cleanup() {
+	postfix -c "$conf" stop > /dev/null 2>&1
+	i=0
+	while [ $i -lt 50 ] && ss -ltn 2>/dev/null | grep -q "$ip:$port "; do sleep 0.2; i=$((i + 1)); done
+	[ -n "${lockpid:-}" ] && kill "$lockpid" 2>/dev/null
+	pkill -f "$conf" 2>/dev/null
+	userdel "$user" > /dev/null 2>&1
+	groupdel "$user" > /dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# wait_for CMD... : poll until it succeeds, 30 s deadline
+wait_for() {
+	i=0
+	while [ $i -lt 150 ]; do
+		"$@" > /dev/null 2>&1 && return 0
+		sleep 0.2; i=$((i + 1))
+	done
+	return 1
+}
+q() { sqlite3 "$lib/bouncer.db" "$1"; }
+has_row() { [ "$(q "select count(*) from suppression where address='$1'")" = 1 ]; }
+in_log() { grep -q "$1" "$log"; }
+
+say "instance in $tmp, listening on $ip:$port"
+mkdir -p "$conf" "$tmp/queue" "$tmp/data" "$tmp/log" "$tmp/bin" "$lib"
+useradd --system --user-group -d /nonexistent -s /usr/sbin/nologin "$user" || exit 1
+cp "$top/bouncer" "$tmp/bin/bouncer"; chmod 755 "$tmp/bin" "$tmp/bin/bouncer"
+chown postfix "$tmp/data"
+
+# README step 1: the database directory, shared with postfix's group
+install -d -o "$user" -g postfix -m 2750 "$lib"
+cat > "$tmp/bouncer.conf" <<EOT
+db = $lib/bouncer.db
+busy_timeout = 2
+EOT
+chmod 644 "$tmp/bouncer.conf"
+su -s /bin/sh "$user" -c "$tmp/bin/bouncer --config $tmp/bouncer.conf --init" > /dev/null
+ok $? "bouncer --init as its own user"
+
+# README steps 2 and 3: master.cf, maps, main.cf
+sed -e 's/^smtp      inet/#smtp      inet/' \
+    -e 's/^\([a-z0-9]* *\(unix\|inet\|fifo\|unix-dgram\|pass\) *[-ny] *[-ny] *\)y /\1n /' \
+    /usr/share/postfix/master.cf.dist > "$conf/master.cf"
+echo "$ip:$port inet n - n - - smtpd" >> "$conf/master.cf"
+sed -e "s|user=bouncer|user=$user|" -e "s|/usr/local/bin/bouncer|$tmp/bin/bouncer|" \
+    -e "s|/etc/bouncer/bouncer.conf|$tmp/bouncer.conf|" "$top/postfix/master.cf" |
+    grep -v '^#' >> "$conf/master.cf"
+for m in bouncer-recipient-access bouncer-transport; do
+	sed "s|^dbpath = .*|dbpath = $lib/bouncer.db|" "$top/postfix/$m.cf" > "$conf/$m.cf"
+done
+sed "s/bounces.example.com/bounces.e2e.test/" "$top/postfix/transport" | grep -v '^#' > "$conf/bouncer-transport-domains"
+sed -e "s|/etc/postfix|$conf|g" -e "s/bounces.example.com/bounces.e2e.test/" "$top/postfix/main.cf" |
+    grep -v '^#' > "$tmp/bouncer-main.cf"
+cat > "$conf/main.cf" <<EOT
+compatibility_level = 3.6
+queue_directory = $tmp/queue
+data_directory = $tmp/data
+mail_owner = postfix
+myhostname = mx.e2e.test
+mydomain = e2e.test
+myorigin = \$myhostname
+mydestination = \$myhostname, localhost
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+maillog_file_prefixes = $tmp
+maillog_file = $log
+service_throttle_time = 1s
+local_recipient_maps =
+alias_maps =
+alias_database =
+biff = no
+delay_warning_time = 0
+smtp_host_lookup = native
+disable_dns_lookups = yes
+queue_run_delay = 300s
+smtpd_banner = \$myhostname ESMTP
+EOT
+cat "$tmp/bouncer-main.cf" >> "$conf/main.cf"
+# Postfix ignores configuration files less than a second old
+touch -d '10 seconds ago' "$conf"/*
+postmap -c "$conf" "$conf/bouncer-transport-domains"
+touch -d '10 seconds ago' "$conf"/*
+postfix -c "$conf" check > "$tmp/check.log" 2>&1
+postfix -c "$conf" start > "$tmp/start.log" 2>&1
+ok $? "postfix starts"
+wait_for sh -c "ss -ltn | grep -q '$ip:$port '"
+if ! ok $? "postfix listens on $ip:$port"; then
+	echo "Bail out! Postfix did not start"
+	sed 's/^/#   /' "$tmp/start.log" "$tmp/check.log" "$log" 2>/dev/null | tail -20
+	exit 1
+fi
+S="swaks --server $ip --port $port --silent 2 --timeout 20"
+
+# 6. before bouncer has written: a lookup of a clean address is made
+$S --from app@mx.e2e.test --to first@bounces.e2e.test --header 'Subject: hello' > "$tmp/s0" 2>&1
+ok $? "a lookup before bouncer has written anything succeeds (mail accepted)"
+
+# 1. Postfix's own DSN for an unknown local user, through the pipe
+$S --from 'bounce+nouser=mx.e2e.test@bounces.e2e.test' --to nouser@mx.e2e.test > "$tmp/s1" 2>&1
+ok $? "message to an unknown local user accepted"
+wait_for has_row nouser@mx.e2e.test
+ok $? "Postfix's DSN went through the pipe; bouncer stored the recipient"
+is_class=$(q "select class||' '||reason from suppression where address='nouser@mx.e2e.test'")
+[ "$is_class" = "hard userunknown" ]; ok $? "stored as hard userunknown ($is_class)"
+in_log "relay=bouncer, .*status=sent (delivered via bouncer service)"; ok $? "maillog: delivered via bouncer"
+
+# 2. a DSN from a remote MTA, submitted by SMTP to the bounce address
+$S --from '<>' --to 'bounce+erin=gmail.example@bounces.e2e.test' --data "$top/fixtures/gmail-userunknown.eml" > "$tmp/s2" 2>&1
+ok $? "remote DSN submitted by SMTP"
+wait_for has_row erin@gmail.example
+ok $? "remote DSN classified and stored"
+
+# 3. RCPT check against the list
+$S --from app@mx.e2e.test --to erin@gmail.example > "$tmp/s3" 2>&1; rc=$?
+[ $rc = 24 ] && grep -q '5.1.1 .*Recipient suppressed: userunknown' "$tmp/s3"
+ok $? "suppressed address rejected at RCPT with the configured text (swaks $rc)"
+grep 'Recipient suppressed' "$tmp/s3" | sed 's/^/#   /' | head -2
+$S --from app@mx.e2e.test --to other@bounces.e2e.test > "$tmp/s3b" 2>&1
+ok $? "another address is accepted"
+
+# 4. database locked: bouncer exits 75, Postfix defers, nothing lost
+mkfifo "$tmp/lock"
+sqlite3 "$lib/bouncer.db" < "$tmp/lock" > "$tmp/lock.out" 2>&1 &
+lockpid=$!
+exec 9> "$tmp/lock"
+printf 'BEGIN EXCLUSIVE;\nSELECT 42;\n' >&9
+wait_for grep -q 42 "$tmp/lock.out"
+$S --from '<>' --to 'bounce+carol=no-such-domain.example@bounces.e2e.test' --data "$top/fixtures/sendmail-hostunknown.eml" > "$tmp/s4" 2>&1
+ok $? "DSN accepted while the database is locked"
+wait_for in_log "relay=bouncer, .*status=deferred (temporary failure"
+ok $? "maillog: Postfix deferred the bounce (exit 75)"
+grep 'status=deferred' "$log" | tail -1 | sed 's/^.*status=/#   status=/'
+has_row carol@no-such-domain.example; [ $? != 0 ]; ok $? "nothing stored while locked"
+printf 'COMMIT;\n' >&9; exec 9>&-; wait "$lockpid"; lockpid=
+postqueue -c "$conf" -f
+wait_for has_row carol@no-such-domain.example
+ok $? "after the lock is released and the queue flushed, the bounce is stored"
+
+# 5. non-bounces and garbage to the bounce address bounce to nobody
+$S --from oscar@mx.e2e.test --to 'bounce+x=y.example@bounces.e2e.test' --data "$top/fixtures/not-a-bounce.eml" > "$tmp/s5" 2>&1
+ok $? "non-bounce accepted"
+$S --from garbage@mx.e2e.test --to 'bounces@bounces.e2e.test' --data "$top/fixtures/broken-garbage.eml" > "$tmp/s5b" 2>&1
+ok $? "garbage accepted"
+wait_for sh -c "[ \$(grep -c 'relay=bouncer, .*status=sent' '$log') -ge 6 ]"
+ok $? "both delivered to bouncer and ended there"
+# the only non-delivery notification is step 1's, to the VERP sender
+grep 'sender non-delivery notification' "$log" > "$tmp/ndn"
+[ "$(wc -l < "$tmp/ndn")" = 1 ]; ok $? "no bounce was sent but step 1's own DSN" ||
+    sed 's/^/#   /' "$tmp/ndn"
+grep -q 'to=<oscar@mx.e2e.test>\|to=<garbage@mx.e2e.test>' "$log"; [ $? != 0 ]
+ok $? "nothing went back to the non-bounce senders"
+
+# 6. both sides, no failure: Postfix read after bouncer wrote (step 3) and
+# bouncer wrote after Postfix read (steps 2, 4); the log has no map errors
+grep -E 'dict_sqlite|proxymap.*(warning|fatal)|table .* has changed|bouncer.*(fatal|panic)' "$log" > "$tmp/err"
+[ ! -s "$tmp/err" ]; ok $? "no lookup or pipe failure in the log"
+sed 's/^/#   /' "$tmp/err" | head -5
+ls -l "$lib" | sed 's/^/#   /'
+stat -c '%U:%G %a %n' "$lib"/bouncer.db* | grep -v "^$user:postfix 660 " > "$tmp/modes"
+[ ! -s "$tmp/modes" ]; ok $? "database files stay $user:postfix 0660"
+echo "1..$n"
