@@ -186,6 +186,21 @@ grep 'sender non-delivery notification' "$log" > "$tmp/ndn"
 grep -q 'to=<oscar@mx.e2e.test>\|to=<garbage@mx.e2e.test>' "$log"; [ $? != 0 ]
 ok $? "nothing went back to the non-bounce senders"
 
+# 7. mail injected with sendmail(1) skips smtpd: the transport map sends
+# a suppressed recipient to error:, whose bounce comes back to bouncer and
+# is recorded without counting again
+audits=$(q "select count(*) from audit where address='erin@gmail.example'")
+printf 'Subject: local injection\n\nhello\n' |
+    sendmail -C "$conf" -f 'bounce+erin=gmail.example@bounces.e2e.test' erin@gmail.example
+ok $? "sendmail(1) injection accepted"
+wait_for sh -c "[ \$(sqlite3 '$lib/bouncer.db' \"select count(*) from events where address='erin@gmail.example' and reason='onhold'\") = 1 ]"
+ok $? "error: transport's bounce came back and was recorded as ours (onhold)"
+grep 'relay=error' "$log" | tail -1 | sed 's/^.*status=/#   status=/'
+[ "$(q "select count(*) from audit where address='erin@gmail.example'")" = "$audits" ]
+ok $? "no state change, no double count"
+[ "$(q "select class from suppression where address='erin@gmail.example'")" = hard ]
+ok $? "still suppressed as hard"
+
 # 6. both sides, no failure: Postfix read after bouncer wrote (step 3) and
 # bouncer wrote after Postfix read (steps 2, 4); the log has no map errors
 grep -E 'dict_sqlite|proxymap.*(warning|fatal)|table .* has changed|bouncer.*(fatal|panic)' "$log" > "$tmp/err"
