@@ -58,6 +58,7 @@ struct bounce {
 	char	*from;
 	char	*subject;
 	char	*date;
+	long long when;			/* Date as Unix time, 0 if unknown */
 	char	*message_id;
 	char	*text;			/* human-readable part */
 	/* the returned original message */

@@ -29,6 +29,7 @@ struct ingest_ctx {
 	const struct policy_cfg	*policy;
 	struct parse_opts	 parse;
 	time_t			 now;
+	int			 msg_time;	/* date events by the message */
 	const struct verp_keys	*keys;		/* NULL: no signing key */
 	int			 require_signed;
 	time_t			 sign_max_age;

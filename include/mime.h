@@ -39,6 +39,7 @@ struct mime_result {
 	char	*text;		/* human-readable text parts, joined */
 	char	*orig_headers;	/* returned message's headers, or NULL */
 	int	 pruned;	/* depth or part limit was hit */
+	long long date;		/* the Date header, Unix time; 0 if none */
 };
 
 /* mime_init - once per process, before mime_parse */

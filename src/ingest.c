@@ -128,7 +128,9 @@ ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
 			continue;
 		key = ingest_dedup_key(&res->b, i, buf, len);
 		memset(&e, 0, sizeof(e));
-		e.time = x->now;
+		/* a replayed bounce happened when it was written, not now */
+		e.time = x->msg_time && res->b.when > 0 &&
+		    res->b.when <= (long long)x->now ? (time_t)res->b.when : x->now;
 		e.address = r->recipient;
 		e.class = r->v.class;
 		e.reason = r->v.reason;

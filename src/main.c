@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "batch.h"
 #include "bounce.h"
 #include "classify.h"
 #include "config.h"
@@ -41,7 +42,7 @@
 enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
-	MODE_SIGN, MODE_IMPORT
+	MODE_SIGN, MODE_IMPORT, MODE_REPLAY
 };
 
 struct options {
@@ -59,6 +60,11 @@ struct options {
 	const char	*recipient;
 	const char	*max_size;
 	time_t		 now;
+	int		 dry_run;
+	const char	*quarantine;
+	char		**paths;	/* --replay */
+	int		 npaths;
+	int		 log_stderr;
 };
 
 static const char *progname = "bouncer";
@@ -74,6 +80,7 @@ usage(FILE *fp)
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- | --sign ADDR\n"
+"       bouncer --replay [--dry-run] [--quarantine DIR] PATH...\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
 }
@@ -123,7 +130,8 @@ parse_args(int argc, char **argv, struct options *o)
 	enum { O_EXPLAIN = 256, O_JSON, O_TEST_RULE, O_RULES, O_SENDER,
 	    O_RECIPIENT, O_MAX_SIZE, O_HELP, O_VERSION, O_ADD, O_REMOVE,
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
-	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT };
+	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
+	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -141,6 +149,10 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "init", no_argument, NULL, O_INIT },
 		{ "sign", required_argument, NULL, O_SIGN },
 		{ "import", required_argument, NULL, O_IMPORT },
+		{ "replay", no_argument, NULL, O_REPLAY },
+		{ "dry-run", no_argument, NULL, O_DRY_RUN },
+		{ "quarantine", required_argument, NULL, O_QUARANTINE },
+		{ "log-stderr", no_argument, NULL, O_LOG_STDERR },
 		{ "why", required_argument, NULL, O_WHY },
 		{ "class", required_argument, NULL, O_CLASS },
 		{ "since", required_argument, NULL, O_SINCE },
@@ -169,6 +181,10 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_INIT:	rc = set_mode(o, MODE_INIT, NULL); break;
 		case O_SIGN:	rc = set_mode(o, MODE_SIGN, optarg); break;
 		case O_IMPORT:	rc = set_mode(o, MODE_IMPORT, optarg); break;
+		case O_REPLAY:	rc = set_mode(o, MODE_REPLAY, NULL); break;
+		case O_DRY_RUN:	o->dry_run = 1; break;
+		case O_QUARANTINE: o->quarantine = optarg; break;
+		case O_LOG_STDERR: o->log_stderr = 1; break;
 		case O_JSON:	o->json = 1; break;
 		case O_RULES:	o->rules = optarg; break;
 		case O_SENDER:	o->sender = optarg; break;
@@ -209,6 +225,16 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->mode == MODE_EXPLAIN && optind < argc)
 		o->arg = argv[optind++];
+	if (o->mode == MODE_REPLAY) {
+		if (optind == argc) {
+			fprintf(stderr, "%s: --replay needs at least one PATH "
+			    "(or -)\n", progname);
+			return -1;
+		}
+		o->paths = argv + optind;
+		o->npaths = argc - optind;
+		optind = argc;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument: %s\n", progname,
 		    argv[optind]);
@@ -589,6 +615,40 @@ run_import(struct store *s, const struct options *o, const struct config *cf)
 	return rc;
 }
 
+static int
+run_replay(const struct classifier *c, const struct options *o,
+    const struct config *cf)
+{
+	struct ingest_ctx x;
+	struct batch_opts bo;
+	struct batch_stats st;
+	struct store *s = NULL;
+	enum store_status r;
+	int rc = EX_OK;
+
+	init_ctx(&x, c, o, cf);
+	x.msg_time = 1;
+	if (!o->dry_run) {
+		if ((rc = open_store(cf, 0, &s)) != EX_OK)
+			return rc;
+		x.store = s;
+	}
+	memset(&bo, 0, sizeof(bo));
+	bo.paths = o->paths;
+	bo.npaths = o->npaths;
+	bo.max_size = cf->max_size;
+	bo.batch = 1000;
+	bo.quarantine = o->quarantine;
+	bo.progress = isatty(2);
+	bo.log = cf->syslog;
+	r = batch_replay(&x, &bo, &st);
+	batch_summary(stdout, &st, o->dry_run);
+	if (r != STORE_OK)
+		rc = store_failed(s);
+	store_close(s);
+	return rc;
+}
+
 /* run_store_mode - the operator's modes that work on the store */
 static int
 run_store_mode(const struct options *o, const struct config *cf)
@@ -712,7 +772,7 @@ main(int argc, char **argv)
 		rc = EX_TEMPFAIL;
 		goto out;
 	}
-	openlog("bouncer", LOG_PID, LOG_MAIL);
+	openlog("bouncer", LOG_PID | (o.log_stderr ? LOG_PERROR : 0), LOG_MAIL);
 	if (load_keys(&cf) == -1) {
 		rc = o.mode == MODE_PIPE ? EX_TEMPFAIL : EX_CONFIG;
 		goto out;
@@ -722,7 +782,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (o.mode != MODE_PIPE && o.mode != MODE_EXPLAIN &&
-	    o.mode != MODE_TEST_RULE) {
+	    o.mode != MODE_TEST_RULE && o.mode != MODE_REPLAY) {
 		rc = run_store_mode(&o, &cf);
 		goto out;
 	}
@@ -742,6 +802,7 @@ main(int argc, char **argv)
 	else {
 		mime_init();
 		rc = o.mode == MODE_PIPE ? run_pipe(c, &o, &cf) :
+		    o.mode == MODE_REPLAY ? run_replay(c, &o, &cf) :
 		    run_explain(c, &o, &cf);
 		mime_shutdown();
 	}

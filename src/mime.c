@@ -308,6 +308,11 @@ mime_parse(const char *buf, size_t len, struct mime_result *r,
 			str_lower(r->report_type);
 		}
 	}
+	{
+		GDateTime *dt = g_mime_message_get_date(msg);	/* borrowed */
+
+		r->date = dt ? (long long)g_date_time_to_unix(dt) : 0;
+	}
 	walk_message(msg, 0, 0, &w);
 	if (w.report_nest > 0 && w.nested_text.len > 0)
 		r->text = sbuf_steal(&w.nested_text);

@@ -199,6 +199,7 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		inline_orig_headers(mr.text, cut, &o);
 	b->text = xstrndup(mr.text, cut < SCAN_TEXT_MAX ? cut : SCAN_TEXT_MAX);
 	copy_headers(b, &h, &o);
+	b->when = mr.date;
 	b->truncated = mr.pruned || h.truncated;
 
 	for (i = 0; i < mr.nreports; i++) {

@@ -1,0 +1,77 @@
+#!/bin/sh
+# --replay: single files, mbox (with >From), gzipped mbox, Maildir,
+# directory trees, stdin; dry run, quarantine, progress line, summary,
+# and a second replay that counts nothing twice.
+. "$(dirname "$0")/lib.sh"
+fx=$top/fixtures
+db=$tmp/b.db
+B="$BOUNCER --allow-root --db $db"
+field() { sed -n "s/^  $1  *\([0-9]*\)$/\1/p" "$2"; }
+
+# an mbox: From_ lines, a >From line inside a message, Content-Length lies
+{
+	for f in postfix-userunknown exim-mailboxfull not-a-bounce; do
+		echo "From MAILER-DAEMON Mon Nov 23 10:00:00 2026"
+		sed 's/^From />From /' "$fx/$f.eml"
+		echo
+	done
+	echo "From MAILER-DAEMON Mon Nov 23 10:00:01 2026"
+	echo "Content-Length: 3"
+	sed -n '1,/^$/p' "$fx/broken-no-recipient.eml" | grep -v '^$'
+	echo
+	echo "Your message could not be delivered."
+	echo ">From the desk of the postmaster"
+	echo
+} > "$tmp/box.mbox"
+
+mkdir -p "$tmp/q"
+$B --replay --dry-run --quarantine "$tmp/q" "$tmp/box.mbox" > "$tmp/o" 2> "$tmp/e"; rc=$?
+is "$rc" 0 "replay exits 0"
+is "$(field 'messages read' "$tmp/o")" 4 "mbox: 4 messages (Content-Length ignored)"
+is "$(field 'not bounces' "$tmp/o")" 1 "mbox: the non-bounce counted"
+is "$(field unparseable "$tmp/o")" 1 "mbox: the unparseable one counted"
+grep -q "box.mbox at offset [0-9]*: unparseable" "$tmp/e"; ok $? "unparseable message named with file and offset"
+is "$(ls "$tmp/q" | wc -l | tr -d ' ')" 1 "--quarantine copied it"
+grep -q '^From the desk' "$tmp/q"/*; ok $? ">From unescaped in the message"
+[ ! -e "$db" ]; ok $? "--dry-run does not touch the database"
+grep -q '^  hard  *1$' "$tmp/o" && grep -q '^  soft  *1$' "$tmp/o"; ok $? "summary: recipients per class"
+grep -q '^top reasons:' "$tmp/o" && grep -q '^  userunknown  *1$' "$tmp/o"; ok $? "summary: top reasons"
+
+# gzipped mbox, and stdin
+gzip -c "$tmp/box.mbox" > "$tmp/box.mbox.gz"
+$B --replay --dry-run "$tmp/box.mbox.gz" > "$tmp/o" 2>/dev/null
+is "$(field 'messages read' "$tmp/o")" 4 "gzipped mbox read"
+$B --replay --dry-run - < "$tmp/box.mbox" > "$tmp/o" 2>/dev/null
+is "$(field 'messages read' "$tmp/o")" 4 "mbox on stdin read"
+
+# Maildir: cur/ and new/, tmp/ ignored; a directory tree
+mkdir -p "$tmp/md/cur" "$tmp/md/new" "$tmp/md/tmp" "$tmp/tree/a/b"
+cp "$fx/gmail-userunknown.eml" "$tmp/md/cur/1.host:2,S"
+cp "$fx/qmail-userunknown.eml" "$tmp/md/new/2.host"
+cp "$fx/exim-mailboxfull.eml" "$tmp/md/tmp/3.host"
+cp "$fx/sendmail-hostunknown.eml" "$tmp/tree/a/one.eml"
+cp "$fx/multi-recipient-dsn.eml" "$tmp/tree/a/b/two.eml"
+$B --replay --dry-run "$tmp/md" > "$tmp/o" 2>/dev/null
+is "$(field 'messages read' "$tmp/o")" 2 "Maildir: cur/ and new/, not tmp/"
+$B --replay "$tmp/tree" "$fx/arf-abuse.eml" > "$tmp/o" 2>/dev/null; rc=$?
+is "$rc" 0 "replay into the database"
+is "$(field 'recipients' "$tmp/o")" 5 "tree and single file: 5 recipients"
+is "$(q "select count(*) from suppression")" 3 "three addresses suppressed (2 hard, 1 complaint)"
+$B --replay "$tmp/tree" "$fx/arf-abuse.eml" > "$tmp/o" 2>/dev/null
+is "$(field 'already seen' "$tmp/o")" 5 "the same replay again: all already seen"
+is "$(q "select count(*) from events")" 5 "no event counted twice"
+
+# the progress line: only on a terminal
+$B --replay --dry-run "$tmp/tree" > /dev/null 2> "$tmp/e"
+grep -q 'messages' "$tmp/e"; is $? 1 "no progress line when stderr is not a terminal"
+if command -v script >/dev/null 2>&1; then
+	script -qec "$B --replay --dry-run $tmp/tree $tmp/md" /dev/null > "$tmp/tty" 2>&1
+	grep -q "4/4 messages, [0-9]*/s" "$tmp/tty"; ok $? "progress line on a terminal: done/total and rate"
+else
+	skip "progress line on a terminal" "script(1) not installed"
+fi
+
+# the replayed events carry the bounce's own date
+is "$(q "select time from events where address='carol@no-such-domain.example'")" \
+   "$(date -u -d 'Wed, 4 Nov 2026 11:00:02 +0100' +%s)" "a replayed event is dated by its message"
+done_testing
