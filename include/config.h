@@ -30,6 +30,8 @@ struct config {
 	char	*sign_domain;		/* the bounce domain */
 	time_t	 sign_max_age;		/* 30 days */
 	int	 require_signed;
+	double	 warn_hard;		/* --report: percent of sent, 2 */
+	double	 warn_complaint;	/* --report: percent of sent, 0.1 */
 	struct policy_cfg policy;
 };
 

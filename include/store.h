@@ -125,4 +125,33 @@ enum store_status store_forget(struct store *, const char *, int *);
 /* store_erasures - the anonymous count of erasures */
 enum store_status store_erasures(struct store *, long *);
 
+/* Sent counts (from Postfix's log), per recipient domain and day. */
+enum store_status store_sent_add(struct store *, const char *, time_t, long);
+
+/* Where --maillog stopped in a file: its inode and byte offset. */
+enum store_status store_logpos_get(struct store *, const char *,
+	    unsigned long long *, long long *, int *);
+enum store_status store_logpos_set(struct store *, const char *,
+	    unsigned long long, long long);
+
+/*
+ * Aggregates for --report and --metrics. Each row callback gets up to
+ * three text columns and a count; it returns 0 to go on.
+ */
+typedef int (*store_row_cb)(const char *, const char *, const char *, long,
+	    void *);
+enum store_query {
+	STORE_Q_CLASS_REASON,	/* class, reason: events since */
+	STORE_Q_DOMAIN_CLASS,	/* domain, class: events since (hard, block, complaint) */
+	STORE_Q_SENT_DOMAIN,	/* domain: sent since */
+	STORE_Q_SUPPRESSED,	/* class: rows on the list now */
+	STORE_Q_GROWTH,		/* audit action: changes since */
+	STORE_Q_SOFT_FATE,	/* "recovered" or "escalated": addresses with soft events since */
+	STORE_Q_FEEDBACK	/* feedback type: complaint reports since */
+};
+enum store_status store_query(struct store *, enum store_query, time_t,
+	    store_row_cb, void *);
+/* store_last_event - time of the newest event, 0 when none */
+enum store_status store_last_event(struct store *, time_t *);
+
 #endif

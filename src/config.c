@@ -20,6 +20,8 @@ config_defaults(struct config *c)
 	c->verp_delims = xstrdup("+=");
 	c->sign_prefix = xstrdup("bounce");
 	c->sign_max_age = 30 * 86400;
+	c->warn_hard = 2.0;
+	c->warn_complaint = 0.1;
 	policy_defaults(&c->policy);
 }
 
@@ -135,6 +137,15 @@ set(struct config *c, const char *k, const char *v)
 			c->require_signed = 0;
 		else
 			return -1;
+	} else if (strcmp(k, "warn_hard") == 0 ||
+	    strcmp(k, "warn_complaint") == 0) {
+		char *end;
+		double d = strtod(v, &end);
+
+		if (end == v || (*end != '\0' && strcmp(end, "%") != 0) ||
+		    d < 0 || d > 100)
+			return -1;
+		*(k[5] == 'h' ? &c->warn_hard : &c->warn_complaint) = d;
 	} else if (strcmp(k, "syslog") == 0) {
 		if (strcmp(v, "yes") == 0)
 			c->syslog = 1;

@@ -28,6 +28,24 @@ ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
 	char *key;
 	size_t k;
 
+	if (!str_empty(b->postfix_queue_id) && r->action &&
+	    (strcmp(r->action, "failed") == 0 ||
+	    strcmp(r->action, "delayed") == 0)) {
+		/*
+		 * Postfix's own DSN: the queue ID of the failed message is
+		 * what the log line of the same failure carries (maillog.c)
+		 */
+		const char *p2[4] = { "pfq", b->postfix_queue_id,
+		    r->recipient, r->action };
+
+		for (k = 0; k < 4; k++)
+			g_checksum_update(ck, (const guchar *)p2[k],
+			    (gssize)strlen(p2[k]) + 1);
+		key = xstrdup(g_checksum_get_string(ck));
+		g_checksum_free(ck);
+		return key;
+	}
+
 	parts[0] = r->recipient;
 	parts[1] = r->action;
 	parts[2] = r->v.status;

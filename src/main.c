@@ -31,10 +31,12 @@
 #include "feed.h"
 #include "ingest.h"
 #include "input.h"
+#include "maillog.h"
 #include "mime.h"
 #include "output.h"
 #include "parse.h"
 #include "policy.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 #include "verp.h"
@@ -42,7 +44,8 @@
 enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
-	MODE_SIGN, MODE_IMPORT, MODE_REPLAY
+	MODE_SIGN, MODE_IMPORT, MODE_REPLAY, MODE_REPORT, MODE_METRICS,
+	MODE_MAILLOG
 };
 
 struct options {
@@ -81,6 +84,7 @@ usage(FILE *fp)
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- | --sign ADDR\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] PATH...\n"
+"       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
 }
@@ -131,7 +135,8 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_RECIPIENT, O_MAX_SIZE, O_HELP, O_VERSION, O_ADD, O_REMOVE,
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
-	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR };
+	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
+	    O_METRICS, O_MAILLOG };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -153,6 +158,9 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "dry-run", no_argument, NULL, O_DRY_RUN },
 		{ "quarantine", required_argument, NULL, O_QUARANTINE },
 		{ "log-stderr", no_argument, NULL, O_LOG_STDERR },
+		{ "report", no_argument, NULL, O_REPORT },
+		{ "metrics", no_argument, NULL, O_METRICS },
+		{ "maillog", required_argument, NULL, O_MAILLOG },
 		{ "why", required_argument, NULL, O_WHY },
 		{ "class", required_argument, NULL, O_CLASS },
 		{ "since", required_argument, NULL, O_SINCE },
@@ -183,6 +191,9 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_IMPORT:	rc = set_mode(o, MODE_IMPORT, optarg); break;
 		case O_REPLAY:	rc = set_mode(o, MODE_REPLAY, NULL); break;
 		case O_DRY_RUN:	o->dry_run = 1; break;
+		case O_REPORT:	rc = set_mode(o, MODE_REPORT, NULL); break;
+		case O_METRICS:	rc = set_mode(o, MODE_METRICS, NULL); break;
+		case O_MAILLOG:	rc = set_mode(o, MODE_MAILLOG, optarg); break;
 		case O_QUARANTINE: o->quarantine = optarg; break;
 		case O_LOG_STDERR: o->log_stderr = 1; break;
 		case O_JSON:	o->json = 1; break;
@@ -616,6 +627,34 @@ run_import(struct store *s, const struct options *o, const struct config *cf)
 }
 
 static int
+run_maillog(const struct classifier *c, const struct options *o,
+    const struct config *cf)
+{
+	struct maillog_stats st;
+	struct store *s = NULL;
+	enum store_status r;
+	char *err = NULL;
+	int rc;
+
+	if ((rc = open_store(cf, 0, &s)) != EX_OK)
+		return rc;
+	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err);
+	if (err) {
+		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);
+		free(err);
+		rc = EX_NOINPUT;
+	} else if (r != STORE_OK)
+		rc = store_failed(s);
+	else
+		printf("maillog: %ld lines, %ld deliveries: %ld sent, %ld "
+		    "bounced, %ld deferred; %ld already seen, %ld newly "
+		    "suppressed\n", st.lines, st.deliveries, st.sent,
+		    st.bounced, st.deferred, st.duplicates, st.suppressed);
+	store_close(s);
+	return rc;
+}
+
+static int
 run_replay(const struct classifier *c, const struct options *o,
     const struct config *cf)
 {
@@ -659,11 +698,12 @@ run_store_mode(const struct options *o, const struct config *cf)
 	enum store_status r = STORE_OK;
 	long erasures;
 
-	if (o->arg && o->mode != MODE_IMPORT &&
+	if (o->arg && o->mode != MODE_IMPORT && o->mode != MODE_MAILLOG &&
 	    (rc = valid_arg(o->arg, &addr)) != EX_OK)
 		return rc;
 	/* reading modes never create or migrate the database */
-	rc = open_store(cf, o->mode == MODE_LOOKUP || o->mode == MODE_LIST ?
+	rc = open_store(cf, o->mode == MODE_LOOKUP || o->mode == MODE_LIST ||
+	    o->mode == MODE_REPORT || o->mode == MODE_METRICS ?
 	    STORE_RDONLY : 0, &s);
 	if (rc != EX_OK)
 		goto out;
@@ -706,6 +746,22 @@ run_store_mode(const struct options *o, const struct config *cf)
 		break;
 	case MODE_IMPORT:
 		rc = run_import(s, o, cf);
+		break;
+	case MODE_REPORT: {
+		struct report_opts ro;
+
+		memset(&ro, 0, sizeof(ro));
+		ro.now = o->now;
+		ro.since = o->now - (o->since ? o->since : 7 * 86400);
+		ro.json = o->json;
+		ro.warn_hard = cf->warn_hard;
+		ro.warn_complaint = cf->warn_complaint;
+		ro.min_sent = 100;
+		r = report_print(s, &ro, stdout);
+		break;
+	}
+	case MODE_METRICS:
+		r = report_metrics(s, stdout);
 		break;
 	case MODE_EXPIRE:
 		if ((r = policy_expire(s, o->now, report_expired, NULL, &n)) ==
@@ -782,7 +838,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (o.mode != MODE_PIPE && o.mode != MODE_EXPLAIN &&
-	    o.mode != MODE_TEST_RULE && o.mode != MODE_REPLAY) {
+	    o.mode != MODE_TEST_RULE && o.mode != MODE_REPLAY &&
+	    o.mode != MODE_MAILLOG) {
 		rc = run_store_mode(&o, &cf);
 		goto out;
 	}
@@ -803,6 +860,7 @@ main(int argc, char **argv)
 		mime_init();
 		rc = o.mode == MODE_PIPE ? run_pipe(c, &o, &cf) :
 		    o.mode == MODE_REPLAY ? run_replay(c, &o, &cf) :
+		    o.mode == MODE_MAILLOG ? run_maillog(c, &o, &cf) :
 		    run_explain(c, &o, &cf);
 		mime_shutdown();
 	}

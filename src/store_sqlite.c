@@ -26,7 +26,7 @@
 #include "store.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	1
+#define SCHEMA_VERSION	2
 
 struct store {
 	sqlite3	*db;
@@ -87,6 +87,19 @@ static const char *migrations[] = {
 	"  value INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"INSERT INTO meta(key, value) VALUES ('erasures', 0);",
+	/* 1 -> 2: sent counts and --maillog positions */
+	"CREATE TABLE sent ("
+	"  domain TEXT NOT NULL,"
+	"  day    INTEGER NOT NULL,"
+	"  count  INTEGER NOT NULL,"
+	"  PRIMARY KEY (domain, day)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE logpos ("
+	"  path   TEXT PRIMARY KEY,"
+	"  inode  INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX audit_time ON audit(time);",
 };
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
@@ -620,4 +633,130 @@ store_erasures(struct store *s, long *count)
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
 	    fail(s, rc, "read meta");
+}
+
+enum store_status
+store_sent_add(struct store *s, const char *domain, time_t t, long n)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO sent (domain, day, count) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT (domain, day) DO UPDATE SET count = count + ?3", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, domain);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(t / 86400));
+	sqlite3_bind_int64(st, 3, n);
+	return step_done(s, st, "count sent");
+}
+
+enum store_status
+store_logpos_get(struct store *s, const char *path, unsigned long long *ino,
+    long long *off, int *found)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*found = 0;
+	if ((r = prepare(s, "SELECT inode, offset FROM logpos WHERE path = ?1",
+	    &st)) != STORE_OK)
+		return r;
+	bind_text(st, 1, path);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ino = (unsigned long long)sqlite3_column_int64(st, 0);
+		*off = sqlite3_column_int64(st, 1);
+		*found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read log position");
+}
+
+enum store_status
+store_logpos_set(struct store *s, const char *path, unsigned long long ino,
+    long long off)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO logpos (path, inode, offset) VALUES "
+	    "(?1, ?2, ?3) ON CONFLICT (path) DO UPDATE SET inode = ?2, "
+	    "offset = ?3", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, path);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)ino);
+	sqlite3_bind_int64(st, 3, off);
+	return step_done(s, st, "write log position");
+}
+
+#define DOMAIN_OF(col) "substr(" col ", instr(" col ", '@') + 1)"
+
+enum store_status
+store_query(struct store *s, enum store_query q, time_t since,
+    store_row_cb cb, void *arg)
+{
+	static const char *sql[] = {
+		[STORE_Q_CLASS_REASON] = "SELECT class, reason, '', count(*) "
+		    "FROM events WHERE time >= ?1 GROUP BY class, reason "
+		    "ORDER BY class, count(*) DESC, reason",
+		[STORE_Q_DOMAIN_CLASS] = "SELECT " DOMAIN_OF("address") ", "
+		    "class, '', count(*) FROM events WHERE time >= ?1 AND "
+		    "class IN ('hard', 'block', 'complaint') GROUP BY 1, 2 "
+		    "ORDER BY count(*) DESC, 1 LIMIT 60",
+		[STORE_Q_SENT_DOMAIN] = "SELECT domain, '', '', sum(count) "
+		    "FROM sent WHERE day >= ?1 / 86400 GROUP BY domain "
+		    "ORDER BY 4 DESC",
+		[STORE_Q_SUPPRESSED] = "SELECT class, '', '', count(*) FROM "
+		    "suppression GROUP BY class ORDER BY class",
+		[STORE_Q_GROWTH] = "SELECT action, '', '', count(*) FROM audit "
+		    "WHERE time >= ?1 GROUP BY action ORDER BY action",
+		[STORE_Q_SOFT_FATE] = "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+		    "events d WHERE d.address = e.address AND d.class = "
+		    "'delivered' AND d.time >= e.t) THEN 'recovered' WHEN EXISTS "
+		    "(SELECT 1 FROM audit a WHERE a.address = e.address AND "
+		    "a.action = 'escalated' AND a.time >= e.t) THEN 'escalated' "
+		    "ELSE 'pending' END, '', '', count(*) FROM (SELECT address, "
+		    "min(time) AS t FROM events WHERE class = 'soft' AND time >= "
+		    "?1 GROUP BY address) e GROUP BY 1 ORDER BY 1",
+		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
+		    "FROM events WHERE time >= ?1 AND reason = 'feedback' "
+		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+	};
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	if ((r = prepare(s, sql[q], &st)) != STORE_OK)
+		return r;
+	if (sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (long)sqlite3_column_int64(st, 3), arg) == -1) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "report query");
+}
+
+enum store_status
+store_last_event(struct store *s, time_t *t)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	if ((r = prepare(s, "SELECT coalesce(max(time), 0) FROM events",
+	    &st)) != STORE_OK)
+		return r;
+	rc = sqlite3_step(st);
+	*t = rc == SQLITE_ROW ? (time_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "last event");
 }

@@ -1,0 +1,39 @@
+/*
+ * maillog.h - Postfix's own log as a source: the smtp(8)/lmtp(8)
+ * delivery lines "QUEUEID: to=<addr>, ..., dsn=X.Y.Z, status=bounced|
+ * deferred|sent (reply)". Bounced and deferred lines are classified and
+ * stored like bounces; sent lines are counted per domain and day (the
+ * report's rates) and reset an address's soft count. Where each file
+ * was read to is remembered (inode and offset), so cron can run it every
+ * few minutes; a rotated file is finished before its successor is read.
+ */
+#ifndef BOUNCER_MAILLOG_H
+#define BOUNCER_MAILLOG_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "classify.h"
+#include "policy.h"
+#include "store.h"
+
+struct maillog_stats {
+	long	lines;		/* lines read */
+	long	deliveries;	/* smtp/lmtp delivery lines */
+	long	sent;
+	long	bounced;
+	long	deferred;
+	long	duplicates;
+	long	suppressed;
+};
+
+/*
+ * maillog_read - read path ("-": standard input, no position kept) into
+ * the store, in one transaction with the new position. now dates lines
+ * whose timestamp has no year.
+ */
+enum store_status maillog_read(const char *, struct store *,
+	    const struct classifier *, const struct policy_cfg *, time_t,
+	    struct maillog_stats *, char **);
+
+#endif

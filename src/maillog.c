@@ -1,0 +1,316 @@
+/*
+ * maillog.c - Postfix log lines into events.
+ *
+ * The same failure reaches bouncer twice when the log is read and the
+ * DSN also comes back to the bounce address: both carry the queue ID of
+ * the failed message (the DSN in X-Postfix-Queue-ID), so both get the
+ * same deduplication key and count once (ingest.c does the same).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "addr.h"
+#include "maillog.h"
+#include "util.h"
+
+static const char *months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* line_time - the timestamp at the start of a log line */
+static time_t
+line_time(const char *l, time_t now)
+{
+	struct tm tm, nt;
+	const char *p;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(l, "%Y-%m-%dT%H:%M:%S", &tm)) != NULL) {
+		int hh, mm;
+
+		while (*p == '.' || (*p >= '0' && *p <= '9'))
+			p++;
+		t = timegm(&tm);
+		if ((*p == '+' || *p == '-') &&
+		    sscanf(p + 1, "%2d:%2d", &hh, &mm) == 2)
+			t -= (*p == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+		return t;
+	}
+	if ((p = strstr(months, (char[4]){ l[0], l[1], l[2], 0 })) == NULL ||
+	    (p - months) % 3 != 0 ||
+	    sscanf(l + 3, "%d %d:%d:%d", &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+	    &tm.tm_sec) != 4)
+		return now;
+	tm.tm_mon = (int)(p - months) / 3;
+	gmtime_r(&now, &nt);
+	tm.tm_year = nt.tm_year;
+	t = timegm(&tm);
+	if (t > now + 86400) {		/* December's lines read in January */
+		tm.tm_year--;
+		t = timegm(&tm);
+	}
+	return t;
+}
+
+struct entry {
+	char	qid[64];
+	char	rcpt[256];
+	char	dsn[16];
+	char	status[16];
+	char	text[2048];
+};
+
+/* parse - a delivery line of smtp(8) or lmtp(8); 0 when it is one */
+static int
+parse(const char *l, struct entry *e)
+{
+	const char *p, *q, *prog;
+	size_t n;
+
+	memset(e, 0, sizeof(*e));
+	if ((prog = strstr(l, "postfix")) == NULL ||
+	    (p = strstr(prog, "]: ")) == NULL)
+		return -1;
+	if (((q = strstr(prog, "/smtp[")) == NULL || q > p) &&
+	    ((q = strstr(prog, "/lmtp[")) == NULL || q > p))
+		return -1;
+	p += 3;
+	n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	if (n == 0 || n >= sizeof(e->qid) || strncmp(p + n, ": to=<", 6) != 0)
+		return -1;
+	memcpy(e->qid, p, n);
+	p += n + 6;
+	if ((q = strchr(p, '>')) == NULL || (size_t)(q - p) >= sizeof(e->rcpt))
+		return -1;
+	memcpy(e->rcpt, p, (size_t)(q - p));
+	if ((p = strstr(q, ", dsn=")) != NULL) {
+		p += 6;
+		n = strcspn(p, ",");
+		if (n < sizeof(e->dsn))
+			memcpy(e->dsn, p, n);
+	}
+	if ((p = strstr(q, ", status=")) == NULL)
+		return -1;
+	p += 9;
+	n = strcspn(p, " \n");
+	if (n >= sizeof(e->status))
+		return -1;
+	memcpy(e->status, p, n);
+	p += n;
+	if ((p = strchr(p, '(')) != NULL) {
+		p++;
+		n = strlen(p);
+		while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+			n--;
+		if (n > 0 && p[n - 1] == ')')
+			n--;
+		if (n >= sizeof(e->text))
+			n = sizeof(e->text) - 1;
+		memcpy(e->text, p, n);
+	}
+	return 0;
+}
+
+static char *
+key(const struct entry *e, const char *addr, const char *action)
+{
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	const char *parts[4] = { "pfq", e->qid, addr, action };
+	char *k;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		g_checksum_update(ck, (const guchar *)parts[i],
+		    (gssize)strlen(parts[i]) + 1);
+	k = xstrdup(g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	return k;
+}
+
+struct ctx {
+	struct store		*s;
+	const struct classifier	*c;
+	const struct policy_cfg	*p;
+	time_t			 now;
+	struct maillog_stats	*st;
+};
+
+static enum store_status
+one_line(struct ctx *x, const char *l)
+{
+	struct entry e;
+	struct store_event ev;
+	struct verdict v;
+	enum policy_outcome out;
+	enum store_status r = STORE_OK;
+	char *addr, *k, text[2100];
+	const char *action;
+	int n;
+
+	x->st->lines++;
+	if (parse(l, &e) == -1)
+		return STORE_OK;
+	x->st->deliveries++;
+	if ((addr = addr_normalise(e.rcpt)) == NULL)
+		return STORE_OK;
+	memset(&ev, 0, sizeof(ev));
+	ev.time = line_time(l, x->now);
+	ev.address = addr;
+	ev.queue_id = e.qid;
+	ev.source = "maillog";
+	if (strcmp(e.status, "sent") == 0) {
+		x->st->sent++;
+		r = store_sent_add(x->s, strchr(addr, '@') + 1, ev.time, 1);
+		/* a delivery resets the soft count: record it only then */
+		if (r == STORE_OK)
+			r = store_soft_count(x->s, addr, ev.time -
+			    x->p->soft_window, &n);
+		if (r == STORE_OK && n > 0) {
+			k = key(&e, addr, "delivered");
+			ev.class = ev.reason = "delivered";
+			ev.action = "delivered";
+			ev.status = e.dsn;
+			ev.diagnostic = e.text;
+			ev.dedup = k;
+			r = policy_apply(x->s, x->p, &ev, &out);
+			free(k);
+		}
+		free(addr);
+		return r;
+	}
+	if (strcmp(e.status, "bounced") == 0) {
+		action = "failed";
+		x->st->bounced++;
+	} else if (strcmp(e.status, "deferred") == 0) {
+		action = "delayed";
+		x->st->deferred++;
+	} else {
+		free(addr);
+		return STORE_OK;
+	}
+	/* the dsn= code comes first so that it is the status chosen */
+	snprintf(text, sizeof(text), "%s %s", e.dsn, e.text);
+	classify_text(x->c, text, &v);
+	if (strcmp(action, "delayed") == 0)
+		v.class = "delayed";
+	k = key(&e, addr, action);
+	ev.class = v.class;
+	ev.reason = v.reason;
+	ev.status = v.status[0] ? v.status : e.dsn;
+	ev.replycode = v.replycode;
+	ev.action = action;
+	ev.diagnostic = e.text;
+	ev.dedup = k;
+	r = policy_apply(x->s, x->p, &ev, &out);
+	if (out == POLICY_DUPLICATE)
+		x->st->duplicates++;
+	if (out == POLICY_SUPPRESSED || out == POLICY_ESCALATED)
+		x->st->suppressed++;
+	free(k);
+	free(addr);
+	return r;
+}
+
+/* read_from - lines of fp from offset to its end; *end is where it stopped */
+static enum store_status
+read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
+{
+	enum store_status r = STORE_OK;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (offset > 0 && fseeko(fp, (off_t)offset, SEEK_SET) == -1)
+		offset = 0;
+	*end = offset;
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		if (line[n - 1] != '\n')
+			break;		/* a line still being written */
+		if ((r = one_line(x, line)) != STORE_OK)
+			break;
+		*end += n;
+	}
+	free(line);
+	return r;
+}
+
+/* rotated - the file that had inode ino before rotation, if any */
+static FILE *
+rotated(const char *path, unsigned long long ino)
+{
+	static const char *suffix[] = { ".1", ".0", "-old", NULL };
+	char p[4096];
+	struct stat sb;
+	int i;
+
+	for (i = 0; suffix[i]; i++) {
+		if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) >=
+		    (int)sizeof(p))
+			continue;
+		if (stat(p, &sb) == 0 && (unsigned long long)sb.st_ino == ino)
+			return fopen(p, "r");
+	}
+	return NULL;
+}
+
+enum store_status
+maillog_read(const char *path, struct store *s, const struct classifier *c,
+    const struct policy_cfg *p, time_t now, struct maillog_stats *st,
+    char **err)
+{
+	struct ctx x = { s, c, p, now, st };
+	enum store_status r;
+	unsigned long long ino = 0;
+	long long off = 0, end = 0;
+	struct stat sb;
+	FILE *fp, *old;
+	int found;
+
+	memset(st, 0, sizeof(*st));
+	*err = NULL;
+	if (strcmp(path, "-") == 0) {
+		if ((r = store_begin(s)) != STORE_OK)
+			return r;
+		if ((r = read_from(&x, stdin, 0, &end)) == STORE_OK)
+			return store_commit(s);
+		store_rollback(s);
+		return r;
+	}
+	if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), &sb) == -1) {
+		*err = xstrdup(strerror(errno));
+		if (fp)
+			fclose(fp);
+		return STORE_FAIL;
+	}
+	if ((r = store_begin(s)) != STORE_OK)
+		goto out;
+	if ((r = store_logpos_get(s, path, &ino, &off, &found)) != STORE_OK)
+		goto bad;
+	if (found && ino != (unsigned long long)sb.st_ino) {
+		/* rotated since the last run: finish the old file first */
+		if ((old = rotated(path, ino)) != NULL) {
+			r = read_from(&x, old, off, &end);
+			fclose(old);
+			if (r != STORE_OK)
+				goto bad;
+		}
+		off = 0;
+	} else if (found && off > (long long)sb.st_size)
+		off = 0;	/* truncated in place */
+	if ((r = read_from(&x, fp, found ? off : 0, &end)) != STORE_OK ||
+	    (r = store_logpos_set(s, path, (unsigned long long)sb.st_ino,
+	    end)) != STORE_OK)
+		goto bad;
+	r = store_commit(s);
+	goto out;
+bad:
+	store_rollback(s);
+out:
+	fclose(fp);
+	return r;
+}
