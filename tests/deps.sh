@@ -20,6 +20,8 @@ if [ "${BOUNCER_E2E_DEPS:-0}" = 1 ]; then
 	[ -e /usr/lib/postfix/postfix-sqlite.so ] || \
 	    ls /usr/lib/postfix/*sqlite* >/dev/null 2>&1 || missing="$missing postfix-sqlite"
 	command -v swaks >/dev/null 2>&1 || missing="$missing swaks"
+	command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
+	command -v script >/dev/null 2>&1 || missing="$missing bsdutils"
 fi
 [ -z "$missing" ] && exit 0
 
