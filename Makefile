@@ -83,3 +83,20 @@ clean:
 
 %.o: %.c
 	@echo "  CC      $@"; $(CC) $(CFLAGS) -c -o $@ $<
+
+# libFuzzer over the parse-and-classify path; FUZZ_TIME seconds (60).
+FUZZ_TIME ?= 60
+fuzz/fuzz_parse: fuzz/fuzz_parse.c $(LIBSRC) $(wildcard include/*.h)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
+		$$(pkg-config --cflags $(PKGS)) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ fuzz/fuzz_parse.c $(LIBSRC) $$(pkg-config --libs $(PKGS)) -lz
+
+fuzz: fuzz/fuzz_parse src/default_rules.c
+	mkdir -p fuzz/corpus
+	cp fixtures/*.eml fuzz/corpus/ 2>/dev/null || true
+	ASAN_OPTIONS=detect_leaks=1 fuzz/fuzz_parse -max_total_time=$(FUZZ_TIME) \
+		-max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=fuzz/crash- fuzz/corpus
+
+.PHONY: fuzz
