@@ -87,3 +87,19 @@ EOT
 }
 # q SQL: query the test database
 q() { sqlite3 "$db" "$1"; }
+# gen_mbox PREFIX COUNT: an mbox of COUNT distinct Postfix-style DSNs for
+# PREFIX-N@gen.example, alternating hard and soft
+gen_mbox() {
+	awk -v p="$1" -v n="$2" 'BEGIN {
+	    for (i = 1; i <= n; i++) {
+		st = (i % 2) ? "5.1.1" : "4.2.2"
+		dg = (i % 2) ? "550 5.1.1 User unknown" : "452 4.2.2 Mailbox full"
+		printf "From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n"
+		printf "From: MAILER-DAEMON@mx.gen.example\nTo: bounces@sender.example\n"
+		printf "Subject: Undelivered Mail Returned to Sender\nMessage-Id: <%s-%d@gen>\n", p, i
+		printf "Content-Type: multipart/report; report-type=delivery-status; boundary=\"G\"\n\n"
+		printf "--G\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.gen.example\n\n"
+		printf "Final-Recipient: rfc822; %s-%d@gen.example\nAction: failed\nStatus: %s\n", p, i, st
+		printf "Diagnostic-Code: smtp; %s\n\n--G--\n\n", dg
+	    } }'
+}

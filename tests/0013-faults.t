@@ -1,0 +1,102 @@
+#!/bin/sh
+# Faults: read-only and full databases, corruption, SIGKILL in the middle
+# of a replay, and 16 writers at once with --expire and lookups running.
+# Every failure is exit 75 with a clear message, and nothing is lost,
+# half-written or counted twice.
+. "$(dirname "$0")/lib.sh"
+fx=$top/fixtures
+db=$tmp/b.db
+B="$BOUNCER --allow-root --db $db"
+root=0; [ "$(id -u)" = 0 ] && root=1
+chmod 755 "$tmp"
+
+# read-only database: as an unprivileged user when we are root
+mkdsn ro@example.net 5.1.1 "User unknown" ro1@x > "$tmp/ro.eml"
+$B --init > /dev/null
+mkdir "$tmp/rodir"; cp "$db" "$tmp/rodir/b.db"; chmod 0444 "$tmp/rodir/b.db"; chmod 0555 "$tmp/rodir"
+if [ $root = 1 ] && command -v setpriv >/dev/null 2>&1; then
+	cp "$BOUNCER" "$tmp/bouncer" 2>/dev/null || cp "$top/bouncer" "$tmp/bouncer"; chmod 755 "$tmp/bouncer"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$tmp/bouncer" --db "$tmp/rodir/b.db" < "$tmp/ro.eml" 2> "$tmp/e"
+	is $? 75 "read-only database: exit 75"
+	grep -q 'try again later' "$tmp/e"; ok $? "read-only: a clear message"
+else
+	$BOUNCER --db "$tmp/rodir/b.db" < "$tmp/ro.eml" 2> "$tmp/e"
+	is $? 75 "read-only database: exit 75"
+	grep -q 'try again later' "$tmp/e"; ok $? "read-only: a clear message"
+fi
+
+# corrupt pages inside a valid file
+for i in $(seq 1 30); do mkdsn "c$i@corrupt.example" 5.1.1 "User unknown" "cor$i@x"; done > /dev/null
+cp "$db" "$tmp/cor.db"
+for i in $(seq 1 20); do mkdsn "c$i@corrupt.example" 5.1.1 "User unknown" "cor$i@x" | $BOUNCER --allow-root --db "$tmp/cor.db"; done
+sqlite3 "$tmp/cor.db" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
+printf 'garbage-garbage-garbage-garbage-garbage-garbage' | dd of="$tmp/cor.db" bs=1 seek=4200 conv=notrunc 2>/dev/null
+printf 'garbage-garbage-garbage-garbage-garbage-garbage' | dd of="$tmp/cor.db" bs=1 seek=8300 conv=notrunc 2>/dev/null
+mkdsn new@corrupt.example 5.1.1 "User unknown" cor99@x | $BOUNCER --allow-root --db "$tmp/cor.db" 2> "$tmp/e"
+rc=$?
+ok $([ $rc = 75 ] || [ $rc = 0 ]; echo $?) "corrupt pages: exit 75 (or 0 when the damage is elsewhere), never a crash ($rc)"
+[ $rc = 75 ] && { grep -q 'try again later' "$tmp/e"; ok $? "corrupt: a clear message"; }
+
+# a full filesystem: a 320 KiB tmpfs
+if [ $root = 1 ] && mkdir "$tmp/full" && mount -t tmpfs -o size=320k tmpfs "$tmp/full" 2>/dev/null; then
+	fdb=$tmp/full/b.db
+	stored=0 failed=0 other=0
+	for i in $(seq 1 400); do
+		mkdsn "full$i@fill.example" 5.1.1 "550 5.1.1 User unknown $(head -c 600 /dev/zero | tr '\0' x)" "full$i@x" > "$tmp/f.eml"
+		$BOUNCER --allow-root --db "$fdb" < "$tmp/f.eml" 2>> "$tmp/full.err"
+		case $? in 0) stored=$((stored + 1)) ;; 75) failed=$((failed + 1)) ;; *) other=$((other + 1)) ;; esac
+		[ $failed -ge 5 ] && break
+	done
+	echo "# $stored stored, then $failed refused with exit 75"
+	ok $([ $failed -ge 1 ] && [ $other = 0 ]; echo $?) "full filesystem: exit 75, no other status"
+	grep -q 'full' "$tmp/full.err"; ok $? "full: the message says so"
+	is "$(sqlite3 "$fdb" 'pragma integrity_check')" ok "full: the database is intact"
+	is "$(sqlite3 "$fdb" 'select count(*) from suppression')" "$stored" "full: every exit 0 stored, nothing half-written"
+	umount "$tmp/full"
+else
+	skip "full filesystem" "needs root to mount a small tmpfs"
+fi
+
+# SIGKILL in the middle of a large replay, then the replay again
+gen_mbox kill 20000 > "$tmp/kill.mbox"
+kdb=$tmp/kill.db
+$BOUNCER --db "$kdb" --replay "$tmp/kill.mbox" > /dev/null 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 200 ]; do
+	c=$(sqlite3 "$kdb" 'select count(*) from events' 2>/dev/null || echo 0)
+	[ "${c:-0}" -ge 2000 ] && break
+	sleep 0.05; i=$((i + 1))
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+c=$(sqlite3 "$kdb" 'select count(*) from events')
+echo "# killed with $c of 20000 events stored"
+ok $([ "$c" -lt 20000 ]; echo $?) "killed mid-replay (SIGKILL)"
+is "$(sqlite3 "$kdb" 'pragma integrity_check')" ok "database consistent after SIGKILL"
+is "$(( c % 1000 ))" 0 "only whole batches were committed"
+$BOUNCER --db "$kdb" --replay "$tmp/kill.mbox" > "$tmp/o" 2>&1; ok $? "the replay again finishes"
+is "$(sqlite3 "$kdb" 'select count(*) from events')" 20000 "every bounce once: 20000 events"
+is "$(sqlite3 "$kdb" "select count(*) from suppression where class='hard'")" 10000 "10000 hard suppressions, none twice"
+
+# 16 writers with 2000 distinct bounces each, --expire and lookups running
+sdb=$tmp/stress.db
+printf 'busy_timeout = 120\n' > "$tmp/stress.conf"
+S="$BOUNCER --config $tmp/stress.conf --db $sdb"
+$S --init > /dev/null
+for w in $(seq 1 16); do gen_mbox "w$w" 2000 > "$tmp/w$w.mbox"; done
+pids=
+for w in $(seq 1 16); do
+	$S --replay "$tmp/w$w.mbox" > "$tmp/w$w.out" 2>&1 &
+	pids="$pids $!"
+done
+( for i in $(seq 1 40); do $S --expire > /dev/null 2>&1 || echo "expire failed $?"; $S --lookup w1-1@gen.example > /dev/null 2>&1 || echo "lookup failed $?"; done ) > "$tmp/side.out" 2>&1 &
+side=$!
+fail=0
+for p in $pids; do wait $p || fail=$((fail + 1)); done
+wait $side
+is "$fail" 0 "16 concurrent replays: every one exits 0"
+grep -l 'locked' "$tmp"/w*.out > "$tmp/locked"; [ ! -s "$tmp/locked" ]; ok $? "no 'database is locked' escapes"
+is "$(cat "$tmp/side.out")" "" "--expire and --lookup never failed meanwhile"
+is "$(sqlite3 "$sdb" 'select count(*) from events')" 32000 "32000 events: every bounce stored once"
+is "$(sqlite3 "$sdb" "select count(*) from suppression")" 16000 "16000 hard suppressions exactly"
+done_testing
