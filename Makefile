@@ -55,6 +55,12 @@ check-asan:
 		LDFLAGS="-fsanitize=address,undefined" check
 	$(MAKE) clean
 
+# The unit tests and the parsing, CLI, feedback and hostile-input tests
+# under valgrind: no error, no definite leak.
+check-valgrind: deps all $(UNITS)
+	@BOUNCER_VALGRIND=1 BOUNCER_NO_JIT=1 \
+		BOUNCER_TESTS="0001 0002 0008 0012" sh tests/run.sh
+
 demo: deps all
 	@sh tests/demo.sh
 
@@ -79,7 +85,7 @@ uninstall:
 clean:
 	rm -f bouncer src/*.o src/default_rules.c $(UNITS)
 
-.PHONY: all check check-asan demo deps install uninstall clean
+.PHONY: all check check-asan check-valgrind demo deps install uninstall clean
 
 %.o: %.c
 	@echo "  CC      $@"; $(CC) $(CFLAGS) -c -o $@ $<
@@ -100,3 +106,13 @@ fuzz: fuzz/fuzz_parse src/default_rules.c
 		-artifact_prefix=fuzz/crash- fuzz/corpus
 
 .PHONY: fuzz
+
+# Static analysis with the checked-in configurations (.clang-tidy).
+SYSINC = $(shell pkg-config --cflags $(PKGS) | sed 's/-I/-isystem /g')
+lint: src/default_rules.c
+	cppcheck --enable=warning,performance,portability --inline-suppr \
+		--error-exitcode=1 -q -Iinclude src/
+	clang-tidy --quiet src/*.c -- -std=c11 -D_GNU_SOURCE -Iinclude \
+		-DBOUNCER_VERSION='"$(VERSION)"' $(SYSINC)
+
+.PHONY: lint

@@ -144,14 +144,11 @@ dsn_collect(const struct field_list *l, struct bounce *b)
 			continue;
 		if (set_msg_field(b, f->name, f->value) || !is_rcpt_field(f->name))
 			continue;
-		if (cur == NULL || f->block != curblock)
-			start = 1;
-		else if (strcasecmp(f->name, "Final-Recipient") == 0 &&
-		    cur->raw_recipient != NULL)
-			start = 1;
-		else if (strcasecmp(f->name, "Original-Recipient") == 0 &&
-		    cur->original_recipient != NULL)
-			start = 1;
+		start = cur == NULL || f->block != curblock ||
+		    (strcasecmp(f->name, "Final-Recipient") == 0 &&
+		    cur->raw_recipient != NULL) ||
+		    (strcasecmp(f->name, "Original-Recipient") == 0 &&
+		    cur->original_recipient != NULL);
 		if (start) {
 			if ((cur = bounce_add_rcpt(b)) == NULL)
 				break;

@@ -165,13 +165,12 @@ feed_import(FILE *fp, const char *name, struct store *s,
 	enum store_status r = STORE_OK;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
 	long lineno = 0, in_batch = 0;
 
 	memset(st, 0, sizeof(*st));
 	if ((r = store_begin(s)) != STORE_OK)
 		return r;
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	while (getline(&line, &cap, fp) != -1) {
 		lineno++;
 		str_trim(line);
 		if (line[0] == '\0')

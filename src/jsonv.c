@@ -178,9 +178,9 @@ container(struct rd *r, int depth, int obj)
 		}
 		if (j->n == cap) {
 			cap = cap ? cap * 2 : 8;
-			j->v = xrealloc(j->v, cap * sizeof(*j->v));
+			j->v = xrealloc(j->v, cap * sizeof(struct jv *));
 			if (obj)
-				j->k = xrealloc(j->k, cap * sizeof(*j->k));
+				j->k = xrealloc(j->k, cap * sizeof(char *));
 		}
 		if (obj)
 			j->k[j->n] = key;

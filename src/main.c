@@ -638,6 +638,7 @@ run_maillog(const struct classifier *c, const struct options *o,
 
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
 		return rc;
+	memset(&st, 0, sizeof(st));
 	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);

@@ -70,7 +70,8 @@ walk_dir(struct replay_src *r, const char *dir, int depth)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmpstr);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmpstr);
 	for (i = 0; i < n; i++) {
 		struct sbuf p;
 		struct stat sb;

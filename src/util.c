@@ -106,22 +106,23 @@ sbuf_addc(struct sbuf *b, char c)
 void
 sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
-	va_list ap;
+	va_list ap, aq;
 	int n;
 
 	sbuf_grow(b, 64);
 	va_start(ap, fmt);
-	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_copy(aq, ap);
+	/* clang 14's analyzer loses track of ap across va_copy: a false alarm */
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized) */
 	va_end(ap);
 	if (n < 0)
 		abort();
 	if ((size_t)n >= b->cap - b->len) {
 		/* it did not fit: grow to the size it told us, print again */
 		sbuf_grow(b, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, aq);
 	}
+	va_end(aq);
 	b->len += (size_t)n;
 }
 

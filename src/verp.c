@@ -52,7 +52,7 @@ verp_decode(const char *path, const char *delims, long *day, char *tag)
 			if (day)
 				*day = d;
 			if (tag)
-				strcpy(tag, t);
+				memcpy(tag, t, VERP_TAG_HEX + 1);
 		}
 	}
 	if (snprintf(norm, sizeof(norm), "%s@%s", local, dom) >=

@@ -23,6 +23,15 @@ if [ "${BOUNCER_E2E_DEPS:-0}" = 1 ]; then
 	command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 	command -v script >/dev/null 2>&1 || missing="$missing bsdutils"
 fi
+if [ "${BOUNCER_CI_DEPS:-0}" = 1 ]; then
+	# the reliability checks: sanitizers, fuzzing, valgrind, static analysis
+	command -v clang >/dev/null 2>&1 || missing="$missing clang"
+	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+	    >/dev/null 2>&1 || missing="$missing libclang-rt-14-dev"
+	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+	command -v cppcheck >/dev/null 2>&1 || missing="$missing cppcheck"
+	command -v clang-tidy >/dev/null 2>&1 || missing="$missing clang-tidy"
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "${BOUNCER_NO_APT:-0}" = 1 ] || ! command -v apt-get >/dev/null 2>&1; then

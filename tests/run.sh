@@ -4,7 +4,8 @@
 #
 # C unit tests: tests/unit/test_* (TAP on stdout).
 # Shell tests:  tests/NNNN-*.t    (TAP on stdout, sourced helpers in lib.sh).
-# BOUNCER_VALGRIND=1 runs the unit tests and bouncer under valgrind.
+# BOUNCER_VALGRIND=1 runs the unit tests and bouncer under valgrind;
+# BOUNCER_TESTS="0001 0002" runs only those shell tests.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 passed=0 failed=0 skipped=0
@@ -42,6 +43,10 @@ for t in tests/unit/test_*; do
 	run_one "$t" $vg "$t"
 done
 for t in tests/[0-9]*.t; do
+	if [ -n "${BOUNCER_TESTS:-}" ]; then
+		num=$(basename "$t" | cut -c1-4)
+		case " $BOUNCER_TESTS " in *" $num "*) ;; *) continue ;; esac
+	fi
 	run_one "$t" sh "$t"
 done
 echo "$passed passed, $failed failed"
