@@ -28,6 +28,12 @@ struct classifier;
  * operator's file cannot be read (errno set). Caller frees.
  */
 struct classifier *classifier_new(const char *, struct sbuf *);
+/*
+ * classifier_jit - compile the rules with the PCRE2 JIT: worth it for
+ * many messages (replay), not for one (pipe mode), where compiling costs
+ * more than it saves. Off by default; BOUNCER_NO_JIT keeps it off.
+ */
+void	classifier_jit(struct classifier *);
 void	classifier_free(struct classifier *);
 /* classifier_nrules - how many rules are loaded */
 size_t	classifier_nrules(const struct classifier *);

@@ -855,6 +855,8 @@ main(int argc, char **argv)
 	if (errs.len)
 		fprintf(stderr, "%s", errs.s);
 	sbuf_free(&errs);
+	if (o.mode == MODE_REPLAY || o.mode == MODE_MAILLOG)
+		classifier_jit(c);
 	if (o.mode == MODE_TEST_RULE)
 		rc = run_test_rule(c, &o);
 	else {

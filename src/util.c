@@ -215,9 +215,16 @@ const char *
 str_icase(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
+	char set[3];
 
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
+	if (n == 0)
+		return hay;
+	/* jump between candidates for the first character, either case */
+	set[0] = (char)tolower((unsigned char)needle[0]);
+	set[1] = (char)toupper((unsigned char)needle[0]);
+	set[2] = '\0';
+	for (hay = strpbrk(hay, set); hay != NULL; hay = strpbrk(hay + 1, set))
+		if (strncasecmp(hay + 1, needle + 1, n - 1) == 0)
 			return hay;
 	return NULL;
 }
