@@ -248,12 +248,6 @@ compile(const char *pat, uint32_t opts, char *err, size_t errlen)
 		    (size_t)off, (char *)msg);
 		return NULL;
 	}
-	/*
-	 * JIT where available. BOUNCER_NO_JIT turns it off: the JIT reads
-	 * a few bytes past the subject by design, which valgrind reports.
-	 */
-	if (getenv("BOUNCER_NO_JIT") == NULL)
-		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
@@ -385,6 +379,21 @@ classifier_new(const char *path, struct sbuf *errs)
 	if (c->md == NULL || c->re_status == NULL || c->re_reply == NULL)
 		abort();
 	return c;
+}
+
+void
+classifier_jit(struct classifier *c)
+{
+	size_t i;
+
+	/* BOUNCER_NO_JIT: the JIT reads past the subject by design, which
+	 * valgrind reports */
+	if (getenv("BOUNCER_NO_JIT") != NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		(void)pcre2_jit_compile(c->rules[i].re, PCRE2_JIT_COMPLETE);
+	(void)pcre2_jit_compile(c->re_status, PCRE2_JIT_COMPLETE);
+	(void)pcre2_jit_compile(c->re_reply, PCRE2_JIT_COMPLETE);
 }
 
 void
