@@ -51,7 +51,7 @@ check: deps all $(UNITS)
 
 check-asan:
 	$(MAKE) clean
-	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	BOUNCER_ASAN=1 $(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" check
 	$(MAKE) clean
 

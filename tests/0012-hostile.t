@@ -9,7 +9,9 @@ db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
 # run CMD...: at most 30 s (valgrind: 15 min) and 1 GiB of address space
 limit=30; [ "${BOUNCER_VALGRIND:-0}" = 1 ] && limit=900
-run() { ( [ "${BOUNCER_VALGRIND:-0}" = 1 ] || ulimit -v 1048576; exec timeout $limit "$@" ); }
+# (no address-space limit under ASan or valgrind, which reserve a lot)
+run() { ( [ "${BOUNCER_VALGRIND:-0}" = 1 ] || [ "${BOUNCER_ASAN:-0}" = 1 ] ||
+    ulimit -v 1048576; exec timeout $limit "$@" ); }
 explain_rc() { run $BOUNCER --explain --json "$1" > "$tmp/out" 2> "$tmp/err"; echo $?; }
 
 # truncated at many points: never a crash, 0 or 65
