@@ -8,7 +8,7 @@ MANDIR    = $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DATADIR   = $(PREFIX)/share/bouncer
 
-PKGS      = gmime-3.0 libpcre2-8 sqlite3
+PKGS      = gmime-3.0 libpcre2-8 sqlite3 libpq
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
@@ -20,7 +20,7 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lz
 
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c \
-	    src/output.c src/store_sqlite.c src/policy.c src/config.c \
+	    src/output.c src/store.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
 	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/maillog.c src/default_rules.c
 LIBOBJ    = $(LIBSRC:.c=.o)
 OBJ       = $(LIBOBJ) src/main.o

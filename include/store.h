@@ -67,6 +67,9 @@ struct store_audit {
 
 #define STORE_RDONLY	0x01	/* open for reading only; never create */
 
+/* store_is_pg - 1 when the database name is a PostgreSQL URI */
+int	store_is_pg(const char *);
+
 /*
  * store_open - open (creating and migrating, unless STORE_RDONLY) the
  * store at path; busy_ms is how long to wait for a lock. On failure

@@ -47,5 +47,7 @@ const char *str_iprefix(const char *, const char *);
 /* Case-insensitive substring search (ASCII). */
 const char *str_icase(const char *, const char *);
 void	 str_lower(char *);
+/* str_utf8_clean - a copy with invalid UTF-8 bytes as U+FFFD; caller frees */
+char	*str_utf8_clean(const char *);
 
 #endif

@@ -24,16 +24,19 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_impl.h"
 #include "util.h"
 
 #define SCHEMA_VERSION	2
 
-struct store {
-	sqlite3	*db;
-	char	*path;
-	char	 err[512];
-	int	 readonly;
+struct sq {
+	struct store	 base;		/* first: a struct sq is a struct store */
+	sqlite3		*db;
+	char		*path;
+	int		 readonly;
 };
+
+#define SQ(bs)	((struct sq *)(bs))
 
 /* Forward migrations: migrations[v] brings user_version v to v + 1. */
 static const char *migrations[] = {
@@ -104,9 +107,9 @@ static const char *migrations[] = {
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
 static enum store_status
-fail(struct store *s, int rc, const char *what)
+fail(struct sq *s, int rc, const char *what)
 {
-	snprintf(s->err, sizeof(s->err), "%s: %s", what,
+	snprintf(s->base.err, sizeof(s->base.err), "%s: %s", what,
 	    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 	switch (rc & 0xff) {
 	case SQLITE_MISUSE:
@@ -119,14 +122,9 @@ fail(struct store *s, int rc, const char *what)
 	}
 }
 
-const char *
-store_error(const struct store *s)
-{
-	return s->err;
-}
 
 static enum store_status
-exec(struct store *s, const char *sql)
+exec(struct sq *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
@@ -134,7 +132,7 @@ exec(struct store *s, const char *sql)
 }
 
 static enum store_status
-prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+prepare(struct sq *s, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
 
@@ -149,7 +147,7 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
 
 /* step_done - run a statement that returns no rows, and finalize it */
 static enum store_status
-step_done(struct store *s, sqlite3_stmt *st, const char *what)
+step_done(struct sq *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -173,7 +171,7 @@ share_file(const char *path, const char *suffix)
 }
 
 static enum store_status
-migrate(struct store *s)
+migrate(struct sq *s)
 {
 	sqlite3_stmt *st;
 	enum store_status r;
@@ -187,7 +185,7 @@ migrate(struct store *s)
 	v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
 	if (v < 0 || v > SCHEMA_VERSION) {
-		snprintf(s->err, sizeof(s->err), "database schema version %d "
+		snprintf(s->base.err, sizeof(s->base.err), "database schema version %d "
 		    "is newer than this bouncer (%d)", v, SCHEMA_VERSION);
 		r = STORE_FAIL;
 		goto bad;
@@ -208,15 +206,20 @@ bad:
 	return r;
 }
 
+static const struct store_ops sq_ops;
+static void sq_close(struct store *);
+static void sq_rollback(struct store *);
+
 enum store_status
-store_open(const char *path, int busy_ms, int flags, struct store **out,
-    char **err)
+store_sqlite_open(const char *path, int busy_ms, int flags,
+    struct store **out, char **err)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
+	struct sq *s = xcalloc(1, sizeof(*s));
 	enum store_status r;
 	int rc, persist = 1;
 
 	*out = NULL;
+	s->base.ops = &sq_ops;
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_RDONLY) != 0;
 	rc = sqlite3_open_v2(path, &s->db, s->readonly ? SQLITE_OPEN_READONLY :
@@ -243,50 +246,54 @@ store_open(const char *path, int busy_ms, int flags, struct store **out,
 		goto bad;
 	if (!s->readonly && (r = migrate(s)) != STORE_OK)
 		goto bad;
-	*out = s;
+	*out = &s->base;
 	return STORE_OK;
 bad:
-	*err = xstrdup(s->err);
-	store_close(s);
+	*err = xstrdup(s->base.err);
+	sq_close(&s->base);
 	return r;
 }
 
-void
-store_close(struct store *s)
+static void
+sq_close(struct store *bs)
 {
-	if (s == NULL)
-		return;
+	struct sq *s = SQ(bs);
+
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
 }
 
-enum store_status
-store_begin(struct store *s)
+static enum store_status
+sq_begin(struct store *bs)
 {
+	struct sq *s = SQ(bs);
 	return exec(s, "BEGIN IMMEDIATE");
 }
 
-enum store_status
-store_commit(struct store *s)
+static enum store_status
+sq_commit(struct store *bs)
 {
+	struct sq *s = SQ(bs);
 	enum store_status r = exec(s, "COMMIT");
 
 	if (r != STORE_OK)
-		store_rollback(s);
+		sq_rollback(&s->base);
 	return r;
 }
 
-void
-store_rollback(struct store *s)
+static void
+sq_rollback(struct store *bs)
 {
+	struct sq *s = SQ(bs);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-enum store_status
-store_event_add(struct store *s, const struct store_event *e, int *dup)
+static enum store_status
+sq_event_add(struct store *bs, const struct store_event *e, int *dup)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
@@ -322,9 +329,10 @@ store_event_add(struct store *s, const struct store_event *e, int *dup)
 	return STORE_OK;
 }
 
-enum store_status
-store_soft_count(struct store *s, const char *addr, time_t since, int *count)
+static enum store_status
+sq_soft_count(struct store *bs, const char *addr, time_t since, int *count)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
@@ -368,22 +376,12 @@ row_entry(sqlite3_stmt *st, struct store_entry *e)
 	e->expires = (time_t)sqlite3_column_int64(st, 9);
 }
 
-void
-store_entry_free(struct store_entry *e)
-{
-	free(e->address);
-	free(e->class);
-	free(e->reason);
-	free(e->status);
-	free(e->source);
-	free(e->note);
-	memset(e, 0, sizeof(*e));
-}
 
-enum store_status
-store_get(struct store *s, const char *addr, struct store_entry *e,
+static enum store_status
+sq_get(struct store *bs, const char *addr, struct store_entry *e,
     int *found)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
@@ -406,9 +404,10 @@ store_get(struct store *s, const char *addr, struct store_entry *e,
 	return STORE_OK;
 }
 
-enum store_status
-store_put(struct store *s, const struct store_entry *e)
+static enum store_status
+sq_put(struct store *bs, const struct store_entry *e)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
@@ -436,9 +435,10 @@ store_put(struct store *s, const struct store_entry *e)
 	return step_done(s, st, "write suppression");
 }
 
-enum store_status
-store_delete(struct store *s, const char *addr)
+static enum store_status
+sq_delete(struct store *bs, const char *addr)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
@@ -449,9 +449,10 @@ store_delete(struct store *s, const char *addr)
 	return step_done(s, st, "delete suppression");
 }
 
-enum store_status
-store_audit(struct store *s, const struct store_audit *a)
+static enum store_status
+sq_audit(struct store *bs, const struct store_audit *a)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
@@ -470,7 +471,7 @@ store_audit(struct store *s, const struct store_audit *a)
 
 /* each_entry - run a SELECT of ENTRY_COLS and call cb per row */
 static enum store_status
-each_entry(struct store *s, sqlite3_stmt *st, store_entry_cb cb, void *arg)
+each_entry(struct sq *s, sqlite3_stmt *st, store_entry_cb cb, void *arg)
 {
 	struct store_entry e;
 	int rc;
@@ -488,10 +489,11 @@ each_entry(struct store *s, sqlite3_stmt *st, store_entry_cb cb, void *arg)
 	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read suppression");
 }
 
-enum store_status
-store_list(struct store *s, const char *class, time_t since,
+static enum store_status
+sq_list(struct store *bs, const char *class, time_t since,
     store_entry_cb cb, void *arg)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
@@ -504,9 +506,10 @@ store_list(struct store *s, const char *class, time_t since,
 	return each_entry(s, st, cb, arg);
 }
 
-enum store_status
-store_expired(struct store *s, time_t now, store_entry_cb cb, void *arg)
+static enum store_status
+sq_expired(struct store *bs, time_t now, store_entry_cb cb, void *arg)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
@@ -518,10 +521,11 @@ store_expired(struct store *s, time_t now, store_entry_cb cb, void *arg)
 	return each_entry(s, st, cb, arg);
 }
 
-enum store_status
-store_history(struct store *s, const char *addr, store_event_cb ecb,
+static enum store_status
+sq_history(struct store *bs, const char *addr, store_event_cb ecb,
     store_audit_cb acb, void *arg)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
@@ -575,9 +579,10 @@ store_history(struct store *s, const char *addr, store_event_cb ecb,
 	return STORE_OK;
 }
 
-enum store_status
-store_forget(struct store *s, const char *addr, int *n)
+static enum store_status
+sq_forget(struct store *bs, const char *addr, int *n)
 {
+	struct sq *s = SQ(bs);
 	static const char *del[] = {
 		"DELETE FROM suppression WHERE address = ?1",
 		"DELETE FROM events WHERE address = ?1",
@@ -588,7 +593,7 @@ store_forget(struct store *s, const char *addr, int *n)
 	size_t i;
 
 	*n = 0;
-	if ((r = store_begin(s)) != STORE_OK)
+	if ((r = sq_begin(&s->base)) != STORE_OK)
 		return r;
 	for (i = 0; i < sizeof(del) / sizeof(del[0]); i++) {
 		if ((r = prepare(s, del[i], &st)) != STORE_OK)
@@ -601,7 +606,7 @@ store_forget(struct store *s, const char *addr, int *n)
 	if ((r = exec(s, "UPDATE meta SET value = value + 1 "
 	    "WHERE key = 'erasures'")) != STORE_OK)
 		goto bad;
-	if ((r = store_commit(s)) != STORE_OK)
+	if ((r = sq_commit(&s->base)) != STORE_OK)
 		return r;
 	/*
 	 * secure_delete zeroed the freed cells; the old page images still
@@ -614,13 +619,14 @@ store_forget(struct store *s, const char *addr, int *n)
 		return r;
 	return exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");
 bad:
-	store_rollback(s);
+	sq_rollback(&s->base);
 	return r;
 }
 
-enum store_status
-store_erasures(struct store *s, long *count)
+static enum store_status
+sq_erasures(struct store *bs, long *count)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
@@ -635,9 +641,10 @@ store_erasures(struct store *s, long *count)
 	    fail(s, rc, "read meta");
 }
 
-enum store_status
-store_sent_add(struct store *s, const char *domain, time_t t, long n)
+static enum store_status
+sq_sent_add(struct store *bs, const char *domain, time_t t, long n)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
@@ -651,10 +658,11 @@ store_sent_add(struct store *s, const char *domain, time_t t, long n)
 	return step_done(s, st, "count sent");
 }
 
-enum store_status
-store_logpos_get(struct store *s, const char *path, unsigned long long *ino,
+static enum store_status
+sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
     long long *off, int *found)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
@@ -674,10 +682,11 @@ store_logpos_get(struct store *s, const char *path, unsigned long long *ino,
 	    fail(s, rc, "read log position");
 }
 
-enum store_status
-store_logpos_set(struct store *s, const char *path, unsigned long long ino,
+static enum store_status
+sq_logpos_set(struct store *bs, const char *path, unsigned long long ino,
     long long off)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
@@ -694,10 +703,11 @@ store_logpos_set(struct store *s, const char *path, unsigned long long ino,
 
 #define DOMAIN_OF(col) "substr(" col ", instr(" col ", '@') + 1)"
 
-enum store_status
-store_query(struct store *s, enum store_query q, time_t since,
+static enum store_status
+sq_query(struct store *bs, enum store_query q, time_t since,
     store_row_cb cb, void *arg)
 {
+	struct sq *s = SQ(bs);
 	static const char *sql[] = {
 		[STORE_Q_CLASS_REASON] = "SELECT class, reason, '', count(*) "
 		    "FROM events WHERE time >= ?1 GROUP BY class, reason "
@@ -745,9 +755,10 @@ store_query(struct store *s, enum store_query q, time_t since,
 	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "report query");
 }
 
-enum store_status
-store_last_event(struct store *s, time_t *t)
+static enum store_status
+sq_last_event(struct store *bs, time_t *t)
 {
+	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
@@ -760,3 +771,10 @@ store_last_event(struct store *s, time_t *t)
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "last event");
 }
+
+static const struct store_ops sq_ops = {
+	sq_close, sq_begin, sq_commit, sq_rollback, sq_event_add,
+	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
+	sq_expired, sq_history, sq_forget, sq_erasures, sq_sent_add,
+	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event,
+};

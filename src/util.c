@@ -235,3 +235,45 @@ str_lower(char *s)
 	for (; s && *s; s++)
 		*s = (char)tolower((unsigned char)*s);
 }
+
+char *
+str_utf8_clean(const char *in)
+{
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	struct sbuf b;
+
+	sbuf_init(&b);
+	sbuf_addn(&b, "", 0);
+	while (*p) {
+		size_t n, i;
+		unsigned int cp;
+
+		if (*p < 0x80) {
+			sbuf_addc(&b, (char)*p++);
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 2, cp = *p & 0x1f;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 3, cp = *p & 0x0f;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 4, cp = *p & 0x07;
+		else
+			n = 0, cp = 0;
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				break;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if (n == 0 || i < n || (n == 3 && (cp < 0x800 ||
+		    (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
+			sbuf_add(&b, "\xef\xbf\xbd");	/* U+FFFD */
+			p++;
+			continue;
+		}
+		sbuf_addn(&b, (const char *)p, n);
+		p += n;
+	}
+	return sbuf_steal(&b);
+}

@@ -13,6 +13,7 @@ have_pc gmime-3.0 || missing="$missing libgmime-3.0-dev"
 have_pc libpcre2-8 || missing="$missing libpcre2-dev"
 have_pc sqlite3 || missing="$missing libsqlite3-dev"
 have_pc zlib || missing="$missing zlib1g-dev"
+have_pc libpq || missing="$missing libpq-dev"
 command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
 if [ "${BOUNCER_E2E_DEPS:-0}" = 1 ]; then
@@ -21,6 +22,8 @@ if [ "${BOUNCER_E2E_DEPS:-0}" = 1 ]; then
 	    ls /usr/lib/postfix/*sqlite* >/dev/null 2>&1 || missing="$missing postfix-sqlite"
 	command -v swaks >/dev/null 2>&1 || missing="$missing swaks"
 	command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+	[ -e /usr/lib/postfix/postfix-pgsql.so ] || missing="$missing postfix-pgsql"
 	command -v script >/dev/null 2>&1 || missing="$missing bsdutils"
 fi
 if [ "${BOUNCER_CI_DEPS:-0}" = 1 ]; then

@@ -1,0 +1,157 @@
+/*
+ * store.c - pick the backend from the database name and pass each call
+ * on. "postgresql://..." or "postgres://..." (a libpq connection URI) is
+ * PostgreSQL; anything else is an SQLite file.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_impl.h"
+#include "util.h"
+
+int
+store_is_pg(const char *db)
+{
+	return str_iprefix(db, "postgresql://") != NULL ||
+	    str_iprefix(db, "postgres://") != NULL;
+}
+
+enum store_status
+store_open(const char *db, int busy_ms, int flags, struct store **s,
+    char **err)
+{
+	if (store_is_pg(db))
+		return store_pg_open(db, busy_ms, flags, s, err);
+	return store_sqlite_open(db, busy_ms, flags, s, err);
+}
+
+void
+store_close(struct store *s)
+{
+	if (s != NULL)
+		s->ops->close(s);
+}
+
+const char *
+store_error(const struct store *s)
+{
+	return s->err;
+}
+
+void
+store_entry_free(struct store_entry *e)
+{
+	free(e->address);
+	free(e->class);
+	free(e->reason);
+	free(e->status);
+	free(e->source);
+	free(e->note);
+	memset(e, 0, sizeof(*e));
+}
+
+enum store_status store_begin(struct store *s) { return s->ops->begin(s); }
+enum store_status store_commit(struct store *s) { return s->ops->commit(s); }
+void store_rollback(struct store *s) { s->ops->rollback(s); }
+
+enum store_status
+store_event_add(struct store *s, const struct store_event *e, int *dup)
+{
+	return s->ops->event_add(s, e, dup);
+}
+
+enum store_status
+store_soft_count(struct store *s, const char *a, time_t since, int *n)
+{
+	return s->ops->soft_count(s, a, since, n);
+}
+
+enum store_status
+store_get(struct store *s, const char *a, struct store_entry *e, int *found)
+{
+	return s->ops->get(s, a, e, found);
+}
+
+enum store_status
+store_put(struct store *s, const struct store_entry *e)
+{
+	return s->ops->put(s, e);
+}
+
+enum store_status
+store_delete(struct store *s, const char *a)
+{
+	return s->ops->del(s, a);
+}
+
+enum store_status
+store_audit(struct store *s, const struct store_audit *a)
+{
+	return s->ops->audit(s, a);
+}
+
+enum store_status
+store_list(struct store *s, const char *class, time_t since, store_entry_cb cb,
+    void *arg)
+{
+	return s->ops->list(s, class, since, cb, arg);
+}
+
+enum store_status
+store_expired(struct store *s, time_t now, store_entry_cb cb, void *arg)
+{
+	return s->ops->expired(s, now, cb, arg);
+}
+
+enum store_status
+store_history(struct store *s, const char *a, store_event_cb ecb,
+    store_audit_cb acb, void *arg)
+{
+	return s->ops->history(s, a, ecb, acb, arg);
+}
+
+enum store_status
+store_forget(struct store *s, const char *a, int *n)
+{
+	return s->ops->forget(s, a, n);
+}
+
+enum store_status
+store_erasures(struct store *s, long *n)
+{
+	return s->ops->erasures(s, n);
+}
+
+enum store_status
+store_sent_add(struct store *s, const char *d, time_t t, long n)
+{
+	return s->ops->sent_add(s, d, t, n);
+}
+
+enum store_status
+store_logpos_get(struct store *s, const char *p, unsigned long long *ino,
+    long long *off, int *found)
+{
+	return s->ops->logpos_get(s, p, ino, off, found);
+}
+
+enum store_status
+store_logpos_set(struct store *s, const char *p, unsigned long long ino,
+    long long off)
+{
+	return s->ops->logpos_set(s, p, ino, off);
+}
+
+enum store_status
+store_query(struct store *s, enum store_query q, time_t since, store_row_cb cb,
+    void *arg)
+{
+	return s->ops->query(s, q, since, cb, arg);
+}
+
+enum store_status
+store_last_event(struct store *s, time_t *t)
+{
+	return s->ops->last_event(s, t);
+}

@@ -1,0 +1,55 @@
+/*
+ * store_impl.h - private to the store backends: what every backend
+ * provides, and the common head of its store object. See store.h for
+ * what each operation promises.
+ */
+#ifndef BOUNCER_STORE_IMPL_H
+#define BOUNCER_STORE_IMPL_H
+
+#include "store.h"
+
+struct store_ops {
+	void	(*close)(struct store *);
+	enum store_status (*begin)(struct store *);
+	enum store_status (*commit)(struct store *);
+	void	(*rollback)(struct store *);
+	enum store_status (*event_add)(struct store *,
+		    const struct store_event *, int *);
+	enum store_status (*soft_count)(struct store *, const char *, time_t,
+		    int *);
+	enum store_status (*get)(struct store *, const char *,
+		    struct store_entry *, int *);
+	enum store_status (*put)(struct store *, const struct store_entry *);
+	enum store_status (*del)(struct store *, const char *);
+	enum store_status (*audit)(struct store *, const struct store_audit *);
+	enum store_status (*list)(struct store *, const char *, time_t,
+		    store_entry_cb, void *);
+	enum store_status (*expired)(struct store *, time_t, store_entry_cb,
+		    void *);
+	enum store_status (*history)(struct store *, const char *,
+		    store_event_cb, store_audit_cb, void *);
+	enum store_status (*forget)(struct store *, const char *, int *);
+	enum store_status (*erasures)(struct store *, long *);
+	enum store_status (*sent_add)(struct store *, const char *, time_t,
+		    long);
+	enum store_status (*logpos_get)(struct store *, const char *,
+		    unsigned long long *, long long *, int *);
+	enum store_status (*logpos_set)(struct store *, const char *,
+		    unsigned long long, long long);
+	enum store_status (*query)(struct store *, enum store_query, time_t,
+		    store_row_cb, void *);
+	enum store_status (*last_event)(struct store *, time_t *);
+};
+
+/* The head of every backend's object. */
+struct store {
+	const struct store_ops	*ops;
+	char			 err[512];	/* last error, for store_error() */
+};
+
+enum store_status store_sqlite_open(const char *, int, int, struct store **,
+	    char **);
+enum store_status store_pg_open(const char *, int, int, struct store **,
+	    char **);
+
+#endif

@@ -1,0 +1,686 @@
+/*
+ * store_pg.c - the suppression store on PostgreSQL, for fleets of MTAs.
+ *
+ * Same tables, same policy as the SQLite store; Postfix reads them with
+ * pgsql_table(5). Concurrent writers on different hosts agree through
+ * the database: upserts with INSERT ... ON CONFLICT, the deduplication
+ * key UNIQUE, and a transaction-scoped advisory lock per address around
+ * the policy's read-modify-write. Connection trouble, a server shutting
+ * down, serialisation failures and deadlocks are STORE_TEMP: Postfix
+ * retries. A connect timeout keeps the pipe transport far inside
+ * Postfix's time limit. All text is passed as parameters, invalid UTF-8
+ * replaced, since PostgreSQL refuses it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "store.h"
+#include "store_impl.h"
+#include "util.h"
+
+#define PG_SCHEMA_VERSION	2
+
+struct pg {
+	struct store	 base;
+	PGconn		*c;
+	int		 readonly;
+};
+
+#define PG(bs)	((struct pg *)(bs))
+
+static const char *pg_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE suppression ("
+	"  address TEXT PRIMARY KEY, class TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '', first_seen BIGINT NOT NULL,"
+	"  last_seen BIGINT NOT NULL, soft_count INTEGER NOT NULL DEFAULT 0,"
+	"  expires BIGINT);"
+	"CREATE INDEX suppression_expires ON suppression(expires)"
+	"  WHERE expires IS NOT NULL;"
+	"CREATE TABLE events ("
+	"  id BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL, address TEXT NOT NULL,"
+	"  class TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT '', replycode TEXT NOT NULL DEFAULT '',"
+	"  action TEXT NOT NULL DEFAULT '', diagnostic TEXT NOT NULL DEFAULT '',"
+	"  reporting_mta TEXT NOT NULL DEFAULT '',"
+	"  remote_mta TEXT NOT NULL DEFAULT '',"
+	"  message_id TEXT NOT NULL DEFAULT '', queue_id TEXT NOT NULL DEFAULT '',"
+	"  source TEXT NOT NULL DEFAULT '',"
+	"  feedback_type TEXT NOT NULL DEFAULT '', dedup TEXT NOT NULL UNIQUE);"
+	"CREATE INDEX events_address ON events(address, time);"
+	"CREATE INDEX events_time ON events(time);"
+	"CREATE TABLE audit ("
+	"  id BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL, address TEXT NOT NULL,"
+	"  action TEXT NOT NULL, class TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL DEFAULT '', why TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX audit_address ON audit(address);"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
+	"INSERT INTO meta (key, value) VALUES ('erasures', 0);",
+	/* 1 -> 2 */
+	"CREATE TABLE sent (domain TEXT NOT NULL, day BIGINT NOT NULL,"
+	"  count BIGINT NOT NULL, PRIMARY KEY (domain, day));"
+	"CREATE TABLE logpos (path TEXT PRIMARY KEY, inode BIGINT NOT NULL,"
+	"  pos BIGINT NOT NULL);"
+	"CREATE INDEX audit_time ON audit(time);",
+};
+
+/* pfail - describe the failure; transient ones are for a retry */
+static enum store_status
+pfail(struct pg *s, PGresult *r, const char *what)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r && *PQresultErrorMessage(r) ?
+	    PQresultErrorMessage(r) : PQerrorMessage(s->c);
+	size_t n;
+
+	snprintf(s->base.err, sizeof(s->base.err), "%s: %s", what,
+	    msg && *msg ? msg : "connection lost");
+	n = strlen(s->base.err);
+	while (n > 0 && (s->base.err[n - 1] == '\n' || s->base.err[n - 1] == ' '))
+		s->base.err[--n] = '\0';
+	if (r)
+		PQclear(r);
+	/* programming errors (syntax, undefined object) are permanent */
+	if (state && (strncmp(state, "42", 2) == 0 ||
+	    strncmp(state, "22", 2) == 0))
+		return STORE_FAIL;
+	return STORE_TEMP;	/* connection, shutdown, 40001, 40P01, ... */
+}
+
+/*
+ * run - one statement with text parameters (cleaned to valid UTF-8).
+ * Returns the result (caller clears) or NULL with the error set in *r.
+ */
+static PGresult *
+run(struct pg *s, const char *sql, int n, const char *const *params,
+    enum store_status *r)
+{
+	char *clean[16] = { NULL };
+	PGresult *res;
+	ExecStatusType st;
+	int i;
+
+	for (i = 0; i < n && i < 16; i++)
+		clean[i] = params[i] ? str_utf8_clean(params[i]) : NULL;
+	res = PQexecParams(s->c, sql, n, NULL, (const char *const *)clean,
+	    NULL, NULL, 0);
+	for (i = 0; i < n && i < 16; i++)
+		free(clean[i]);
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		*r = STORE_OK;
+		return res;
+	}
+	*r = pfail(s, res, "database");
+	return NULL;
+}
+
+static enum store_status
+cmd(struct pg *s, const char *sql, int n, const char *const *params)
+{
+	enum store_status r;
+	PGresult *res = run(s, sql, n, params, &r);
+
+	if (res)
+		PQclear(res);
+	return r;
+}
+
+static void
+num(char *buf, size_t len, long long v)
+{
+	snprintf(buf, len, "%lld", v);
+}
+
+static enum store_status
+pg_migrate(struct pg *s)
+{
+	enum store_status r;
+	PGresult *res;
+	int v;
+	char vs[16];
+
+	if ((r = cmd(s, "BEGIN", 0, NULL)) != STORE_OK)
+		return r;
+	/* one host migrates; the others wait for it, then see the new version */
+	if ((r = cmd(s, "SELECT pg_advisory_xact_lock(7303551)", 0, NULL)) !=
+	    STORE_OK ||
+	    (r = cmd(s, "CREATE TABLE IF NOT EXISTS bouncer_schema "
+	    "(version INTEGER NOT NULL)", 0, NULL)) != STORE_OK)
+		goto bad;
+	if ((res = run(s, "SELECT max(version) FROM bouncer_schema", 0, NULL,
+	    &r)) == NULL)
+		goto bad;
+	v = PQgetisnull(res, 0, 0) ? 0 : atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (v > PG_SCHEMA_VERSION) {
+		snprintf(s->base.err, sizeof(s->base.err), "database schema "
+		    "version %d is newer than this bouncer (%d)", v,
+		    PG_SCHEMA_VERSION);
+		r = STORE_FAIL;
+		goto bad;
+	}
+	for (; v < PG_SCHEMA_VERSION; v++)
+		if ((r = cmd(s, pg_migrations[v], 0, NULL)) != STORE_OK)
+			goto bad;
+	num(vs, sizeof(vs), v);
+	{
+		const char *p[1] = { vs };
+
+		if ((r = cmd(s, "DELETE FROM bouncer_schema", 0, NULL)) !=
+		    STORE_OK || (r = cmd(s, "INSERT INTO bouncer_schema "
+		    "(version) VALUES ($1::integer)", 1, p)) != STORE_OK)
+			goto bad;
+	}
+	return cmd(s, "COMMIT", 0, NULL);
+bad:
+	PQexec(s->c, "ROLLBACK");
+	return r;
+}
+
+static const struct store_ops pg_ops;
+static void pg_close(struct store *);
+
+enum store_status
+store_pg_open(const char *uri, int busy_ms, int flags, struct store **out,
+    char **err)
+{
+	struct pg *s = xcalloc(1, sizeof(*s));
+	/* the URI first; a connect timeout after it, so that it applies */
+	const char *kw[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	const char *val[] = { uri, "5", "bouncer", NULL };
+	enum store_status r;
+	char tmo[64];
+
+	*out = NULL;
+	s->base.ops = &pg_ops;
+	s->readonly = (flags & STORE_RDONLY) != 0;
+	s->c = PQconnectdbParams(kw, val, 1);
+	if (s->c == NULL || PQstatus(s->c) != CONNECTION_OK) {
+		r = pfail(s, NULL, "cannot connect");
+		goto bad;
+	}
+	/* a lock wait as long as SQLite's busy timeout, then a retry */
+	snprintf(tmo, sizeof(tmo), "SET lock_timeout = %d", busy_ms);
+	if ((r = cmd(s, tmo, 0, NULL)) != STORE_OK)
+		goto bad;
+	if (!s->readonly && (r = pg_migrate(s)) != STORE_OK)
+		goto bad;
+	*out = &s->base;
+	return STORE_OK;
+bad:
+	*err = xstrdup(s->base.err);
+	pg_close(&s->base);
+	return r;
+}
+
+static void
+pg_close(struct store *bs)
+{
+	struct pg *s = PG(bs);
+
+	if (s->c)
+		PQfinish(s->c);
+	free(s);
+}
+
+static enum store_status
+pg_begin(struct store *bs)
+{
+	return cmd(PG(bs), "BEGIN", 0, NULL);
+}
+
+static void
+pg_rollback(struct store *bs)
+{
+	struct pg *s = PG(bs);
+
+	if (PQtransactionStatus(s->c) != PQTRANS_IDLE) {
+		PGresult *res = PQexec(s->c, "ROLLBACK");
+
+		if (res)
+			PQclear(res);
+	}
+}
+
+static enum store_status
+pg_commit(struct store *bs)
+{
+	enum store_status r = cmd(PG(bs), "COMMIT", 0, NULL);
+
+	if (r != STORE_OK)
+		pg_rollback(bs);
+	return r;
+}
+
+static enum store_status
+pg_event_add(struct store *bs, const struct store_event *e, int *dup)
+{
+	struct pg *s = PG(bs);
+	char t[32];
+	const char *p[15];
+	enum store_status r;
+	PGresult *res;
+
+	num(t, sizeof(t), (long long)e->time);
+	p[0] = t; p[1] = e->address; p[2] = e->class; p[3] = e->reason;
+	p[4] = e->status; p[5] = e->replycode; p[6] = e->action;
+	p[7] = e->diagnostic; p[8] = e->reporting_mta; p[9] = e->remote_mta;
+	p[10] = e->message_id; p[11] = e->queue_id; p[12] = e->source;
+	p[13] = e->feedback_type; p[14] = e->dedup;
+	{
+		int i;
+
+		for (i = 0; i < 15; i++)
+			if (p[i] == NULL)
+				p[i] = "";
+	}
+	res = run(s, "INSERT INTO events (time, address, class, reason, status, "
+	    "replycode, action, diagnostic, reporting_mta, remote_mta, "
+	    "message_id, queue_id, source, feedback_type, dedup) VALUES "
+	    "($1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+	    "$14, $15) ON CONFLICT (dedup) DO NOTHING", 15, p, &r);
+	if (res == NULL)
+		return r;
+	*dup = strcmp(PQcmdTuples(res), "0") == 0;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_soft_count(struct store *bs, const char *addr, time_t since, int *count)
+{
+	struct pg *s = PG(bs);
+	char t[32];
+	const char *p[2] = { addr, t };
+	enum store_status r;
+	PGresult *res;
+
+	num(t, sizeof(t), (long long)since);
+	res = run(s, "SELECT count(*) FROM events WHERE address = $1 AND "
+	    "class = 'soft' AND time > $2::bigint AND time > coalesce((SELECT "
+	    "max(time) FROM events WHERE address = $1 AND class = "
+	    "'delivered'), 0)", 2, p, &r);
+	if (res == NULL)
+		return r;
+	*count = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return STORE_OK;
+}
+
+#define PG_ENTRY_COLS "address, class, reason, status, source, note, " \
+	"first_seen, last_seen, soft_count, coalesce(expires, 0)"
+
+static void
+row_entry(PGresult *res, int i, struct store_entry *e)
+{
+	e->address = xstrdup(PQgetvalue(res, i, 0));
+	e->class = xstrdup(PQgetvalue(res, i, 1));
+	e->reason = xstrdup(PQgetvalue(res, i, 2));
+	e->status = xstrdup(PQgetvalue(res, i, 3));
+	e->source = xstrdup(PQgetvalue(res, i, 4));
+	e->note = xstrdup(PQgetvalue(res, i, 5));
+	e->first_seen = (time_t)atoll(PQgetvalue(res, i, 6));
+	e->last_seen = (time_t)atoll(PQgetvalue(res, i, 7));
+	e->soft_count = atoi(PQgetvalue(res, i, 8));
+	e->expires = (time_t)atoll(PQgetvalue(res, i, 9));
+}
+
+static enum store_status
+pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
+{
+	struct pg *s = PG(bs);
+	const char *p[1] = { addr };
+	enum store_status r;
+	PGresult *res;
+
+	*found = 0;
+	memset(e, 0, sizeof(*e));
+	/*
+	 * Inside a write transaction, hold the address for its end: two hosts
+	 * applying the policy to one address take turns instead of both
+	 * deciding from the same old state.
+	 */
+	if (PQtransactionStatus(s->c) == PQTRANS_INTRANS && !s->readonly &&
+	    (r = cmd(s, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, p)) !=
+	    STORE_OK)
+		return r;
+	res = run(s, "SELECT " PG_ENTRY_COLS " FROM suppression WHERE "
+	    "address = $1", 1, p, &r);
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) > 0) {
+		row_entry(res, 0, e);
+		*found = 1;
+	}
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_put(struct store *bs, const struct store_entry *e)
+{
+	char fs[32], ls[32], sc[16], ex[32];
+	const char *p[10];
+
+	num(fs, sizeof(fs), (long long)e->first_seen);
+	num(ls, sizeof(ls), (long long)e->last_seen);
+	num(sc, sizeof(sc), e->soft_count);
+	num(ex, sizeof(ex), (long long)e->expires);
+	p[0] = e->address; p[1] = e->class; p[2] = e->reason;
+	p[3] = e->status ? e->status : ""; p[4] = e->source ? e->source : "";
+	p[5] = e->note ? e->note : ""; p[6] = fs; p[7] = ls; p[8] = sc;
+	p[9] = e->expires ? ex : NULL;
+	return cmd(PG(bs), "INSERT INTO suppression (address, class, reason, "
+	    "status, source, note, first_seen, last_seen, soft_count, expires) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8::bigint, "
+	    "$9::integer, $10::bigint) ON CONFLICT (address) DO UPDATE SET "
+	    "class = $2, reason = $3, status = $4, source = $5, note = $6, "
+	    "last_seen = $8::bigint, soft_count = $9::integer, "
+	    "expires = $10::bigint", 10, p);
+}
+
+static enum store_status
+pg_delete(struct store *bs, const char *addr)
+{
+	const char *p[1] = { addr };
+
+	return cmd(PG(bs), "DELETE FROM suppression WHERE address = $1", 1, p);
+}
+
+static enum store_status
+pg_audit(struct store *bs, const struct store_audit *a)
+{
+	char t[32];
+	const char *p[6];
+
+	num(t, sizeof(t), (long long)a->time);
+	p[0] = t; p[1] = a->address; p[2] = a->action;
+	p[3] = a->class ? a->class : ""; p[4] = a->reason ? a->reason : "";
+	p[5] = a->why ? a->why : "";
+	return cmd(PG(bs), "INSERT INTO audit (time, address, action, class, "
+	    "reason, why) VALUES ($1::bigint, $2, $3, $4, $5, $6)", 6, p);
+}
+
+static enum store_status
+each_entry(struct pg *s, const char *sql, int n, const char *const *p,
+    store_entry_cb cb, void *arg)
+{
+	enum store_status r;
+	PGresult *res = run(s, sql, n, p, &r);
+	int i;
+
+	if (res == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++) {
+		struct store_entry e;
+		int stop;
+
+		row_entry(res, i, &e);
+		stop = cb(&e, arg) == -1;
+		store_entry_free(&e);
+		if (stop)
+			break;
+	}
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_list(struct store *bs, const char *class, time_t since, store_entry_cb cb,
+    void *arg)
+{
+	char t[32];
+	const char *p[2] = { class ? class : "", t };
+
+	num(t, sizeof(t), (long long)since);
+	return each_entry(PG(bs), "SELECT " PG_ENTRY_COLS " FROM suppression "
+	    "WHERE ($1 = '' OR class = $1) AND last_seen >= $2::bigint "
+	    "ORDER BY address", 2, p, cb, arg);
+}
+
+static enum store_status
+pg_expired(struct store *bs, time_t now, store_entry_cb cb, void *arg)
+{
+	char t[32];
+	const char *p[1] = { t };
+
+	num(t, sizeof(t), (long long)now);
+	return each_entry(PG(bs), "SELECT " PG_ENTRY_COLS " FROM suppression "
+	    "WHERE expires IS NOT NULL AND expires <= $1::bigint ORDER BY "
+	    "address", 1, p, cb, arg);
+}
+
+static enum store_status
+pg_history(struct store *bs, const char *addr, store_event_cb ecb,
+    store_audit_cb acb, void *arg)
+{
+	struct pg *s = PG(bs);
+	const char *p[1] = { addr };
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	res = run(s, "SELECT time, class, reason, status, action, diagnostic, "
+	    "reporting_mta, source, feedback_type FROM events WHERE address = "
+	    "$1 ORDER BY time, id", 1, p, &r);
+	if (res == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++) {
+		struct store_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.time = (time_t)atoll(PQgetvalue(res, i, 0));
+		e.address = addr;
+		e.class = PQgetvalue(res, i, 1);
+		e.reason = PQgetvalue(res, i, 2);
+		e.status = PQgetvalue(res, i, 3);
+		e.action = PQgetvalue(res, i, 4);
+		e.diagnostic = PQgetvalue(res, i, 5);
+		e.reporting_mta = PQgetvalue(res, i, 6);
+		e.source = PQgetvalue(res, i, 7);
+		e.feedback_type = PQgetvalue(res, i, 8);
+		if (ecb(&e, arg) == -1)
+			break;
+	}
+	PQclear(res);
+	res = run(s, "SELECT time, action, class, reason, why FROM audit "
+	    "WHERE address = $1 ORDER BY time, id", 1, p, &r);
+	if (res == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++) {
+		struct store_audit a;
+
+		a.time = (time_t)atoll(PQgetvalue(res, i, 0));
+		a.address = addr;
+		a.action = PQgetvalue(res, i, 1);
+		a.class = PQgetvalue(res, i, 2);
+		a.reason = PQgetvalue(res, i, 3);
+		a.why = PQgetvalue(res, i, 4);
+		if (acb(&a, arg) == -1)
+			break;
+	}
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_forget(struct store *bs, const char *addr, int *n)
+{
+	static const char *del[] = {
+		"DELETE FROM suppression WHERE address = $1",
+		"DELETE FROM events WHERE address = $1",
+		"DELETE FROM audit WHERE address = $1",
+	};
+	struct pg *s = PG(bs);
+	const char *p[1] = { addr };
+	enum store_status r;
+	PGresult *res;
+	size_t i;
+
+	*n = 0;
+	if ((r = cmd(s, "BEGIN", 0, NULL)) != STORE_OK)
+		return r;
+	for (i = 0; i < sizeof(del) / sizeof(del[0]); i++) {
+		if ((res = run(s, del[i], 1, p, &r)) == NULL)
+			goto bad;
+		*n += atoi(PQcmdTuples(res));
+		PQclear(res);
+	}
+	if ((r = cmd(s, "UPDATE meta SET value = value + 1 WHERE key = "
+	    "'erasures'", 0, NULL)) != STORE_OK ||
+	    (r = cmd(s, "COMMIT", 0, NULL)) != STORE_OK)
+		goto bad;
+	/* reclaim the dead rows so their pages are reused (see bouncer(1)) */
+	return cmd(s, "VACUUM suppression, events, audit", 0, NULL);
+bad:
+	pg_rollback(bs);
+	return r;
+}
+
+static long
+scalar(struct pg *s, const char *sql, int n, const char *const *p,
+    enum store_status *r)
+{
+	PGresult *res = run(s, sql, n, p, r);
+	long v;
+
+	if (res == NULL)
+		return 0;
+	v = PQntuples(res) && !PQgetisnull(res, 0, 0) ?
+	    atol(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	return v;
+}
+
+static enum store_status
+pg_erasures(struct store *bs, long *count)
+{
+	enum store_status r;
+
+	*count = scalar(PG(bs), "SELECT value FROM meta WHERE key = "
+	    "'erasures'", 0, NULL, &r);
+	return r;
+}
+
+static enum store_status
+pg_sent_add(struct store *bs, const char *domain, time_t t, long n)
+{
+	char d[32], c[32];
+	const char *p[3] = { domain, d, c };
+
+	num(d, sizeof(d), (long long)(t / 86400));
+	num(c, sizeof(c), n);
+	return cmd(PG(bs), "INSERT INTO sent (domain, day, count) VALUES ($1, "
+	    "$2::bigint, $3::bigint) ON CONFLICT (domain, day) DO UPDATE SET "
+	    "count = sent.count + $3::bigint", 3, p);
+}
+
+static enum store_status
+pg_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
+    long long *off, int *found)
+{
+	struct pg *s = PG(bs);
+	const char *p[1] = { path };
+	enum store_status r;
+	PGresult *res;
+
+	*found = 0;
+	if ((res = run(s, "SELECT inode, pos FROM logpos WHERE path = $1", 1,
+	    p, &r)) == NULL)
+		return r;
+	if (PQntuples(res) > 0) {
+		*ino = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+		*off = atoll(PQgetvalue(res, 0, 1));
+		*found = 1;
+	}
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_logpos_set(struct store *bs, const char *path, unsigned long long ino,
+    long long off)
+{
+	char i[32], o[32];
+	const char *p[3] = { path, i, o };
+
+	snprintf(i, sizeof(i), "%llu", ino);
+	num(o, sizeof(o), off);
+	return cmd(PG(bs), "INSERT INTO logpos (path, inode, pos) VALUES ($1, "
+	    "$2::bigint, $3::bigint) ON CONFLICT (path) DO UPDATE SET inode = "
+	    "$2::bigint, pos = $3::bigint", 3, p);
+}
+
+static enum store_status
+pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
+    void *arg)
+{
+	static const char *sql[] = {
+		[STORE_Q_CLASS_REASON] = "SELECT class, reason, '', count(*) "
+		    "FROM events WHERE time >= $1::bigint GROUP BY class, reason "
+		    "ORDER BY class, count(*) DESC, reason",
+		[STORE_Q_DOMAIN_CLASS] = "SELECT split_part(address, '@', 2), "
+		    "class, '', count(*) FROM events WHERE time >= $1::bigint AND "
+		    "class IN ('hard', 'block', 'complaint') GROUP BY 1, 2 "
+		    "ORDER BY count(*) DESC, 1 LIMIT 60",
+		[STORE_Q_SENT_DOMAIN] = "SELECT domain, '', '', sum(count) FROM "
+		    "sent WHERE day >= $1::bigint / 86400 GROUP BY domain "
+		    "ORDER BY 4 DESC",
+		[STORE_Q_SUPPRESSED] = "SELECT class, '', '', count(*) FROM "
+		    "suppression WHERE $1::bigint >= 0 GROUP BY class "
+		    "ORDER BY class",
+		[STORE_Q_GROWTH] = "SELECT action, '', '', count(*) FROM audit "
+		    "WHERE time >= $1::bigint GROUP BY action ORDER BY action",
+		[STORE_Q_SOFT_FATE] = "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+		    "events d WHERE d.address = e.address AND d.class = "
+		    "'delivered' AND d.time >= e.t) THEN 'recovered' WHEN EXISTS "
+		    "(SELECT 1 FROM audit a WHERE a.address = e.address AND "
+		    "a.action = 'escalated' AND a.time >= e.t) THEN 'escalated' "
+		    "ELSE 'pending' END, '', '', count(*) FROM (SELECT address, "
+		    "min(time) AS t FROM events WHERE class = 'soft' AND time >= "
+		    "$1::bigint GROUP BY address) e GROUP BY 1 ORDER BY 1",
+		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
+		    "FROM events WHERE time >= $1::bigint AND reason = 'feedback' "
+		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+	};
+	struct pg *s = PG(bs);
+	char t[32];
+	const char *p[1] = { t };
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	num(t, sizeof(t), (long long)since);
+	if ((res = run(s, sql[q], 1, p, &r)) == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++)
+		if (cb(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		    PQgetvalue(res, i, 2), atol(PQgetvalue(res, i, 3)),
+		    arg) == -1)
+			break;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_last_event(struct store *bs, time_t *t)
+{
+	enum store_status r;
+
+	*t = (time_t)scalar(PG(bs), "SELECT coalesce(max(time), 0) FROM events",
+	    0, NULL, &r);
+	return r;
+}
+
+static const struct store_ops pg_ops = {
+	pg_close, pg_begin, pg_commit, pg_rollback, pg_event_add,
+	pg_soft_count, pg_get, pg_put, pg_delete, pg_audit, pg_list,
+	pg_expired, pg_history, pg_forget, pg_erasures, pg_sent_add,
+	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event,
+};
