@@ -79,8 +79,11 @@ pfail(struct pg *s, PGresult *r, const char *what)
 
 	snprintf(s->base.err, sizeof(s->base.err), "%s: %s", what,
 	    msg && *msg ? msg : "connection lost");
-	n = strlen(s->base.err);
-	while (n > 0 && (s->base.err[n - 1] == '\n' || s->base.err[n - 1] == ' '))
+	/* one line: libpq's messages run over several */
+	for (n = 0; s->base.err[n]; n++)
+		if (s->base.err[n] == '\n' || s->base.err[n] == '\t')
+			s->base.err[n] = ' ';
+	while (n > 0 && s->base.err[n - 1] == ' ')
 		s->base.err[--n] = '\0';
 	if (r)
 		PQclear(r);
@@ -106,8 +109,9 @@ run(struct pg *s, const char *sql, int n, const char *const *params,
 
 	for (i = 0; i < n && i < 16; i++)
 		clean[i] = params[i] ? str_utf8_clean(params[i]) : NULL;
-	res = PQexecParams(s->c, sql, n, NULL, (const char *const *)clean,
-	    NULL, NULL, 0);
+	/* without parameters, a script of several statements (migrations) */
+	res = n == 0 ? PQexec(s->c, sql) : PQexecParams(s->c, sql, n, NULL,
+	    (const char *const *)clean, NULL, NULL, 0);
 	for (i = 0; i < n && i < 16; i++)
 		free(clean[i]);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -192,8 +196,9 @@ store_pg_open(const char *uri, int busy_ms, int flags, struct store **out,
 	struct pg *s = xcalloc(1, sizeof(*s));
 	/* the URI first; a connect timeout after it, so that it applies */
 	const char *kw[] = { "dbname", "connect_timeout",
-	    "application_name", NULL };
-	const char *val[] = { uri, "5", "bouncer", NULL };
+	    "application_name", "options", NULL };
+	const char *val[] = { uri, "5", "bouncer",
+	    "-c client_min_messages=warning", NULL };
 	enum store_status r;
 	char tmo[64];
 
