@@ -157,4 +157,14 @@ enum store_status store_query(struct store *, enum store_query, time_t,
 /* store_last_event - time of the newest event, 0 when none */
 enum store_status store_last_event(struct store *, time_t *);
 
+/*
+ * store_copy - copy every suppression, event, audit row, sent count and
+ * the erasure count of from into to (an SQLite store into a PostgreSQL
+ * one), in one transaction of the target; rows the target already has
+ * are kept, so running it twice changes nothing. progress (may be NULL)
+ * is called with the table and rows done.
+ */
+enum store_status store_copy(struct store *, struct store *,
+	    void (*)(const char *, long, void *), void *);
+
 #endif

@@ -45,7 +45,7 @@ enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
 	MODE_SIGN, MODE_IMPORT, MODE_REPLAY, MODE_REPORT, MODE_METRICS,
-	MODE_MAILLOG
+	MODE_MAILLOG, MODE_MIGRATE
 };
 
 struct options {
@@ -85,6 +85,7 @@ usage(FILE *fp)
 "       bouncer --import FILE|- | --sign ADDR\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] PATH...\n"
 "       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
+"       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
 }
@@ -136,7 +137,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_MAILLOG };
+	    O_METRICS, O_MAILLOG, O_MIGRATE };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -161,6 +162,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "report", no_argument, NULL, O_REPORT },
 		{ "metrics", no_argument, NULL, O_METRICS },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
+		{ "migrate-to", required_argument, NULL, O_MIGRATE },
 		{ "why", required_argument, NULL, O_WHY },
 		{ "class", required_argument, NULL, O_CLASS },
 		{ "since", required_argument, NULL, O_SINCE },
@@ -194,6 +196,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_REPORT:	rc = set_mode(o, MODE_REPORT, NULL); break;
 		case O_METRICS:	rc = set_mode(o, MODE_METRICS, NULL); break;
 		case O_MAILLOG:	rc = set_mode(o, MODE_MAILLOG, optarg); break;
+		case O_MIGRATE:	rc = set_mode(o, MODE_MIGRATE, optarg); break;
 		case O_QUARANTINE: o->quarantine = optarg; break;
 		case O_LOG_STDERR: o->log_stderr = 1; break;
 		case O_JSON:	o->json = 1; break;
@@ -689,6 +692,42 @@ run_replay(const struct classifier *c, const struct options *o,
 	return rc;
 }
 
+static void
+copy_progress(const char *table, long rows, void *arg)
+{
+	(void)arg;
+	if (isatty(2))
+		fprintf(stderr, "\r%s: %ld rows   ", table, rows);
+}
+
+/* run_migrate - the SQLite store s into the PostgreSQL URI given */
+static int
+run_migrate(struct store *s, const struct options *o, const struct config *cf)
+{
+	struct store *to = NULL;
+	struct config pc = *cf;
+	enum store_status r;
+	int rc;
+
+	if (!store_is_pg(o->arg) || store_is_pg(cf->db)) {
+		fprintf(stderr, "%s: --migrate-to copies an SQLite --db into a "
+		    "postgresql:// URI\n", progname);
+		return EX_USAGE;
+	}
+	pc.db = (char *)o->arg;
+	if ((rc = open_store(&pc, 0, &to)) != EX_OK)
+		return rc;
+	r = store_copy(s, to, copy_progress, NULL);
+	if (isatty(2))
+		fputc('\n', stderr);
+	if (r != STORE_OK)
+		rc = store_failed(s);
+	else
+		printf("copied %s into %s\n", cf->db, "PostgreSQL");
+	store_close(to);
+	return rc;
+}
+
 /* run_store_mode - the operator's modes that work on the store */
 static int
 run_store_mode(const struct options *o, const struct config *cf)
@@ -700,11 +739,13 @@ run_store_mode(const struct options *o, const struct config *cf)
 	long erasures;
 
 	if (o->arg && o->mode != MODE_IMPORT && o->mode != MODE_MAILLOG &&
+	    o->mode != MODE_MIGRATE &&
 	    (rc = valid_arg(o->arg, &addr)) != EX_OK)
 		return rc;
 	/* reading modes never create or migrate the database */
 	rc = open_store(cf, o->mode == MODE_LOOKUP || o->mode == MODE_LIST ||
-	    o->mode == MODE_REPORT || o->mode == MODE_METRICS ?
+	    o->mode == MODE_REPORT || o->mode == MODE_METRICS ||
+	    o->mode == MODE_MIGRATE ?
 	    STORE_RDONLY : 0, &s);
 	if (rc != EX_OK)
 		goto out;
@@ -763,6 +804,9 @@ run_store_mode(const struct options *o, const struct config *cf)
 	}
 	case MODE_METRICS:
 		r = report_metrics(s, stdout);
+		break;
+	case MODE_MIGRATE:
+		rc = run_migrate(s, o, cf);
 		break;
 	case MODE_EXPIRE:
 		if ((r = policy_expire(s, o->now, report_expired, NULL, &n)) ==

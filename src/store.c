@@ -3,6 +3,7 @@
  * on. "postgresql://..." or "postgres://..." (a libpq connection URI) is
  * PostgreSQL; anything else is an SQLite file.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,4 +155,68 @@ enum store_status
 store_last_event(struct store *s, time_t *t)
 {
 	return s->ops->last_event(s, t);
+}
+
+const struct store_table store_tables[STORE_NTABLES] = {
+	{ "suppression", "address, class, reason, status, source, note, "
+	    "first_seen, last_seen, soft_count, expires", 10 },
+	{ "events", "time, address, class, reason, status, replycode, action, "
+	    "diagnostic, reporting_mta, remote_mta, message_id, queue_id, "
+	    "source, feedback_type, dedup", 15 },
+	{ "audit", "time, address, action, class, reason, why", 6 },
+	{ "sent", "domain, day, count", 3 },
+	{ "meta", "key, value", 2 },
+};
+
+struct copy {
+	struct store	*to;
+	int		 table;
+	long		 rows;
+	enum store_status r;
+	void		(*progress)(const char *, long, void *);
+	void		*arg;
+};
+
+static int
+copy_row(const char *const *vals, void *arg)
+{
+	struct copy *c = arg;
+
+	if ((c->r = c->to->ops->load(c->to, c->table, vals)) != STORE_OK)
+		return -1;
+	if (++c->rows % 1000 == 0 && c->progress)
+		c->progress(store_tables[c->table].name, c->rows, c->arg);
+	return 0;
+}
+
+enum store_status
+store_copy(struct store *from, struct store *to,
+    void (*progress)(const char *, long, void *), void *arg)
+{
+	struct copy c = { to, 0, 0, STORE_OK, progress, arg };
+	enum store_status r;
+
+	if (from->ops->dump == NULL || to->ops->load == NULL) {
+		snprintf(to->err, sizeof(to->err), "copy goes from an SQLite "
+		    "store into a PostgreSQL one");
+		return STORE_FAIL;
+	}
+	if ((r = store_begin(to)) != STORE_OK)
+		return r;
+	for (c.table = 0; c.table < STORE_NTABLES; c.table++) {
+		c.rows = 0;
+		r = from->ops->dump(from, c.table, copy_row, &c);
+		if (r == STORE_OK)
+			r = c.r;
+		if (r != STORE_OK) {
+			if (c.r != STORE_OK)
+				snprintf(from->err, sizeof(from->err), "%s",
+				    to->err);
+			store_rollback(to);
+			return r;
+		}
+		if (progress)
+			progress(store_tables[c.table].name, c.rows, arg);
+	}
+	return store_commit(to);
 }

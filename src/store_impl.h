@@ -39,7 +39,20 @@ struct store_ops {
 	enum store_status (*query)(struct store *, enum store_query, time_t,
 		    store_row_cb, void *);
 	enum store_status (*last_event)(struct store *, time_t *);
+	/* --migrate-to: rows out of a source (SQLite), into a target (PostgreSQL) */
+	enum store_status (*dump)(struct store *, int,
+		    int (*)(const char *const *, void *), void *);
+	enum store_status (*load)(struct store *, int, const char *const *);
 };
+
+/* The tables --migrate-to copies, in order, and their columns. */
+struct store_table {
+	const char	*name;
+	const char	*cols;
+	int		 ncols;
+};
+extern const struct store_table store_tables[];
+#define STORE_NTABLES	5	/* suppression, events, audit, sent, meta */
 
 /* The head of every backend's object. */
 struct store {

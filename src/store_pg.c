@@ -683,9 +683,37 @@ pg_last_event(struct store *bs, time_t *t)
 	return r;
 }
 
+/* pg_load - one row of a copied table; what is there already stays */
+static enum store_status
+pg_load(struct store *bs, int table, const char *const *v)
+{
+	static const char *sql[STORE_NTABLES] = {
+		"INSERT INTO suppression (address, class, reason, status, source, "
+		"note, first_seen, last_seen, soft_count, expires) VALUES ($1, $2, "
+		"$3, $4, $5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
+		"ON CONFLICT (address) DO NOTHING",
+		"INSERT INTO events (time, address, class, reason, status, "
+		"replycode, action, diagnostic, reporting_mta, remote_mta, "
+		"message_id, queue_id, source, feedback_type, dedup) VALUES "
+		"($1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+		"$14, $15) ON CONFLICT (dedup) DO NOTHING",
+		"INSERT INTO audit (time, address, action, class, reason, why) "
+		"SELECT $1::bigint, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 "
+		"FROM audit WHERE time = $1::bigint AND address = $2 AND action = "
+		"$3 AND why = $6)",
+		"INSERT INTO sent (domain, day, count) VALUES ($1, $2::bigint, "
+		"$3::bigint) ON CONFLICT (domain, day) DO UPDATE SET count = "
+		"greatest(sent.count, excluded.count)",
+		"UPDATE meta SET value = greatest(value, $2::bigint) WHERE "
+		"key = $1",
+	};
+
+	return cmd(PG(bs), sql[table], store_tables[table].ncols, v);
+}
+
 static const struct store_ops pg_ops = {
 	pg_close, pg_begin, pg_commit, pg_rollback, pg_event_add,
 	pg_soft_count, pg_get, pg_put, pg_delete, pg_audit, pg_list,
 	pg_expired, pg_history, pg_forget, pg_erasures, pg_sent_add,
-	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event,
+	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event, NULL, pg_load,
 };

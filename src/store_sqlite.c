@@ -772,9 +772,36 @@ sq_last_event(struct store *bs, time_t *t)
 	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "last event");
 }
 
+static enum store_status
+sq_dump(struct store *bs, int table, int (*cb)(const char *const *, void *),
+    void *arg)
+{
+	struct sq *s = SQ(bs);
+	const struct store_table *t = &store_tables[table];
+	const char *vals[16];
+	sqlite3_stmt *st;
+	enum store_status r;
+	char sql[512];
+	int rc, i;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", t->cols, t->name);
+	if ((r = prepare(s, sql, &st)) != STORE_OK)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < t->ncols; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		if (cb(vals, arg) == -1) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read for copy");
+}
+
 static const struct store_ops sq_ops = {
 	sq_close, sq_begin, sq_commit, sq_rollback, sq_event_add,
 	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
 	sq_expired, sq_history, sq_forget, sq_erasures, sq_sent_add,
-	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event,
+	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event, sq_dump, NULL,
 };

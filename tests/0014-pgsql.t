@@ -57,6 +57,23 @@ else
 	skip "postmap -q via pgsql" "postfix-pgsql not installed"
 fi
 
+# --migrate-to: an SQLite store copied into PostgreSQL, idempotently
+sdb=$tmp/old.db
+$BOUNCER --allow-root --db "$sdb" --replay "$top/fixtures" > /dev/null 2>&1
+$BOUNCER --db "$sdb" --add keep@old.example --why "manual on the old host" > /dev/null
+$BOUNCER --db "$sdb" --forget gone2@old.example > /dev/null
+counts() { pgq "select (select count(*) from suppression) || ' ' || (select count(*) from events) || ' ' || (select count(*) from audit) || ' ' || (select value from meta where key='erasures')"; }
+before=$(counts)
+$BOUNCER --db "$sdb" --migrate-to "$PGURI" > "$tmp/o" 2>&1; ok $? "--migrate-to"
+is "$(pgq "select class||' '||reason from suppression where address='alice@example.net'")" "hard userunknown" "suppressions copied"
+is "$(pgq "select note from suppression where address='keep@old.example'")" "manual on the old host" "manual entries copied"
+is "$(pgq "select count(*) from audit where address='keep@old.example'")" 1 "audit copied"
+is "$(pgq "select count(*) from events where address='mallory@isp.example'")" 1 "events copied, none twice"
+after=$(counts)
+$BOUNCER --db "$sdb" --migrate-to "$PGURI" > /dev/null 2>&1
+is "$(counts)" "$after" "a second --migrate-to changes nothing"
+ok $([ "$before" != "$after" ]; echo $?) "the first one did ($before -> $after)"
+
 # PostgreSQL stopped in the middle: exit 75 fast, then stored exactly once
 pg_stop
 mkdsn down@example.org 5.1.1 "550 5.1.1 User unknown" down1@x > "$tmp/down.eml"
