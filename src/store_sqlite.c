@@ -29,11 +29,23 @@
 
 #define SCHEMA_VERSION	2
 
+#define CACHE_MAX	32
+
 struct sq {
 	struct store	 base;		/* first: a struct sq is a struct store */
 	sqlite3		*db;
 	char		*path;
 	int		 readonly;
+	/*
+	 * Prepared statements, kept for the process: a replay runs the same
+	 * few statements for every message, and preparing costs more than
+	 * running. Keyed by the SQL text's address (string literals).
+	 */
+	struct {
+		const char	*sql;
+		sqlite3_stmt	*st;
+	} cache[CACHE_MAX];
+	int		 ncache;
 };
 
 #define SQ(bs)	((struct sq *)(bs))
@@ -131,12 +143,54 @@ exec(struct sq *s, const char *sql)
 	return rc == SQLITE_OK ? STORE_OK : fail(s, rc, s->path);
 }
 
+/* prepare_once - a statement the caller finalizes */
 static enum store_status
-prepare(struct sq *s, const char *sql, sqlite3_stmt **st)
+prepare_once(struct sq *s, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
 
 	return rc == SQLITE_OK ? STORE_OK : fail(s, rc, "prepare");
+}
+
+/*
+ * prepare - a cached statement for a literal SQL text; the caller resets
+ * it (done()) instead of finalizing it.
+ */
+static enum store_status
+prepare(struct sq *s, const char *sql, sqlite3_stmt **st)
+{
+	int i, rc;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql) {
+			*st = s->cache[i].st;
+			sqlite3_reset(*st);
+			sqlite3_clear_bindings(*st);
+			return STORE_OK;
+		}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return fail(s, rc, "prepare");
+	if (s->ncache < CACHE_MAX) {
+		s->cache[s->ncache].sql = sql;
+		s->cache[s->ncache++].st = *st;
+	}
+	return STORE_OK;
+}
+
+/* done - release a statement from prepare(): no lock outlives its use */
+static void
+done(struct sq *s, sqlite3_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 static void
@@ -151,7 +205,7 @@ step_done(struct sq *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
-	sqlite3_finalize(st);
+	done(s, st);
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, what);
 	return STORE_OK;
@@ -177,9 +231,17 @@ migrate(struct sq *s)
 	enum store_status r;
 	int v, rc;
 
+	/* the usual case, the schema is current: no write lock taken */
+	if (prepare_once(s, "PRAGMA user_version", &st) == STORE_OK) {
+		rc = sqlite3_step(st);
+		v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+		sqlite3_finalize(st);
+		if (v == SCHEMA_VERSION)
+			return STORE_OK;
+	}
 	if ((r = exec(s, "BEGIN IMMEDIATE")) != STORE_OK)
 		return r;
-	if ((r = prepare(s, "PRAGMA user_version", &st)) != STORE_OK)
+	if ((r = prepare_once(s, "PRAGMA user_version", &st)) != STORE_OK)
 		goto bad;
 	rc = sqlite3_step(st);
 	v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
@@ -258,7 +320,10 @@ static void
 sq_close(struct store *bs)
 {
 	struct sq *s = SQ(bs);
+	int i;
 
+	for (i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -322,7 +387,7 @@ sq_event_add(struct store *bs, const struct store_event *e, int *dup)
 	bind_text(st, 14, e->feedback_type);
 	bind_text(st, 15, e->dedup);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	done(s, st);
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, "insert event");
 	*dup = sqlite3_changes(s->db) == 0;
@@ -346,7 +411,7 @@ sq_soft_count(struct store *bs, const char *addr, time_t since, int *count)
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
 	rc = sqlite3_step(st);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "count soft events");
 }
 
@@ -398,7 +463,7 @@ sq_get(struct store *bs, const char *addr, struct store_entry *e,
 		row_entry(st, e);
 		*found = 1;
 	}
-	sqlite3_finalize(st);
+	done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(s, rc, "read suppression");
 	return STORE_OK;
@@ -485,7 +550,7 @@ each_entry(struct sq *s, sqlite3_stmt *st, store_entry_cb cb, void *arg)
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read suppression");
 }
 
@@ -553,7 +618,7 @@ sq_history(struct store *bs, const char *addr, store_event_cb ecb,
 		if (ecb(&e, arg) == -1)
 			break;
 	}
-	sqlite3_finalize(st);
+	done(s, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return fail(s, rc, "read events");
 	r = prepare(s, "SELECT time, action, class, reason, why FROM audit "
@@ -573,7 +638,7 @@ sq_history(struct store *bs, const char *addr, store_event_cb ecb,
 		if (acb(&a, arg) == -1)
 			break;
 	}
-	sqlite3_finalize(st);
+	done(s, st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return fail(s, rc, "read audit");
 	return STORE_OK;
@@ -636,7 +701,7 @@ sq_erasures(struct store *bs, long *count)
 		return r;
 	rc = sqlite3_step(st);
 	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
 	    fail(s, rc, "read meta");
 }
@@ -677,7 +742,7 @@ sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 		*off = sqlite3_column_int64(st, 1);
 		*found = 1;
 	}
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
 	    fail(s, rc, "read log position");
 }
@@ -751,7 +816,7 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 			rc = SQLITE_DONE;
 			break;
 		}
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "report query");
 }
 
@@ -768,7 +833,7 @@ sq_last_event(struct store *bs, time_t *t)
 		return r;
 	rc = sqlite3_step(st);
 	*t = rc == SQLITE_ROW ? (time_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "last event");
 }
 
@@ -785,7 +850,7 @@ sq_dump(struct store *bs, int table, int (*cb)(const char *const *, void *),
 	int rc, i;
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", t->cols, t->name);
-	if ((r = prepare(s, sql, &st)) != STORE_OK)
+	if ((r = prepare_once(s, sql, &st)) != STORE_OK)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < t->ncols; i++)
