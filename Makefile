@@ -8,15 +8,17 @@ MANDIR    = $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DATADIR   = $(PREFIX)/share/bouncer
 
-PKGS      = gmime-3.0 libpcre2-8 sqlite3 libpq
+PKGS      = gmime-3.0 libpcre2-8 sqlite3
+# libpq: headers at build time, the library loaded at run time (store_pg.c)
+PQ_CFLAGS = $(shell pkg-config --cflags libpq 2>/dev/null)
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wpointer-arith \
 	-Wno-missing-field-initializers \
 	-Iinclude -DBOUNCER_VERSION='"$(VERSION)"' \
-	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lz
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(CFLAGS)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lz -ldl
 
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c \
@@ -94,9 +96,9 @@ clean:
 FUZZ_TIME ?= 60
 fuzz/fuzz_parse: fuzz/fuzz_parse.c $(LIBSRC) $(wildcard include/*.h)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
-		$$(pkg-config --cflags $(PKGS)) \
+		$$(pkg-config --cflags $(PKGS)) $(PQ_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-o $@ fuzz/fuzz_parse.c $(LIBSRC) $$(pkg-config --libs $(PKGS)) -lz
+		-o $@ fuzz/fuzz_parse.c $(LIBSRC) $$(pkg-config --libs $(PKGS)) -lz -ldl
 
 fuzz: fuzz/fuzz_parse src/default_rules.c
 	mkdir -p fuzz/corpus
@@ -108,7 +110,7 @@ fuzz: fuzz/fuzz_parse src/default_rules.c
 .PHONY: fuzz
 
 # Static analysis with the checked-in configurations (.clang-tidy).
-SYSINC = $(shell pkg-config --cflags $(PKGS) | sed 's/-I/-isystem /g')
+SYSINC = $(shell pkg-config --cflags $(PKGS) libpq | sed 's/-I/-isystem /g')
 lint: src/default_rules.c
 	cppcheck --enable=warning,performance,portability --inline-suppr \
 		--error-exitcode=1 -q -Iinclude src/

@@ -11,6 +11,7 @@
  * Postfix's time limit. All text is passed as parameters, invalid UTF-8
  * replaced, since PostgreSQL refuses it.
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,76 @@
 #include "util.h"
 
 #define PG_SCHEMA_VERSION	2
+
+/*
+ * libpq is loaded when a PostgreSQL store is opened, not at start: it
+ * brings some twenty libraries (TLS, Kerberos, LDAP) whose loading would
+ * more than double the cost of every pipe-mode run on SQLite.
+ */
+static struct {
+	PGconn *(*connectdbParams)(const char *const *, const char *const *,
+	    int);
+	ConnStatusType (*status)(const PGconn *);
+	char *(*errorMessage)(const PGconn *);
+	void (*finish)(PGconn *);
+	PGresult *(*exec)(PGconn *, const char *);
+	PGresult *(*execParams)(PGconn *, const char *, int, const Oid *,
+	    const char *const *, const int *, const int *, int);
+	ExecStatusType (*resultStatus)(const PGresult *);
+	char *(*resultErrorField)(const PGresult *, int);
+	char *(*resultErrorMessage)(const PGresult *);
+	void (*clear)(PGresult *);
+	char *(*cmdTuples)(PGresult *);
+	int (*ntuples)(const PGresult *);
+	char *(*getvalue)(const PGresult *, int, int);
+	int (*getisnull)(const PGresult *, int, int);
+	PGTransactionStatusType (*transactionStatus)(const PGconn *);
+} pq;
+
+static int
+pq_load(char *err, size_t errlen)
+{
+	static const char *names[] = {
+		"PQconnectdbParams", "PQstatus", "PQerrorMessage", "PQfinish",
+		"PQexec", "PQexecParams", "PQresultStatus", "PQresultErrorField",
+		"PQresultErrorMessage", "PQclear", "PQcmdTuples", "PQntuples",
+		"PQgetvalue", "PQgetisnull", "PQtransactionStatus",
+	};
+	void **slot = (void **)&pq;
+	void *h;
+	size_t i;
+
+	if (pq.connectdbParams != NULL)
+		return 0;
+	if ((h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(err, errlen, "cannot load libpq (apt-get install "
+		    "libpq5): %s", dlerror());
+		return -1;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((slot[i] = dlsym(h, names[i])) == NULL) {
+			snprintf(err, errlen, "libpq lacks %s", names[i]);
+			memset(&pq, 0, sizeof(pq));
+			return -1;
+		}
+	return 0;
+}
+
+#define PQconnectdbParams	pq.connectdbParams
+#define PQstatus		pq.status
+#define PQerrorMessage		pq.errorMessage
+#define PQfinish		pq.finish
+#define PQexec			pq.exec
+#define PQexecParams		pq.execParams
+#define PQresultStatus		pq.resultStatus
+#define PQresultErrorField	pq.resultErrorField
+#define PQresultErrorMessage	pq.resultErrorMessage
+#define PQclear			pq.clear
+#define PQcmdTuples		pq.cmdTuples
+#define PQntuples		pq.ntuples
+#define PQgetvalue		pq.getvalue
+#define PQgetisnull		pq.getisnull
+#define PQtransactionStatus	pq.transactionStatus
 
 struct pg {
 	struct store	 base;
@@ -205,6 +276,11 @@ store_pg_open(const char *uri, int busy_ms, int flags, struct store **out,
 	*out = NULL;
 	s->base.ops = &pg_ops;
 	s->readonly = (flags & STORE_RDONLY) != 0;
+	if (pq_load(s->base.err, sizeof(s->base.err)) == -1) {
+		*err = xstrdup(s->base.err);
+		free(s);
+		return STORE_TEMP;
+	}
 	s->c = PQconnectdbParams(kw, val, 1);
 	if (s->c == NULL || PQstatus(s->c) != CONNECTION_OK) {
 		r = pfail(s, NULL, "cannot connect");
