@@ -534,9 +534,12 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		/*
 		 * A specific code of the soft class names the cause more
 		 * exactly than a phrase: 5.2.3 "message size exceeds" is the
-		 * recipient's limit, 5.4.6 "mail loop" a routing failure.
+		 * recipient's limit, 5.4.6 "mail loop" a routing failure. Not
+		 * so for "timed out" or "gave up": the last cause of a message
+		 * that expired is detail.
 		 */
 		if (v->status[0] && !weak_code(v->status) && r->class == NULL &&
+		    strcmp(r->reason, "expired") != 0 &&
 		    (reason = code_reason(v->status)) != NULL &&
 		    reason != r->reason &&
 		    strcmp(classify_reason_class(reason, v->status), "soft") == 0 &&
