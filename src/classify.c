@@ -24,6 +24,8 @@
 extern const char default_rules[];	/* generated from src/default.rules */
 
 #define TEXT_MAX	8192	/* bytes of text a rule looks at */
+/* of the whole readable text: the reason sits in its first lines */
+#define CONTEXT_MAX	2048
 
 struct rule {
 	const char	*reason;
@@ -676,7 +678,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		diag = para;
 		para = t;
 	}
-	ctx = str_squeeze(xstrndup(b->text ? b->text : "", TEXT_MAX));
+	ctx = str_squeeze(xstrndup(b->text ? b->text : "", CONTEXT_MAX));
 	pick_status(c, r->status, diag, v);
 	if (!v->replycode[0])
 		find_code(c, c->re_reply, ctx, v->replycode,

@@ -87,7 +87,9 @@ scan_cut(const char *text)
 		while (*p == '-' || *p == ' ' || *p == '\t' || *p == '>' ||
 		    *p == '=' || *p == '*' || *p == '_')
 			p++;
-		for (i = 0; orig_markers[i]; i++)
+		/* every marker starts with one of these letters: skip the rest */
+		for (i = 0; strchr("tbourmfhyaciTBOURMFHYACI", *p) && *p &&
+		    orig_markers[i]; i++)
 			if (str_iprefix(p, orig_markers[i]) &&
 			    (p > line || seen_text) &&
 			    is_marker_line(p + strlen(orig_markers[i])))
