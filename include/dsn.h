@@ -22,6 +22,8 @@ int	dsn_looks_like(const char *);
  * Original-Rcpt-To (or Removal-Recipient). Returns recipients added.
  */
 size_t	arf_collect(const struct field_list *, struct bounce *);
+/* dsn_set_diagnostic - split "type; text" into r's diagnostic fields, once */
+void	dsn_set_diagnostic(struct rcpt *, const char *);
 /* dsn_strip_type - value after an address-type "rfc822;" prefix; borrowed */
 const char *dsn_strip_type(const char *);
 

@@ -89,8 +89,6 @@ set_msg_field(struct bounce *b, const char *name, const char *v)
 static void
 set_rcpt_field(struct rcpt *r, const char *name, const char *v)
 {
-	const char *p;
-
 	if (strcasecmp(name, "Final-Recipient") == 0) {
 		set_once(&r->raw_recipient, v);
 		if (r->recipient == NULL)
@@ -112,21 +110,30 @@ set_rcpt_field(struct rcpt *r, const char *name, const char *v)
 		set_once(&r->status, v);
 	else if (strcasecmp(name, "Remote-MTA") == 0)
 		set_once(&r->remote_mta, dsn_strip_type(v));
-	else if (strcasecmp(name, "Diagnostic-Code") == 0) {
-		if (r->diagnostic_code != NULL || str_empty(v))
-			return;
-		if ((p = strchr(v, ';')) != NULL && p - v < 32 &&
-		    memchr(v, ' ', (size_t)(p - v)) == NULL) {
-			r->diagnostic_type = xstrndup(v, (size_t)(p - v));
-			r->diagnostic_code = str_trim(xstrdup(p + 1));
-		} else
-			r->diagnostic_code = xstrdup(v);
-	} else if (strcasecmp(name, "Last-Attempt-Date") == 0)
+	else if (strcasecmp(name, "Diagnostic-Code") == 0)
+		dsn_set_diagnostic(r, v);
+	else if (strcasecmp(name, "Last-Attempt-Date") == 0)
 		set_once(&r->last_attempt_date, v);
 	else if (strcasecmp(name, "Will-Retry-Until") == 0)
 		set_once(&r->will_retry_until, v);
 	else if (strcasecmp(name, "Final-Log-ID") == 0)
 		set_once(&r->final_log_id, v);
+}
+
+void
+dsn_set_diagnostic(struct rcpt *r, const char *v)
+{
+	const char *p;
+
+	if (r->diagnostic_code != NULL || str_empty(v))
+		return;
+	/* "smtp; 550 ...": a short type without spaces before the ';' */
+	if ((p = strchr(v, ';')) != NULL && p - v < 32 &&
+	    memchr(v, ' ', (size_t)(p - v)) == NULL) {
+		r->diagnostic_type = xstrndup(v, (size_t)(p - v));
+		r->diagnostic_code = str_trim(xstrdup(p + 1));
+	} else
+		r->diagnostic_code = xstrdup(v);
 }
 
 size_t

@@ -32,21 +32,6 @@ add(struct bounce *b, const char *addr)
 	return r;
 }
 
-static void
-set_diag(struct rcpt *r, const char *d)
-{
-	const char *p;
-
-	if (d == NULL)
-		return;
-	if ((p = strchr(d, ';')) != NULL && p - d < 32 &&
-	    memchr(d, ' ', (size_t)(p - d)) == NULL) {
-		r->diagnostic_type = xstrndup(d, (size_t)(p - d));
-		r->diagnostic_code = str_trim(xstrdup(p + 1));
-	} else
-		r->diagnostic_code = xstrdup(d);
-}
-
 int
 ses_collect(const char *text, struct bounce *b)
 {
@@ -94,7 +79,7 @@ ses_collect(const char *text, struct bounce *b)
 				continue;
 			str_set(&r->action, jv_str(jv_get(o, "action")));
 			str_set(&r->status, jv_str(jv_get(o, "status")));
-			set_diag(r, jv_str(jv_get(o, "diagnosticCode")));
+			dsn_set_diagnostic(r, jv_str(jv_get(o, "diagnosticCode")));
 			n++;
 		}
 	} else if (strcmp(type, "Complaint") == 0) {
@@ -116,7 +101,7 @@ ses_collect(const char *text, struct bounce *b)
 			if ((r = add(b, jv_str(list->v[i]))) == NULL)
 				continue;
 			str_set(&r->action, "delivered");
-			set_diag(r, jv_str(jv_get(t, "smtpResponse")));
+			dsn_set_diagnostic(r, jv_str(jv_get(t, "smtpResponse")));
 			n++;
 		}
 	} else
