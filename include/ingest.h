@@ -57,5 +57,10 @@ void	ingest_log(const struct ingest_result *, int);
  * bounce delivered or replayed twice gives the same key. Caller frees.
  */
 char	*ingest_dedup_key(const struct bounce *, size_t, const char *, size_t);
+/*
+ * ingest_queue_key - the key of one failure of a Postfix queue file to a
+ * recipient: the same for its DSN and for its log line. Caller frees.
+ */
+char	*ingest_queue_key(const char *, const char *, const char *);
 
 #endif

@@ -19,6 +19,22 @@
 #include "util.h"
 
 char *
+ingest_queue_key(const char *qid, const char *addr, const char *action)
+{
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	const char *parts[4] = { "pfq", qid, addr, action };
+	char *key;
+	size_t k;
+
+	for (k = 0; k < 4; k++)
+		g_checksum_update(ck, (const guchar *)parts[k],
+		    (gssize)strlen(parts[k]) + 1);
+	key = xstrdup(g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	return key;
+}
+
+char *
 ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
     size_t len)
 {
@@ -35,15 +51,9 @@ ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
 		 * Postfix's own DSN: the queue ID of the failed message is
 		 * what the log line of the same failure carries (maillog.c)
 		 */
-		const char *p2[4] = { "pfq", b->postfix_queue_id,
-		    r->recipient, r->action };
-
-		for (k = 0; k < 4; k++)
-			g_checksum_update(ck, (const guchar *)p2[k],
-			    (gssize)strlen(p2[k]) + 1);
-		key = xstrdup(g_checksum_get_string(ck));
 		g_checksum_free(ck);
-		return key;
+		return ingest_queue_key(b->postfix_queue_id, r->recipient,
+		    r->action);
 	}
 
 	parts[0] = r->recipient;

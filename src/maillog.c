@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <glib.h>
 
 #include "addr.h"
+#include "ingest.h"
 #include "maillog.h"
 #include "util.h"
 
@@ -116,22 +116,6 @@ parse(const char *l, struct entry *e)
 	return 0;
 }
 
-static char *
-key(const struct entry *e, const char *addr, const char *action)
-{
-	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-	const char *parts[4] = { "pfq", e->qid, addr, action };
-	char *k;
-	int i;
-
-	for (i = 0; i < 4; i++)
-		g_checksum_update(ck, (const guchar *)parts[i],
-		    (gssize)strlen(parts[i]) + 1);
-	k = xstrdup(g_checksum_get_string(ck));
-	g_checksum_free(ck);
-	return k;
-}
-
 struct ctx {
 	struct store		*s;
 	const struct classifier	*c;
@@ -171,7 +155,7 @@ one_line(struct ctx *x, const char *l)
 			r = store_soft_count(x->s, addr, ev.time -
 			    x->p->soft_window, &n);
 		if (r == STORE_OK && n > 0) {
-			k = key(&e, addr, "delivered");
+			k = ingest_queue_key(e.qid, addr, "delivered");
 			ev.class = ev.reason = "delivered";
 			ev.action = "delivered";
 			ev.status = e.dsn;
@@ -198,7 +182,7 @@ one_line(struct ctx *x, const char *l)
 	classify_text(x->c, text, &v);
 	if (strcmp(action, "delayed") == 0)
 		v.class = "delayed";
-	k = key(&e, addr, action);
+	k = ingest_queue_key(e.qid, addr, action);
 	ev.class = v.class;
 	ev.reason = v.reason;
 	ev.status = v.status[0] ? v.status : e.dsn;
