@@ -39,7 +39,7 @@ ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
     size_t len)
 {
 	const struct rcpt *r = &b->r[i];
-	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	GChecksum *ck;
 	const char *parts[6];
 	char *key;
 	size_t k;
@@ -51,11 +51,10 @@ ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
 		 * Postfix's own DSN: the queue ID of the failed message is
 		 * what the log line of the same failure carries (maillog.c)
 		 */
-		g_checksum_free(ck);
 		return ingest_queue_key(b->postfix_queue_id, r->recipient,
 		    r->action);
 	}
-
+	ck = g_checksum_new(G_CHECKSUM_SHA256);
 	parts[0] = r->recipient;
 	parts[1] = r->action;
 	parts[2] = r->v.status;
