@@ -668,6 +668,14 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 
 	memset(v, 0, sizeof(*v));
 	diag = str_squeeze(xstrdup(r->diagnostic_code ? r->diagnostic_code : ""));
+	/*
+	 * Without a Diagnostic-Code, the Status field's own comment is the
+	 * diagnostic: "Status: 4.0.0 (host name lookup failure)" (Sendmail)
+	 */
+	if (diag[0] == '\0' && r->status && strchr(r->status, ' ') != NULL) {
+		free(diag);
+		diag = str_squeeze(xstrdup(strchr(r->status, ' ') + 1));
+	}
 	para = str_squeeze(xstrdup(r->text_diag ? r->text_diag : ""));
 	phase = smtp_phase(diag);
 	if (phase == 0)
@@ -680,7 +688,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	}
 	ctx = str_squeeze(xstrndup(b->text ? b->text : "", CONTEXT_MAX));
 	pick_status(c, r->status, diag, v);
-	if (!v->replycode[0])
+	/* the whole text speaks for a recipient only when it is the only one */
+	if (!v->replycode[0] && b->n == 1)
 		find_code(c, c->re_reply, ctx, v->replycode,
 		    sizeof(v->replycode));
 	if (!v->status[0] && b->kind == BOUNCE_TEXT)
