@@ -297,7 +297,11 @@ run_test_rule(const struct classifier *c, const struct options *o)
 	return EX_OK;
 }
 
-/* read_message - the input of explain and pipe modes, or an exit status */
+/*
+ * read_message - the input of explain and pipe modes: EX_OK with *buf
+ * set, -1 when pipe mode ignores it (too large: logged, exit 0), or an
+ * exit status
+ */
 static int
 read_message(const struct options *o, const struct config *cf, char **buf,
     size_t *len)
@@ -313,7 +317,7 @@ read_message(const struct options *o, const struct config *cf, char **buf,
 		if (o->mode == MODE_PIPE)
 			syslog(LOG_WARNING, "message larger than %zu bytes "
 			    "ignored", cf->max_size);
-		return o->mode == MODE_PIPE ? -EX_OK : EX_DATAERR;
+		return o->mode == MODE_PIPE ? -1 : EX_DATAERR;
 	default:
 		fprintf(stderr, "%s: %s: %s\n", progname, file, strerror(errno));
 		return o->mode == MODE_PIPE ? EX_TEMPFAIL : EX_NOINPUT;
@@ -367,7 +371,7 @@ run_explain(const struct classifier *c, const struct options *o,
 	int rc;
 
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
-		return rc < 0 ? -rc : rc;
+		return rc == -1 ? EX_OK : rc;
 	init_ctx(&x, c, o, cf);
 	switch (ingest_message(&x, buf, len, &res)) {
 	case INGEST_NOTBOUNCE:
@@ -406,7 +410,7 @@ run_pipe(const struct classifier *c, const struct options *o,
 	int rc;
 
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
-		return rc < 0 ? -rc : rc;
+		return rc == -1 ? EX_OK : rc;
 	init_ctx(&x, c, o, cf);
 	/* parse before opening the store: no lock held while parsing */
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)

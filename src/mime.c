@@ -138,7 +138,10 @@ add_report(struct walk *w, enum mime_report type, GMimePart *part, int nest)
 	if (w->report_nest != -1 && nest > w->report_nest)
 		return;		/* a report inside the returned message */
 	if (w->report_nest != -1 && nest < w->report_nest) {
-		/* cannot happen in a depth-first walk from the top, but be safe */
+		/*
+		 * a report of an attached message came first: the outer
+		 * message's own report replaces it
+		 */
 		while (r->nreports > 0)
 			free(r->reports[--r->nreports].text);
 	}
