@@ -604,9 +604,18 @@ smtp_phase(const char *t)
 	if (str_icase(t, "reply to mail from") || str_icase(t, "after mail from") ||
 	    str_icase(t, ">>> mail from") || str_icase(t, "MAIL FROM command"))
 		return 'M';
-	if (str_icase(t, "rcpt to"))
+	if (str_icase(t, "rcpt to") || str_icase(t, "rcpt command") ||
+	    str_icase(t, "[rcpt_to]") || str_icase(t, "after rcpt"))
 		return 'R';
 	return 0;
+}
+
+/* address_code - x.1.z but x.1.2: the code itself says the address is bad */
+static int
+address_code(const char *s)
+{
+	return s[0] != '\0' && strncmp(s + 1, ".1.", 3) == 0 &&
+	    strcmp(s + 1, ".1.2") != 0;
 }
 
 /*
@@ -619,8 +628,19 @@ adjust_phase(int phase, struct verdict *v)
 {
 	const char *to = NULL;
 
-	if (phase == 'D' && strcmp(v->reason, "userunknown") == 0)
+	if (strcmp(v->reason, "userunknown") == 0 && !address_code(v->status) &&
+	    phase != 'R' && phase != 'M' &&
+	    (phase == 'D' || v->status[2] == '2' || v->status[2] == '7')) {
+		/*
+		 * "User unknown" after DATA, or with a code that says the
+		 * mailbox refused (5.2.x) or policy refused (5.7.x), and no
+		 * sign that RCPT TO was refused: the mailbox exists and a
+		 * filter speaks. A code about the address (5.1.1) keeps it.
+		 */
 		to = "filtered";
+		if (phase != 'D')
+			phase = 'F';
+	}
 	else if (phase == 'H' && strcmp(classify_reason_class(v->reason,
 	    v->status), "block") != 0)
 		to = "blocked";
@@ -640,6 +660,7 @@ adjust_phase(int phase, struct verdict *v)
 	v->reason = to;
 	v->class = classify_reason_class(to, v->status);
 	strncat(v->rule, phase == 'D' ? "; refused after DATA" :
+	    phase == 'F' ? "; not a mailbox code, not at RCPT TO" :
 	    phase == 'M' ? "; refused at MAIL FROM" :
 	    phase == 'H' ? "; refused at HELO" : "; temporary",
 	    sizeof(v->rule) - strlen(v->rule) - 1);
@@ -680,6 +701,13 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	phase = smtp_phase(diag);
 	if (phase == 0)
 		phase = smtp_phase(para);
+	/*
+	 * A lone recipient's session transcript (">>> RCPT TO ... <<< 550")
+	 * can tell that the address was refused; only that, since a
+	 * transcript goes on past the failing command ("... >>> DATA").
+	 */
+	if (phase == 0 && b->n == 1 && smtp_phase(b->text) == 'R')
+		phase = 'R';
 	if (diag[0] == '\0' && para[0] != '\0') {
 		char *t = diag;
 

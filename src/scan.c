@@ -232,7 +232,9 @@ scan_diag_for(const char *text, const char *addr)
 			size_t al;
 			const char *a2 = addr_scan(q, &al);
 
-			if (a2 == q || (a2 == q + 1 && (*q == '<' || *q == '"')))
+			/* (its own address again, as in Postfix's folded reply, is not) */
+			if ((a2 == q || (a2 == q + 1 && (*q == '<' || *q == '"'))) &&
+			    !(al == alen && strncasecmp(a2, addr, alen) == 0))
 				break;
 		}
 		if (k > 0) {
