@@ -25,6 +25,8 @@ struct verdict {
 	const char	*reason;	/* static vocabulary word */
 	const char	*class;		/* static class word */
 	char		 rule[160];	/* what decided, for --explain */
+	int		 by_phrase;	/* a rule matched the recipient's own
+					   diagnostic and named the reason */
 };
 
 struct rcpt {

@@ -532,6 +532,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 	const struct rule *r;
 	const char *reason;
 
+	v->by_phrase = 0;
 	if ((r = match_rules(c, diag)) != NULL) {
 		/*
 		 * A specific code of the soft class names the cause more
@@ -552,6 +553,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		}
 		set_verdict(v, r->reason, r->class, "%s /%s/", r->where,
 		    r->pattern);
+		v->by_phrase = 1;
 		return;
 	}
 	if ((r = match_rules(c, para)) != NULL) {
@@ -574,6 +576,34 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		return;
 	}
 	set_verdict(v, "onhold", NULL, "no rule or code matched%s%s", "", NULL);
+}
+
+/*
+ * decide_final - qmail ends a message it gave up on with "I'm not going to
+ * try again; this message has been in the queue too long." after the last
+ * thing it heard: that cause decides when a phrase names it ("Unable to
+ * contact LDAP server", "wasn't able to establish an SMTP connection"),
+ * the expiry otherwise.
+ */
+static void
+decide_final(const struct classifier *c, const char *diag, const char *para,
+    const char *context, struct verdict *v)
+{
+	const char *gaveup = str_icase(diag, "I'm not going to try again");
+	char *cause;
+
+	if (gaveup != NULL && gaveup > diag) {
+		cause = xstrndup(diag, (size_t)(gaveup - diag));
+		decide(c, cause, NULL, NULL, v);
+		free(cause);
+		if (v->by_phrase) {
+			strncat(v->rule, " (before qmail's give-up)",
+			    sizeof(v->rule) - strlen(v->rule) - 1);
+			return;
+		}
+		v->by_phrase = 0;
+	}
+	decide(c, diag, para, context, v);
 }
 
 /*
@@ -653,6 +683,7 @@ adjust_phase(int phase, struct verdict *v)
 	    strcmp(v->reason, "hostunknown") == 0) {
 		/* a temporary "no such domain" is a DNS failure, retried */
 		to = "networkerror";
+		v->by_phrase = 0;
 		phase = 0;
 	}
 	if (to == NULL)
@@ -740,7 +771,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	    strcmp(act, "relayed") == 0 || strcmp(act, "expanded") == 0) {
 		set_verdict(v, "delivered", NULL, "action %s%s", act, NULL);
 	} else {
-		decide(c, diag, para, ctx, v);
+		decide_final(c, diag, para, ctx, v);
 		adjust_phase(phase, v);
 		/*
 		 * A final failure with a temporary code is a message that
@@ -755,10 +786,12 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		}
 		if (strcmp(act, "delayed") == 0) {
 			/*
-			 * A delay notice with a vague transient cause (network,
-			 * system, none) is about the delay itself.
+			 * A delay notice with a vague transient cause (system,
+			 * none, a network code without a phrase) is about the
+			 * delay itself; "no route to host" says more.
 			 */
-			if (strcmp(v->reason, "networkerror") == 0 ||
+			if ((strcmp(v->reason, "networkerror") == 0 &&
+			    !v->by_phrase) ||
 			    strcmp(v->reason, "systemerror") == 0 ||
 			    strcmp(v->reason, "onhold") == 0)
 				v->reason = "expired";
