@@ -575,7 +575,9 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		set_verdict(v, reason, NULL, "status %s%s", v->status, NULL);
 		return;
 	}
-	set_verdict(v, "onhold", NULL, "no rule or code matched%s%s", "", NULL);
+	/* nothing to go on at all is "undefined"; words we cannot read, onhold */
+	set_verdict(v, str_empty(diag) && str_empty(para) ? "undefined" :
+	    "onhold", NULL, "no rule or code matched%s%s", "", NULL);
 }
 
 /*
@@ -621,6 +623,7 @@ smtp_phase(const char *t)
 		return 'D';
 	/* a refusal of our greeting or connection is about our host */
 	if (str_icase(t, "my name was rejected") || str_icase(t, "after HELO") ||
+	    str_icase(t, "after initial connection") ||
 	    str_icase(t, "after EHLO") || str_icase(t, "reply to HELO") ||
 	    str_icase(t, "reply to EHLO"))
 		return 'H';
@@ -779,7 +782,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		 * maximal_queue_lifetime): the last transient cause is detail.
 		 */
 		if (strcmp(act, "failed") == 0 && v->status[0] == '4' &&
-		    strcmp(v->reason, "onhold") == 0) {
+		    (strcmp(v->reason, "onhold") == 0 ||
+		    strcmp(v->reason, "undefined") == 0)) {
 			v->reason = "expired";
 			strncat(v->rule, "; failed after retries",
 			    sizeof(v->rule) - strlen(v->rule) - 1);
@@ -793,7 +797,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 			if ((strcmp(v->reason, "networkerror") == 0 &&
 			    !v->by_phrase) ||
 			    strcmp(v->reason, "systemerror") == 0 ||
-			    strcmp(v->reason, "onhold") == 0)
+			    strcmp(v->reason, "onhold") == 0 ||
+			    strcmp(v->reason, "undefined") == 0)
 				v->reason = "expired";
 			v->class = "delayed";
 			strncat(v->rule, "; action delayed",
