@@ -551,13 +551,13 @@ decide(const struct classifier *c, const char *diag, const char *para,
 			    v->status, r->where);
 			return;
 		}
-		set_verdict(v, r->reason, r->class, "%s /%s/", r->where,
+		set_verdict(v, r->reason, r->class, "%s /%.140s/", r->where,
 		    r->pattern);
 		v->by_phrase = 1;
 		return;
 	}
 	if ((r = match_rules(c, para)) != NULL) {
-		set_verdict(v, r->reason, r->class, "%s /%s/ (in its paragraph)",
+		set_verdict(v, r->reason, r->class, "%s /%.120s/ (in its paragraph)",
 		    r->where, r->pattern);
 		return;
 	}
@@ -567,7 +567,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		return;
 	}
 	if ((r = match_rules(c, context)) != NULL) {
-		set_verdict(v, r->reason, r->class, "%s /%s/ (in text)",
+		set_verdict(v, r->reason, r->class, "%s /%.120s/ (in text)",
 		    r->where, r->pattern);
 		return;
 	}
@@ -735,13 +735,6 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	phase = smtp_phase(diag);
 	if (phase == 0)
 		phase = smtp_phase(para);
-	/*
-	 * A lone recipient's session transcript (">>> RCPT TO ... <<< 550")
-	 * can tell that the address was refused; only that, since a
-	 * transcript goes on past the failing command ("... >>> DATA").
-	 */
-	if (phase == 0 && b->n == 1 && smtp_phase(b->text) == 'R')
-		phase = 'R';
 	if (diag[0] == '\0' && para[0] != '\0') {
 		char *t = diag;
 
@@ -775,6 +768,16 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		set_verdict(v, "delivered", NULL, "action %s%s", act, NULL);
 	} else {
 		decide_final(c, diag, para, ctx, v);
+		/*
+		 * A lone recipient's session transcript (">>> RCPT TO ... <<<
+		 * 550") can tell that the address was refused; only that,
+		 * since a transcript goes on past the failing command
+		 * ("... >>> DATA"). Read only when it matters.
+		 */
+		if (phase == 0 && b->n == 1 &&
+		    strcmp(v->reason, "userunknown") == 0 &&
+		    smtp_phase(b->text) == 'R')
+			phase = 'R';
 		adjust_phase(phase, v);
 		/*
 		 * A final failure with a temporary code is a message that

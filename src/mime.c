@@ -129,6 +129,30 @@ header_text(GMimeObject *obj)
 	return s;
 }
 
+/*
+ * raw_headers - the top-level header block as it came, up to the first
+ * empty line; caller frees. The same bytes GMime parsed, without asking
+ * it to serialise its header objects again.
+ */
+static char *
+raw_headers(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	/* line ends may be LF, CRLF or a lone CR (QUIRKS.md) */
+	while (p < end) {
+		if (*p == '\n' || *p == '\r')
+			return xstrndup(buf, (size_t)(p - buf));
+		while (p < end && *p != '\n' && *p != '\r')
+			p++;
+		if (p < end && *p == '\r')
+			p++;
+		if (p < end && *p == '\n')
+			p++;
+	}
+	return xstrndup(buf, len);
+}
+
 static void
 add_report(struct walk *w, enum mime_report type, GMimePart *part, int nest)
 {
@@ -296,7 +320,7 @@ mime_parse(const char *buf, size_t len, struct mime_result *r,
 		*why = "no message headers could be parsed";
 		goto out;
 	}
-	r->headers = header_text(GMIME_OBJECT(msg));
+	r->headers = raw_headers(buf, len);
 	if ((ct = g_mime_object_get_content_type(
 	    g_mime_message_get_mime_part(msg) ?
 	    g_mime_message_get_mime_part(msg) : GMIME_OBJECT(msg))) != NULL) {
