@@ -19,6 +19,8 @@ struct batch_opts {
 	const char	 *quarantine;	/* directory, or NULL */
 	int		  progress;	/* draw the progress line */
 	int		  log;		/* syslog each recipient */
+	int		  jobs;		/* threads that parse and classify;
+					   1: all in the caller's thread */
 };
 
 struct batch_stats {

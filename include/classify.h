@@ -35,6 +35,12 @@ struct classifier *classifier_new(const char *, struct sbuf *);
  */
 void	classifier_jit(struct classifier *);
 void	classifier_free(struct classifier *);
+/*
+ * classifier_thread_end - free the calling thread's match data; a thread
+ * that classified calls it before it exits (classifier_free does it for
+ * its own thread)
+ */
+void	classifier_thread_end(void);
 /* classifier_nrules - how many rules are loaded */
 size_t	classifier_nrules(const struct classifier *);
 

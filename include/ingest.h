@@ -39,6 +39,8 @@ struct ingest_ctx {
 struct ingest_result {
 	struct bounce		 b;		/* freed by ingest_result_free */
 	enum policy_outcome	*outcome;
+	char			**keys;		/* dedup key by index, NULL:
+						   not stored */
 	const char		*why;		/* for INGEST_BROKEN, static */
 	enum store_status	 store_status;
 };
@@ -46,6 +48,16 @@ struct ingest_result {
 /* ingest_message - r is zeroed by ingest; free it with ingest_result_free */
 enum ingest_status ingest_message(const struct ingest_ctx *, const char *,
 	    size_t, struct ingest_result *);
+/*
+ * The same in two steps, for replay's worker threads: ingest_analyse
+ * parses and classifies and touches no store (safe in several threads
+ * with one ctx); ingest_store applies the policy, in one thread, in the
+ * order of the messages.
+ */
+enum ingest_status ingest_analyse(const struct ingest_ctx *, const char *,
+	    size_t, struct ingest_result *);
+enum ingest_status ingest_store(const struct ingest_ctx *,
+	    struct ingest_result *);
 void	ingest_result_free(struct ingest_result *);
 /*
  * ingest_log - one syslog line per recipient, Postfix style, once the

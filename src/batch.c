@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,26 +116,25 @@ draw(struct run *u, int final)
 		fputc('\n', stderr);
 }
 
-static int
-one(const char *buf, size_t len, const char *path, off_t off, int toobig,
-    void *arg)
+static void
+read_error(const char *path, const char *why)
 {
-	struct run *u = arg;
-	struct ingest_result res;
-	enum ingest_status is;
+	fprintf(stderr, "bouncer: %s: %s\n", path, why);
+}
+
+/*
+ * finish - the second half of a message, in the order read: the policy
+ * into the store, the counts, the log, the quarantine, the batch commit.
+ * is and res come from ingest_analyse (res is freed here).
+ */
+static int
+finish(struct run *u, enum ingest_status is, struct ingest_result *res,
+    const char *buf, size_t len, const char *path, off_t off)
+{
 	size_t i;
 
-	u->st->messages++;
-	if (toobig) {
-		u->st->unparseable++;
-		fprintf(stderr, "bouncer: %s%s%lld: larger than %zu bytes, "
-		    "skipped\n", path, off >= 0 ? " at offset " : "",
-		    off >= 0 ? (long long)off : 0LL, u->o->max_size);
-		quarantine(u, buf, len);
-		draw(u, 0);
-		return 0;
-	}
-	is = ingest_message(u->x, buf, len, &res);
+	if (is == INGEST_OK)
+		is = ingest_store(u->x, res);
 	switch (is) {
 	case INGEST_NOTBOUNCE:
 		u->st->not_bounces++;
@@ -143,34 +143,34 @@ one(const char *buf, size_t len, const char *path, off_t off, int toobig,
 		u->st->unparseable++;
 		if (off >= 0)
 			fprintf(stderr, "bouncer: %s at offset %lld: "
-			    "unparseable: %s\n", path, (long long)off, res.why);
+			    "unparseable: %s\n", path, (long long)off, res->why);
 		else
 			fprintf(stderr, "bouncer: %s: unparseable: %s\n", path,
-			    res.why);
+			    res->why);
 		quarantine(u, buf, len);
 		break;
 	case INGEST_STORE:
-		u->r = res.store_status;
-		ingest_result_free(&res);
+		u->r = res->store_status;
+		ingest_result_free(res);
 		return -1;
 	default:
 		u->st->bounces++;
-		for (i = 0; i < res.b.n; i++) {
-			if (res.b.r[i].v.class == NULL)
+		for (i = 0; i < res->b.n; i++) {
+			if (res->b.r[i].v.class == NULL)
 				continue;
 			u->st->recipients++;
-			count_class(u->st, res.b.r[i].v.class);
-			count_reason(u->st, res.b.r[i].v.reason);
-			if (res.outcome[i] == POLICY_DUPLICATE)
+			count_class(u->st, res->b.r[i].v.class);
+			count_reason(u->st, res->b.r[i].v.reason);
+			if (res->outcome[i] == POLICY_DUPLICATE)
 				u->st->duplicates++;
-			if (res.outcome[i] == POLICY_SUPPRESSED ||
-			    res.outcome[i] == POLICY_ESCALATED)
+			if (res->outcome[i] == POLICY_SUPPRESSED ||
+			    res->outcome[i] == POLICY_ESCALATED)
 				u->st->suppressed++;
 		}
 		if (u->o->log)
-			ingest_log(&res, u->x->store == NULL);
+			ingest_log(res, u->x->store == NULL);
 	}
-	ingest_result_free(&res);
+	ingest_result_free(res);
 	if (u->x->store && ++u->in_batch >= u->o->batch) {
 		if ((u->r = store_commit(u->x->store)) != STORE_OK ||
 		    (u->r = store_begin(u->x->store)) != STORE_OK)
@@ -181,10 +181,227 @@ one(const char *buf, size_t len, const char *path, off_t off, int toobig,
 	return 0;
 }
 
+/* toobig - a message over the size limit: named, quarantined, skipped */
 static void
-read_error(const char *path, const char *why)
+toobig_msg(struct run *u, const char *buf, size_t len, const char *path,
+    off_t off)
 {
-	fprintf(stderr, "bouncer: %s: %s\n", path, why);
+	u->st->unparseable++;
+	fprintf(stderr, "bouncer: %s%s%lld: larger than %zu bytes, "
+	    "skipped\n", path, off >= 0 ? " at offset " : "",
+	    off >= 0 ? (long long)off : 0LL, u->o->max_size);
+	quarantine(u, buf, len);
+	draw(u, 0);
+}
+
+/* one - a message, analysed and finished here (one thread) */
+static int
+one(const char *buf, size_t len, const char *path, off_t off, int toobig,
+    void *arg)
+{
+	struct run *u = arg;
+	struct ingest_result res;
+	enum ingest_status is;
+
+	u->st->messages++;
+	if (toobig) {
+		toobig_msg(u, buf, len, path, off);
+		return 0;
+	}
+	is = ingest_analyse(u->x, buf, len, &res);
+	return finish(u, is, &res, buf, len, path, off);
+}
+
+/*
+ * With several threads: parsing and classifying are most of the work
+ * and need nothing but the message, so workers do them while this
+ * thread reads the input and finishes messages in the order they came
+ * (the store is written by one thread, in order, as with one). A ring
+ * of jobs bounds the messages in memory to a few per worker.
+ */
+enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN, JOB_DONE };
+
+struct job {
+	char			*buf;
+	size_t			 len;
+	char			*path;
+	off_t			 off;
+	int			 state;
+	enum ingest_status	 is;
+	struct ingest_result	 res;
+};
+
+struct pool {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 work;		/* a job queued, or stop */
+	pthread_cond_t		 done;		/* a job done */
+	struct job		*ring;
+	size_t			 cap;
+	unsigned long		 head;		/* oldest unfinished */
+	unsigned long		 next;		/* next for a worker */
+	unsigned long		 tail;		/* next to fill */
+	int			 stop;
+	int			 idle;		/* workers waiting for work */
+	int			 waiting;	/* the reader waits for done */
+	size_t			 ndone;		/* jobs done, not yet finished */
+	pthread_t		*th;
+	int			 nth;
+	struct run		*u;
+};
+
+static void *
+worker(void *arg)
+{
+	struct pool *p = arg;
+	struct job *j;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->stop && p->next == p->tail) {
+			p->idle++;
+			pthread_cond_wait(&p->work, &p->mu);
+			p->idle--;
+		}
+		if (p->next == p->tail)
+			break;		/* stop, and nothing left */
+		j = &p->ring[p->next++ % p->cap];
+		j->state = JOB_TAKEN;
+		pthread_mutex_unlock(&p->mu);
+		j->is = ingest_analyse(p->u->x, j->buf, j->len, &j->res);
+		pthread_mutex_lock(&p->mu);
+		j->state = JOB_DONE;
+		/*
+		 * Wake the reader only when it waits and half the ring (or
+		 * all of what is in it) is done: waking it for each message
+		 * would cost two context switches a message.
+		 */
+		p->ndone++;
+		if (p->waiting && (p->ndone >= p->cap / 2 ||
+		    p->ndone == p->tail - p->head))
+			pthread_cond_signal(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	classifier_thread_end();
+	return NULL;
+}
+
+/*
+ * reap - finish the jobs done at the head of the ring, in order (or drop
+ * them after a store failure). wait: 1, first wait until half the ring
+ * and its oldest job are done; 2, wait for every job.
+ */
+static int
+reap(struct pool *p, int wait, int drop)
+{
+	struct job *j;
+	int rc = 0, ready;
+
+	pthread_mutex_lock(&p->mu);
+	while (wait && p->head < p->tail &&
+	    ((wait == 1 && p->ndone < p->cap / 2) ||
+	    (wait == 2 && p->ndone < p->tail - p->head) ||
+	    p->ring[p->head % p->cap].state != JOB_DONE)) {
+		p->waiting = 1;
+		pthread_cond_wait(&p->done, &p->mu);
+		p->waiting = 0;
+	}
+	pthread_mutex_unlock(&p->mu);
+	while (p->head < p->tail) {
+		j = &p->ring[p->head % p->cap];
+		pthread_mutex_lock(&p->mu);
+		if ((ready = j->state == JOB_DONE))
+			p->ndone--;
+		pthread_mutex_unlock(&p->mu);
+		if (!ready)
+			break;
+		if (drop || rc == -1)
+			ingest_result_free(&j->res);
+		else
+			rc = finish(p->u, j->is, &j->res, j->buf, j->len,
+			    j->path, j->off);
+		free(j->buf);
+		free(j->path);
+		j->buf = j->path = NULL;
+		j->state = JOB_FREE;
+		p->head++;
+	}
+	return rc;
+}
+
+static int
+one_pooled(const char *buf, size_t len, const char *path, off_t off,
+    int toobig, void *arg)
+{
+	struct pool *p = arg;
+	struct run *u = p->u;
+	struct job *j;
+
+	u->st->messages++;
+	if (toobig) {
+		/* in order: what was read before it is finished first */
+		if (reap(p, 2, 0) == -1)
+			return -1;
+		toobig_msg(u, buf, len, path, off);
+		return 0;
+	}
+	if (p->tail - p->head == p->cap && reap(p, 1, 0) == -1)
+		return -1;
+	j = &p->ring[p->tail % p->cap];
+	j->buf = xmalloc(len + 1);
+	memcpy(j->buf, buf, len);
+	j->buf[len] = '\0';
+	j->len = len;
+	j->path = xstrdup(path);
+	j->off = off;
+	pthread_mutex_lock(&p->mu);
+	j->state = JOB_QUEUED;
+	p->tail++;
+	if (p->idle > 0)
+		pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
+/* run_pooled - replay_run with o->jobs workers; 0, or -1 if none started */
+static int
+run_pooled(struct run *u, struct replay_src *src)
+{
+	struct pool p;
+	int i, failed = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.u = u;
+	p.cap = (size_t)u->o->jobs * 16;
+	p.ring = xcalloc(p.cap, sizeof(*p.ring));
+	p.th = xcalloc((size_t)u->o->jobs, sizeof(*p.th));
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.work, NULL);
+	pthread_cond_init(&p.done, NULL);
+	for (i = 0; i < u->o->jobs; i++) {
+		if (pthread_create(&p.th[i], NULL, worker, &p) != 0)
+			break;
+		p.nth++;
+	}
+	if (p.nth == 0) {
+		failed = -1;
+		goto out;
+	}
+	replay_run(src, u->o->max_size, one_pooled, &p, read_error);
+	/* what is in flight: finished, or dropped after a store failure */
+	(void)reap(&p, 2, u->r != STORE_OK);
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.work);
+	pthread_mutex_unlock(&p.mu);
+	for (i = 0; i < p.nth; i++)
+		pthread_join(p.th[i], NULL);
+out:
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.work);
+	pthread_cond_destroy(&p.done);
+	free(p.ring);
+	free(p.th);
+	return failed;
 }
 
 enum store_status
@@ -206,7 +423,8 @@ batch_replay(struct ingest_ctx *x, const struct batch_opts *o,
 		replay_close(src);
 		return u.r;
 	}
-	replay_run(src, o->max_size, one, &u, read_error);
+	if (o->jobs <= 1 || run_pooled(&u, src) == -1)
+		replay_run(src, o->max_size, one, &u, read_error);
 	if (x->store) {
 		if (u.r == STORE_OK)
 			u.r = store_commit(x->store);

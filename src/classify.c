@@ -19,6 +19,7 @@
 #include <pcre2.h>
 
 #include "classify.h"
+#include "needle.h"
 #include "util.h"
 
 extern const char default_rules[];	/* generated from src/default.rules */
@@ -33,15 +34,17 @@ struct rule {
 	pcre2_code	*re;
 	char		*where;		/* "file:line" */
 	char		*pattern;
+	struct needles	 needles;	/* none: always run re */
 };
 
 struct classifier {
 	struct rule	*rules;
 	size_t		 n;
 	size_t		 cap;
-	pcre2_match_data *md;
 	pcre2_code	*re_status;
 	pcre2_code	*re_reply;
+	int		 check_needles;	/* BOUNCER_CHECK_NEEDLES */
+	struct needle_index *index;	/* of the rules' needles, by rule */
 };
 
 static const struct {
@@ -301,6 +304,8 @@ parse_rule(char *line, struct rule *r, char *err, size_t errlen)
 	}
 	if ((r->re = compile(pat, opts, err, errlen)) == NULL)
 		return -1;
+	(void)needles_from_pattern(pat, (opts & PCRE2_EXTENDED) != 0,
+	    &r->needles);
 	r->pattern = xstrdup(pat);
 	return 1;
 }
@@ -348,6 +353,7 @@ classifier_new(const char *path, struct sbuf *errs)
 {
 	struct classifier *c = xcalloc(1, sizeof(*c));
 	char err[300];
+	size_t i;
 
 	if (path != NULL) {
 		FILE *fp = fopen(path, "r");
@@ -371,14 +377,18 @@ classifier_new(const char *path, struct sbuf *errs)
 		sbuf_free(&t);
 	}
 	load_text(c, default_rules, "built-in", errs);
-	c->md = pcre2_match_data_create(8, NULL);
+	c->check_needles = getenv("BOUNCER_CHECK_NEEDLES") != NULL;
+	c->index = needle_index_new();
+	for (i = 0; i < c->n; i++)
+		needle_index_add(c->index, &c->rules[i].needles, i);
+	needle_index_done(c->index);
 	/* an enhanced status code, not part of an IP address or version */
 	c->re_status = compile("(?<![0-9.])([245])\\.([0-9]{1,3})\\.([0-9]{1,3})"
 	    "(?![0-9]|\\.[0-9])", 0, err, sizeof(err));
 	/* an SMTP reply code opening a reply, "550 ", "550-", "550:" */
 	c->re_reply = compile("(?<![0-9.,:/#-])([245][0-5][0-9])(?=[ \\-:]|$)",
 	    0, err, sizeof(err));
-	if (c->md == NULL || c->re_status == NULL || c->re_reply == NULL)
+	if (c->re_status == NULL || c->re_reply == NULL)
 		abort();
 	return c;
 }
@@ -398,6 +408,27 @@ classifier_jit(struct classifier *c)
 	(void)pcre2_jit_compile(c->re_reply, PCRE2_JIT_COMPLETE);
 }
 
+/*
+ * Match data is per thread, so that replay can classify in several at
+ * once with one set of compiled rules (compiled code is read-only).
+ */
+static _Thread_local pcre2_match_data *tmd;
+
+static pcre2_match_data *
+thread_md(void)
+{
+	if (tmd == NULL && (tmd = pcre2_match_data_create(8, NULL)) == NULL)
+		abort();
+	return tmd;
+}
+
+void
+classifier_thread_end(void)
+{
+	pcre2_match_data_free(tmd);
+	tmd = NULL;
+}
+
 void
 classifier_free(struct classifier *c)
 {
@@ -405,13 +436,15 @@ classifier_free(struct classifier *c)
 
 	if (c == NULL)
 		return;
+	needle_index_free(c->index);
 	for (i = 0; i < c->n; i++) {
 		pcre2_code_free(c->rules[i].re);
+		needles_free(&c->rules[i].needles);
 		free(c->rules[i].where);
 		free(c->rules[i].pattern);
 	}
 	free(c->rules);
-	pcre2_match_data_free(c->md);
+	classifier_thread_end();
 	pcre2_code_free(c->re_status);
 	pcre2_code_free(c->re_reply);
 	free(c);
@@ -423,27 +456,53 @@ classifier_nrules(const struct classifier *c)
 	return c->n;
 }
 
-/* match_rules - the first rule matching text, or NULL */
+/*
+ * match_rules - the first rule matching text, or NULL. A rule whose
+ * needles are all absent from the text cannot match and is not run
+ * (needle.c); BOUNCER_CHECK_NEEDLES=1 runs it anyway and aborts if it
+ * matches, for the tests.
+ */
 static const struct rule *
 match_rules(const struct classifier *c, const char *text)
 {
+	char low[TEXT_MAX];
+	unsigned char hit_small[512], *hit;
 	size_t i, len;
+	const struct rule *r = NULL;
 
 	if (str_empty(text))
 		return NULL;
 	len = strlen(text);
 	if (len > TEXT_MAX)
 		len = TEXT_MAX;
-	for (i = 0; i < c->n; i++)
-		if (pcre2_match(c->rules[i].re, (PCRE2_SPTR)text, len, 0, 0,
-		    c->md, NULL) >= 0)
-			return &c->rules[i];
-	return NULL;
+	for (i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)text[i]);
+	hit = c->n <= sizeof(hit_small) ? hit_small : xmalloc(c->n);
+	memset(hit, 0, c->n);
+	needle_index_scan(c->index, low, len, hit);
+	for (i = 0; i < c->n; i++) {
+		r = &c->rules[i];
+		if (r->needles.n > 0 && !hit[i]) {
+			if (c->check_needles && pcre2_match(r->re, (PCRE2_SPTR)text, len,
+			    0, 0, thread_md(), NULL) >= 0) {
+				fprintf(stderr, "needle check: %s skipped but "
+				    "matches: %s\n", r->where, text);
+				abort();
+			}
+			continue;
+		}
+		if (pcre2_match(r->re, (PCRE2_SPTR)text, len, 0, 0,
+		    thread_md(), NULL) >= 0)
+			break;
+	}
+	if (hit != hit_small)
+		free(hit);
+	return i < c->n ? r : NULL;
 }
 
 /* find_code - first match of re's group 0 in text into out */
 static int
-find_code(const struct classifier *c, pcre2_code *re, const char *text,
+find_code(const pcre2_code *re, const char *text,
     char *out, size_t outlen)
 {
 	PCRE2_SIZE *ov;
@@ -454,9 +513,9 @@ find_code(const struct classifier *c, pcre2_code *re, const char *text,
 	len = strlen(text);
 	if (len > TEXT_MAX)
 		len = TEXT_MAX;
-	if (pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, c->md, NULL) < 0)
+	if (pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, thread_md(), NULL) < 0)
 		return 0;
-	ov = pcre2_get_ovector_pointer(c->md);
+	ov = pcre2_get_ovector_pointer(thread_md());
 	n = ov[1] - ov[0];
 	if (n >= outlen)
 		return 0;
@@ -488,13 +547,13 @@ pick_status(const struct classifier *c, const char *field, const char *diag,
 	const char *use;
 
 	if (field)
-		find_code(c, c->re_status, field, f, sizeof(f));
-	find_code(c, c->re_status, diag, d, sizeof(d));
+		find_code(c->re_status, field, f, sizeof(f));
+	find_code(c->re_status, diag, d, sizeof(d));
 	/* the field, unless the text's code of the same class says more */
 	use = f[0] && d[0] && (f[0] == d[0] || specificity(f) == 0) &&
 	    specificity(d) > specificity(f) ? d : f[0] ? f : d;
 	snprintf(v->status, sizeof(v->status), "%s", use);
-	find_code(c, c->re_reply, diag, v->replycode, sizeof(v->replycode));
+	find_code(c->re_reply, diag, v->replycode, sizeof(v->replycode));
 }
 
 static void
@@ -745,10 +804,10 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	pick_status(c, r->status, diag, v);
 	/* the whole text speaks for a recipient only when it is the only one */
 	if (!v->replycode[0] && b->n == 1)
-		find_code(c, c->re_reply, ctx, v->replycode,
+		find_code(c->re_reply, ctx, v->replycode,
 		    sizeof(v->replycode));
 	if (!v->status[0] && b->kind == BOUNCE_TEXT)
-		find_code(c, c->re_status, ctx, v->status, sizeof(v->status));
+		find_code(c->re_status, ctx, v->status, sizeof(v->status));
 
 	if (b->kind == BOUNCE_ARF) {
 		const char *ft = b->feedback_type ? b->feedback_type : "";

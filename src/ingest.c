@@ -121,7 +121,7 @@ check_signature(const struct ingest_ctx *x, struct bounce *b)
 }
 
 enum ingest_status
-ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
+ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
     struct ingest_result *res)
 {
 	enum parse_status ps;
@@ -135,10 +135,9 @@ ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
 		return INGEST_BROKEN;
 	check_signature(x, &res->b);
 	res->outcome = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->outcome));
+	res->keys = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->keys));
 	for (i = 0; i < res->b.n; i++) {
 		struct rcpt *r = &res->b.r[i];
-		struct store_event e;
-		char *key;
 
 		classify(x->classifier, &res->b, r);
 		if (res->b.unverified) {
@@ -149,11 +148,27 @@ ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
 			    "; return path signature: %s", res->b.signature);
 		}
 		res->outcome[i] = POLICY_RECORDED;
-		if (r->recipient == NULL || !addr_valid(r->recipient))
+		/* the key reads the message's bytes: make it while they are here */
+		if (x->store != NULL && r->recipient != NULL &&
+		    addr_valid(r->recipient))
+			res->keys[i] = ingest_dedup_key(&res->b, i, buf, len);
+	}
+	return INGEST_OK;
+}
+
+enum ingest_status
+ingest_store(const struct ingest_ctx *x, struct ingest_result *res)
+{
+	size_t i;
+
+	if (x->store == NULL)
+		return INGEST_OK;
+	for (i = 0; i < res->b.n; i++) {
+		struct rcpt *r = &res->b.r[i];
+		struct store_event e;
+
+		if (res->keys[i] == NULL)
 			continue;	/* nothing safe to store */
-		if (x->store == NULL)
-			continue;
-		key = ingest_dedup_key(&res->b, i, buf, len);
 		memset(&e, 0, sizeof(e));
 		/* a replayed bounce happened when it was written, not now */
 		e.time = x->msg_time && res->b.when > 0 &&
@@ -174,14 +189,24 @@ ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
 		if (res->b.kind == BOUNCE_ARF && str_empty(e.reporting_mta))
 			e.reporting_mta = res->b.user_agent;
 		e.feedback_type = res->b.feedback_type;
-		e.dedup = key;
+		e.dedup = res->keys[i];
 		res->store_status = policy_apply(x->store, x->policy, &e,
 		    &res->outcome[i]);
-		free(key);
 		if (res->store_status != STORE_OK)
 			return INGEST_STORE;
 	}
 	return INGEST_OK;
+}
+
+enum ingest_status
+ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
+    struct ingest_result *res)
+{
+	enum ingest_status is;
+
+	if ((is = ingest_analyse(x, buf, len, res)) != INGEST_OK)
+		return is;
+	return ingest_store(x, res);
 }
 
 void
@@ -197,6 +222,12 @@ ingest_log(const struct ingest_result *res, int dry_run)
 void
 ingest_result_free(struct ingest_result *r)
 {
+	size_t i;
+
+	if (r->keys)
+		for (i = 0; i < r->b.n; i++)
+			free(r->keys[i]);
+	free(r->keys);
 	bounce_free(&r->b);
 	free(r->outcome);
 	memset(r, 0, sizeof(*r));

@@ -68,6 +68,7 @@ struct options {
 	char		**paths;	/* --replay */
 	int		 npaths;
 	int		 log_stderr;
+	int		 jobs;		/* --jobs, 0: one per CPU */
 };
 
 static const char *progname = "bouncer";
@@ -83,7 +84,7 @@ usage(FILE *fp)
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- | --sign ADDR\n"
-"       bouncer --replay [--dry-run] [--quarantine DIR] PATH...\n"
+"       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
 "       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
@@ -137,7 +138,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_MAILLOG, O_MIGRATE };
+	    O_METRICS, O_MAILLOG, O_MIGRATE, O_JOBS };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -157,6 +158,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "import", required_argument, NULL, O_IMPORT },
 		{ "replay", no_argument, NULL, O_REPLAY },
 		{ "dry-run", no_argument, NULL, O_DRY_RUN },
+		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "quarantine", required_argument, NULL, O_QUARANTINE },
 		{ "log-stderr", no_argument, NULL, O_LOG_STDERR },
 		{ "report", no_argument, NULL, O_REPORT },
@@ -193,6 +195,13 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_IMPORT:	rc = set_mode(o, MODE_IMPORT, optarg); break;
 		case O_REPLAY:	rc = set_mode(o, MODE_REPLAY, NULL); break;
 		case O_DRY_RUN:	o->dry_run = 1; break;
+		case O_JOBS:
+			if ((o->jobs = atoi(optarg)) < 1 || o->jobs > 64) {
+				fprintf(stderr, "%s: bad --jobs: %s (1 to 64)\n",
+				    progname, optarg);
+				rc = -1;
+			}
+			break;
 		case O_REPORT:	rc = set_mode(o, MODE_REPORT, NULL); break;
 		case O_METRICS:	rc = set_mode(o, MODE_METRICS, NULL); break;
 		case O_MAILLOG:	rc = set_mode(o, MODE_MAILLOG, optarg); break;
@@ -688,6 +697,12 @@ run_replay(const struct classifier *c, const struct options *o,
 	bo.quarantine = o->quarantine;
 	bo.progress = isatty(2);
 	bo.log = cf->syslog;
+	/* parsing is most of a replay: one thread per CPU, up to 8 */
+	if ((bo.jobs = o->jobs) == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		bo.jobs = n < 1 ? 1 : n > 8 ? 8 : (int)n;
+	}
 	r = batch_replay(&x, &bo, &st);
 	batch_summary(stdout, &st, o->dry_run);
 	if (r != STORE_OK)
