@@ -73,6 +73,18 @@ part_text(GMimePart *part)
 	size_t len;
 
 	if (GMIME_IS_TEXT_PART(part)) {
+		const char *cs = g_mime_text_part_get_charset(
+		    GMIME_TEXT_PART(part));
+
+		/* already UTF-8: no conversion to pay for, unless it lies */
+		if (cs != NULL && (g_ascii_strcasecmp(cs, "utf-8") == 0 ||
+		    g_ascii_strcasecmp(cs, "us-ascii") == 0 ||
+		    g_ascii_strcasecmp(cs, "ascii") == 0)) {
+			s = part_bytes(part, &len);
+			if (g_utf8_validate(s, (gssize)len, NULL))
+				return s;
+			free(s);
+		}
 		t = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
 		if (t != NULL) {
 			s = xstrdup(t);
