@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,10 @@ struct rule {
 	char		*where;		/* "file:line" */
 	char		*pattern;
 	struct needles	 needles;	/* none: always run re */
+	/* a JIT-compiled copy of re, made once the rule has run a few
+	 * times, and published whole for every thread (see run_rule) */
+	_Atomic(pcre2_code *) jit;
+	atomic_uint	 runs;
 };
 
 struct classifier {
@@ -44,6 +49,7 @@ struct classifier {
 	pcre2_code	*re_status;
 	pcre2_code	*re_reply;
 	int		 check_needles;	/* BOUNCER_CHECK_NEEDLES */
+	int		 jit;		/* classifier_jit was called */
 	struct needle_index *index;	/* of the rules' needles, by rule */
 };
 
@@ -396,16 +402,14 @@ classifier_new(const char *path, struct sbuf *errs)
 void
 classifier_jit(struct classifier *c)
 {
-	size_t i;
-
 	/* BOUNCER_NO_JIT: the JIT reads past the subject by design, which
 	 * valgrind reports */
 	if (getenv("BOUNCER_NO_JIT") != NULL)
 		return;
-	for (i = 0; i < c->n; i++)
-		(void)pcre2_jit_compile(c->rules[i].re, PCRE2_JIT_COMPLETE);
+	/* these two run for every recipient; the rules when they prove hot */
 	(void)pcre2_jit_compile(c->re_status, PCRE2_JIT_COMPLETE);
 	(void)pcre2_jit_compile(c->re_reply, PCRE2_JIT_COMPLETE);
+	c->jit = 1;
 }
 
 /*
@@ -439,6 +443,7 @@ classifier_free(struct classifier *c)
 	needle_index_free(c->index);
 	for (i = 0; i < c->n; i++) {
 		pcre2_code_free(c->rules[i].re);
+		pcre2_code_free(atomic_load(&c->rules[i].jit));
 		needles_free(&c->rules[i].needles);
 		free(c->rules[i].where);
 		free(c->rules[i].pattern);
@@ -457,6 +462,40 @@ classifier_nrules(const struct classifier *c)
 }
 
 /*
+ * run_rule - match r against text. Compiling a rule with the JIT costs
+ * as much as running it a few hundred times without, and most rules
+ * rarely run (their needles are absent): so a rule is compiled when it
+ * runs for the JIT_AFTER-th time, by the thread that runs it then, into
+ * a copy that other threads see only once it is complete.
+ */
+#define JIT_AFTER	1
+
+static int
+run_rule(const struct classifier *c, struct rule *r, const char *text,
+    size_t len)
+{
+	pcre2_code *code = atomic_load_explicit(&r->jit, memory_order_acquire);
+
+	if (code == NULL) {
+		code = r->re;
+		if (c->jit && atomic_fetch_add_explicit(&r->runs, 1,
+		    memory_order_relaxed) == JIT_AFTER) {
+			pcre2_code *cp = pcre2_code_copy(r->re);
+
+			if (cp != NULL &&
+			    pcre2_jit_compile(cp, PCRE2_JIT_COMPLETE) == 0) {
+				atomic_store_explicit(&r->jit, cp,
+				    memory_order_release);
+				code = cp;
+			} else
+				pcre2_code_free(cp);
+		}
+	}
+	return pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, thread_md(),
+	    NULL) >= 0;
+}
+
+/*
  * match_rules - the first rule matching text, or NULL. A rule whose
  * needles are all absent from the text cannot match and is not run
  * (needle.c); BOUNCER_CHECK_NEEDLES=1 runs it anyway and aborts if it
@@ -468,7 +507,7 @@ match_rules(const struct classifier *c, const char *text)
 	char low[TEXT_MAX];
 	unsigned char hit_small[512], *hit;
 	size_t i, len;
-	const struct rule *r = NULL;
+	struct rule *r = NULL;
 
 	if (str_empty(text))
 		return NULL;
@@ -491,8 +530,7 @@ match_rules(const struct classifier *c, const char *text)
 			}
 			continue;
 		}
-		if (pcre2_match(r->re, (PCRE2_SPTR)text, len, 0, 0,
-		    thread_md(), NULL) >= 0)
+		if (run_rule(c, r, text, len))
 			break;
 	}
 	if (hit != hit_small)
