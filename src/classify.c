@@ -509,7 +509,7 @@ match_rules(const struct classifier *c, const char *text)
 	size_t i, len;
 	struct rule *r = NULL;
 
-	if (str_empty(text))
+	if (text == NULL || *text == '\0')
 		return NULL;
 	len = strlen(text);
 	if (len > TEXT_MAX)
