@@ -36,6 +36,12 @@ struct classifier *classifier_new(const char *, struct sbuf *);
 void	classifier_jit(struct classifier *);
 void	classifier_free(struct classifier *);
 /*
+ * classifier_check - compile every rule not compiled yet (the built-in
+ * ones are compiled when first needed); the number that do not, each
+ * named in errs
+ */
+int	classifier_check(struct classifier *, struct sbuf *);
+/*
  * classifier_thread_end - free the calling thread's match data; a thread
  * that classified calls it before it exits (classifier_free does it for
  * its own thread)

@@ -34,6 +34,10 @@ main(void)
 	c = classifier_new(NULL, &errs);
 	ok(c != NULL && errs.len == 0, "built-in rules load cleanly");
 	ok(classifier_nrules(c) > 30, "built-in rules are many");
+	/* they compile when first needed: each must, or it never matches */
+	ok(classifier_check(c, &errs) == 0 && errs.len == 0,
+	    "every built-in rule compiles%s%s", errs.len ? ": " : "",
+	    errs.len ? errs.s : "");
 	check(c, "550 5.1.1 <a@b>: Recipient address rejected: User unknown in "
 	    "local recipient table", "userunknown", "hard", "5.1.1");
 	check(c, "552 5.2.2 Mailbox full", "mailboxfull", "soft", "5.2.2");
