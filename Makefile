@@ -18,10 +18,10 @@ override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Wno-missing-field-initializers \
 	-Iinclude -DBOUNCER_VERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(CFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lz -ldl -pthread
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lz -ldl
 
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
-	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/needle.c \
+	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/needle.c src/wire.c \
 	    src/output.c src/store.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
 	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/maillog.c src/default_rules.c
 LIBOBJ    = $(LIBSRC:.c=.o)

@@ -19,8 +19,8 @@ struct batch_opts {
 	const char	 *quarantine;	/* directory, or NULL */
 	int		  progress;	/* draw the progress line */
 	int		  log;		/* syslog each recipient */
-	int		  jobs;		/* threads that parse and classify;
-					   1: all in the caller's thread */
+	int		  jobs;		/* processes that parse and classify;
+					   1: all in the caller's */
 };
 
 struct batch_stats {
@@ -36,6 +36,7 @@ struct batch_stats {
 	struct { const char *reason; long n; } reasons[BATCH_REASONS];
 	int	nreasons;
 	double	seconds;
+	int	worker_failed;	/* a worker process died: the replay stopped */
 };
 
 extern const char *batch_classes[9];

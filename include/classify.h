@@ -58,6 +58,8 @@ void	classify_text(const struct classifier *, const char *,
 	    struct verdict *);
 /* classify_reason_class - the class a reason implies, or NULL if unknown */
 const char *classify_reason_class(const char *, const char *);
+/* classify_class_word - the static word for a class name, or NULL */
+const char *classify_class_word(const char *);
 /* classify_reason_word - canonical word for a reason or alias, or NULL */
 const char *classify_reason_word(const char *);
 

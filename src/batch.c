@@ -8,17 +8,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "batch.h"
 #include "replay.h"
 #include "util.h"
+#include "wire.h"
 
 const char *batch_classes[9] = {
 	"hard", "soft", "block", "complaint", "delayed", "delivered",
@@ -194,7 +198,7 @@ toobig_msg(struct run *u, const char *buf, size_t len, const char *path,
 	draw(u, 0);
 }
 
-/* one - a message, analysed and finished here (one thread) */
+/* one - a message, analysed and finished here (--jobs 1) */
 static int
 one(const char *buf, size_t len, const char *path, off_t off, int toobig,
     void *arg)
@@ -213,117 +217,259 @@ one(const char *buf, size_t len, const char *path, off_t off, int toobig,
 }
 
 /*
- * With several threads: parsing and classifying are most of the work
- * and need nothing but the message, so workers do them while this
- * thread reads the input and finishes messages in the order they came
- * (the store is written by one thread, in order, as with one). A ring
- * of jobs bounds the messages in memory to a few per worker.
+ * With several workers: parsing and classifying are most of the work and
+ * need nothing but the message, so worker processes do them while this
+ * process reads the input and finishes messages in the order they came
+ * (the store is written by one process, in order, as with one). They are
+ * processes, not threads: GLib and GMime share allocator and type-system
+ * locks between threads, and two threads cost 60% more CPU per message
+ * than two processes (bench/run). Message i goes to worker i % n, whose
+ * results come back in that order; a ring of jobs bounds the messages in
+ * memory to a few per worker. Frames on the pipes are a 32-bit length
+ * and the bytes: a message one way, wire.c's record the other. This
+ * process never blocks writing while a worker could block writing back:
+ * it reads what is ready whenever a pipe is full (pump).
  */
-enum { JOB_FREE, JOB_QUEUED, JOB_TAKEN, JOB_DONE };
-
 struct job {
 	char			*buf;
 	size_t			 len;
 	char			*path;
 	off_t			 off;
-	int			 state;
+	int			 done;
 	enum ingest_status	 is;
 	struct ingest_result	 res;
+	char			*why;
+};
+
+struct worker {
+	pid_t			 pid;
+	int			 to;		/* messages, non-blocking */
+	int			 from;		/* results, non-blocking */
+	struct sbuf		 in;		/* result bytes read so far */
+	size_t			 used;		/* of in, already taken */
+	unsigned long		 next;		/* job its next result is for */
+	int			 eof;
 };
 
 struct pool {
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 work;		/* a job queued, or stop */
-	pthread_cond_t		 done;		/* a job done */
+	struct worker		*w;
+	int			 nw;
 	struct job		*ring;
 	size_t			 cap;
 	unsigned long		 head;		/* oldest unfinished */
-	unsigned long		 next;		/* next for a worker */
 	unsigned long		 tail;		/* next to fill */
-	int			 stop;
-	int			 idle;		/* workers waiting for work */
-	int			 waiting;	/* the reader waits for done */
-	size_t			 ndone;		/* jobs done, not yet finished */
-	pthread_t		*th;
-	int			 nth;
+	int			 broken;	/* a worker died or lied */
 	struct run		*u;
 };
 
-static void *
-worker(void *arg)
+/* full_write - all of buf to a blocking fd; -1 on error */
+static int
+full_write(int fd, const char *buf, size_t len)
 {
-	struct pool *p = arg;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* full_read - exactly len bytes; 0 at a clean end of file, -1 on error */
+static int
+full_read(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if ((n = read(fd, buf + got, len - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return got == 0 ? 0 : -1;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+/* worker_main - a worker's life: messages in, records out, until EOF */
+static void
+worker_main(const struct ingest_ctx *x, int in, int out)
+{
+	struct ingest_result res;
+	enum ingest_status is;
+	struct sbuf rec;
+	uint32_t len;
+	char *buf;
+
+	sbuf_init(&rec);
+	for (;;) {
+		if (full_read(in, (char *)&len, sizeof(len)) != 1)
+			break;
+		buf = xmalloc((size_t)len + 1);
+		if (full_read(in, buf, len) != 1) {
+			free(buf);
+			break;
+		}
+		buf[len] = '\0';
+		is = ingest_analyse(x, buf, len, &res);
+		free(buf);
+		rec.len = 0;
+		sbuf_addn(&rec, "\0\0\0\0", 4);
+		wire_put(&rec, is, &res);
+		ingest_result_free(&res);
+		len = (uint32_t)(rec.len - 4);
+		memcpy(rec.s, &len, sizeof(len));
+		if (full_write(out, rec.s, rec.len) == -1)
+			break;
+	}
+	sbuf_free(&rec);
+}
+
+/* take - decode the complete records in w->in into their jobs */
+static void
+take(struct pool *p, struct worker *w)
+{
+	uint32_t len;
 	struct job *j;
 
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		while (!p->stop && p->next == p->tail) {
-			p->idle++;
-			pthread_cond_wait(&p->work, &p->mu);
-			p->idle--;
+	while (w->in.len - w->used >= sizeof(len)) {
+		memcpy(&len, w->in.s + w->used, sizeof(len));
+		if (w->in.len - w->used - sizeof(len) < len)
+			break;
+		if (w->next >= p->tail) {
+			p->broken = 1;		/* a result nobody asked for */
+			return;
 		}
-		if (p->next == p->tail)
-			break;		/* stop, and nothing left */
-		j = &p->ring[p->next++ % p->cap];
-		j->state = JOB_TAKEN;
-		pthread_mutex_unlock(&p->mu);
-		j->is = ingest_analyse(p->u->x, j->buf, j->len, &j->res);
-		pthread_mutex_lock(&p->mu);
-		j->state = JOB_DONE;
-		/*
-		 * Wake the reader only when it waits and half the ring (or
-		 * all of what is in it) is done: waking it for each message
-		 * would cost two context switches a message.
-		 */
-		p->ndone++;
-		if (p->waiting && (p->ndone >= p->cap / 2 ||
-		    p->ndone == p->tail - p->head))
-			pthread_cond_signal(&p->done);
+		j = &p->ring[w->next % p->cap];
+		if (wire_get(w->in.s + w->used + sizeof(len), len, &j->is,
+		    &j->res, &j->why) == -1)
+			p->broken = 1;
+		j->done = 1;
+		w->used += sizeof(len) + len;
+		w->next += (unsigned long)p->nw;
 	}
-	pthread_mutex_unlock(&p->mu);
-	classifier_thread_end();
-	return NULL;
+	if (w->used == w->in.len)
+		w->in.len = w->used = 0;
 }
 
 /*
- * reap - finish the jobs done at the head of the ring, in order (or drop
- * them after a store failure). wait: 1, first wait until half the ring
- * and its oldest job are done; 2, wait for every job.
+ * pump - read what the workers have sent, waiting until something
+ * arrives (or, with out >= 0, until out can be written), or not at all
+ * with wait 0. 0, or -1 when a worker is gone.
+ */
+static int
+pump(struct pool *p, int out, int wait)
+{
+	struct pollfd *fds = xcalloc((size_t)p->nw + 1, sizeof(*fds));
+	char chunk[65536];
+	ssize_t n;
+	int i, rc = 0;
+
+	for (i = 0; i < p->nw; i++) {
+		fds[i].fd = p->w[i].eof ? -1 : p->w[i].from;
+		fds[i].events = POLLIN;
+	}
+	fds[p->nw].fd = out;
+	fds[p->nw].events = POLLOUT;
+	while (poll(fds, (nfds_t)p->nw + 1, wait ? -1 : 0) == -1)
+		if (errno != EINTR) {
+			rc = -1;
+			goto out;
+		}
+	for (i = 0; i < p->nw; i++) {
+		struct worker *w = &p->w[i];
+
+		if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		while ((n = read(w->from, chunk, sizeof(chunk))) > 0)
+			sbuf_addn(&w->in, chunk, (size_t)n);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+			w->eof = 1;
+		take(p, w);
+		if (w->eof && w->next < p->tail)
+			rc = -1;	/* it owes results and died */
+	}
+out:
+	free(fds);
+	if (p->broken)
+		rc = -1;
+	return rc;
+}
+
+/* send - one message to its worker, reading results while the pipe is full */
+static int
+send_job(struct pool *p, struct worker *w, const char *buf, size_t len)
+{
+	uint32_t n32 = (uint32_t)len;
+	const char *parts[2] = { (const char *)&n32, buf };
+	size_t lens[2] = { sizeof(n32), len }, k, off;
+	ssize_t n;
+
+	for (k = 0; k < 2; k++)
+		for (off = 0; off < lens[k]; ) {
+			n = write(w->to, parts[k] + off, lens[k] - off);
+			if (n > 0)
+				off += (size_t)n;
+			else if (n == -1 && errno == EINTR)
+				continue;
+			else if (n == -1 && errno == EAGAIN) {
+				if (pump(p, w->to, 1) == -1)
+					return -1;
+			} else
+				return -1;
+		}
+	return 0;
+}
+
+static void
+free_job(struct job *j)
+{
+	ingest_result_free(&j->res);
+	free(j->buf);
+	free(j->path);
+	free(j->why);
+	memset(j, 0, sizeof(*j));
+}
+
+/*
+ * reap - finish the jobs done at the head of the ring, in order (or
+ * drop them after a store failure). wait: 2, for every job in flight; 1,
+ * for the oldest; 0, take what has arrived and no more. -1 when
+ * finishing failed or a worker is gone.
  */
 static int
 reap(struct pool *p, int wait, int drop)
 {
 	struct job *j;
-	int rc = 0, ready;
+	int rc = 0, took = 0;
 
-	pthread_mutex_lock(&p->mu);
-	while (wait && p->head < p->tail &&
-	    ((wait == 1 && p->ndone < p->cap / 2) ||
-	    (wait == 2 && p->ndone < p->tail - p->head) ||
-	    p->ring[p->head % p->cap].state != JOB_DONE)) {
-		p->waiting = 1;
-		pthread_cond_wait(&p->done, &p->mu);
-		p->waiting = 0;
-	}
-	pthread_mutex_unlock(&p->mu);
+	if (pump(p, -1, 0) == -1)
+		return -1;
 	while (p->head < p->tail) {
 		j = &p->ring[p->head % p->cap];
-		pthread_mutex_lock(&p->mu);
-		if ((ready = j->state == JOB_DONE))
-			p->ndone--;
-		pthread_mutex_unlock(&p->mu);
-		if (!ready)
-			break;
-		if (drop || rc == -1)
-			ingest_result_free(&j->res);
-		else
-			rc = finish(p->u, j->is, &j->res, j->buf, j->len,
-			    j->path, j->off);
-		free(j->buf);
-		free(j->path);
-		j->buf = j->path = NULL;
-		j->state = JOB_FREE;
+		if (!j->done) {
+			if (wait == 0 || (wait == 1 && took))
+				break;
+			if (pump(p, -1, 1) == -1)
+				return -1;
+			continue;
+		}
+		/* after a failure, the rest is dropped: the caller stops */
+		if (!drop && rc == 0 && finish(p->u, j->is, &j->res, j->buf,
+		    j->len, j->path, j->off) == -1)
+			rc = -1;
+		free_job(j);
 		p->head++;
+		took = 1;
 	}
 	return rc;
 }
@@ -347,61 +493,138 @@ one_pooled(const char *buf, size_t len, const char *path, off_t off,
 	if (p->tail - p->head == p->cap && reap(p, 1, 0) == -1)
 		return -1;
 	j = &p->ring[p->tail % p->cap];
+	/* kept for what finishing may need: the quarantine, the names */
 	j->buf = xmalloc(len + 1);
 	memcpy(j->buf, buf, len);
 	j->buf[len] = '\0';
 	j->len = len;
 	j->path = xstrdup(path);
 	j->off = off;
-	pthread_mutex_lock(&p->mu);
-	j->state = JOB_QUEUED;
 	p->tail++;
-	if (p->idle > 0)
-		pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->mu);
+	if (send_job(p, &p->w[(p->tail - 1) % (unsigned long)p->nw], buf,
+	    len) == -1)
+		return -1;
+	/* finish what is ready, so that the ring rarely fills */
+	return reap(p, 0, 0) == -1 ? -1 : 0;
+}
+
+/* start - fork the workers; 0, or -1 (none left running) */
+static int
+start(struct pool *p, const struct ingest_ctx *x)
+{
+	int a[2], b[2], i, k;
+	pid_t pid;
+
+	for (i = 0; i < p->nw; i++) {
+		if (pipe(a) == -1)
+			return -1;
+		if (pipe(b) == -1) {
+			close(a[0]);
+			close(a[1]);
+			return -1;
+		}
+		fflush(NULL);
+		if ((pid = fork()) == -1) {
+			close(a[0]); close(a[1]); close(b[0]); close(b[1]);
+			return -1;
+		}
+		if (pid == 0) {
+			/* the child: its own ends only; never the store */
+			for (k = 0; k < i; k++) {
+				close(p->w[k].to);
+				close(p->w[k].from);
+			}
+			close(a[1]);
+			close(b[0]);
+			signal(SIGPIPE, SIG_DFL);
+			worker_main(x, a[0], b[1]);
+			_exit(0);
+		}
+		close(a[0]);
+		close(b[1]);
+		p->w[i].pid = pid;
+		p->w[i].to = a[1];
+		p->w[i].from = b[0];
+		p->w[i].next = (unsigned long)i;
+		sbuf_init(&p->w[i].in);
+		fcntl(a[1], F_SETFL, fcntl(a[1], F_GETFL) | O_NONBLOCK);
+		fcntl(b[0], F_SETFL, fcntl(b[0], F_GETFL) | O_NONBLOCK);
+		fcntl(a[1], F_SETFD, FD_CLOEXEC);
+		fcntl(b[0], F_SETFD, FD_CLOEXEC);
+	}
 	return 0;
 }
 
-/* run_pooled - replay_run with o->jobs workers; 0, or -1 if none started */
+/* stop - close the pipes, reap the workers; -1 if one did not exit 0 */
+static int
+stop(struct pool *p, int n)
+{
+	int i, status, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		close(p->w[i].to);
+		close(p->w[i].from);
+		sbuf_free(&p->w[i].in);
+	}
+	for (i = 0; i < n; i++) {
+		while (waitpid(p->w[i].pid, &status, 0) == -1 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			if (WIFSIGNALED(status))
+				fprintf(stderr, "bouncer: replay worker %ld "
+				    "killed by signal %d\n",
+				    (long)p->w[i].pid, WTERMSIG(status));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/*
+ * run_pooled - replay_run with o->jobs worker processes. 0; -1 if none
+ * could start (then the caller does it alone); -2 if a worker failed
+ * (what was finished before is kept, and the caller reports it).
+ */
 static int
 run_pooled(struct run *u, struct replay_src *src)
 {
 	struct pool p;
-	int i, failed = 0;
+	int i, rc = 0;
+	void (*oldpipe)(int);
 
 	memset(&p, 0, sizeof(p));
 	p.u = u;
-	p.cap = (size_t)u->o->jobs * 16;
+	p.nw = u->o->jobs;
+	p.cap = (size_t)p.nw * 16;
 	p.ring = xcalloc(p.cap, sizeof(*p.ring));
-	p.th = xcalloc((size_t)u->o->jobs, sizeof(*p.th));
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.work, NULL);
-	pthread_cond_init(&p.done, NULL);
-	for (i = 0; i < u->o->jobs; i++) {
-		if (pthread_create(&p.th[i], NULL, worker, &p) != 0)
-			break;
-		p.nth++;
-	}
-	if (p.nth == 0) {
-		failed = -1;
+	p.w = xcalloc((size_t)p.nw, sizeof(*p.w));
+	/* a worker that dies must show as an error here, not kill us */
+	oldpipe = signal(SIGPIPE, SIG_IGN);
+	if (start(&p, u->x) == -1) {
+		for (i = 0; i < p.nw && p.w[i].pid > 0; i++)
+			;
+		(void)stop(&p, i);
+		rc = -1;
 		goto out;
 	}
-	replay_run(src, u->o->max_size, one_pooled, &p, read_error);
-	/* what is in flight: finished, or dropped after a store failure */
-	(void)reap(&p, 2, u->r != STORE_OK);
-	pthread_mutex_lock(&p.mu);
-	p.stop = 1;
-	pthread_cond_broadcast(&p.work);
-	pthread_mutex_unlock(&p.mu);
-	for (i = 0; i < p.nth; i++)
-		pthread_join(p.th[i], NULL);
+	if (replay_run(src, u->o->max_size, one_pooled, &p, read_error) == -1 &&
+	    u->r == STORE_OK)
+		rc = -2;
+	if (rc == 0 && reap(&p, 2, u->r != STORE_OK) == -1 && u->r == STORE_OK)
+		rc = -2;
+	if (stop(&p, p.nw) == -1 && rc == 0)
+		rc = -2;
+	/* whatever is left (after a failure) is dropped */
+	while (p.head < p.tail)
+		free_job(&p.ring[p.head++ % p.cap]);
+	if (rc == -2)
+		fprintf(stderr, "bouncer: a replay worker failed; the messages "
+		    "before the failure were stored, the rest were not\n");
 out:
-	pthread_mutex_destroy(&p.mu);
-	pthread_cond_destroy(&p.work);
-	pthread_cond_destroy(&p.done);
+	signal(SIGPIPE, oldpipe);
 	free(p.ring);
-	free(p.th);
-	return failed;
+	free(p.w);
+	return rc;
 }
 
 enum store_status
@@ -410,6 +633,7 @@ batch_replay(struct ingest_ctx *x, const struct batch_opts *o,
 {
 	struct replay_src *src;
 	struct run u;
+	int pooled = 0;
 
 	memset(st, 0, sizeof(*st));
 	memset(&u, 0, sizeof(u));
@@ -423,8 +647,10 @@ batch_replay(struct ingest_ctx *x, const struct batch_opts *o,
 		replay_close(src);
 		return u.r;
 	}
-	if (o->jobs <= 1 || run_pooled(&u, src) == -1)
+	if (o->jobs <= 1 || (pooled = run_pooled(&u, src)) == -1)
 		replay_run(src, o->max_size, one, &u, read_error);
+	/* what was finished before a worker failed is kept, as after a crash */
+	st->worker_failed = pooled == -2;
 	if (x->store) {
 		if (u.r == STORE_OK)
 			u.r = store_commit(x->store);

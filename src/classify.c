@@ -222,6 +222,12 @@ class_word(const char *w)
 	return NULL;
 }
 
+const char *
+classify_class_word(const char *w)
+{
+	return w == NULL ? NULL : class_word(w);
+}
+
 /* code_reason - the table's reason for "C.S.D", or NULL */
 static const char *
 code_reason(const char *status)
@@ -426,8 +432,10 @@ classifier_jit(struct classifier *c)
 }
 
 /*
- * Match data is per thread, so that replay can classify in several at
- * once with one set of compiled rules (compiled code is read-only).
+ * Match data is per thread, so that a classifier can be shared by
+ * threads: compiled code is read-only, and what is compiled late (rules,
+ * JIT) is published whole with atomics. (Replay uses processes, see
+ * batch.c; this keeps the classifier safe to share all the same.)
  */
 static _Thread_local pcre2_match_data *tmd;
 

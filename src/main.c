@@ -697,7 +697,7 @@ run_replay(const struct classifier *c, const struct options *o,
 	bo.quarantine = o->quarantine;
 	bo.progress = isatty(2);
 	bo.log = cf->syslog;
-	/* parsing is most of a replay: one thread per CPU, up to 8 */
+	/* parsing is most of a replay: one process per CPU, up to 8 */
 	if ((bo.jobs = o->jobs) == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -707,6 +707,8 @@ run_replay(const struct classifier *c, const struct options *o,
 	batch_summary(stdout, &st, o->dry_run);
 	if (r != STORE_OK)
 		rc = store_failed(s);
+	else if (st.worker_failed)
+		rc = EX_SOFTWARE;	/* a parser crash: run again with --jobs 1 */
 	store_close(s);
 	return rc;
 }

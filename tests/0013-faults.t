@@ -78,6 +78,30 @@ $BOUNCER --db "$kdb" --replay "$tmp/kill.mbox" > "$tmp/o" 2>&1; ok $? "the repla
 is "$(sqlite3 "$kdb" 'select count(*) from events')" 20000 "every bounce once: 20000 events"
 is "$(sqlite3 "$kdb" "select count(*) from suppression where class='hard'")" 10000 "10000 hard suppressions, none twice"
 
+# a replay worker process that dies stops the replay with status 70; what
+# was finished before it is kept, whole, and the replay again completes
+gen_mbox wk 40000 > "$tmp/wk.mbox"
+wdb=$tmp/wk.db
+$BOUNCER --db "$wdb" --jobs 2 --replay "$tmp/wk.mbox" > "$tmp/o" 2> "$tmp/e" &
+pid=$!
+i=0 kid=
+while [ $i -lt 400 ]; do
+	kid=$(cat /proc/$pid/task/$pid/children 2>/dev/null | awk '{ print $1 }')
+	c=$(sqlite3 "$wdb" 'select count(*) from events' 2>/dev/null || echo 0)
+	[ -n "$kid" ] && [ "${c:-0}" -ge 1000 ] && break
+	sleep 0.02; i=$((i + 1))
+done
+[ -n "$kid" ] && kill -9 "$kid"
+wait $pid; rc=$?
+is "$rc" 70 "a replay worker killed: exit 70"
+grep -q "replay worker [0-9]* killed by signal 9" "$tmp/e"; ok $? "the failure is named on stderr"
+is "$(sqlite3 "$wdb" 'pragma integrity_check')" ok "database consistent after a worker died"
+c=$(sqlite3 "$wdb" 'select count(*) from events')
+echo "# worker killed with $c of 40000 events stored"
+ok $([ "$c" -lt 40000 ]; echo $?) "the replay stopped"
+$BOUNCER --db "$wdb" --jobs 2 --replay "$tmp/wk.mbox" > "$tmp/o" 2>&1; ok $? "the replay again finishes"
+is "$(sqlite3 "$wdb" 'select count(*) from events')" 40000 "every bounce once: 40000 events"
+
 # 16 writers with 2000 distinct bounces each, --expire and lookups running
 sdb=$tmp/stress.db
 printf 'busy_timeout = 120\n' > "$tmp/stress.conf"
