@@ -931,9 +931,14 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		 * ("... >>> DATA"). Read only when it matters.
 		 */
 		if (phase == 0 && b->n == 1 &&
-		    strcmp(v->reason, "userunknown") == 0 &&
-		    smtp_phase(b->text) == 'R')
-			phase = 'R';
+		    strcmp(v->reason, "userunknown") == 0) {
+			if (smtp_phase(b->text) == 'R')
+				phase = 'R';
+			/* m-FILTER states it: "-------SMTP command\nDATA" */
+			else if (str_icase(b->text, "SMTP command\nDATA") ||
+			    str_icase(b->text, "SMTP command\r\nDATA"))
+				phase = 'D';
+		}
 		adjust_phase(phase, v);
 		/*
 		 * A final failure with a temporary code is a message that
