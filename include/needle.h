@@ -12,6 +12,7 @@ struct needles {
 	char	**s;		/* lower case */
 	size_t	 *len;
 	size_t	  n;		/* 0: none known, always run the pattern */
+	size_t	  cap;
 };
 
 /*

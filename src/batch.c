@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -405,28 +406,33 @@ out:
 	return rc;
 }
 
-/* send - one message to its worker, reading results while the pipe is full */
+/* send_job - one message to its worker, reading results while its pipe is full */
 static int
 send_job(struct pool *p, struct worker *w, const char *buf, size_t len)
 {
 	uint32_t n32 = (uint32_t)len;
-	const char *parts[2] = { (const char *)&n32, buf };
-	size_t lens[2] = { sizeof(n32), len }, k, off;
+	struct iovec iov[2];
+	size_t done = 0, total = sizeof(n32) + len;
 	ssize_t n;
 
-	for (k = 0; k < 2; k++)
-		for (off = 0; off < lens[k]; ) {
-			n = write(w->to, parts[k] + off, lens[k] - off);
-			if (n > 0)
-				off += (size_t)n;
-			else if (n == -1 && errno == EINTR)
-				continue;
-			else if (n == -1 && errno == EAGAIN) {
-				if (pump(p, w->to, 1) == -1)
-					return -1;
-			} else
+	while (done < total) {
+		/* the frame's header and body, from where the last write stopped */
+		iov[0].iov_base = (char *)&n32 + (done < sizeof(n32) ? done : 0);
+		iov[0].iov_len = done < sizeof(n32) ? sizeof(n32) - done : 0;
+		iov[1].iov_base = (char *)buf + (done > sizeof(n32) ?
+		    done - sizeof(n32) : 0);
+		iov[1].iov_len = len - (done > sizeof(n32) ? done - sizeof(n32) : 0);
+		n = writev(w->to, iov, 2);
+		if (n > 0)
+			done += (size_t)n;
+		else if (n == -1 && errno == EINTR)
+			continue;
+		else if (n == -1 && errno == EAGAIN) {
+			if (pump(p, w->to, 1) == -1)
 				return -1;
-		}
+		} else
+			return -1;
+	}
 	return 0;
 }
 
@@ -494,9 +500,11 @@ one_pooled(const char *buf, size_t len, const char *path, off_t off,
 		return -1;
 	j = &p->ring[p->tail % p->cap];
 	/* kept for what finishing may need: the quarantine, the names */
-	j->buf = xmalloc(len + 1);
-	memcpy(j->buf, buf, len);
-	j->buf[len] = '\0';
+	if (u->o->quarantine != NULL) {
+		j->buf = xmalloc(len + 1);
+		memcpy(j->buf, buf, len);
+		j->buf[len] = '\0';
+	}
 	j->len = len;
 	j->path = xstrdup(path);
 	j->off = off;
@@ -504,8 +512,10 @@ one_pooled(const char *buf, size_t len, const char *path, off_t off,
 	if (send_job(p, &p->w[(p->tail - 1) % (unsigned long)p->nw], buf,
 	    len) == -1)
 		return -1;
-	/* finish what is ready, so that the ring rarely fills */
-	return reap(p, 0, 0) == -1 ? -1 : 0;
+	/* once half the ring is in flight, finish what is ready */
+	if (p->tail - p->head >= p->cap / 2 && reap(p, 0, 0) == -1)
+		return -1;
+	return 0;
 }
 
 /* start - fork the workers; 0, or -1 (none left running) */

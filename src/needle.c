@@ -49,12 +49,16 @@ needles_free(struct needles *n)
 	memset(n, 0, sizeof(*n));
 }
 
+/* take - append s (allocated, now n's) */
 static void
-add(struct needles *n, const char *s, size_t len)
+take(struct needles *n, char *s, size_t len)
 {
-	n->s = xrealloc(n->s, (n->n + 1) * sizeof(*n->s));
-	n->len = xrealloc(n->len, (n->n + 1) * sizeof(*n->len));
-	n->s[n->n] = xstrndup(s, len);
+	if (n->n == n->cap) {
+		n->cap = n->cap ? n->cap * 2 : 8;
+		n->s = xrealloc(n->s, n->cap * sizeof(*n->s));
+		n->len = xrealloc(n->len, n->cap * sizeof(*n->len));
+	}
+	n->s[n->n] = s;
 	n->len[n->n++] = len;
 }
 
@@ -87,10 +91,10 @@ consider(struct needles *best, struct needles *cand)
 static void
 flush(struct needles *best, char *run, size_t *rl)
 {
-	struct needles one = { NULL, NULL, 0 };
+	struct needles one = { NULL, NULL, 0, 0 };
 
 	if (*rl >= NEEDLE_MIN) {
-		add(&one, run, *rl);
+		take(&one, xstrndup(run, *rl), *rl);
 		consider(best, &one);
 	}
 	*rl = 0;
@@ -173,7 +177,7 @@ seq(struct cur *c, struct needles *best)
 				ch = p[1];
 			c->p = p + 2;
 		} else if (*p == '(') {
-			struct needles inner = { NULL, NULL, 0 };
+			struct needles inner = { NULL, NULL, 0, 0 };
 			int look = 0;
 
 			c->p++;
@@ -241,7 +245,7 @@ alt(struct cur *c, struct needles *out)
 
 	memset(out, 0, sizeof(*out));
 	for (;;) {
-		struct needles b = { NULL, NULL, 0 };
+		struct needles b = { NULL, NULL, 0, 0 };
 
 		seq(c, &b);
 		if (c->bad) {
@@ -250,9 +254,12 @@ alt(struct cur *c, struct needles *out)
 		}
 		if (b.n == 0 || out->n + b.n > NEEDLE_SETMAX)
 			usable = 0;
-		if (usable)
+		if (usable) {
+			/* the strings move to out; b keeps none */
 			for (i = 0; i < b.n; i++)
-				add(out, b.s[i], b.len[i]);
+				take(out, b.s[i], b.len[i]);
+			b.n = 0;
+		}
 		needles_free(&b);
 		if (*c->p != '|')
 			break;
