@@ -103,6 +103,16 @@ sed 1d "$tmp/j1.out" > "$tmp/j1.sum"; sed 1d "$tmp/j4.out" > "$tmp/j4.sum"
 cmp -s "$tmp/j1.sum" "$tmp/j4.sum"; ok $? "--jobs 4 prints the same summary"
 cmp -s "$tmp/j1.err" "$tmp/j4.err"; ok $? "--jobs 4 names the same unparseable messages, in order"
 [ "$(field 'already seen' "$tmp/j4.out")" -ge 400 ]; ok $? "the repeated DSNs counted once"
+# messages over --max-size are named in their place among the others
+for j in 1 4; do
+	mkdir -p "$tmp/q$j"
+	$BOUNCER --allow-root --now 2026-11-23T12:00:00Z --max-size 2k --jobs $j --dry-run --quarantine "$tmp/q$j" \
+	    --replay "$tmp/par.mbox" > "$tmp/m$j.out" 2> "$tmp/m$j.err"
+	sed -i 's/^replay.*//' "$tmp/m$j.out"
+done
+grep -q 'larger than 2048 bytes' "$tmp/m4.err"; ok $? "--jobs 4: messages over --max-size named"
+cmp -s "$tmp/m1.err" "$tmp/m4.err" && cmp -s "$tmp/m1.out" "$tmp/m4.out"; ok $? "--jobs 4 names and counts them as --jobs 1 does"
+is "$(ls "$tmp/q4" | wc -l | tr -d ' ')" "$(ls "$tmp/q1" | wc -l | tr -d ' ')" "--jobs 4 quarantines as many"
 $BOUNCER --allow-root --db "$tmp/j0.db" --jobs 0 --replay "$tmp/par.mbox" > /dev/null 2> "$tmp/e"; rc=$?
 is "$rc" 64 "--jobs 0 is a usage error"
 
