@@ -27,6 +27,12 @@ size_t	scan_cut(const char *);
 size_t	scan_text(struct bounce *, const struct field_list *);
 /* scan_diag_for - the diagnostic lines after addr in text; caller frees */
 char	*scan_diag_for(const char *, const char *);
+/*
+ * scan_said - the remote reply a notice quotes after its lead-in ("The
+ * error that the other server returned was: 550 ..."), to the end of the
+ * paragraph; NULL if none. Caller frees.
+ */
+char	*scan_said(const char *);
 /* scan_is_bounce - 1 when the headers say "delivery failure notice" */
 int	scan_is_bounce(const struct field_list *);
 /* scan_text_is_bounce - 1 when the readable text says "not delivered" */

@@ -287,6 +287,10 @@ out:
 		if (b->r[i].recipient && b->kind != BOUNCE_ARF)
 			b->r[i].text_diag = scan_diag_for(b->text,
 			    b->r[i].recipient);
+	/* a lone recipient named alone: the reply the notice quotes is its */
+	if (b->n == 1 && b->kind == BOUNCE_TEXT && b->r[0].text_diag == NULL &&
+	    b->r[0].diagnostic_code == NULL && b->text != NULL)
+		b->r[0].text_diag = scan_said(b->text);
 	fields_free(&f);
 	fields_free(&o);
 	fields_free(&h);

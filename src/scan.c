@@ -254,6 +254,36 @@ scan_diag_for(const char *text, const char *addr)
 	return sbuf_steal(&d);
 }
 
+char *
+scan_said(const char *text)
+{
+	static const char *leads[] = {
+		"The error that the other server returned was:",	/* Gmail */
+		"The response from the remote server was:",		/* Gmail */
+		"Remote host said:",					/* qmail */
+		NULL
+	};
+	const char *p = NULL, *e;
+	size_t i;
+
+	for (i = 0; leads[i] && p == NULL; i++)
+		if ((p = str_icase(text, leads[i])) != NULL)
+			p += strlen(leads[i]);
+	if (p == NULL)
+		return NULL;
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	/* to the end of its paragraph */
+	for (e = p; *e && !(e[0] == '\n' && (e[1] == '\n' ||
+	    (e[1] == '\r' && e[2] == '\n'))); e++)
+		;
+	while (e > p && (e[-1] == '\r' || e[-1] == ' '))
+		e--;
+	if (e == p || e - p > SCAN_DIAG_MAX)
+		return NULL;
+	return xstrndup(p, (size_t)(e - p));
+}
+
 static int
 have_rcpt(const struct bounce *b, const char *a)
 {
