@@ -941,6 +941,19 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		}
 		adjust_phase(phase, v);
 		/*
+		 * Diagnostic-Type X-Unix: a local program (a pipe, procmail)
+		 * failed; that is the reason unless its own words name one
+		 * ("Quota exceeded"). "255" is an exit status, not a cause.
+		 */
+		if (r->diagnostic_type != NULL &&
+		    strcasecmp(r->diagnostic_type, "x-unix") == 0 &&
+		    !v->by_phrase && strcmp(v->reason, "mailererror") != 0) {
+			v->reason = "mailererror";
+			v->class = classify_reason_class(v->reason, v->status);
+			strncat(v->rule, "; a local program failed (X-Unix)",
+			    sizeof(v->rule) - strlen(v->rule) - 1);
+		}
+		/*
 		 * A final failure with a temporary code is a message that
 		 * stayed in the queue until its lifetime ran out (Postfix's
 		 * maximal_queue_lifetime): the last transient cause is detail.
