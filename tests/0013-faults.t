@@ -85,20 +85,29 @@ wdb=$tmp/wk.db
 $BOUNCER --db "$wdb" --jobs 2 --replay "$tmp/wk.mbox" > "$tmp/o" 2> "$tmp/e" &
 pid=$!
 i=0 kid=
+children() {
+	cat /proc/$1/task/$1/children 2>/dev/null ||
+	    ps -o pid= --ppid "$1" 2>/dev/null
+}
 while [ $i -lt 400 ]; do
-	kid=$(cat /proc/$pid/task/$pid/children 2>/dev/null | awk '{ print $1 }')
+	kid=$(children $pid | awk '{ print $1; exit }')
 	c=$(sqlite3 "$wdb" 'select count(*) from events' 2>/dev/null || echo 0)
 	[ -n "$kid" ] && [ "${c:-0}" -ge 1000 ] && break
 	sleep 0.02; i=$((i + 1))
 done
-[ -n "$kid" ] && kill -9 "$kid"
+killed=1
+[ -n "$kid" ] && kill -9 "$kid" 2>/dev/null || killed=0
 wait $pid; rc=$?
-is "$rc" 70 "a replay worker killed: exit 70"
-grep -q "replay worker [0-9]* killed by signal 9" "$tmp/e"; ok $? "the failure is named on stderr"
-is "$(sqlite3 "$wdb" 'pragma integrity_check')" ok "database consistent after a worker died"
-c=$(sqlite3 "$wdb" 'select count(*) from events')
-echo "# worker killed with $c of 40000 events stored"
-ok $([ "$c" -lt 40000 ]; echo $?) "the replay stopped"
+if [ $killed = 1 ]; then
+	is "$rc" 70 "a replay worker killed: exit 70"
+	grep -q "replay worker [0-9]* killed by signal 9" "$tmp/e"; ok $? "the failure is named on stderr"
+	is "$(sqlite3 "$wdb" 'pragma integrity_check')" ok "database consistent after a worker died"
+	c=$(sqlite3 "$wdb" 'select count(*) from events')
+	echo "# worker killed with $c of 40000 events stored"
+	ok $([ "$c" -lt 40000 ]; echo $?) "the replay stopped"
+else
+	skip "a replay worker killed" "no worker process seen (one CPU, or no /proc children list)"
+fi
 $BOUNCER --db "$wdb" --jobs 2 --replay "$tmp/wk.mbox" > "$tmp/o" 2>&1; ok $? "the replay again finishes"
 is "$(sqlite3 "$wdb" 'select count(*) from events')" 40000 "every bounce once: 40000 events"
 
