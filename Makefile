@@ -23,7 +23,7 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lz -ldl
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/needle.c src/wire.c \
 	    src/output.c src/store.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
-	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/maillog.c src/default_rules.c
+	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/maillog.c src/default_rules.c src/default_needles.c
 LIBOBJ    = $(LIBSRC:.c=.o)
 OBJ       = $(LIBOBJ) src/main.o
 UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle
@@ -41,6 +41,15 @@ src/default_rules.c: src/default.rules
 	  echo 'const char default_rules[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
+
+# ... and their needles (src/needle.c), derived once at build time by a
+# small tool built from the same code (no sanitizer or fuzzer flags: it
+# only runs here).
+src/needlegen: src/needlegen.c src/needle.c src/util.c include/needle.h include/util.h
+	@echo "  LD      $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -Iinclude -o $@ src/needlegen.c src/needle.c src/util.c
+
+src/default_needles.c: src/default.rules src/needlegen
+	src/needlegen < src/default.rules > $@.tmp && mv $@.tmp $@
 
 tests/unit/%: tests/unit/%.c $(LIBOBJ) tests/unit/tap.h
 	@echo "  LD      $@"; $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
@@ -85,7 +94,7 @@ uninstall:
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/bouncer/bouncer.conf (remove it by hand)"
 
 clean:
-	rm -f bouncer src/*.o src/default_rules.c $(UNITS)
+	rm -f bouncer src/*.o src/default_rules.c src/default_needles.c src/needlegen $(UNITS)
 
 .PHONY: all check check-asan check-valgrind demo deps install uninstall clean
 
@@ -100,7 +109,7 @@ fuzz/fuzz_parse: fuzz/fuzz_parse.c $(LIBSRC) $(wildcard include/*.h)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ fuzz/fuzz_parse.c $(LIBSRC) $$(pkg-config --libs $(PKGS)) -lz -ldl
 
-fuzz: fuzz/fuzz_parse src/default_rules.c
+fuzz: fuzz/fuzz_parse src/default_rules.c src/default_needles.c
 	mkdir -p fuzz/corpus
 	cp fixtures/*.eml fuzz/corpus/ 2>/dev/null || true
 	ASAN_OPTIONS=detect_leaks=1 fuzz/fuzz_parse -max_total_time=$(FUZZ_TIME) \
@@ -111,7 +120,7 @@ fuzz: fuzz/fuzz_parse src/default_rules.c
 
 # Static analysis with the checked-in configurations (.clang-tidy).
 SYSINC = $(shell pkg-config --cflags $(PKGS) libpq | sed 's/-I/-isystem /g')
-lint: src/default_rules.c
+lint: src/default_rules.c src/default_needles.c
 	cppcheck --enable=warning,performance,portability --inline-suppr \
 		--error-exitcode=1 -q -Iinclude src/
 	clang-tidy --quiet src/*.c -- -std=c11 -D_GNU_SOURCE -Iinclude \

@@ -13,7 +13,26 @@ struct needles {
 	size_t	 *len;
 	size_t	  n;		/* 0: none known, always run the pattern */
 	size_t	  cap;
+	int	  borrowed;	/* s and len are a needle_table's */
 };
+
+/*
+ * The built-in rules' needles, by line of src/default.rules, made at
+ * build time by src/needlegen.c (src/default_needles.c); ends with a
+ * line 0.
+ */
+struct needle_table {
+	int			 line;
+	const char *const	*s;
+	const size_t		*len;
+	int			 n;
+};
+extern const struct needle_table default_needles[];
+
+/* needles_from_table - borrow the table's needles for line; -1 if none */
+int	needles_from_table(const struct needle_table *, int, struct needles *);
+/* needles_equal - the same strings in the same order */
+int	needles_equal(const struct needles *, const struct needles *);
 
 /*
  * needles_from_pattern - fill out with strings of which every match of

@@ -276,7 +276,8 @@ compile(const char *pat, uint32_t opts, char *err, size_t errlen)
  * blank or comment line, -1 with err set for a bad one.
  */
 static int
-parse_rule(char *line, struct rule *r, int lazy, char *err, size_t errlen)
+parse_rule(char *line, struct rule *r, int lazy, int lineno, char *err,
+    size_t errlen)
 {
 	pcre2_code *re;
 	char *p = line, *w1, *w2 = NULL, *pat, *end, *f;
@@ -324,8 +325,11 @@ parse_rule(char *line, struct rule *r, int lazy, char *err, size_t errlen)
 			return -1;
 		atomic_init(&r->re, re);
 	}
-	(void)needles_from_pattern(pat, (opts & PCRE2_EXTENDED) != 0,
-	    &r->needles);
+	/* the built-in rules' needles were derived at build time */
+	if (!lazy || needles_from_table(default_needles, lineno,
+	    &r->needles) == -1)
+		(void)needles_from_pattern(pat, (opts & PCRE2_EXTENDED) != 0,
+		    &r->needles);
 	r->pattern = xstrdup(pat);
 	return 1;
 }
@@ -348,7 +352,7 @@ load_text(struct classifier *c, const char *text, const char *name,
 		nl = strchr(p, '\n');
 		line = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
 		memset(&r, 0, sizeof(r));
-		rc = parse_rule(line, &r, lazy, err, sizeof(err));
+		rc = parse_rule(line, &r, lazy, lineno, err, sizeof(err));
 		if (rc == -1 && errs)
 			sbuf_printf(errs, "%s:%d: %s\n", name, lineno, err);
 		if (rc == 1) {
@@ -510,13 +514,27 @@ classifier_check(struct classifier *c, struct sbuf *errs)
 	size_t i;
 	int bad = 0;
 
-	for (i = 0; i < c->n; i++)
-		if (rule_code(&c->rules[i]) == NULL) {
+	for (i = 0; i < c->n; i++) {
+		struct rule *r = &c->rules[i];
+		struct needles n;
+
+		if (rule_code(r) == NULL) {
 			bad++;
 			if (errs)
 				sbuf_printf(errs, "%s: does not compile\n",
-				    c->rules[i].where);
+				    r->where);
 		}
+		/* a table made at build time must say what needle.c says */
+		(void)needles_from_pattern(r->pattern,
+		    (r->opts & PCRE2_EXTENDED) != 0, &n);
+		if (!needles_equal(&n, &r->needles)) {
+			bad++;
+			if (errs)
+				sbuf_printf(errs, "%s: needles differ from "
+				    "src/default_needles.c\n", r->where);
+		}
+		needles_free(&n);
+	}
 	return bad;
 }
 

@@ -20,6 +20,7 @@
  * (inline options, \Q, named groups, the x flag) gives up on the rule.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,10 @@ needles_free(struct needles *n)
 {
 	size_t i;
 
+	if (n->borrowed) {
+		memset(n, 0, sizeof(*n));
+		return;
+	}
 	for (i = 0; i < n->n; i++)
 		free(n->s[i]);
 	free(n->s);
@@ -91,7 +96,7 @@ consider(struct needles *best, struct needles *cand)
 static void
 flush(struct needles *best, char *run, size_t *rl)
 {
-	struct needles one = { NULL, NULL, 0, 0 };
+	struct needles one = { NULL, NULL, 0, 0, 0 };
 
 	if (*rl >= NEEDLE_MIN) {
 		take(&one, xstrndup(run, *rl), *rl);
@@ -177,7 +182,7 @@ seq(struct cur *c, struct needles *best)
 				ch = p[1];
 			c->p = p + 2;
 		} else if (*p == '(') {
-			struct needles inner = { NULL, NULL, 0, 0 };
+			struct needles inner = { NULL, NULL, 0, 0, 0 };
 			int look = 0;
 
 			c->p++;
@@ -245,7 +250,7 @@ alt(struct cur *c, struct needles *out)
 
 	memset(out, 0, sizeof(*out));
 	for (;;) {
-		struct needles b = { NULL, NULL, 0, 0 };
+		struct needles b = { NULL, NULL, 0, 0, 0 };
 
 		seq(c, &b);
 		if (c->bad) {
@@ -285,6 +290,34 @@ needles_from_pattern(const char *pattern, int extended, struct needles *out)
 		return -1;
 	}
 	return 0;
+}
+
+int
+needles_from_table(const struct needle_table *t, int line, struct needles *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (; t->line != 0; t++)
+		if (t->line == line) {
+			out->s = (char **)(uintptr_t)t->s;	/* never written */
+			out->len = (size_t *)(uintptr_t)t->len;
+			out->n = (size_t)t->n;
+			out->borrowed = 1;
+			return 0;
+		}
+	return -1;
+}
+
+int
+needles_equal(const struct needles *a, const struct needles *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->len[i] != b->len[i] || strcmp(a->s[i], b->s[i]) != 0)
+			return 0;
+	return 1;
 }
 
 /*

@@ -36,7 +36,7 @@ main(void)
 	ok(classifier_nrules(c) > 30, "built-in rules are many");
 	/* they compile when first needed: each must, or it never matches */
 	ok(classifier_check(c, &errs) == 0 && errs.len == 0,
-	    "every built-in rule compiles%s%s", errs.len ? ": " : "",
+	    "every built-in rule compiles and has the needles of its table%s%s", errs.len ? ": " : "",
 	    errs.len ? errs.s : "");
 	check(c, "550 5.1.1 <a@b>: Recipient address rejected: User unknown in "
 	    "local recipient table", "userunknown", "hard", "5.1.1");
