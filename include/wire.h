@@ -11,14 +11,19 @@
 #include "ingest.h"
 #include "util.h"
 
-/* wire_put - append is and the parts of res that finishing reads */
-void	wire_put(struct sbuf *, enum ingest_status, const struct ingest_result *);
+/*
+ * wire_put - append is and the parts of res that finishing reads; for a
+ * message that is not processed, raw (if not NULL) is its bytes, for the
+ * quarantine
+ */
+void	wire_put(struct sbuf *, enum ingest_status, const struct ingest_result *,
+	    const char *, size_t);
 /*
  * wire_get - the reverse, into a zeroed res (free it with
- * ingest_result_free; *why is allocated, the caller frees it and res->why
- * points to it). -1 on a malformed record.
+ * ingest_result_free); *why and *raw are allocated or NULL, the caller
+ * frees them, and res->why points to *why. -1 on a malformed record.
  */
 int	wire_get(const char *, size_t, enum ingest_status *,
-	    struct ingest_result *, char **);
+	    struct ingest_result *, char **, char **, size_t *);
 
 #endif

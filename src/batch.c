@@ -225,12 +225,18 @@ one(const char *buf, size_t len, const char *path, off_t off, int toobig,
  * processes, not threads: GLib and GMime share allocator and type-system
  * locks between threads, and two threads cost 60% more CPU per message
  * than two processes (bench/run). Message i goes to worker i % n, whose
- * results come back in that order; a ring of jobs bounds the messages in
- * memory to a few per worker. Frames on the pipes are a 32-bit length
+ * results come back in that order; a ring of jobs bounds what is in
+ * flight (RING_PER_WORKER each), and the pipes are made large so that the
+ * workers go on while this process waits for a commit. This process keeps
+ * only names and results: a worker sends an unreadable message back whole
+ * when it is to be quarantined. Frames on the pipes are a 32-bit length
  * and the bytes: a message one way, wire.c's record the other. This
  * process never blocks writing while a worker could block writing back:
  * it reads what is ready whenever a pipe is full (pump).
  */
+#define RING_PER_WORKER	256		/* jobs in flight per worker */
+#define PIPE_BYTES	(1 << 20)	/* the default limit for a user */
+
 struct job {
 	char			*buf;
 	size_t			 len;
@@ -303,7 +309,7 @@ full_read(int fd, char *buf, size_t len)
 
 /* worker_main - a worker's life: messages in, records out, until EOF */
 static void
-worker_main(const struct ingest_ctx *x, int in, int out)
+worker_main(const struct ingest_ctx *x, int keep, int in, int out)
 {
 	struct ingest_result res;
 	enum ingest_status is;
@@ -322,10 +328,12 @@ worker_main(const struct ingest_ctx *x, int in, int out)
 		}
 		buf[len] = '\0';
 		is = ingest_analyse(x, buf, len, &res);
-		free(buf);
 		rec.len = 0;
 		sbuf_addn(&rec, "\0\0\0\0", 4);
-		wire_put(&rec, is, &res);
+		/* what cannot be read goes back whole, for the quarantine */
+		wire_put(&rec, is, &res, keep && is == INGEST_BROKEN ? buf : NULL,
+		    len);
+		free(buf);
 		ingest_result_free(&res);
 		len = (uint32_t)(rec.len - 4);
 		memcpy(rec.s, &len, sizeof(len));
@@ -352,7 +360,7 @@ take(struct pool *p, struct worker *w)
 		}
 		j = &p->ring[w->next % p->cap];
 		if (wire_get(w->in.s + w->used + sizeof(len), len, &j->is,
-		    &j->res, &j->why) == -1)
+		    &j->res, &j->why, &j->buf, &j->len) == -1)
 			p->broken = 1;
 		j->done = 1;
 		w->used += sizeof(len) + len;
@@ -499,13 +507,7 @@ one_pooled(const char *buf, size_t len, const char *path, off_t off,
 	if (p->tail - p->head == p->cap && reap(p, 1, 0) == -1)
 		return -1;
 	j = &p->ring[p->tail % p->cap];
-	/* kept for what finishing may need: the quarantine, the names */
-	if (u->o->quarantine != NULL) {
-		j->buf = xmalloc(len + 1);
-		memcpy(j->buf, buf, len);
-		j->buf[len] = '\0';
-	}
-	j->len = len;
+	/* what finishing may need: the names (the bytes come back, if need be) */
 	j->path = xstrdup(path);
 	j->off = off;
 	p->tail++;
@@ -547,7 +549,7 @@ start(struct pool *p, const struct ingest_ctx *x)
 			close(a[1]);
 			close(b[0]);
 			signal(SIGPIPE, SIG_DFL);
-			worker_main(x, a[0], b[1]);
+			worker_main(x, p->u->o->quarantine != NULL, a[0], b[1]);
 			_exit(0);
 		}
 		close(a[0]);
@@ -557,6 +559,15 @@ start(struct pool *p, const struct ingest_ctx *x)
 		p->w[i].from = b[0];
 		p->w[i].next = (unsigned long)i;
 		sbuf_init(&p->w[i].in);
+		/*
+		 * Room for a few hundred messages and results each way, so
+		 * that the workers go on while this process waits for a
+		 * commit's fsync (Linux; elsewhere the default stays).
+		 */
+#ifdef F_SETPIPE_SZ
+		(void)fcntl(a[1], F_SETPIPE_SZ, PIPE_BYTES);
+		(void)fcntl(b[0], F_SETPIPE_SZ, PIPE_BYTES);
+#endif
 		fcntl(a[1], F_SETFL, fcntl(a[1], F_GETFL) | O_NONBLOCK);
 		fcntl(b[0], F_SETFL, fcntl(b[0], F_GETFL) | O_NONBLOCK);
 		fcntl(a[1], F_SETFD, FD_CLOEXEC);
@@ -605,7 +616,7 @@ run_pooled(struct run *u, struct replay_src *src)
 	memset(&p, 0, sizeof(p));
 	p.u = u;
 	p.nw = u->o->jobs;
-	p.cap = (size_t)p.nw * 16;
+	p.cap = (size_t)p.nw * RING_PER_WORKER;
 	p.ring = xcalloc(p.cap, sizeof(*p.ring));
 	p.w = xcalloc((size_t)p.nw, sizeof(*p.w));
 	/* a worker that dies must show as an error here, not kill us */

@@ -2,9 +2,9 @@
  * wire.c - an analysed message as bytes, and back.
  *
  * Carries exactly what batch.c's finish() reads after ingest_analyse():
- * the status, the reason a message is unparseable, the message fields an
- * event stores, and per recipient its address, the verdict and the
- * deduplication key. Strings are a 32-bit length (all ones for NULL) and
+ * the status, the reason a message is unparseable (and, to be
+ * quarantined, its bytes), the message fields an event stores, and per
+ * recipient its address, the verdict and the deduplication key. Strings are a 32-bit length (all ones for NULL) and
  * the bytes; numbers are in the machine's own order, since the two ends
  * are one binary on one machine.
  */
@@ -41,15 +41,20 @@ putstr(struct sbuf *b, const char *s)
 }
 
 void
-wire_put(struct sbuf *b, enum ingest_status is, const struct ingest_result *res)
+wire_put(struct sbuf *b, enum ingest_status is, const struct ingest_result *res,
+    const char *raw, size_t rawlen)
 {
 	const struct bounce *bo = &res->b;
 	size_t i;
 
 	put32(b, (uint32_t)is);
 	putstr(b, res->why);
-	if (is != INGEST_OK)
+	if (is != INGEST_OK) {
+		put32(b, raw ? (uint32_t)rawlen : NIL);
+		if (raw)
+			sbuf_addn(b, raw, rawlen);
 		return;
+	}
 	put32(b, (uint32_t)bo->kind);
 	put64(b, bo->when);
 	putstr(b, bo->reporting_mta);
@@ -158,20 +163,33 @@ getword(struct rd *d, int class)
 
 int
 wire_get(const char *buf, size_t len, enum ingest_status *is,
-    struct ingest_result *res, char **why)
+    struct ingest_result *res, char **why, char **raw, size_t *rawlen)
 {
 	struct rd d = { buf, buf + len, 0 };
 	struct bounce *bo = &res->b;
 	uint32_t n, i;
 
 	memset(res, 0, sizeof(*res));
+	*raw = NULL;
+	*rawlen = 0;
 	*is = (enum ingest_status)get32(&d);
 	*why = getstr(&d);
 	res->why = *why;
 	if (d.bad)
 		return -1;
-	if (*is != INGEST_OK)
-		return 0;
+	if (*is != INGEST_OK) {
+		n = get32(&d);
+		if (!d.bad && n != NIL) {
+			if ((size_t)(d.end - d.p) < n)
+				return -1;
+			*raw = xmalloc((size_t)n + 1);
+			memcpy(*raw, d.p, n);
+			(*raw)[n] = '\0';
+			*rawlen = n;
+			d.p += n;
+		}
+		return d.bad || d.p != d.end ? -1 : 0;
+	}
 	bo->kind = (enum bounce_kind)get32(&d);
 	bo->when = get64(&d);
 	bo->reporting_mta = getstr(&d);
