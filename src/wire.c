@@ -85,31 +85,34 @@ struct rd {
 	int		 bad;
 };
 
+/* take - the next n bytes into out, or mark the record bad */
+static void
+take(struct rd *d, void *out, size_t n)
+{
+	if (d->bad || (size_t)(d->end - d->p) < n) {
+		d->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, d->p, n);
+	d->p += n;
+}
+
 static uint32_t
 get32(struct rd *d)
 {
-	uint32_t v = 0;
+	uint32_t v;
 
-	if ((size_t)(d->end - d->p) < sizeof(v)) {
-		d->bad = 1;
-		return 0;
-	}
-	memcpy(&v, d->p, sizeof(v));
-	d->p += sizeof(v);
+	take(d, &v, sizeof(v));
 	return v;
 }
 
 static int64_t
 get64(struct rd *d)
 {
-	int64_t v = 0;
+	int64_t v;
 
-	if ((size_t)(d->end - d->p) < sizeof(v)) {
-		d->bad = 1;
-		return 0;
-	}
-	memcpy(&v, d->p, sizeof(v));
-	d->p += sizeof(v);
+	take(d, &v, sizeof(v));
 	return v;
 }
 
