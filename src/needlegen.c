@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "needle.h"
+#include "util.h"
 
 static void
 cstring(const char *s)
@@ -67,10 +68,8 @@ main(void)
 		for (k = 0; k < n.n; k++)
 			printf("%s%zu", k ? ", " : " ", n.len[k]);
 		printf(" };\n");
-		lines = realloc(lines, (size_t)(nrules + 1) * sizeof(*lines));
-		counts = realloc(counts, (size_t)(nrules + 1) * sizeof(*counts));
-		if (lines == NULL || counts == NULL)
-			return 1;
+		lines = xrealloc(lines, (size_t)(nrules + 1) * sizeof(*lines));
+		counts = xrealloc(counts, (size_t)(nrules + 1) * sizeof(*counts));
 		lines[nrules] = lineno;
 		counts[nrules++] = (int)n.n;
 		needles_free(&n);
