@@ -22,9 +22,9 @@ struct needles {
  * line 0.
  */
 struct needle_table {
-	int			 line;
 	const char *const	*s;
 	const size_t		*len;
+	int			 line;
 	int			 n;
 };
 extern const struct needle_table default_needles[];

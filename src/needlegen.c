@@ -76,9 +76,9 @@ main(void)
 	}
 	printf("\nconst struct needle_table default_needles[] = {\n");
 	for (i = 0; i < nrules; i++)
-		printf("\t{ %d, s%d, l%d, %d },\n", lines[i], lines[i],
+		printf("\t{ s%d, l%d, %d, %d },\n", lines[i], lines[i],
 		    lines[i], counts[i]);
-	printf("\t{ 0, NULL, NULL, 0 }\n};\n");
+	printf("\t{ NULL, NULL, 0, 0 }\n};\n");
 	free(lines);
 	free(counts);
 	return ferror(stdout) ? 1 : 0;
