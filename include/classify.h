@@ -41,12 +41,6 @@ void	classifier_free(struct classifier *);
  * named in errs
  */
 int	classifier_check(struct classifier *, struct sbuf *);
-/*
- * classifier_thread_end - free the calling thread's match data; a thread
- * that classified calls it before it exits (classifier_free does it for
- * its own thread)
- */
-void	classifier_thread_end(void);
 /* classifier_nrules - how many rules are loaded */
 size_t	classifier_nrules(const struct classifier *);
 

@@ -11,7 +11,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +33,13 @@ struct rule {
 	const char	*class;		/* NULL: the reason's class */
 	/* compiled when loaded (an operator's rule: errors are reported
 	 * then) or when first needed (a built-in one: see rule_code) */
-	_Atomic(pcre2_code *) re;
+	pcre2_code	*re;
 	uint32_t	 opts;
 	char		*where;		/* "file:line" */
 	char		*pattern;
 	struct needles	 needles;	/* none: always run re */
-	/* a JIT-compiled copy of re, made once the rule has run a few
-	 * times, and published whole for every thread (see run_rule) */
-	_Atomic(pcre2_code *) jit;
-	atomic_uint	 runs;
+	pcre2_code	*jit;		/* JIT-compiled copy, once hot */
+	unsigned	 runs;
 };
 
 struct classifier {
@@ -54,6 +51,8 @@ struct classifier {
 	int		 check_needles;	/* BOUNCER_CHECK_NEEDLES */
 	int		 jit;		/* classifier_jit was called */
 	struct needle_index *index;	/* of the rules' needles, by rule */
+	pcre2_match_data *md;
+	unsigned char	*hit;		/* by rule: a needle is in the text */
 };
 
 static const struct {
@@ -276,10 +275,9 @@ compile(const char *pat, uint32_t opts, char *err, size_t errlen)
  * blank or comment line, -1 with err set for a bad one.
  */
 static int
-parse_rule(char *line, struct rule *r, int lazy, int lineno, char *err,
+parse_rule(char *line, struct rule *r, int builtin, int lineno, char *err,
     size_t errlen)
 {
-	pcre2_code *re;
 	char *p = line, *w1, *w2 = NULL, *pat, *end, *f;
 	uint32_t opts = 0;
 
@@ -320,13 +318,10 @@ parse_rule(char *line, struct rule *r, int lazy, int lineno, char *err,
 		}
 	}
 	r->opts = opts;
-	if (!lazy) {
-		if ((re = compile(pat, opts, err, errlen)) == NULL)
-			return -1;
-		atomic_init(&r->re, re);
-	}
+	if (!builtin && (r->re = compile(pat, opts, err, errlen)) == NULL)
+		return -1;
 	/* the built-in rules' needles were derived at build time */
-	if (!lazy || needles_from_table(default_needles, lineno,
+	if (!builtin || needles_from_table(default_needles, lineno,
 	    &r->needles) == -1)
 		(void)needles_from_pattern(pat, (opts & PCRE2_EXTENDED) != 0,
 		    &r->needles);
@@ -337,7 +332,7 @@ parse_rule(char *line, struct rule *r, int lazy, int lineno, char *err,
 /* load_text - every rule of a rule file's text, appended */
 static void
 load_text(struct classifier *c, const char *text, const char *name,
-    int lazy, struct sbuf *errs)
+    int builtin, struct sbuf *errs)
 {
 	const char *p = text, *nl;
 	char err[300];
@@ -352,7 +347,7 @@ load_text(struct classifier *c, const char *text, const char *name,
 		nl = strchr(p, '\n');
 		line = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
 		memset(&r, 0, sizeof(r));
-		rc = parse_rule(line, &r, lazy, lineno, err, sizeof(err));
+		rc = parse_rule(line, &r, builtin, lineno, err, sizeof(err));
 		if (rc == -1 && errs)
 			sbuf_printf(errs, "%s:%d: %s\n", name, lineno, err);
 		if (rc == 1) {
@@ -411,13 +406,15 @@ classifier_new(const char *path, struct sbuf *errs)
 	for (i = 0; i < c->n; i++)
 		needle_index_add(c->index, &c->rules[i].needles, i);
 	needle_index_done(c->index);
+	c->hit = xmalloc(c->n ? c->n : 1);
+	c->md = pcre2_match_data_create(8, NULL);
 	/* an enhanced status code, not part of an IP address or version */
 	c->re_status = compile("(?<![0-9.])([245])\\.([0-9]{1,3})\\.([0-9]{1,3})"
 	    "(?![0-9]|\\.[0-9])", 0, err, sizeof(err));
 	/* an SMTP reply code opening a reply, "550 ", "550-", "550:" */
 	c->re_reply = compile("(?<![0-9.,:/#-])([245][0-5][0-9])(?=[ \\-:]|$)",
 	    0, err, sizeof(err));
-	if (c->re_status == NULL || c->re_reply == NULL)
+	if (c->md == NULL || c->re_status == NULL || c->re_reply == NULL)
 		abort();
 	return c;
 }
@@ -435,29 +432,6 @@ classifier_jit(struct classifier *c)
 	c->jit = 1;
 }
 
-/*
- * Match data is per thread, so that a classifier can be shared by
- * threads: compiled code is read-only, and what is compiled late (rules,
- * JIT) is published whole with atomics. (Replay uses processes, see
- * batch.c; this keeps the classifier safe to share all the same.)
- */
-static _Thread_local pcre2_match_data *tmd;
-
-static pcre2_match_data *
-thread_md(void)
-{
-	if (tmd == NULL && (tmd = pcre2_match_data_create(8, NULL)) == NULL)
-		abort();
-	return tmd;
-}
-
-void
-classifier_thread_end(void)
-{
-	pcre2_match_data_free(tmd);
-	tmd = NULL;
-}
-
 void
 classifier_free(struct classifier *c)
 {
@@ -467,14 +441,15 @@ classifier_free(struct classifier *c)
 		return;
 	needle_index_free(c->index);
 	for (i = 0; i < c->n; i++) {
-		pcre2_code_free(atomic_load(&c->rules[i].re));
-		pcre2_code_free(atomic_load(&c->rules[i].jit));
+		pcre2_code_free(c->rules[i].re);
+		pcre2_code_free(c->rules[i].jit);
 		needles_free(&c->rules[i].needles);
 		free(c->rules[i].where);
 		free(c->rules[i].pattern);
 	}
 	free(c->rules);
-	classifier_thread_end();
+	free(c->hit);
+	pcre2_match_data_free(c->md);
 	pcre2_code_free(c->re_status);
 	pcre2_code_free(c->re_reply);
 	free(c);
@@ -486,26 +461,16 @@ classifier_nrules(const struct classifier *c)
 	return c->n;
 }
 
-/*
- * rule_code - r's compiled pattern, compiled now if it was not. Threads
- * may race to do it: the first to publish wins, the others free theirs.
- */
+/* rule_code - r's compiled pattern, compiled now if it was not */
 static pcre2_code *
 rule_code(struct rule *r)
 {
-	pcre2_code *re = atomic_load_explicit(&r->re, memory_order_acquire);
-	pcre2_code *mine;
 	char err[300];
 
-	if (re != NULL)
-		return re;
-	if ((mine = compile(r->pattern, r->opts, err, sizeof(err))) == NULL)
-		return NULL;	/* never for a built-in rule: test_classify */
-	if (atomic_compare_exchange_strong_explicit(&r->re, &re, mine,
-	    memory_order_acq_rel, memory_order_acquire))
-		return mine;
-	pcre2_code_free(mine);
-	return re;
+	/* NULL never for a built-in rule: test_classify */
+	if (r->re == NULL)
+		r->re = compile(r->pattern, r->opts, err, sizeof(err));
+	return r->re;
 }
 
 int
@@ -541,9 +506,8 @@ classifier_check(struct classifier *c, struct sbuf *errs)
 /*
  * run_rule - match r against text. Compiling a rule with the JIT costs
  * as much as running it a few hundred times without, and most rules
- * rarely run (their needles are absent): so a rule is compiled when it
- * runs for the JIT_AFTER-th time, by the thread that runs it then, into
- * a copy that other threads see only once it is complete.
+ * rarely run (their needles are absent): so a rule is JIT-compiled, into
+ * a copy, only when it runs for the JIT_AFTER-th time.
  */
 #define JIT_AFTER	1
 
@@ -551,26 +515,22 @@ static int
 run_rule(const struct classifier *c, struct rule *r, const char *text,
     size_t len)
 {
-	pcre2_code *code = atomic_load_explicit(&r->jit, memory_order_acquire);
+	pcre2_code *code = r->jit;
 
 	if (code == NULL) {
 		if ((code = rule_code(r)) == NULL)
 			return 0;
-		if (c->jit && atomic_fetch_add_explicit(&r->runs, 1,
-		    memory_order_relaxed) == JIT_AFTER) {
+		if (c->jit && r->runs++ == JIT_AFTER) {
 			pcre2_code *cp = pcre2_code_copy(code);
 
 			if (cp != NULL &&
-			    pcre2_jit_compile(cp, PCRE2_JIT_COMPLETE) == 0) {
-				atomic_store_explicit(&r->jit, cp,
-				    memory_order_release);
-				code = cp;
-			} else
+			    pcre2_jit_compile(cp, PCRE2_JIT_COMPLETE) == 0)
+				code = r->jit = cp;
+			else
 				pcre2_code_free(cp);
 		}
 	}
-	return pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, thread_md(),
-	    NULL) >= 0;
+	return pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, c->md, NULL) >= 0;
 }
 
 /*
@@ -583,9 +543,8 @@ static const struct rule *
 match_rules(const struct classifier *c, const char *text)
 {
 	char low[TEXT_MAX];
-	unsigned char hit_small[512], *hit;
 	size_t i, len;
-	struct rule *r = NULL;
+	struct rule *r;
 
 	if (text == NULL || *text == '\0')
 		return NULL;
@@ -594,12 +553,11 @@ match_rules(const struct classifier *c, const char *text)
 		len = TEXT_MAX;
 	for (i = 0; i < len; i++)
 		low[i] = (char)tolower((unsigned char)text[i]);
-	hit = c->n <= sizeof(hit_small) ? hit_small : xmalloc(c->n);
-	memset(hit, 0, c->n);
-	needle_index_scan(c->index, low, len, hit);
+	memset(c->hit, 0, c->n);
+	needle_index_scan(c->index, low, len, c->hit);
 	for (i = 0; i < c->n; i++) {
 		r = &c->rules[i];
-		if (r->needles.n > 0 && !hit[i]) {
+		if (r->needles.n > 0 && !c->hit[i]) {
 			if (c->check_needles && run_rule(c, r, text, len)) {
 				fprintf(stderr, "needle check: %s skipped but "
 				    "matches: %s\n", r->where, text);
@@ -608,17 +566,15 @@ match_rules(const struct classifier *c, const char *text)
 			continue;
 		}
 		if (run_rule(c, r, text, len))
-			break;
+			return r;
 	}
-	if (hit != hit_small)
-		free(hit);
-	return i < c->n ? r : NULL;
+	return NULL;
 }
 
 /* find_code - first match of re's group 0 in text into out */
 static int
-find_code(const pcre2_code *re, const char *text,
-    char *out, size_t outlen)
+find_code(const struct classifier *c, const pcre2_code *re,
+    const char *text, char *out, size_t outlen)
 {
 	PCRE2_SIZE *ov;
 	size_t len, n;
@@ -628,9 +584,9 @@ find_code(const pcre2_code *re, const char *text,
 	len = strlen(text);
 	if (len > TEXT_MAX)
 		len = TEXT_MAX;
-	if (pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, thread_md(), NULL) < 0)
+	if (pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, c->md, NULL) < 0)
 		return 0;
-	ov = pcre2_get_ovector_pointer(thread_md());
+	ov = pcre2_get_ovector_pointer(c->md);
 	n = ov[1] - ov[0];
 	if (n >= outlen)
 		return 0;
@@ -662,13 +618,20 @@ pick_status(const struct classifier *c, const char *field, const char *diag,
 	const char *use;
 
 	if (field)
-		find_code(c->re_status, field, f, sizeof(f));
-	find_code(c->re_status, diag, d, sizeof(d));
+		find_code(c, c->re_status, field, f, sizeof(f));
+	find_code(c, c->re_status, diag, d, sizeof(d));
 	/* the field, unless the text's code of the same class says more */
 	use = f[0] && d[0] && (f[0] == d[0] || specificity(f) == 0) &&
 	    specificity(d) > specificity(f) ? d : f[0] ? f : d;
 	snprintf(v->status, sizeof(v->status), "%s", use);
-	find_code(c->re_reply, diag, v->replycode, sizeof(v->replycode));
+	find_code(c, c->re_reply, diag, v->replycode, sizeof(v->replycode));
+}
+
+/* note - append to the verdict's rule, for --explain */
+static void
+note(struct verdict *v, const char *s)
+{
+	strncat(v->rule, s, sizeof(v->rule) - strlen(v->rule) - 1);
 }
 
 static void
@@ -773,11 +736,9 @@ decide_final(const struct classifier *c, const char *diag, const char *para,
 		decide(c, cause, NULL, NULL, v);
 		free(cause);
 		if (v->by_phrase) {
-			strncat(v->rule, " (before qmail's give-up)",
-			    sizeof(v->rule) - strlen(v->rule) - 1);
+			note(v, " (before qmail's give-up)");
 			return;
 		}
-		v->by_phrase = 0;
 	}
 	decide(c, diag, para, context, v);
 }
@@ -867,11 +828,10 @@ adjust_phase(int phase, struct verdict *v)
 		return;
 	v->reason = to;
 	v->class = classify_reason_class(to, v->status);
-	strncat(v->rule, phase == 'D' ? "; refused after DATA" :
+	note(v, phase == 'D' ? "; refused after DATA" :
 	    phase == 'F' ? "; not a mailbox code, not at RCPT TO" :
 	    phase == 'M' ? "; refused at MAIL FROM" :
-	    phase == 'H' ? "; refused at HELO" : "; temporary",
-	    sizeof(v->rule) - strlen(v->rule) - 1);
+	    phase == 'H' ? "; refused at HELO" : "; temporary");
 }
 
 void
@@ -919,10 +879,10 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	pick_status(c, r->status, diag, v);
 	/* the whole text speaks for a recipient only when it is the only one */
 	if (!v->replycode[0] && b->n == 1)
-		find_code(c->re_reply, ctx, v->replycode,
+		find_code(c, c->re_reply, ctx, v->replycode,
 		    sizeof(v->replycode));
 	if (!v->status[0] && b->kind == BOUNCE_TEXT)
-		find_code(c->re_status, ctx, v->status, sizeof(v->status));
+		find_code(c, c->re_status, ctx, v->status, sizeof(v->status));
 
 	if (b->kind == BOUNCE_ARF) {
 		const char *ft = b->feedback_type ? b->feedback_type : "";
@@ -968,8 +928,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		    !v->by_phrase && strcmp(v->reason, "mailererror") != 0) {
 			v->reason = "mailererror";
 			v->class = classify_reason_class(v->reason, v->status);
-			strncat(v->rule, "; a local program failed (X-Unix)",
-			    sizeof(v->rule) - strlen(v->rule) - 1);
+			note(v, "; a local program failed (X-Unix)");
 		}
 		/*
 		 * A final failure with a temporary code is a message that
@@ -980,8 +939,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		    (strcmp(v->reason, "onhold") == 0 ||
 		    strcmp(v->reason, "undefined") == 0)) {
 			v->reason = "expired";
-			strncat(v->rule, "; failed after retries",
-			    sizeof(v->rule) - strlen(v->rule) - 1);
+			note(v, "; failed after retries");
 		}
 		if (strcmp(act, "delayed") == 0) {
 			/*
@@ -996,8 +954,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 			    strcmp(v->reason, "undefined") == 0)
 				v->reason = "expired";
 			v->class = "delayed";
-			strncat(v->rule, "; action delayed",
-			    sizeof(v->rule) - strlen(v->rule) - 1);
+			note(v, "; action delayed");
 		}
 	}
 	free(diag);
