@@ -780,8 +780,10 @@ pg_load(struct store *bs, int table, const char *const *v)
 		"INSERT INTO sent (domain, day, count) VALUES ($1, $2::bigint, "
 		"$3::bigint) ON CONFLICT (domain, day) DO UPDATE SET count = "
 		"greatest(sent.count, excluded.count)",
-		"UPDATE meta SET value = greatest(value, $2::bigint) WHERE "
-		"key = $1",
+		/* in parentheses: clang takes two short literals in an array
+		 * for a missing comma */
+		("UPDATE meta SET value = greatest(value, $2::bigint) WHERE "
+		"key = $1"),
 	};
 
 	return cmd(PG(bs), sql[table], store_tables[table].ncols, v);
