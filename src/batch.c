@@ -266,6 +266,7 @@ struct pool {
 	unsigned long		 head;		/* oldest unfinished */
 	unsigned long		 tail;		/* next to fill */
 	int			 broken;	/* a worker died or lied */
+	struct pollfd		*fds;		/* nw + 1, for pump */
 	struct run		*u;
 };
 
@@ -366,8 +367,12 @@ take(struct pool *p, struct worker *w)
 		w->used += sizeof(len) + len;
 		w->next += (unsigned long)p->nw;
 	}
-	if (w->used == w->in.len)
-		w->in.len = w->used = 0;
+	/* keep only the part of a record still to come */
+	if (w->used > 0) {
+		memmove(w->in.s, w->in.s + w->used, w->in.len - w->used);
+		w->in.len -= w->used;
+		w->used = 0;
+	}
 }
 
 /*
@@ -378,7 +383,7 @@ take(struct pool *p, struct worker *w)
 static int
 pump(struct pool *p, int out, int wait)
 {
-	struct pollfd *fds = xcalloc((size_t)p->nw + 1, sizeof(*fds));
+	struct pollfd *fds = p->fds;
 	char chunk[65536];
 	ssize_t n;
 	int i, rc = 0;
@@ -390,10 +395,8 @@ pump(struct pool *p, int out, int wait)
 	fds[p->nw].fd = out;
 	fds[p->nw].events = POLLOUT;
 	while (poll(fds, (nfds_t)p->nw + 1, wait ? -1 : 0) == -1)
-		if (errno != EINTR) {
-			rc = -1;
-			goto out;
-		}
+		if (errno != EINTR)
+			return -1;
 	for (i = 0; i < p->nw; i++) {
 		struct worker *w = &p->w[i];
 
@@ -407,8 +410,6 @@ pump(struct pool *p, int out, int wait)
 		if (w->eof && w->next < p->tail)
 			rc = -1;	/* it owes results and died */
 	}
-out:
-	free(fds);
 	if (p->broken)
 		rc = -1;
 	return rc;
@@ -619,6 +620,7 @@ run_pooled(struct run *u, struct replay_src *src)
 	p.cap = (size_t)p.nw * RING_PER_WORKER;
 	p.ring = xcalloc(p.cap, sizeof(*p.ring));
 	p.w = xcalloc((size_t)p.nw, sizeof(*p.w));
+	p.fds = xcalloc((size_t)p.nw + 1, sizeof(*p.fds));
 	/* a worker that dies must show as an error here, not kill us */
 	oldpipe = signal(SIGPIPE, SIG_IGN);
 	if (start(&p, u->x) == -1) {
@@ -645,6 +647,7 @@ out:
 	signal(SIGPIPE, oldpipe);
 	free(p.ring);
 	free(p.w);
+	free(p.fds);
 	return rc;
 }
 
