@@ -43,14 +43,12 @@ needles_free(struct needles *n)
 {
 	size_t i;
 
-	if (n->borrowed) {
-		memset(n, 0, sizeof(*n));
-		return;
+	if (!n->borrowed) {
+		for (i = 0; i < n->n; i++)
+			free(n->s[i]);
+		free(n->s);
+		free(n->len);
 	}
-	for (i = 0; i < n->n; i++)
-		free(n->s[i]);
-	free(n->s);
-	free(n->len);
 	memset(n, 0, sizeof(*n));
 }
 
