@@ -688,22 +688,38 @@ bad:
 	return r;
 }
 
+/*
+ * scalar - the one integer a query without parameters returns; 0 when it
+ * returns no row, which is an error only if a row was due (need_row)
+ */
 static enum store_status
-sq_erasures(struct store *bs, long *count)
+scalar(struct sq *s, const char *sql, int need_row, const char *what,
+    sqlite3_int64 *v)
 {
-	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
 
-	if ((r = prepare(s, "SELECT value FROM meta WHERE key = 'erasures'",
-	    &st)) != STORE_OK)
+	*v = 0;
+	if ((r = prepare(s, sql, &st)) != STORE_OK)
 		return r;
 	rc = sqlite3_step(st);
-	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	done(s, st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
-	    fail(s, rc, "read meta");
+	return rc == SQLITE_ROW || (rc == SQLITE_DONE && !need_row) ?
+	    STORE_OK : fail(s, rc, what);
+}
+
+static enum store_status
+sq_erasures(struct store *bs, long *count)
+{
+	sqlite3_int64 v;
+	enum store_status r;
+
+	r = scalar(SQ(bs), "SELECT value FROM meta WHERE key = 'erasures'", 0,
+	    "read meta", &v);
+	*count = (long)v;
+	return r;
 }
 
 static enum store_status
@@ -823,18 +839,13 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 static enum store_status
 sq_last_event(struct store *bs, time_t *t)
 {
-	struct sq *s = SQ(bs);
-	sqlite3_stmt *st;
+	sqlite3_int64 v;
 	enum store_status r;
-	int rc;
 
-	if ((r = prepare(s, "SELECT coalesce(max(time), 0) FROM events",
-	    &st)) != STORE_OK)
-		return r;
-	rc = sqlite3_step(st);
-	*t = rc == SQLITE_ROW ? (time_t)sqlite3_column_int64(st, 0) : 0;
-	done(s, st);
-	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "last event");
+	r = scalar(SQ(bs), "SELECT coalesce(max(time), 0) FROM events", 1,
+	    "last event", &v);
+	*t = (time_t)v;
+	return r;
 }
 
 static enum store_status
