@@ -116,9 +116,12 @@ get64(struct rd *d)
 	return v;
 }
 
-/* getstr - an allocated copy, or NULL */
+/*
+ * getbytes - an allocated, NUL-terminated copy and its length (a
+ * message may hold NUL bytes), or NULL
+ */
 static char *
-getstr(struct rd *d)
+getbytes(struct rd *d, size_t *len)
 {
 	uint32_t n = get32(d);
 	char *s;
@@ -129,9 +132,20 @@ getstr(struct rd *d)
 		d->bad = 1;
 		return NULL;
 	}
-	s = xstrndup(d->p, n);
+	s = xmalloc((size_t)n + 1);
+	memcpy(s, d->p, n);
+	s[n] = '\0';
 	d->p += n;
+	if (len != NULL)
+		*len = n;
 	return s;
+}
+
+/* getstr - a string: an allocated copy, or NULL */
+static char *
+getstr(struct rd *d)
+{
+	return getbytes(d, NULL);
 }
 
 /* getbuf - into a fixed buffer (the verdict's status and reply code) */
@@ -181,16 +195,7 @@ wire_get(const char *buf, size_t len, enum ingest_status *is,
 	if (d.bad)
 		return -1;
 	if (*is != INGEST_OK) {
-		n = get32(&d);
-		if (!d.bad && n != NIL) {
-			if ((size_t)(d.end - d.p) < n)
-				return -1;
-			*raw = xmalloc((size_t)n + 1);
-			memcpy(*raw, d.p, n);
-			(*raw)[n] = '\0';
-			*rawlen = n;
-			d.p += n;
-		}
+		*raw = getbytes(&d, rawlen);
 		return d.bad || d.p != d.end ? -1 : 0;
 	}
 	bo->kind = (enum bounce_kind)get32(&d);
