@@ -733,7 +733,12 @@ decide_final(const struct classifier *c, const char *diag, const char *para,
 
 	if (gaveup != NULL && gaveup > diag) {
 		cause = xstrndup(diag, (size_t)(gaveup - diag));
-		decide(c, cause, NULL, NULL, v);
+		/*
+		 * A cause that only asked to try again later says no more
+		 * than the give-up does: the message expired.
+		 */
+		if (str_icase(cause, "try again later") == NULL)
+			decide(c, cause, NULL, NULL, v);
 		free(cause);
 		if (v->by_phrase) {
 			note(v, " (before qmail's give-up)");

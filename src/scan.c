@@ -188,7 +188,8 @@ scan_diag_for(const char *text, const char *addr)
 	const char *p, *s, *nl;
 	struct sbuf d;
 	size_t alen = strlen(addr);
-	int lines = 0;
+	size_t label;
+	int lines = 0, said = 0;
 
 	/* the first anchored occurrence, else the first one at all */
 	for (p = str_icase(text, addr); p != NULL; p = str_icase(p + 1, addr))
@@ -207,6 +208,7 @@ scan_diag_for(const char *text, const char *addr)
 		while (d.len && strchr(" \t<\"'", d.s[d.len - 1]))
 			d.s[--d.len] = '\0';
 	}
+	label = d.len;
 	s = p + alen;
 	while (*s == '>' || *s == '"' || *s == ':' || *s == '.' ||
 	    *s == ' ' || *s == '\t' || *s == ',')
@@ -225,9 +227,23 @@ scan_diag_for(const char *text, const char *addr)
 		}
 		while (k > 0 && (q[k - 1] == '\r' || q[k - 1] == ' '))
 			k--;
+		/*
+		 * "There was an error delivering your mail to <a@b>." and
+		 * nothing more on its paragraph (DragonFly's dma): the reply
+		 * is the next paragraph.
+		 */
+		if (k == 0 && lines == 1 && label > 0 && !said &&
+		    d.len == label) {
+			said = 1;
+			lines = 0;
+			if (nl == NULL)
+				break;
+			s = nl + 1;
+			continue;
+		}
 		if (k == 0 && lines > 0)
 			break;
-		if (lines > 0 && k > 0) {
+		if ((lines > 0 || said) && k > 0) {
 			/* the next recipient's paragraph begins */
 			size_t al;
 			const char *a2 = addr_scan(q, &al);
@@ -263,12 +279,19 @@ scan_said(const char *text)
 		"Remote host said:",					/* qmail */
 		NULL
 	};
+	/* leads that name the SMTP phase, and so are kept */
+	static const char *kept[] = {
+		"SMTP error from remote mail server",			/* Exim */
+		NULL
+	};
 	const char *p = NULL, *e;
 	size_t i;
 
 	for (i = 0; leads[i] && p == NULL; i++)
 		if ((p = str_icase(text, leads[i])) != NULL)
 			p += strlen(leads[i]);
+	for (i = 0; kept[i] && p == NULL; i++)
+		p = str_icase(text, kept[i]);
 	if (p == NULL)
 		return NULL;
 	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
