@@ -41,6 +41,8 @@ struct rcpt {
 	char	*last_attempt_date;
 	char	*will_retry_until;
 	char	*final_log_id;
+	char	*mta_category;		/* the sending MTA's own bounce category
+					   (X-PowerMTA-BounceCategory) */
 	char	*text_diag;		/* its paragraph in the readable part */
 	char	*dsn_recipient;		/* the report's own, when VERP differs */
 	struct verdict v;

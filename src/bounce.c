@@ -32,6 +32,7 @@ rcpt_free(struct rcpt *r)
 	free(r->status);
 	free(r->remote_mta);
 	free(r->diagnostic_type);
+	free(r->mta_category);
 	free(r->diagnostic_code);
 	free(r->last_attempt_date);
 	free(r->will_retry_until);

@@ -839,6 +839,45 @@ adjust_phase(int phase, struct verdict *v)
 	    phase == 'H' ? "; refused at HELO" : "; temporary");
 }
 
+/*
+ * category_reason - PowerMTA files every bounce under a category of its
+ * own (X-PowerMTA-BounceCategory), decided from the whole SMTP exchange
+ * by its bounce rules. Where the category is specific it is the sending
+ * MTA's verdict, and stands; "other" and unknown ones say nothing.
+ */
+static const char *
+category_reason(const char *cat)
+{
+	static const struct {
+		const char *category, *reason;
+	} map[] = {
+		{ "bad-mailbox", "userunknown" },
+		{ "bad-domain", "hostunknown" },
+		{ "inactive-mailbox", "suspend" },
+		{ "quota-issues", "mailboxfull" },
+		{ "message-expired", "expired" },
+		{ "no-answer-from-host", "networkerror" },
+		{ "bad-connection", "networkerror" },
+		{ "routing-errors", "systemerror" },
+		{ "bad-configuration", "systemerror" },
+		{ "policy-related", "policyviolation" },
+		{ "spam-related", "spamdetected" },
+		{ "virus-related", "virusdetected" },
+		{ "content-related", "contenterror" },
+		{ "invalid-sender", "rejected" },
+		{ "relaying-issues", "norelaying" },
+		{ "protocol-errors", "syntaxerror" },
+	};
+	size_t i;
+
+	if (cat == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcasecmp(cat, map[i].category) == 0)
+			return map[i].reason;
+	return NULL;
+}
+
 void
 classify_text(const struct classifier *c, const char *text,
     struct verdict *v)
@@ -858,6 +897,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	struct verdict *v = &r->v;
 	const char *act = r->action ? r->action : "";
 	char *diag, *para, *ctx;
+	const char *cat;
 	int phase;
 
 	memset(v, 0, sizeof(*v));
@@ -922,7 +962,14 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 			    str_icase(b->text, "SMTP command\r\nDATA"))
 				phase = 'D';
 		}
-		adjust_phase(phase, v);
+		if ((cat = category_reason(r->mta_category)) != NULL) {
+			v->reason = cat;
+			v->class = classify_reason_class(cat, v->status);
+			v->by_phrase = 1;
+			snprintf(v->rule, sizeof(v->rule),
+			    "X-PowerMTA-BounceCategory: %s", r->mta_category);
+		} else
+			adjust_phase(phase, v);
 		/*
 		 * Diagnostic-Type X-Unix: a local program (a pipe, procmail)
 		 * failed; that is the reason unless its own words name one

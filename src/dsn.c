@@ -21,7 +21,8 @@
 static const char *rcpt_fields[] = {
 	"Original-Recipient", "Final-Recipient", "Action", "Status",
 	"Remote-MTA", "Diagnostic-Code", "Last-Attempt-Date",
-	"Will-Retry-Until", "Final-Log-ID", "X-Actual-Recipient", NULL
+	"Will-Retry-Until", "Final-Log-ID", "X-Actual-Recipient",
+	"X-PowerMTA-BounceCategory", NULL
 };
 
 static int
@@ -118,6 +119,8 @@ set_rcpt_field(struct rcpt *r, const char *name, const char *v)
 		set_once(&r->will_retry_until, v);
 	else if (strcasecmp(name, "Final-Log-ID") == 0)
 		set_once(&r->final_log_id, v);
+	else if (strcasecmp(name, "X-PowerMTA-BounceCategory") == 0)
+		set_once(&r->mta_category, v);
 }
 
 void

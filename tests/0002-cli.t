@@ -69,4 +69,12 @@ printf '# local override\nsuspend /mailbox is full/i\n' > "$tmp/local.rules"
 out=$($BOUNCER --rules "$tmp/local.rules" --test-rule '552 mailbox is full' | sed -n 's/^reason: //p')
 is "$out" "suspend" "operator rule wins"
 $BOUNCER --version | grep -q '^bouncer [0-9]'; ok $? "--version"
+
+# --explain shows what decided: the reply a notice quotes, a vendor's category
+$BOUNCER --explain "$fx/dma-userunknown.eml" > "$tmp/o"
+grep -q '^  diagnostic-code: .*did not like our RCPT TO: 550 5.1.1' "$tmp/o"
+ok $? "dma: the reply is the paragraph after the recipient's"
+$BOUNCER --explain "$fx/powermta-category.eml" > "$tmp/o"
+grep -q '^  rule: *X-PowerMTA-BounceCategory: bad-mailbox$' "$tmp/o"
+ok $? "PowerMTA's bounce category is shown as the deciding rule"
 done_testing
