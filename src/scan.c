@@ -182,21 +182,16 @@ anchor_at(const char *text, const char *p)
 	return 0;
 }
 
-char *
-scan_diag_for(const char *text, const char *addr)
+/* diag_at - the lines after the occurrence p of addr, or NULL */
+static char *
+diag_at(const char *text, const char *p, const char *addr)
 {
-	const char *p, *s, *nl;
+	const char *s, *nl;
 	struct sbuf d;
 	size_t alen = strlen(addr);
 	size_t label;
 	int lines = 0, said = 0;
 
-	/* the first anchored occurrence, else the first one at all */
-	for (p = str_icase(text, addr); p != NULL; p = str_icase(p + 1, addr))
-		if (anchor_at(text, p))
-			break;
-	if (p == NULL && (p = str_icase(text, addr)) == NULL)
-		return NULL;
 	sbuf_init(&d);
 	/* "Invalid final delivery userid: a@b": the label is the reason */
 	for (s = p; s > text && s[-1] != '\n'; s--)
@@ -268,6 +263,26 @@ scan_diag_for(const char *text, const char *addr)
 		return NULL;
 	}
 	return sbuf_steal(&d);
+}
+
+char *
+scan_diag_for(const char *text, const char *addr)
+{
+	const char *p;
+	char *d;
+
+	/*
+	 * The first anchored occurrence that says something: Sendmail
+	 * lists the address alone, then its transcript repeats it with
+	 * the reply ("<a@b>... Deferred: Connection refused by mx").
+	 * Else the first occurrence at all.
+	 */
+	for (p = str_icase(text, addr); p != NULL; p = str_icase(p + 1, addr))
+		if (anchor_at(text, p) && (d = diag_at(text, p, addr)) != NULL)
+			return d;
+	if ((p = str_icase(text, addr)) == NULL)
+		return NULL;
+	return diag_at(text, p, addr);
 }
 
 char *
