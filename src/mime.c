@@ -186,6 +186,25 @@ add_report(struct walk *w, enum mime_report type, GMimePart *part, int nest)
 	pt = &r->reports[r->nreports++];
 	pt->type = type;
 	pt->text = part_bytes(part, &pt->len);
+	/*
+	 * A report has no charset, but Japanese MTAs (Lotus Notes,
+	 * Domino) write their Diagnostic-Code in ISO-2022-JP: 7-bit, so it
+	 * survives as escape sequences that no rule could read. It is a
+	 * superset of ASCII, so the whole part converts.
+	 */
+	if (memchr(pt->text, '\033', pt->len) != NULL &&
+	    (strstr(pt->text, "\033$B") || strstr(pt->text, "\033$@"))) {
+		gsize n;
+		char *u = g_convert(pt->text, (gssize)pt->len, "UTF-8",
+		    "ISO-2022-JP", NULL, &n, NULL);
+
+		if (u != NULL) {
+			free(pt->text);
+			pt->text = xstrndup(u, n);
+			pt->len = n;
+			g_free(u);
+		}
+	}
 }
 
 /* leaf - a non-multipart, non-message part */
