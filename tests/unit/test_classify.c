@@ -55,6 +55,18 @@ main(void)
 	check(c, "550 5.7.27 Sender address has null MX", "notaccept", "hard",
 	    "5.7.27");
 	check(c, "452 4.2.2 Mailbox full", "mailboxfull", "soft", "4.2.2");
+	/* a provider's numbered code says more than "sender rejected" */
+	check(c, "550 5.1.0 <b@x> sender rejected. Please see https://www."
+	    "spectrum.net/support/ for more information. AUP#In-1310",
+	    "toomanyconn", "block", "5.1.0");
+	check(c, "550 5.1.0 <b@x> sender rejected. Refer to Error Codes "
+	    "section at https://www.cox.com/. AUP#CXDNS", "requireptr", "block",
+	    "5.1.0");
+	check(c, "550 5.1.0 <b@x> sender rejected. AUP#In-9999", "rejected",
+	    "block", "5.1.0");
+	check(c, "554 5.7.0 Header error", "policyviolation", "block", "5.7.0");
+	check(c, "550 5.1.1 <a@icloud.com>: inactive email address",
+	    "userunknown", "hard", "5.1.1");
 	classifier_free(c);
 
 	/* an operator's file: its rules win, a bad line is reported */
