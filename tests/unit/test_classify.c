@@ -65,6 +65,16 @@ main(void)
 	check(c, "550 5.1.0 <b@x> sender rejected. AUP#In-9999", "rejected",
 	    "block", "5.1.0");
 	check(c, "554 5.7.0 Header error", "policyviolation", "block", "5.7.0");
+	check(c, "450 service permits 2 unverifyable sending IPs - a.example "
+	    "is not 192.0.2.1", "requireptr", "block", "");
+	check(c, "The mail server could not deliver mail to a@b. The account "
+	    "or domain may not exist, they may be blacklisted, or missing the "
+	    "proper dns entries.", "hostunknown", "hard", "");
+	check(c, "550-REJECTED - Blacklisted URL in message. (b.example) in "
+	    "[black]. 550-See http://lookup.uribl.com.", "spamdetected",
+	    "block", "");
+	check(c, "554 IP=192.0.2.254 - A problem occurred. (Ask your postmaster "
+	    "for help.) (BL)", "blocked", "block", "");
 	check(c, "550 5.1.1 <a@icloud.com>: inactive email address",
 	    "userunknown", "hard", "5.1.1");
 	classifier_free(c);
