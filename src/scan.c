@@ -292,6 +292,7 @@ scan_said(const char *text)
 		"The error that the other server returned was:",	/* Gmail */
 		"The response from the remote server was:",		/* Gmail */
 		"Remote host said:",					/* qmail */
+		"-------server message",				/* m-FILTER */
 		NULL
 	};
 	/* leads that name the SMTP phase, and so are kept */
