@@ -658,6 +658,14 @@ weak_code(const char *status)
 	    (n > 2 && strcmp(status + n - 2, ".0") == 0);
 }
 
+/* sender_code - x.1.7 or x.1.8: the code is about the sender's address */
+static int
+sender_code(const char *s)
+{
+	return s[0] != '\0' && (strcmp(s + 1, ".1.7") == 0 ||
+	    strcmp(s + 1, ".1.8") == 0);
+}
+
 /*
  * decide - steps 2 to 5: rules on the recipient's diagnostic, then on its
  * paragraph of the readable text, the status code, the whole text.
@@ -685,6 +693,20 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		    strcmp(classify_reason_class(reason, v->status), "soft") == 0 &&
 		    strcmp(classify_reason_class(r->reason, v->status), "soft") == 0) {
 			set_verdict(v, reason, NULL, "status %s (over %s)",
+			    v->status, r->where);
+			return;
+		}
+		/*
+		 * A code about our sender's address (x.1.7, x.1.8) says whose
+		 * address the words are about: "550 5.1.7 Invalid address"
+		 * is the envelope sender's, and no reason to drop the
+		 * recipient.
+		 */
+		if (sender_code(v->status) && r->class == NULL &&
+		    (strcmp(r->reason, "userunknown") == 0 ||
+		    strcmp(r->reason, "hostunknown") == 0 ||
+		    strcmp(r->reason, "blocked") == 0)) {
+			set_verdict(v, "rejected", NULL, "status %s (over %s)",
 			    v->status, r->where);
 			return;
 		}
