@@ -968,7 +968,14 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	    strcmp(act, "relayed") == 0 || strcmp(act, "expanded") == 0) {
 		set_verdict(v, "delivered", NULL, "action %s%s", act, NULL);
 	} else {
-		decide_final(c, diag, para, ctx, v);
+		/*
+		 * The whole readable text speaks for a recipient of a report
+		 * with several only when the report is nothing but text: a
+		 * DSN gives each its own Diagnostic-Code, and another
+		 * recipient's "Host unknown" is not this one's reason.
+		 */
+		decide_final(c, diag, para,
+		    b->n == 1 || b->kind != BOUNCE_DSN ? ctx : NULL, v);
 		/*
 		 * A lone recipient's session transcript (">>> RCPT TO ... <<<
 		 * 550") can tell that the address was refused; only that,
