@@ -3,8 +3,8 @@
 # corpus must not fall more than a point below the best reached so far.
 # Raise the numbers below as the classifier improves.
 . "$(dirname "$0")/lib.sh"
-MIN_REASON=91.7
-MIN_HARD=94.9
+MIN_REASON=91.9
+MIN_HARD=95.1
 MIN_FOUND=98.3
 if [ ! -f "$CORPUS/expected.jsonl" ]; then
 	skip "accuracy ratchet" "no corpus at $CORPUS"
