@@ -30,6 +30,7 @@ static const char *orig_markers[] = {
 	"the original message",
 	"undelivered message",
 	"unsent message below",
+	"unsent message follows",	/* Sendmail */
 	"returned message",
 	"message text follows",
 	"text of the original message",
@@ -182,6 +183,39 @@ anchor_at(const char *text, const char *p)
 	return 0;
 }
 
+/* span_icase - needle in the first n bytes of h, case ignored, or NULL */
+static const char *
+span_icase(const char *h, size_t n, const char *needle)
+{
+	size_t m = strlen(needle), i;
+
+	for (i = 0; i + m <= n; i++)
+		if (strncasecmp(h + i, needle, m) == 0)
+			return h + i;
+	return NULL;
+}
+
+/*
+ * sendmail_entry - a line "NNN who... what" of a Sendmail transcript: a
+ * reply code, then an address or "host (mailer)", then "... ".
+ */
+static int
+sendmail_entry(const char *q, size_t k)
+{
+	const char *who = q + 4, *dots, *sp;
+	size_t wlen;
+
+	if (k < 8 || !isdigit((unsigned char)q[0]) ||
+	    !isdigit((unsigned char)q[1]) || !isdigit((unsigned char)q[2]) ||
+	    q[3] != ' ' || (dots = span_icase(who, k - 4, "... ")) == NULL)
+		return 0;
+	wlen = (size_t)(dots - who);
+	if ((sp = memchr(who, ' ', wlen)) == NULL)
+		return 1;
+	return sp[1] == '(' && memchr(sp + 1, ' ', (size_t)(dots - sp - 1)) ==
+	    NULL;
+}
+
 /* diag_at - the lines after the occurrence p of addr, or NULL */
 static char *
 diag_at(const char *text, const char *p, const char *addr)
@@ -246,6 +280,17 @@ diag_at(const char *text, const char *p, const char *addr)
 			/* (its own address again, as in Postfix's folded reply, is not) */
 			if ((a2 == q || (a2 == q + 1 && (*q == '<' || *q == '"'))) &&
 			    !(al == alen && strncasecmp(a2, addr, alen) == 0))
+				break;
+			/*
+			 * Sendmail's transcript gives each address or host a line
+			 * of its own, "554 <b@c>... Remote protocol error" or
+			 * "550 c (smtp)... 550 Host unknown": another one is not
+			 * this recipient's.
+			 */
+			if (sendmail_entry(q, k) && !span_icase(q, k, addr))
+				break;
+			/* and the session with the next host begins */
+			if (k > 17 && strncasecmp(q, "While talking to ", 17) == 0)
 				break;
 		}
 		if (k > 0) {
