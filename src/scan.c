@@ -133,16 +133,20 @@ skip_addr(const char *a, char *const *skip, size_t nskip)
 static int
 in_sender_context(const char *text, const char *p)
 {
-	const char *ls = p;
+	const char *ls = p, *q;
 	size_t n;
 
 	while (ls > text && ls[-1] != '\n')
 		ls--;
-	n = (size_t)(p - ls);
-	if (n >= 10 && strncasecmp(p - 10, "MAIL FROM:", 10) == 0)
+	/* "MAIL FROM:<a@b>", "MAIL FROM: a@b" */
+	for (q = p; q > ls && (q[-1] == '<' || q[-1] == ' '); q--)
+		;
+	n = (size_t)(q - ls);
+	if (n >= 10 && strncasecmp(q - 10, "MAIL FROM:", 10) == 0)
 		return 1;
-	if (n >= 11 && strncasecmp(p - 11, "MAIL FROM:<", 11) == 0)
-		return 1;
+	/* a header line, also where a notice lists them indented */
+	while (*ls == ' ' || *ls == '\t')
+		ls++;
 	if (str_iprefix(ls, "From:") || str_iprefix(ls, "Reply-To:") ||
 	    str_iprefix(ls, "Sender:") || str_iprefix(ls, "Return-Path:"))
 		return 1;
