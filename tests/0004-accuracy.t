@@ -3,7 +3,7 @@
 # corpus must not fall more than a point below the best reached so far.
 # Raise the numbers below as the classifier improves.
 . "$(dirname "$0")/lib.sh"
-MIN_REASON=92.1
+MIN_REASON=92.3
 MIN_HARD=95.6
 MIN_FOUND=98.3
 if [ ! -f "$CORPUS/expected.jsonl" ]; then
