@@ -49,9 +49,9 @@ struct ingest_result {
 enum ingest_status ingest_message(const struct ingest_ctx *, const char *,
 	    size_t, struct ingest_result *);
 /*
- * The same in two steps, for replay's worker threads: ingest_analyse
- * parses and classifies and touches no store (safe in several threads
- * with one ctx); ingest_store applies the policy, in one thread, in the
+ * The same in two steps, for replay's worker processes: ingest_analyse
+ * parses and classifies and touches no store (what a worker runs);
+ * ingest_store applies the policy, in the one process that stores, in the
  * order of the messages.
  */
 enum ingest_status ingest_analyse(const struct ingest_ctx *, const char *,

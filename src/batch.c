@@ -186,7 +186,7 @@ finish(struct run *u, enum ingest_status is, struct ingest_result *res,
 	return 0;
 }
 
-/* toobig - a message over the size limit: named, quarantined, skipped */
+/* toobig_msg - a message over the size limit: named, quarantined, skipped */
 static void
 toobig_msg(struct run *u, const char *buf, size_t len, const char *path,
     off_t off)

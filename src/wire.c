@@ -4,9 +4,10 @@
  * Carries exactly what batch.c's finish() reads after ingest_analyse():
  * the status, the reason a message is unparseable (and, to be
  * quarantined, its bytes), the message fields an event stores, and per
- * recipient its address, the verdict and the deduplication key. Strings are a 32-bit length (all ones for NULL) and
- * the bytes; numbers are in the machine's own order, since the two ends
- * are one binary on one machine.
+ * recipient its address, the verdict and the deduplication key. Strings
+ * are a 32-bit length (all ones for NULL) and the bytes; numbers are in
+ * the machine's own order, since the two ends are one binary on one
+ * machine.
  */
 #include <stdint.h>
 #include <stdio.h>
