@@ -634,6 +634,15 @@ note(struct verdict *v, const char *s)
 	strncat(v->rule, s, sizeof(v->rule) - strlen(v->rule) - 1);
 }
 
+/* relabel - a later step names the reason; the class follows it */
+static void
+relabel(struct verdict *v, const char *reason, const char *why)
+{
+	v->reason = reason;
+	v->class = classify_reason_class(reason, v->status);
+	note(v, why);
+}
+
 static void
 set_verdict(struct verdict *v, const char *reason, const char *class,
     const char *fmt, const char *a, const char *b)
@@ -853,9 +862,7 @@ adjust_phase(int phase, struct verdict *v)
 	}
 	if (to == NULL)
 		return;
-	v->reason = to;
-	v->class = classify_reason_class(to, v->status);
-	note(v, phase == 'D' ? "; refused after DATA" :
+	relabel(v, to, phase == 'D' ? "; refused after DATA" :
 	    phase == 'F' ? "; not a mailbox code, not at RCPT TO" :
 	    phase == 'M' ? "; refused at MAIL FROM" :
 	    phase == 'H' ? "; refused at HELO" : "; temporary");
@@ -1006,11 +1013,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		 */
 		if (r->diagnostic_type != NULL &&
 		    strcasecmp(r->diagnostic_type, "x-unix") == 0 &&
-		    !v->by_phrase && strcmp(v->reason, "mailererror") != 0) {
-			v->reason = "mailererror";
-			v->class = classify_reason_class(v->reason, v->status);
-			note(v, "; a local program failed (X-Unix)");
-		}
+		    !v->by_phrase && strcmp(v->reason, "mailererror") != 0)
+			relabel(v, "mailererror", "; a local program failed (X-Unix)");
 		/*
 		 * A final failure with a temporary code is a message that
 		 * stayed in the queue until its lifetime ran out (Postfix's
