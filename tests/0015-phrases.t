@@ -1,11 +1,15 @@
 #!/bin/sh
-# What providers document that they say (tests/phrases.txt), and the reason
-# each must get: one --test-rule per line. BOUNCER_CHECK_NEEDLES=1 also
+# What MTAs and providers document that they say (tests/phrases.txt and
+# tests/phrases-*.txt, one group per source), and the reason each must get:
+# one --test-rule per line. BOUNCER_CHECK_NEEDLES=1 also
 # runs every rule the needle index skipped and aborts if one would match.
 . "$(dirname "$0")/lib.sh"
-while IFS='|' read -r want text; do
-	case "$want" in ''|'#'*) continue ;; esac
-	got=$(BOUNCER_CHECK_NEEDLES=1 $BOUNCER --test-rule "$text" | sed -n 's/^reason: //p')
-	is "$got" "$want" "$(printf '%.70s' "$text")"
-done < "$top/tests/phrases.txt"
+for f in "$top"/tests/phrases.txt "$top"/tests/phrases-*.txt; do
+	[ -f "$f" ] || continue
+	while IFS='|' read -r want text; do
+		case "$want" in ''|'#'*) continue ;; esac
+		got=$(BOUNCER_CHECK_NEEDLES=1 $BOUNCER --test-rule "$text" | sed -n 's/^reason: //p')
+		is "$got" "$want" "$(printf '%.70s' "$text")"
+	done < "$f"
+done
 done_testing
