@@ -27,6 +27,7 @@ struct verdict {
 	char		 rule[160];	/* what decided, for --explain */
 	int		 by_phrase;	/* a rule matched the recipient's own
 					   diagnostic and named the reason */
+	int		 by_rule_class;	/* that rule named the class too */
 };
 
 struct rcpt {
