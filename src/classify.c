@@ -251,29 +251,12 @@ code_reason(const char *status)
 	return NULL;
 }
 
-/*
- * family - the kind of trouble a reason names: the size of the message
- * (1), the mailbox (2), the receiving system and the way to it (3); 0
- * for the rest, which no code refines.
- */
+/* size_reason - the reason is about the message's size */
 static int
-family(const char *reason)
+size_reason(const char *reason)
 {
-	static const struct {
-		const char *reason;
-		int family;
-	} fam[] = {
-		{ "mesgtoobig", 1 }, { "exceedlimit", 1 },
-		{ "mailboxfull", 2 }, { "suspend", 2 },
-		{ "systemerror", 3 }, { "networkerror", 3 },
-		{ "systemfull", 3 }, { "expired", 3 }, { "mailererror", 3 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
-		if (strcmp(reason, fam[i].reason) == 0)
-			return fam[i].family;
-	return 0;
+	return strcmp(reason, "mesgtoobig") == 0 ||
+	    strcmp(reason, "exceedlimit") == 0;
 }
 
 /*
@@ -757,19 +740,24 @@ decide(const struct classifier *c, const char *diag, const char *para,
 	v->by_phrase = 0;
 	if ((r = match_rules(c, diag)) != NULL) {
 		/*
-		 * A specific code names the cause more exactly than a phrase
-		 * of the same kind (family): 5.2.3 "message size exceeds" is
-		 * the recipient's limit, 5.4.6 "mail loop" a routing failure.
-		 * Not so for "timed out" or "gave up": the last cause of a
-		 * message that expired is detail. Of another kind the words
-		 * win: "message exceeds maximum size" with 5.2.2 is the size,
-		 * not a full mailbox; "spam" with 5.7.7 is spam.
+		 * Among temporary troubles at the receiver (both soft), a
+		 * specific code names the cause more exactly than a phrase:
+		 * 5.2.3 "message size exceeds" is the recipient's limit, 5.4.6
+		 * "mail loop" a routing failure, 4.3.1 "out of disk space" the
+		 * system's. Not so for "timed out" or "gave up": the last
+		 * cause of a message that expired is detail; nor for words
+		 * that give the message's size, a fact about the message no
+		 * code of another subject undoes ("message exceeds maximum
+		 * size" with 5.2.2). Across classes the words win: "spam"
+		 * with 5.7.7 is spam.
 		 */
 		if (v->status[0] && !weak_code(v->status) && r->class == NULL &&
 		    strcmp(r->reason, "expired") != 0 &&
 		    (reason = code_reason(v->status)) != NULL &&
-		    reason != r->reason && family(reason) != 0 &&
-		    family(reason) == family(r->reason)) {
+		    reason != r->reason &&
+		    strcmp(classify_reason_class(reason, v->status), "soft") == 0 &&
+		    strcmp(classify_reason_class(r->reason, v->status), "soft") == 0 &&
+		    (!size_reason(r->reason) || size_reason(reason))) {
 			set_verdict(v, reason, NULL, "status %s (over %s)",
 			    v->status, r->where);
 			return;
