@@ -222,6 +222,7 @@ ingest_store(const struct ingest_ctx *x, struct ingest_result *res)
 		if (res->b.kind == BOUNCE_ARF && str_empty(e.reporting_mta))
 			e.reporting_mta = res->b.user_agent;
 		e.feedback_type = res->b.feedback_type;
+		e.campaign = res->b.campaign;
 		e.dedup = res->keys[i];
 		res->store_status = policy_apply(x->store, x->policy, &e,
 		    &res->outcome[i]);

@@ -371,6 +371,8 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->parse.recipient = o->recipient;
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
+	x->parse.campaign_header = cf->campaign_header;
+	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = keys;
 	x->require_signed = cf->require_signed;
 	x->sign_max_age = cf->sign_max_age;
@@ -662,6 +664,7 @@ run_maillog(const struct classifier *c, const struct options *o,
     const struct config *cf)
 {
 	struct maillog_stats st;
+	struct maillog_campaign mc;
 	struct store *s = NULL;
 	enum store_status r;
 	char *err = NULL;
@@ -670,7 +673,10 @@ run_maillog(const struct classifier *c, const struct options *o,
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
 		return rc;
 	memset(&st, 0, sizeof(st));
-	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err);
+	mc.header = cf->campaign_header;
+	mc.verp = cf->campaign_verp;
+	mc.delims = cf->verp_delims;
+	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err, &mc);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);
 		free(err);
