@@ -430,7 +430,27 @@ run_pipe(const struct classifier *c, const struct options *o,
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
 		return rc == -1 ? EX_OK : rc;
 	init_ctx(&x, c, o, cf);
-	/* parse before opening the store: no lock held while parsing */
+	/*
+	 * Parse and classify before the store is even opened: the write
+	 * lock (BEGIN IMMEDIATE) covers the database work alone, so that no
+	 * message, however large, makes other bounces wait for its parsing.
+	 */
+	x.make_keys = 1;
+	switch (ingest_analyse(&x, buf, len, &res)) {
+	case INGEST_NOTBOUNCE:
+		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
+		    o->sender ? o->sender : "");
+		goto out;
+	case INGEST_BROKEN:
+		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
+		    o->sender ? o->sender : "", res.why);
+		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
+		goto out;
+	default:
+		break;
+	}
+	free(buf);
+	buf = NULL;
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
 		goto out;
 	if (store_begin(s) != STORE_OK) {
@@ -438,30 +458,15 @@ run_pipe(const struct classifier *c, const struct options *o,
 		goto out;
 	}
 	x.store = s;
-	switch (ingest_message(&x, buf, len, &res)) {
-	case INGEST_NOTBOUNCE:
-		store_rollback(s);
-		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
-		    o->sender ? o->sender : "");
-		break;
-	case INGEST_BROKEN:
-		store_rollback(s);
-		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
-		    o->sender ? o->sender : "", res.why);
-		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
-		break;
-	case INGEST_STORE:
+	if (ingest_store(&x, &res) != INGEST_OK) {
 		store_rollback(s);
 		rc = store_failed(s);
-		break;
-	default:
-		if (store_commit(s) != STORE_OK)
-			rc = store_failed(s);
-		else if (cf->syslog)
-			ingest_log(&res, 0);
-	}
-	ingest_result_free(&res);
+	} else if (store_commit(s) != STORE_OK)
+		rc = store_failed(s);
+	else if (cf->syslog)
+		ingest_log(&res, 0);
 out:
+	ingest_result_free(&res);
 	store_close(s);
 	free(buf);
 	return rc;
