@@ -76,6 +76,7 @@ struct bounce {
 	char	*orig_date;
 	char	*orig_list_id;
 	char	*orig_return_path;
+	char	*campaign;		/* campaign.h; NULL when unknown */
 	/* ARF (RFC 5965) fields */
 	char	*feedback_type;
 	char	*user_agent;
