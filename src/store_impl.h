@@ -43,6 +43,12 @@ struct store_ops {
 	enum store_status (*dump)(struct store *, int,
 		    int (*)(const char *const *, void *), void *);
 	enum store_status (*load)(struct store *, int, const char *const *);
+	/* the listing under the top one (store.h, store_held_get) */
+	enum store_status (*held_get)(struct store *, const char *,
+		    struct store_entry *, int *);
+	enum store_status (*held_put)(struct store *,
+		    const struct store_entry *);
+	enum store_status (*held_del)(struct store *, const char *);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */
@@ -52,7 +58,7 @@ struct store_table {
 	int		 ncols;
 };
 extern const struct store_table store_tables[];
-#define STORE_NTABLES	5	/* suppression, events, audit, sent, meta */
+#define STORE_NTABLES	6	/* suppression, events, audit, sent, meta, held */
 
 /* The head of every backend's object. */
 struct store {
