@@ -9,6 +9,8 @@
  *   69  an address given is not valid, or not listed (--remove), or
  *       too long to sign (--sign)
  *   75  temporary failure: Postfix keeps the message and retries
+ *   2   --report, --alert: a critical threshold is crossed (as a
+ *       monitoring plugin's CRITICAL)
  * Pipe mode never exits with a status that makes Postfix bounce a bounce:
  * only 0 or 75. No message we print begins with an enhanced status code,
  * which pipe(8) would take as the verdict.
@@ -75,6 +77,8 @@ struct options {
 };
 
 static const char *progname = "bouncer";
+
+#define EX_CRITICAL	2	/* a critical threshold crossed (bouncer(1)) */
 
 static void
 usage(FILE *fp)
@@ -775,6 +779,7 @@ run_store_mode(const struct options *o, const struct config *cf)
 	int rc, found, n;
 	enum store_status r = STORE_OK;
 	long erasures;
+	int worst;
 
 	if (o->arg && o->mode != MODE_IMPORT && o->mode != MODE_MAILLOG &&
 	    o->mode != MODE_MIGRATE &&
@@ -839,10 +844,10 @@ run_store_mode(const struct options *o, const struct config *cf)
 		ro.now = o->now;
 		ro.since = o->now - (o->since ? o->since : 7 * 86400);
 		ro.json = o->json;
-		ro.warn_hard = cf->warn_hard;
-		ro.warn_complaint = cf->warn_complaint;
-		ro.min_sent = 100;
-		r = report_print(s, &ro, stdout);
+		ro.th = &cf->th;
+		r = report_print(s, &ro, stdout, &worst);
+		if (r == STORE_OK && worst == AL_CRITICAL)
+			rc = EX_CRITICAL;
 		break;
 	}
 	case MODE_METRICS:
