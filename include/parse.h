@@ -26,6 +26,8 @@ struct parse_opts {
 	const char *unsub_prefix;/* "unsubscribe": recipient's local part
 				   that makes a message an unsubscribe
 				   request; NULL or "": none */
+	const char *campaign_header; /* names the campaign, or NULL */
+	int	 campaign_verp;	/* the VERP prefix names it */
 };
 
 /*
