@@ -9,21 +9,27 @@ SYSCONFDIR ?= /etc
 DATADIR   = $(PREFIX)/share/bouncer
 
 PKGS      = gmime-3.0 libpcre2-8 sqlite3
+# The libraries' flags are asked of pkg-config when a command runs, not
+# when this file is read: "make check" on a bare machine reads it before
+# "deps" has installed them (recursive "=", never ":=", for these).
 # libpq: headers at build time, the library loaded at run time (store_pg.c)
 PQ_CFLAGS = $(shell pkg-config --cflags libpq 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS)
+PKG_LIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+USER_CFLAGS := $(CFLAGS)
+override CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wpointer-arith \
 	-Wno-missing-field-initializers \
 	-Iinclude -DBOUNCER_VERSION='"$(VERSION)"' \
-	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PQ_CFLAGS) $(CFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lz -ldl
+	$(PKG_CFLAGS) $(USER_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lz -ldl
 
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/needle.c src/wire.c \
 	    src/output.c src/store.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
-	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/maillog.c src/default_rules.c src/default_needles.c
+	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/maillog.c src/default_rules.c src/default_needles.c
 LIBOBJ    = $(LIBSRC:.c=.o)
 OBJ       = $(LIBOBJ) src/main.o
 UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle
@@ -57,7 +63,10 @@ tests/unit/%: tests/unit/%.c $(LIBOBJ) tests/unit/tap.h
 deps:
 	@sh tests/deps.sh
 
-check: deps all $(UNITS)
+# deps first, then a new make that reads this file again, now that the
+# libraries are there (tests/0020)
+check: deps
+	@$(MAKE) --no-print-directory all $(UNITS)
 	@sh tests/run.sh
 
 check-asan:
@@ -68,11 +77,13 @@ check-asan:
 
 # The unit tests and the parsing, CLI, feedback and hostile-input tests
 # under valgrind: no error, no definite leak.
-check-valgrind: deps all $(UNITS)
+check-valgrind: deps
+	@$(MAKE) --no-print-directory all $(UNITS)
 	@BOUNCER_VALGRIND=1 BOUNCER_NO_JIT=1 \
 		BOUNCER_TESTS="0001 0002 0008 0012" sh tests/run.sh
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh
 
 install: all

@@ -45,6 +45,8 @@ struct rcpt {
 					   (X-PowerMTA-BounceCategory) */
 	char	*text_diag;		/* its paragraph in the readable part */
 	char	*dsn_recipient;		/* the report's own, when VERP differs */
+	int	 vouched;		/* a valid signed return path names it */
+	char	 trust[128];		/* why it is or is not believed */
 	struct verdict v;
 };
 

@@ -18,6 +18,7 @@
 
 #define VERP_TAG_HEX	12
 #define VERP_KEYS_MAX	8
+#define VERP_PATH_MAX	254	/* longest return path SMTP carries */
 
 struct verp_key {
 	unsigned char	key[64];

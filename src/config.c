@@ -20,8 +20,10 @@ config_defaults(struct config *c)
 	c->verp_delims = xstrdup("+=");
 	c->sign_prefix = xstrdup("bounce");
 	c->sign_max_age = 30 * 86400;
-	c->warn_hard = 2.0;
-	c->warn_complaint = 0.1;
+	thresholds_defaults(&c->th);
+	c->alert_window = 86400;
+	c->pause_block = -1;
+	c->pause_time = 3600;
 	policy_defaults(&c->policy);
 }
 
@@ -35,6 +37,9 @@ config_free(struct config *c)
 	free(c->sign_keys);
 	free(c->sign_prefix);
 	free(c->sign_domain);
+	free(c->campaign_header);
+	free(c->alert_command);
+	thresholds_free(&c->th);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -79,6 +84,18 @@ config_size(const char *s, size_t *out)
 	if (*end != '\0' || v > (1ULL << 30))
 		return -1;
 	*out = (size_t)v;
+	return 0;
+}
+
+static int
+yesno(const char *v, int *out)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0)
+		*out = 0;
+	else
+		return -1;
 	return 0;
 }
 
@@ -137,15 +154,33 @@ set(struct config *c, const char *k, const char *v)
 			c->require_signed = 0;
 		else
 			return -1;
-	} else if (strcmp(k, "warn_hard") == 0 ||
-	    strcmp(k, "warn_complaint") == 0) {
-		char *end;
-		double d = strtod(v, &end);
-
-		if (end == v || (*end != '\0' && strcmp(end, "%") != 0) ||
-		    d < 0 || d > 100)
+	} else if ((n = thresholds_set(&c->th, k, v)) != -2)
+		return n;
+	else if (strcmp(k, "campaign_header") == 0)
+		str_set(&c->campaign_header, v);
+	else if (strcmp(k, "campaign_verp") == 0) {
+		if (yesno(v, &c->campaign_verp) == -1)
 			return -1;
-		*(k[5] == 'h' ? &c->warn_hard : &c->warn_complaint) = d;
+	} else if (strcmp(k, "alert_command") == 0)
+		str_set(&c->alert_command, v);
+	else if (strcmp(k, "alert_window") == 0) {
+		if (config_duration(v, &c->alert_window) == -1 ||
+		    c->alert_window < 86400)
+			return -1;
+	} else if (strcmp(k, "pause_block") == 0) {
+		char *end;
+		double d;
+
+		if (strcmp(v, "off") == 0)
+			d = -1;
+		else if ((d = strtod(v, &end)) < 0 || d > 100 || end == v ||
+		    (*end != '\0' && strcmp(end, "%") != 0))
+			return -1;
+		c->pause_block = d;
+	} else if (strcmp(k, "pause_time") == 0) {
+		if (config_duration(v, &c->pause_time) == -1 ||
+		    c->pause_time < 60)
+			return -1;
 	} else if (strcmp(k, "syslog") == 0) {
 		if (strcmp(v, "yes") == 0)
 			c->syslog = 1;

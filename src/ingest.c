@@ -100,10 +100,11 @@ log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome)
 /*
  * check_signature - a tag on the return path is always checked; without
  * a valid one under require_signed, or with a bad one in any case, the
- * report suppresses nobody (a forged bounce is a weapon).
+ * report suppresses nobody (a forged bounce is a weapon). A valid tag
+ * names one recipient: *vouched (caller frees), NULL otherwise.
  */
 static void
-check_signature(const struct ingest_ctx *x, struct bounce *b)
+check_signature(const struct ingest_ctx *x, struct bounce *b, char **vouched)
 {
 	static const struct verp_keys none;
 	enum verp_check c;
@@ -112,7 +113,11 @@ check_signature(const struct ingest_ctx *x, struct bounce *b)
 	c = verp_check(x->keys ? x->keys : &none, b->verp_source,
 	    x->parse.verp_delims ? x->parse.verp_delims : "+=", x->now,
 	    x->sign_max_age, &rcpt);
-	free(rcpt);
+	*vouched = NULL;
+	if (c == VERP_VALID)
+		*vouched = rcpt;
+	else
+		free(rcpt);
 	if (c != VERP_NONE || x->require_signed)
 		b->signature = verp_check_name(c);
 	if (c == VERP_BADTAG || c == VERP_EXPIRED ||
@@ -120,11 +125,44 @@ check_signature(const struct ingest_ctx *x, struct bounce *b)
 		b->unverified = 1;
 }
 
+/* unverify - recorded as such; the policy changes no state for it */
+static void
+unverify(struct rcpt *r, const char *why, const char *detail)
+{
+	size_t n = strlen(r->v.rule);
+
+	r->v.class = "unverified";
+	snprintf(r->trust, sizeof(r->trust), "%s%s", why, detail ? detail : "");
+	snprintf(r->v.rule + n, sizeof(r->v.rule) - n, "; %s", r->trust);
+}
+
+/*
+ * trust_rcpt - what vouches for recipient r. A valid tag vouches for the
+ * one recipient it was made for, never for the others a report lists:
+ * whoever holds one signed return path (his own) could otherwise name
+ * anyone beside himself.
+ */
+static void
+trust_rcpt(const struct bounce *b, struct rcpt *r, const char *vouched)
+{
+	if (b->unverified)
+		unverify(r, "unverified: return path signature: ",
+		    b->signature);
+	else if (vouched != NULL && r->recipient != NULL &&
+	    strcmp(r->recipient, vouched) == 0) {
+		r->vouched = 1;
+		snprintf(r->trust, sizeof(r->trust), "signed return path");
+	} else if (vouched != NULL)
+		unverify(r, "unverified: the return path's tag vouches for ",
+		    vouched);
+}
+
 enum ingest_status
 ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
     struct ingest_result *res)
 {
 	enum parse_status ps;
+	char *vouched;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
@@ -133,26 +171,21 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 		return INGEST_NOTBOUNCE;
 	if (ps == PARSE_BROKEN)
 		return INGEST_BROKEN;
-	check_signature(x, &res->b);
+	check_signature(x, &res->b, &vouched);
 	res->outcome = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->outcome));
 	res->keys = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->keys));
 	for (i = 0; i < res->b.n; i++) {
 		struct rcpt *r = &res->b.r[i];
 
 		classify(x->classifier, &res->b, r);
-		if (res->b.unverified) {
-			/* recorded as such; the policy changes no state for it */
-			r->v.class = "unverified";
-			snprintf(r->v.rule + strlen(r->v.rule),
-			    sizeof(r->v.rule) - strlen(r->v.rule),
-			    "; return path signature: %s", res->b.signature);
-		}
+		trust_rcpt(&res->b, r, vouched);
 		res->outcome[i] = POLICY_RECORDED;
 		/* the key reads the message's bytes: make it while they are here */
 		if (x->store != NULL && r->recipient != NULL &&
 		    addr_valid(r->recipient))
 			res->keys[i] = ingest_dedup_key(&res->b, i, buf, len);
 	}
+	free(vouched);
 	return INGEST_OK;
 }
 

@@ -3,17 +3,21 @@
  *
  * Exit statuses follow sysexits.h and Postfix's pipe(8) contract:
  *   0   processed, or deliberately ignored (not a bounce, unreadable)
- *   64  usage error
+ *   64  usage error (in pipe mode 75, with the reason on one line)
  *   65  unreadable input (interactive modes only)
  *   66  input file cannot be opened (interactive modes only)
- *   69  an address given is not valid, or not listed (--remove)
+ *   69  an address given is not valid, or not listed (--remove), or
+ *       too long to sign (--sign)
  *   75  temporary failure: Postfix keeps the message and retries
+ *   2   --report, --alert: a critical threshold is crossed (as a
+ *       monitoring plugin's CRITICAL)
  * Pipe mode never exits with a status that makes Postfix bounce a bounce:
  * only 0 or 75. No message we print begins with an enhanced status code,
  * which pipe(8) would take as the verdict.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +73,12 @@ struct options {
 	int		 npaths;
 	int		 log_stderr;
 	int		 jobs;		/* --jobs, 0: one per CPU */
+	char		 err[256];	/* the first usage error, or "" */
 };
 
 static const char *progname = "bouncer";
+
+#define EX_CRITICAL	2	/* a critical threshold crossed (bouncer(1)) */
 
 static void
 usage(FILE *fp)
@@ -118,13 +125,29 @@ parse_time(const char *s, time_t *out)
 	return -1;
 }
 
+/*
+ * bad - keep the first usage error. Parsing goes on, so that the mode is
+ * known when main() chooses the exit status: pipe mode defers (75), for
+ * a bounced bounce would be lost.
+ */
+static int
+bad(struct options *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->err[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(o->err, sizeof(o->err), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 static int
 set_mode(struct options *o, enum mode m, const char *arg)
 {
-	if (o->mode != MODE_PIPE && o->mode != m) {
-		fprintf(stderr, "%s: more than one mode given\n", progname);
-		return -1;
-	}
+	if (o->mode != MODE_PIPE && o->mode != m)
+		return bad(o, "more than one mode given");
 	o->mode = m;
 	o->arg = arg;
 	return 0;
@@ -176,11 +199,13 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, rc = 0;
+	int c, rc = 0, failed = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->now = time(NULL);
+	opterr = 0;		/* our own one-line message instead */
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		rc = 0;
 		switch (c) {
 		case O_EXPLAIN:	rc = set_mode(o, MODE_EXPLAIN, NULL); break;
 		case O_TEST_RULE: rc = set_mode(o, MODE_TEST_RULE, optarg); break;
@@ -196,11 +221,8 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_REPLAY:	rc = set_mode(o, MODE_REPLAY, NULL); break;
 		case O_DRY_RUN:	o->dry_run = 1; break;
 		case O_JOBS:
-			if ((o->jobs = atoi(optarg)) < 1 || o->jobs > 64) {
-				fprintf(stderr, "%s: bad --jobs: %s (1 to 64)\n",
-				    progname, optarg);
-				rc = -1;
-			}
+			if ((o->jobs = atoi(optarg)) < 1 || o->jobs > 64)
+				rc = bad(o, "bad --jobs: %s (1 to 64)", optarg);
 			break;
 		case O_REPORT:	rc = set_mode(o, MODE_REPORT, NULL); break;
 		case O_METRICS:	rc = set_mode(o, MODE_METRICS, NULL); break;
@@ -219,19 +241,13 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_DB:	o->db = optarg; break;
 		case O_ALLOW_ROOT: o->allow_root = 1; break;
 		case O_SINCE:
-			if (config_duration(optarg, &o->since) == -1) {
-				fprintf(stderr, "%s: bad --since: %s\n",
-				    progname, optarg);
-				return -1;
-			}
+			if (config_duration(optarg, &o->since) == -1)
+				rc = bad(o, "bad --since: %s", optarg);
 			break;
 		case O_NOW:
-			if (parse_time(optarg, &o->now) == -1) {
-				fprintf(stderr, "%s: bad --now (want RFC 3339, "
-				    "e.g. 2026-12-31T00:00:00Z): %s\n",
-				    progname, optarg);
-				return -1;
-			}
+			if (parse_time(optarg, &o->now) == -1)
+				rc = bad(o, "bad --now (want RFC 3339, e.g. "
+				    "2026-12-31T00:00:00Z): %s", optarg);
 			break;
 		case O_HELP:
 			usage(stdout);
@@ -240,35 +256,26 @@ parse_args(int argc, char **argv, struct options *o)
 			puts("bouncer " BOUNCER_VERSION);
 			exit(0);
 		default:
-			usage(stderr);
-			return -1;
+			rc = bad(o, "bad option or missing argument: %s",
+			    argv[optind - 1]);
 		}
 		if (rc == -1)
-			return -1;
+			failed = 1;
 	}
 	if (o->mode == MODE_EXPLAIN && optind < argc)
 		o->arg = argv[optind++];
 	if (o->mode == MODE_REPLAY) {
-		if (optind == argc) {
-			fprintf(stderr, "%s: --replay needs at least one PATH "
-			    "(or -)\n", progname);
-			return -1;
-		}
+		if (optind == argc)
+			return bad(o, "--replay needs at least one PATH (or -)");
 		o->paths = argv + optind;
 		o->npaths = argc - optind;
 		optind = argc;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument: %s\n", progname,
-		    argv[optind]);
-		return -1;
-	}
-	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL) {
-		fprintf(stderr, "%s: --add and --remove need --why TEXT\n",
-		    progname);
-		return -1;
-	}
-	return 0;
+	if (optind < argc)
+		return bad(o, "unexpected argument: %s", argv[optind]);
+	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL)
+		return bad(o, "--add and --remove need --why TEXT");
+	return failed ? -1 : 0;
 }
 
 /* open_store - the store, or an exit status after saying why */
@@ -604,6 +611,14 @@ run_sign(const struct options *o, const struct config *cf)
 		    o->arg);
 		return EX_UNAVAILABLE;
 	}
+	/* RFC 5321 4.5.3.1.3: a path is 256 octets with its angle brackets */
+	if (strlen(path) > VERP_PATH_MAX) {
+		fprintf(stderr, "%s: the signed return path for %s would be %zu "
+		    "bytes, more than the %d SMTP allows: not signed\n",
+		    progname, o->arg, strlen(path), VERP_PATH_MAX);
+		free(path);
+		return EX_UNAVAILABLE;
+	}
 	printf("%s\n", path);
 	free(path);
 	return EX_OK;
@@ -758,6 +773,7 @@ run_store_mode(const struct options *o, const struct config *cf)
 	int rc, found, n;
 	enum store_status r = STORE_OK;
 	long erasures;
+	int worst;
 
 	if (o->arg && o->mode != MODE_IMPORT && o->mode != MODE_MAILLOG &&
 	    o->mode != MODE_MIGRATE &&
@@ -817,10 +833,10 @@ run_store_mode(const struct options *o, const struct config *cf)
 		ro.now = o->now;
 		ro.since = o->now - (o->since ? o->since : 7 * 86400);
 		ro.json = o->json;
-		ro.warn_hard = cf->warn_hard;
-		ro.warn_complaint = cf->warn_complaint;
-		ro.min_sent = 100;
-		r = report_print(s, &ro, stdout);
+		ro.th = &cf->th;
+		r = report_print(s, &ro, stdout, &worst);
+		if (r == STORE_OK && worst == AL_CRITICAL)
+			rc = EX_CRITICAL;
 		break;
 	}
 	case MODE_METRICS:
@@ -868,7 +884,7 @@ load_config(const struct options *o, struct config *cf)
 	if (o->max_size && config_size(o->max_size, &cf->max_size) == -1) {
 		fprintf(stderr, "%s: bad --max-size: %s\n", progname,
 		    o->max_size);
-		rc = EX_USAGE;
+		rc = o->mode == MODE_PIPE ? EX_TEMPFAIL : EX_USAGE;
 	}
 	return rc;
 }
@@ -882,8 +898,17 @@ main(int argc, char **argv)
 	struct sbuf errs;
 	int rc;
 
-	if (parse_args(argc, argv, &o) == -1)
+	if (parse_args(argc, argv, &o) == -1) {
+		/* one line: pipe(8) hands it to Postfix's log with the deferral */
+		if (o.mode == MODE_PIPE) {
+			fprintf(stderr, "%s: usage error, message deferred: %s\n",
+			    progname, o.err);
+			return EX_TEMPFAIL;
+		}
+		fprintf(stderr, "%s: %s\n", progname, o.err);
+		usage(stderr);
 		return EX_USAGE;
+	}
 	/* the database is shared with Postfix's group: see bouncer(1) */
 	umask(007);
 	if ((rc = load_config(&o, &cf)) != EX_OK)
@@ -941,5 +966,8 @@ out:
 		if (rc == EX_OK)
 			rc = o.mode == MODE_PIPE ? EX_TEMPFAIL : EX_IOERR;
 	}
+	/* whatever went wrong, Postfix must keep the bounce: see above */
+	if (o.mode == MODE_PIPE && rc != EX_OK && rc != EX_TEMPFAIL)
+		rc = EX_TEMPFAIL;
 	return rc;
 }

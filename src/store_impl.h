@@ -39,6 +39,12 @@ struct store_ops {
 	enum store_status (*query)(struct store *, enum store_query, time_t,
 		    store_row_cb, void *);
 	enum store_status (*last_event)(struct store *, time_t *);
+	enum store_status (*campaign_sent_add)(struct store *, const char *,
+		    time_t, long);
+	enum store_status (*alert_set)(struct store *, const char *,
+		    const char *, time_t);
+	enum store_status (*pause_set)(struct store *, const char *, time_t,
+		    time_t, const char *);
 	/* --migrate-to: rows out of a source (SQLite), into a target (PostgreSQL) */
 	enum store_status (*dump)(struct store *, int,
 		    int (*)(const char *const *, void *), void *);
@@ -52,7 +58,8 @@ struct store_table {
 	int		 ncols;
 };
 extern const struct store_table store_tables[];
-#define STORE_NTABLES	5	/* suppression, events, audit, sent, meta */
+#define STORE_NTABLES	6	/* suppression, events, audit, sent, meta,
+				   sent_campaign */
 
 /* The head of every backend's object. */
 struct store {

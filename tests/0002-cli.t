@@ -52,7 +52,8 @@ grep -q '^unparseable: ' "$tmp/o"; ok $? "unparseable: says why"
 $BOUNCER --explain "$tmp/does-not-exist.eml" 2> "$tmp/e"; rc=$?
 is "$rc" 66 "missing file: exit 66 (EX_NOINPUT)"
 is "$(wc -l < "$tmp/e" | tr -d ' ')" 1 "missing file: one line on stderr"
-$BOUNCER --no-such-option 2>/dev/null; is $? 64 "unknown option: exit 64 (EX_USAGE)"
+$BOUNCER --explain --no-such-option 2>/dev/null; is $? 64 "unknown option: exit 64 (EX_USAGE)"
+$BOUNCER --no-such-option 2>/dev/null </dev/null; is $? 75 "unknown option with no mode (pipe mode): exit 75"
 $BOUNCER --explain a b 2>/dev/null; is $? 64 "extra argument: exit 64"
 $BOUNCER --max-size 1k --explain "$fx/gmail-userunknown.eml" 2> "$tmp/e"; rc=$?
 is "$rc" 65 "too large: exit 65 in --explain"

@@ -11,7 +11,7 @@ if [ ! -f "$CORPUS/expected.jsonl" ]; then
 	done_testing; exit 0
 fi
 sh "$top/bench/accuracy" "$BOUNCER" > "$tmp/acc"
-sed 's/^/# /' "$tmp/acc" | head -7
+sed "s/^/# /" "$tmp/acc" | head -10
 pct() { sed -n "s/^$1: *\([0-9.]*\)%.*/\1/p" "$tmp/acc"; }
 above() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 above "$(pct 'reason agreement')" $MIN_REASON; ok $? "reason agreement >= $MIN_REASON%"
