@@ -27,6 +27,7 @@ struct verdict {
 	char		 rule[160];	/* what decided, for --explain */
 	int		 by_phrase;	/* a rule matched the recipient's own
 					   diagnostic and named the reason */
+	int		 by_rule_class;	/* that rule named the class too */
 };
 
 struct rcpt {
@@ -75,6 +76,7 @@ struct bounce {
 	char	*orig_date;
 	char	*orig_list_id;
 	char	*orig_return_path;
+	char	*campaign;		/* campaign.h; NULL when unknown */
 	/* ARF (RFC 5965) fields */
 	char	*feedback_type;
 	char	*user_agent;

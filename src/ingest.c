@@ -5,7 +5,8 @@
  * (and the recipient, action and status), so a Postfix retry after a
  * crash or a replay of a saved copy counts once even when the copies
  * differ in line ends or a From_ line; a bounce without one by a hash of
- * its bytes with line ends normalised.
+ * its bytes with line ends normalised, made once per message (a message
+ * may name a thousand recipients and weigh megabytes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +36,34 @@ ingest_queue_key(const char *qid, const char *addr, const char *action)
 }
 
 char *
-ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
-    size_t len)
+ingest_message_digest(const char *buf, size_t len)
+{
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	const char *p = buf, *end = buf + len, *q;
+	char *d;
+
+	/* skip an mbox From_ line; drop CRs */
+	if (len > 5 && memcmp(p, "From ", 5) == 0 &&
+	    (q = memchr(p, '\n', len)) != NULL)
+		p = q + 1;
+	while (p < end) {
+		q = memchr(p, '\r', (size_t)(end - p));
+		if (q == NULL)
+			q = end;
+		g_checksum_update(ck, (const guchar *)p, q - p);
+		p = q + 1;
+	}
+	d = xstrdup(g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	return d;
+}
+
+char *
+ingest_dedup_key(const struct bounce *b, size_t i, const char *digest)
 {
 	const struct rcpt *r = &b->r[i];
 	GChecksum *ck;
-	const char *parts[6];
+	const char *parts[7];
 	char *key;
 	size_t k;
 
@@ -61,25 +84,14 @@ ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
 	parts[3] = r->v.reason;
 	parts[4] = bounce_kind_name(b->kind);
 	parts[5] = b->message_id;
-	for (k = 0; k < 6; k++) {
+	/* without a Message-ID, the message's bytes, hashed once for all */
+	parts[6] = str_empty(b->message_id) ? digest : NULL;
+	for (k = 0; k < 7; k++) {
 		const char *p = parts[k] ? parts[k] : "";
 
+		if (k == 6 && parts[k] == NULL)
+			break;
 		g_checksum_update(ck, (const guchar *)p, (gssize)strlen(p) + 1);
-	}
-	if (str_empty(b->message_id)) {
-		const char *p = buf, *end = buf + len, *q;
-
-		/* skip an mbox From_ line; drop CRs */
-		if (len > 5 && memcmp(p, "From ", 5) == 0 &&
-		    (q = memchr(p, '\n', len)) != NULL)
-			p = q + 1;
-		while (p < end) {
-			q = memchr(p, '\r', (size_t)(end - p));
-			if (q == NULL)
-				q = end;
-			g_checksum_update(ck, (const guchar *)p, q - p);
-			p = q + 1;
-		}
 	}
 	key = xstrdup(g_checksum_get_string(ck));
 	g_checksum_free(ck);
@@ -162,7 +174,7 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
     struct ingest_result *res)
 {
 	enum parse_status ps;
-	char *vouched;
+	char *vouched, *digest = NULL;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
@@ -181,10 +193,14 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 		trust_rcpt(&res->b, r, vouched);
 		res->outcome[i] = POLICY_RECORDED;
 		/* the key reads the message's bytes: make it while they are here */
-		if (x->store != NULL && r->recipient != NULL &&
-		    addr_valid(r->recipient))
-			res->keys[i] = ingest_dedup_key(&res->b, i, buf, len);
+		if ((x->store != NULL || x->make_keys) && r->recipient != NULL &&
+		    addr_valid(r->recipient)) {
+			if (digest == NULL && str_empty(res->b.message_id))
+				digest = ingest_message_digest(buf, len);
+			res->keys[i] = ingest_dedup_key(&res->b, i, digest);
+		}
 	}
+	free(digest);
 	free(vouched);
 	return INGEST_OK;
 }
@@ -222,6 +238,7 @@ ingest_store(const struct ingest_ctx *x, struct ingest_result *res)
 		if (res->b.kind == BOUNCE_ARF && str_empty(e.reporting_mta))
 			e.reporting_mta = res->b.user_agent;
 		e.feedback_type = res->b.feedback_type;
+		e.campaign = res->b.campaign;
 		e.dedup = res->keys[i];
 		res->store_status = policy_apply(x->store, x->policy, &e,
 		    &res->outcome[i]);

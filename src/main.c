@@ -371,6 +371,8 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->parse.recipient = o->recipient;
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
+	x->parse.campaign_header = cf->campaign_header;
+	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = keys;
 	x->require_signed = cf->require_signed;
 	x->sign_max_age = cf->sign_max_age;
@@ -428,7 +430,27 @@ run_pipe(const struct classifier *c, const struct options *o,
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
 		return rc == -1 ? EX_OK : rc;
 	init_ctx(&x, c, o, cf);
-	/* parse before opening the store: no lock held while parsing */
+	/*
+	 * Parse and classify before the store is even opened: the write
+	 * lock (BEGIN IMMEDIATE) covers the database work alone, so that no
+	 * message, however large, makes other bounces wait for its parsing.
+	 */
+	x.make_keys = 1;
+	switch (ingest_analyse(&x, buf, len, &res)) {
+	case INGEST_NOTBOUNCE:
+		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
+		    o->sender ? o->sender : "");
+		goto out;
+	case INGEST_BROKEN:
+		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
+		    o->sender ? o->sender : "", res.why);
+		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
+		goto out;
+	default:
+		break;
+	}
+	free(buf);
+	buf = NULL;
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
 		goto out;
 	if (store_begin(s) != STORE_OK) {
@@ -436,30 +458,15 @@ run_pipe(const struct classifier *c, const struct options *o,
 		goto out;
 	}
 	x.store = s;
-	switch (ingest_message(&x, buf, len, &res)) {
-	case INGEST_NOTBOUNCE:
-		store_rollback(s);
-		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
-		    o->sender ? o->sender : "");
-		break;
-	case INGEST_BROKEN:
-		store_rollback(s);
-		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
-		    o->sender ? o->sender : "", res.why);
-		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
-		break;
-	case INGEST_STORE:
+	if (ingest_store(&x, &res) != INGEST_OK) {
 		store_rollback(s);
 		rc = store_failed(s);
-		break;
-	default:
-		if (store_commit(s) != STORE_OK)
-			rc = store_failed(s);
-		else if (cf->syslog)
-			ingest_log(&res, 0);
-	}
-	ingest_result_free(&res);
+	} else if (store_commit(s) != STORE_OK)
+		rc = store_failed(s);
+	else if (cf->syslog)
+		ingest_log(&res, 0);
 out:
+	ingest_result_free(&res);
 	store_close(s);
 	free(buf);
 	return rc;
@@ -662,6 +669,7 @@ run_maillog(const struct classifier *c, const struct options *o,
     const struct config *cf)
 {
 	struct maillog_stats st;
+	struct maillog_campaign mc;
 	struct store *s = NULL;
 	enum store_status r;
 	char *err = NULL;
@@ -670,7 +678,10 @@ run_maillog(const struct classifier *c, const struct options *o,
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
 		return rc;
 	memset(&st, 0, sizeof(st));
-	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err);
+	mc.header = cf->campaign_header;
+	mc.verp = cf->campaign_verp;
+	mc.delims = cf->verp_delims;
+	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err, &mc);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);
 		free(err);

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "campaign.h"
 #include "dsn.h"
 #include "fields.h"
 #include "mime.h"
@@ -171,6 +172,21 @@ apply_verp(struct bounce *b, const struct parse_opts *o,
 	b->r[0].recipient = xstrdup(b->verp);
 }
 
+/* find_campaign - the returned message's header, else the VERP prefix */
+static void
+find_campaign(struct bounce *b, const struct parse_opts *opts,
+    const struct field_list *o)
+{
+	if (opts == NULL)
+		return;
+	if (opts->campaign_header)
+		b->campaign = campaign_from_header(fields_get(o, -1,
+		    opts->campaign_header));
+	if (b->campaign == NULL && opts->campaign_verp && b->verp != NULL)
+		b->campaign = campaign_from_verp(b->verp_source,
+		    opts->verp_delims ? opts->verp_delims : "+=");
+}
+
 enum parse_status
 parse_message(const char *buf, size_t len, const struct parse_opts *opts,
     struct bounce *b, const char **why)
@@ -272,8 +288,10 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		st = PARSE_OK;
 	}
 out:
-	if (st == PARSE_OK)
+	if (st == PARSE_OK) {
 		apply_verp(b, opts, &h);
+		find_campaign(b, opts, &o);
+	}
 	if (st == PARSE_OK && b->n == 0) {
 		*why = b->kind == BOUNCE_ARF ? "a complaint, but no recipient "
 		    "could be found in it (see recipient_header)" :
