@@ -89,7 +89,8 @@ usage(FILE *fp)
 "usage: bouncer [--sender ADDR] [--recipient ADDR] < message   (pipe mode)\n"
 "       bouncer --explain [--json] [FILE|-]\n"
 "       bouncer --test-rule TEXT\n"
-"       bouncer --add ADDR --why TEXT | --remove ADDR --why TEXT\n"
+"       bouncer --add ADDR [--class unsubscribe] --why TEXT\n"
+"       bouncer --remove ADDR --why TEXT\n"
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- | --sign ADDR\n"
@@ -280,6 +281,9 @@ parse_args(int argc, char **argv, struct options *o)
 		return bad(o, "unexpected argument: %s", argv[optind]);
 	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL)
 		return bad(o, "--add and --remove need --why TEXT");
+	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") &&
+	    strcmp(o->class, "unsubscribe"))
+		return bad(o, "--add takes --class manual or unsubscribe");
 	return failed ? -1 : 0;
 }
 
@@ -376,6 +380,7 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->parse.recipient = o->recipient;
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
+	x->parse.unsub_prefix = cf->unsub_prefix;
 	x->parse.campaign_header = cf->campaign_header;
 	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = keys;
@@ -813,6 +818,7 @@ static int
 run_store_mode(const struct options *o, const struct config *cf)
 {
 	struct store *s = NULL;
+	const char *restored = NULL;
 	char *addr = NULL;
 	int rc, found, n;
 	enum store_status r = STORE_OK;
@@ -836,9 +842,11 @@ run_store_mode(const struct options *o, const struct config *cf)
 		if ((r = store_begin(s)) != STORE_OK)
 			break;
 		if (o->mode == MODE_ADD)
-			r = policy_add(s, addr, o->why, o->now);
+			r = policy_add(s, addr, o->class ? o->class : "manual",
+			    o->why, o->now);
 		else
-			r = policy_remove(s, addr, o->why, o->now, &found);
+			r = policy_remove(s, addr, o->why, o->now, &found,
+			    &restored);
 		if (r == STORE_OK)
 			r = store_commit(s);
 		else
@@ -847,7 +855,10 @@ run_store_mode(const struct options *o, const struct config *cf)
 			fprintf(stderr, "%s: %s is not suppressed\n", progname,
 			    addr);
 			rc = EX_UNAVAILABLE;
-		} else if (r == STORE_OK)
+		} else if (r == STORE_OK && restored)
+			printf("released %s; its %s suppression is in force "
+			    "again\n", addr, restored);
+		else if (r == STORE_OK)
 			printf("%s %s\n", o->mode == MODE_ADD ? "suppressed" :
 			    "released", addr);
 		break;
