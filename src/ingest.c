@@ -234,7 +234,8 @@ ingest_store(const struct ingest_ctx *x, struct ingest_result *res)
 		e.remote_mta = r->remote_mta;
 		e.message_id = res->b.orig_message_id;
 		e.queue_id = res->b.postfix_queue_id;
-		e.source = res->b.kind == BOUNCE_ARF ? "complaint" : "bounce";
+		e.source = res->b.kind == BOUNCE_ARF ? "complaint" :
+		    res->b.kind == BOUNCE_UNSUBSCRIBE ? "unsubscribe" : "bounce";
 		if (res->b.kind == BOUNCE_ARF && str_empty(e.reporting_mta))
 			e.reporting_mta = res->b.user_agent;
 		e.feedback_type = res->b.feedback_type;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "alert.h"
 #include "batch.h"
 #include "bounce.h"
 #include "classify.h"
@@ -49,6 +50,7 @@ enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
 	MODE_SIGN, MODE_IMPORT, MODE_REPLAY, MODE_REPORT, MODE_METRICS,
+	MODE_ALERT,
 	MODE_MAILLOG, MODE_MIGRATE
 };
 
@@ -87,12 +89,14 @@ usage(FILE *fp)
 "usage: bouncer [--sender ADDR] [--recipient ADDR] < message   (pipe mode)\n"
 "       bouncer --explain [--json] [FILE|-]\n"
 "       bouncer --test-rule TEXT\n"
-"       bouncer --add ADDR --why TEXT | --remove ADDR --why TEXT\n"
+"       bouncer --add ADDR [--class unsubscribe] --why TEXT\n"
+"       bouncer --remove ADDR --why TEXT\n"
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- | --sign ADDR\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
 "       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
+"       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
@@ -161,7 +165,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_MAILLOG, O_MIGRATE, O_JOBS };
+	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -186,6 +190,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "log-stderr", no_argument, NULL, O_LOG_STDERR },
 		{ "report", no_argument, NULL, O_REPORT },
 		{ "metrics", no_argument, NULL, O_METRICS },
+		{ "alert", no_argument, NULL, O_ALERT },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
 		{ "migrate-to", required_argument, NULL, O_MIGRATE },
 		{ "why", required_argument, NULL, O_WHY },
@@ -226,6 +231,7 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case O_REPORT:	rc = set_mode(o, MODE_REPORT, NULL); break;
 		case O_METRICS:	rc = set_mode(o, MODE_METRICS, NULL); break;
+		case O_ALERT:	rc = set_mode(o, MODE_ALERT, NULL); break;
 		case O_MAILLOG:	rc = set_mode(o, MODE_MAILLOG, optarg); break;
 		case O_MIGRATE:	rc = set_mode(o, MODE_MIGRATE, optarg); break;
 		case O_QUARANTINE: o->quarantine = optarg; break;
@@ -275,6 +281,9 @@ parse_args(int argc, char **argv, struct options *o)
 		return bad(o, "unexpected argument: %s", argv[optind]);
 	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL)
 		return bad(o, "--add and --remove need --why TEXT");
+	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") &&
+	    strcmp(o->class, "unsubscribe"))
+		return bad(o, "--add takes --class manual or unsubscribe");
 	return failed ? -1 : 0;
 }
 
@@ -371,6 +380,7 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->parse.recipient = o->recipient;
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
+	x->parse.unsub_prefix = cf->unsub_prefix;
 	x->parse.campaign_header = cf->campaign_header;
 	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = keys;
@@ -775,11 +785,40 @@ run_migrate(struct store *s, const struct options *o, const struct config *cf)
 	return rc;
 }
 
+/*
+ * run_alert - --alert: deliver what changed; 75 when a delivery failed
+ * (it is tried again next time), else 2 while a critical level stands
+ */
+static int
+run_alert(struct store *s, const struct options *o, const struct config *cf)
+{
+	struct alert_opts ao;
+	struct alert_result res;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.now = o->now;
+	ao.window = o->since ? o->since : cf->alert_window;
+	ao.th = &cf->th;
+	ao.command = cf->alert_command;
+	ao.pause_block = cf->pause_block;
+	ao.pause_time = cf->pause_time;
+	if (alert_run(s, &ao, stdout, &res) != STORE_OK)
+		return store_failed(s);
+	if (res.failed) {
+		fprintf(stderr, "%s: alert_command failed for %d alert%s; the "
+		    "next run tries again\n", progname, res.failed,
+		    res.failed == 1 ? "" : "s");
+		return EX_TEMPFAIL;
+	}
+	return res.worst == AL_CRITICAL ? EX_CRITICAL : EX_OK;
+}
+
 /* run_store_mode - the operator's modes that work on the store */
 static int
 run_store_mode(const struct options *o, const struct config *cf)
 {
 	struct store *s = NULL;
+	const char *restored = NULL;
 	char *addr = NULL;
 	int rc, found, n;
 	enum store_status r = STORE_OK;
@@ -803,9 +842,11 @@ run_store_mode(const struct options *o, const struct config *cf)
 		if ((r = store_begin(s)) != STORE_OK)
 			break;
 		if (o->mode == MODE_ADD)
-			r = policy_add(s, addr, o->why, o->now);
+			r = policy_add(s, addr, o->class ? o->class : "manual",
+			    o->why, o->now);
 		else
-			r = policy_remove(s, addr, o->why, o->now, &found);
+			r = policy_remove(s, addr, o->why, o->now, &found,
+			    &restored);
 		if (r == STORE_OK)
 			r = store_commit(s);
 		else
@@ -814,7 +855,10 @@ run_store_mode(const struct options *o, const struct config *cf)
 			fprintf(stderr, "%s: %s is not suppressed\n", progname,
 			    addr);
 			rc = EX_UNAVAILABLE;
-		} else if (r == STORE_OK)
+		} else if (r == STORE_OK && restored)
+			printf("released %s; its %s suppression is in force "
+			    "again\n", addr, restored);
+		else if (r == STORE_OK)
 			printf("%s %s\n", o->mode == MODE_ADD ? "suppressed" :
 			    "released", addr);
 		break;
@@ -850,6 +894,9 @@ run_store_mode(const struct options *o, const struct config *cf)
 			rc = EX_CRITICAL;
 		break;
 	}
+	case MODE_ALERT:
+		rc = run_alert(s, o, cf);
+		break;
 	case MODE_METRICS:
 		r = report_metrics(s, stdout);
 		break;
