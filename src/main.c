@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "alert.h"
 #include "batch.h"
 #include "bounce.h"
 #include "classify.h"
@@ -49,6 +50,7 @@ enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
 	MODE_SIGN, MODE_IMPORT, MODE_REPLAY, MODE_REPORT, MODE_METRICS,
+	MODE_ALERT,
 	MODE_MAILLOG, MODE_MIGRATE
 };
 
@@ -94,6 +96,7 @@ usage(FILE *fp)
 "       bouncer --import FILE|- | --sign ADDR\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
 "       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
+"       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
@@ -162,7 +165,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_MAILLOG, O_MIGRATE, O_JOBS };
+	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -187,6 +190,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "log-stderr", no_argument, NULL, O_LOG_STDERR },
 		{ "report", no_argument, NULL, O_REPORT },
 		{ "metrics", no_argument, NULL, O_METRICS },
+		{ "alert", no_argument, NULL, O_ALERT },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
 		{ "migrate-to", required_argument, NULL, O_MIGRATE },
 		{ "why", required_argument, NULL, O_WHY },
@@ -227,6 +231,7 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case O_REPORT:	rc = set_mode(o, MODE_REPORT, NULL); break;
 		case O_METRICS:	rc = set_mode(o, MODE_METRICS, NULL); break;
+		case O_ALERT:	rc = set_mode(o, MODE_ALERT, NULL); break;
 		case O_MAILLOG:	rc = set_mode(o, MODE_MAILLOG, optarg); break;
 		case O_MIGRATE:	rc = set_mode(o, MODE_MIGRATE, optarg); break;
 		case O_QUARANTINE: o->quarantine = optarg; break;
@@ -807,6 +812,34 @@ run_migrate(struct store *s, const struct options *o, const struct config *cf)
 	return rc;
 }
 
+/*
+ * run_alert - --alert: deliver what changed; 75 when a delivery failed
+ * (it is tried again next time), else 2 while a critical level stands
+ */
+static int
+run_alert(struct store *s, const struct options *o, const struct config *cf)
+{
+	struct alert_opts ao;
+	struct alert_result res;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.now = o->now;
+	ao.window = o->since ? o->since : cf->alert_window;
+	ao.th = &cf->th;
+	ao.command = cf->alert_command;
+	ao.pause_block = cf->pause_block;
+	ao.pause_time = cf->pause_time;
+	if (alert_run(s, &ao, stdout, &res) != STORE_OK)
+		return store_failed(s);
+	if (res.failed) {
+		fprintf(stderr, "%s: alert_command failed for %d alert%s; the "
+		    "next run tries again\n", progname, res.failed,
+		    res.failed == 1 ? "" : "s");
+		return EX_TEMPFAIL;
+	}
+	return res.worst == AL_CRITICAL ? EX_CRITICAL : EX_OK;
+}
+
 /* run_store_mode - the operator's modes that work on the store */
 static int
 run_store_mode(const struct options *o, const struct config *cf)
@@ -888,6 +921,9 @@ run_store_mode(const struct options *o, const struct config *cf)
 			rc = EX_CRITICAL;
 		break;
 	}
+	case MODE_ALERT:
+		rc = run_alert(s, o, cf);
+		break;
 	case MODE_METRICS:
 		r = report_metrics(s, stdout);
 		break;
