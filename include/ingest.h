@@ -63,6 +63,14 @@ enum ingest_status ingest_store(const struct ingest_ctx *,
 	    struct ingest_result *);
 void	ingest_result_free(struct ingest_result *);
 /*
+ * ingest_settle - after --maillog: every pending report that can now be
+ * tied to mail we sent is acted on; one still untied pending_wait after
+ * it arrived is recorded as unverified. Forgets sent mail older than
+ * sent_retention. Runs in the caller's transaction.
+ */
+enum store_status ingest_settle(struct store *, const struct policy_cfg *,
+	    time_t, long *, long *);
+/*
  * ingest_log - one syslog line per recipient, Postfix style, once the
  * outcome is stored (or always, for a dry run)
  */

@@ -372,7 +372,7 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
 	x->keys = keys;
-	x->require_signed = cf->require_signed;
+	x->require_signed = cf->policy.trust == POLICY_TRUST_SIGNED;
 	x->sign_max_age = cf->sign_max_age;
 }
 
@@ -687,6 +687,21 @@ run_maillog(const struct classifier *c, const struct options *o,
 		    "bounced, %ld deferred; %ld already seen, %ld newly "
 		    "suppressed\n", st.lines, st.deliveries, st.sent,
 		    st.bounced, st.deferred, st.duplicates, st.suppressed);
+	/* the log is read: decide the reports that waited for it */
+	if (rc == EX_OK && cf->policy.trust == POLICY_TRUST_SENT) {
+		long tied, unverified;
+
+		if ((r = store_begin(s)) == STORE_OK &&
+		    (r = ingest_settle(s, &cf->policy, o->now, &tied,
+		    &unverified)) == STORE_OK)
+			r = store_commit(s);
+		if (r != STORE_OK) {
+			store_rollback(s);
+			rc = store_failed(s);
+		} else if (tied || unverified)
+			printf("pending: %ld tied to mail we sent, %ld never "
+			    "tied (unverified)\n", tied, unverified);
+	}
 	store_close(s);
 	return rc;
 }
