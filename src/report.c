@@ -125,6 +125,20 @@ report_alert_json(struct sbuf *j, const struct alert *a)
 	    a->class == RC_GROWTH ? "list" : "sent", a->sent);
 }
 
+/* print_rates - "  NAME  sent N: hard x%, soft y%, ..." */
+static void
+print_rates(FILE *fp, const char *name, const struct rate_row *r)
+{
+	int c;
+
+	fprintf(fp, "  %-28s sent %ld:", name, r->sent);
+	for (c = 0; c < RC_N; c++)
+		fprintf(fp, "%s %s %ld (%.2f%%)", c ? "," : "",
+		    rate_class_name(c), r->count[c], rates_pct(r->count[c],
+		    r->sent));
+	fputc('\n', fp);
+}
+
 static void
 print_text(const struct data *d, const struct report_opts *o,
     const struct rates *rt, const struct alert *al, size_t nal, FILE *fp)
@@ -186,7 +200,15 @@ print_text(const struct data *d, const struct report_opts *o,
 	    lookup(&d->growth, "escalated", NULL),
 	    lookup(&d->growth, "released", NULL),
 	    lookup(&d->growth, "expired", NULL));
-	fprintf(fp, "sent (from Postfix's log): %ld\n\nwarnings:\n", sent);
+	fprintf(fp, "sent (from Postfix's log): %ld\n", sent);
+	if (sent > 0)
+		print_rates(fp, "all domains", &rt->all);
+	if (rt->ncamp > 0) {
+		fprintf(fp, "\ncampaigns, share of their mail sent:\n");
+		for (k = 0; k < rt->ncamp && k < REPORT_TOP; k++)
+			print_rates(fp, rt->camp[k].name, &rt->camp[k]);
+	}
+	fprintf(fp, "\nwarnings:\n");
 	if (sent == 0)
 		fprintf(fp, "  no sent counts: rates cannot be computed; feed "
 		    "Postfix's log with --maillog\n");

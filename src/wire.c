@@ -64,6 +64,7 @@ wire_put(struct sbuf *b, enum ingest_status is, const struct ingest_result *res,
 	putstr(b, bo->postfix_queue_id);
 	putstr(b, bo->user_agent);
 	putstr(b, bo->feedback_type);
+	putstr(b, bo->campaign);
 	put32(b, (uint32_t)bo->n);
 	for (i = 0; i < bo->n; i++) {
 		const struct rcpt *r = &bo->r[i];
@@ -209,6 +210,7 @@ wire_get(const char *buf, size_t len, enum ingest_status *is,
 	bo->postfix_queue_id = getstr(&d);
 	bo->user_agent = getstr(&d);
 	bo->feedback_type = getstr(&d);
+	bo->campaign = getstr(&d);
 	n = get32(&d);
 	if (d.bad || n > BOUNCE_RCPT_MAX)
 		return -1;
