@@ -139,11 +139,11 @@ bad(struct options *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (o->err[0] == '\0') {
-		va_start(ap, fmt);
-		vsnprintf(o->err, sizeof(o->err), fmt, ap);
-		va_end(ap);
-	}
+	if (o->err[0] != '\0')
+		return -1;
+	va_start(ap, fmt);
+	(void)vsnprintf(o->err, sizeof(o->err), fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -281,8 +281,8 @@ parse_args(int argc, char **argv, struct options *o)
 		return bad(o, "unexpected argument: %s", argv[optind]);
 	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL)
 		return bad(o, "--add and --remove need --why TEXT");
-	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") &&
-	    strcmp(o->class, "unsubscribe"))
+	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") != 0 &&
+	    strcmp(o->class, "unsubscribe") != 0)
 		return bad(o, "--add takes --class manual or unsubscribe");
 	return failed ? -1 : 0;
 }
@@ -677,7 +677,7 @@ run_import(struct store *s, const struct options *o, const struct config *cf)
 	enum store_status r;
 	int rc = EX_OK;
 
-	if (strcmp(o->arg, "-") == 0)
+	if (o->arg == NULL || strcmp(o->arg, "-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(o->arg, "r")) == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg,

@@ -1032,7 +1032,7 @@ pg_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 {
 	enum store_status r;
 	PGresult *res;
-	int i, k;
+	int i;
 
 	res = run(PG(bs), "SELECT dedup, arrived, time, address, class, "
 	    "reason, status, replycode, action, diagnostic, reporting_mta, "
@@ -1042,16 +1042,23 @@ pg_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 		return r;
 	for (i = 0; i < PQntuples(res); i++) {
 		struct store_event e;
-		const char **f[] = { &e.dedup, NULL, NULL, &e.address,
-		    &e.class, &e.reason, &e.status, &e.replycode, &e.action,
-		    &e.diagnostic, &e.reporting_mta, &e.remote_mta,
-		    &e.message_id, &e.queue_id, &e.source, &e.feedback_type,
-		    &e.campaign };
 
 		memset(&e, 0, sizeof(e));
-		for (k = 0; k < 17; k++)
-			if (f[k] != NULL)
-				*f[k] = PQgetvalue(res, i, k);
+		e.dedup = PQgetvalue(res, i, 0);
+		e.address = PQgetvalue(res, i, 3);
+		e.class = PQgetvalue(res, i, 4);
+		e.reason = PQgetvalue(res, i, 5);
+		e.status = PQgetvalue(res, i, 6);
+		e.replycode = PQgetvalue(res, i, 7);
+		e.action = PQgetvalue(res, i, 8);
+		e.diagnostic = PQgetvalue(res, i, 9);
+		e.reporting_mta = PQgetvalue(res, i, 10);
+		e.remote_mta = PQgetvalue(res, i, 11);
+		e.message_id = PQgetvalue(res, i, 12);
+		e.queue_id = PQgetvalue(res, i, 13);
+		e.source = PQgetvalue(res, i, 14);
+		e.feedback_type = PQgetvalue(res, i, 15);
+		e.campaign = PQgetvalue(res, i, 16);
 		e.time = (time_t)atoll(PQgetvalue(res, i, 2));
 		if (cb(&e, (time_t)atoll(PQgetvalue(res, i, 1)), arg) == -1)
 			break;

@@ -1196,17 +1196,23 @@ sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_event e;
-		const char **f[] = { &e.dedup, NULL, NULL, &e.address,
-		    &e.class, &e.reason, &e.status, &e.replycode, &e.action,
-		    &e.diagnostic, &e.reporting_mta, &e.remote_mta,
-		    &e.message_id, &e.queue_id, &e.source, &e.feedback_type,
-		    &e.campaign };
-		int i;
 
 		memset(&e, 0, sizeof(e));
-		for (i = 0; i < 17; i++)
-			if (f[i] != NULL)
-				*f[i] = (const char *)sqlite3_column_text(st, i);
+		e.dedup = (const char *)sqlite3_column_text(st, 0);
+		e.address = (const char *)sqlite3_column_text(st, 3);
+		e.class = (const char *)sqlite3_column_text(st, 4);
+		e.reason = (const char *)sqlite3_column_text(st, 5);
+		e.status = (const char *)sqlite3_column_text(st, 6);
+		e.replycode = (const char *)sqlite3_column_text(st, 7);
+		e.action = (const char *)sqlite3_column_text(st, 8);
+		e.diagnostic = (const char *)sqlite3_column_text(st, 9);
+		e.reporting_mta = (const char *)sqlite3_column_text(st, 10);
+		e.remote_mta = (const char *)sqlite3_column_text(st, 11);
+		e.message_id = (const char *)sqlite3_column_text(st, 12);
+		e.queue_id = (const char *)sqlite3_column_text(st, 13);
+		e.source = (const char *)sqlite3_column_text(st, 14);
+		e.feedback_type = (const char *)sqlite3_column_text(st, 15);
+		e.campaign = (const char *)sqlite3_column_text(st, 16);
 		e.time = (time_t)sqlite3_column_int64(st, 2);
 		if (cb(&e, (time_t)sqlite3_column_int64(st, 1), arg) == -1)
 			break;
