@@ -15,7 +15,8 @@ enum bounce_kind {
 	BOUNCE_DSN,		/* RFC 3464 delivery-status part */
 	BOUNCE_TEXT,		/* non-standard, human-readable bounce */
 	BOUNCE_ARF,		/* RFC 5965 feedback report */
-	BOUNCE_AUTOREPLY	/* RFC 3834 auto-reply (vacation) */
+	BOUNCE_AUTOREPLY,	/* RFC 3834 auto-reply (vacation) */
+	BOUNCE_UNSUBSCRIBE	/* RFC 2369 mailto: unsubscribe request */
 };
 
 /* The classifier's answer for one recipient. */
@@ -27,6 +28,7 @@ struct verdict {
 	char		 rule[160];	/* what decided, for --explain */
 	int		 by_phrase;	/* a rule matched the recipient's own
 					   diagnostic and named the reason */
+	int		 by_rule_class;	/* that rule named the class too */
 };
 
 struct rcpt {
@@ -45,6 +47,8 @@ struct rcpt {
 					   (X-PowerMTA-BounceCategory) */
 	char	*text_diag;		/* its paragraph in the readable part */
 	char	*dsn_recipient;		/* the report's own, when VERP differs */
+	int	 vouched;		/* a valid signed return path names it */
+	char	 trust[128];		/* why it is or is not believed */
 	struct verdict v;
 };
 
@@ -73,6 +77,7 @@ struct bounce {
 	char	*orig_date;
 	char	*orig_list_id;
 	char	*orig_return_path;
+	char	*campaign;		/* campaign.h; NULL when unknown */
 	/* ARF (RFC 5965) fields */
 	char	*feedback_type;
 	char	*user_agent;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "policy.h"
+#include "rates.h"
 #include "util.h"
 
 #ifndef BOUNCER_SYSCONFDIR
@@ -25,13 +26,19 @@ struct config {
 	char	*recipient_header;	/* ARF: header naming the recipient */
 	int	 syslog;		/* log each message to syslog(3) */
 	char	*verp_delims;		/* "+=" */
+	char	*unsub_prefix;		/* "unsubscribe", "" for none */
 	char	*sign_keys;		/* key file for signed return paths */
 	char	*sign_prefix;		/* "bounce" */
 	char	*sign_domain;		/* the bounce domain */
 	time_t	 sign_max_age;		/* 30 days */
 	int	 require_signed;
-	double	 warn_hard;		/* --report: percent of sent, 2 */
-	double	 warn_complaint;	/* --report: percent of sent, 0.1 */
+	struct thresholds th;		/* warn_CLASS, crit_CLASS, min_sent */
+	char	*campaign_header;	/* header naming the campaign */
+	int	 campaign_verp;		/* the VERP prefix names it */
+	char	*alert_command;		/* run with each alert on stdin */
+	time_t	 alert_window;		/* --alert: rates over, 1d */
+	double	 pause_block;		/* block percent that pauses; <0 off */
+	time_t	 pause_time;		/* how long a pause lasts, 1h */
 	struct policy_cfg policy;
 };
 

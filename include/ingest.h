@@ -30,6 +30,9 @@ struct ingest_ctx {
 	struct parse_opts	 parse;
 	time_t			 now;
 	int			 msg_time;	/* date events by the message */
+	int			 make_keys;	/* dedup keys without a store:
+						   pipe mode parses before it
+						   opens the store */
 	const struct verp_keys	*keys;		/* NULL: no signing key */
 	int			 require_signed;
 	time_t			 sign_max_age;
@@ -66,9 +69,13 @@ void	ingest_result_free(struct ingest_result *);
 void	ingest_log(const struct ingest_result *, int);
 /*
  * ingest_dedup_key - the deduplication key of recipient i: the same
- * bounce delivered or replayed twice gives the same key. Caller frees.
+ * bounce delivered or replayed twice gives the same key. digest is
+ * ingest_message_digest() of the message, read only when it has no
+ * Message-ID. Caller frees.
  */
-char	*ingest_dedup_key(const struct bounce *, size_t, const char *, size_t);
+char	*ingest_dedup_key(const struct bounce *, size_t, const char *);
+/* ingest_message_digest - SHA-256 of a message, From_ and CRs aside */
+char	*ingest_message_digest(const char *, size_t);
 /*
  * ingest_queue_key - the key of one failure of a Postfix queue file to a
  * recipient: the same for its DSN and for its log line. Caller frees.

@@ -6,6 +6,10 @@
  * report's rates) and reset an address's soft count. Where each file
  * was read to is remembered (inode and offset), so cron can run it every
  * few minutes; a rotated file is finished before its successor is read.
+ * A message's campaign is learnt from its cleanup(8) header_checks INFO
+ * line or its qmgr(8) from= line, which come before its delivery lines;
+ * a delivery whose message was logged before the part read is counted
+ * without a campaign.
  */
 #ifndef BOUNCER_MAILLOG_H
 #define BOUNCER_MAILLOG_H
@@ -16,6 +20,13 @@
 #include "classify.h"
 #include "policy.h"
 #include "store.h"
+
+/* Where the log names a message's campaign (campaign.h). */
+struct maillog_campaign {
+	const char	*header;	/* logged by header_checks INFO */
+	int		 verp;		/* qmgr's from=<prefix+...@...> */
+	const char	*delims;	/* VERP delimiters */
+};
 
 struct maillog_stats {
 	long	lines;		/* lines read */
@@ -36,6 +47,6 @@ struct maillog_stats {
  */
 enum store_status maillog_read(const char *, struct store *,
 	    const struct classifier *, const struct policy_cfg *, time_t,
-	    struct maillog_stats *, char **);
+	    struct maillog_stats *, char **, const struct maillog_campaign *);
 
 #endif

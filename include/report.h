@@ -9,19 +9,28 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "rates.h"
 #include "store.h"
+#include "util.h"
 
 struct report_opts {
 	time_t	since;		/* report events at or after */
 	time_t	now;
 	int	json;
-	double	warn_hard;	/* percent of sent: 2.0 */
-	double	warn_complaint;	/* percent of sent: 0.1 */
-	long	min_sent;	/* domains with fewer sent get no rate warning */
+	const struct thresholds *th;
 };
 
+/* domains and campaigns listed with their rates in JSON */
+#define REPORT_TOP	25
+
+/* report_print - the report; *worst is the highest alert level (rates.h) */
 enum store_status report_print(struct store *, const struct report_opts *,
-	    FILE *);
+	    FILE *, int *);
+/* One alert as a line of text, and as a JSON object. */
+void	report_alert_text(const struct alert *, FILE *);
+void	report_alert_json(struct sbuf *, const struct alert *);
+/* report_rates_json - the rates of r as a JSON object, top scopes only */
+void	report_rates_json(struct sbuf *, const struct rates *, size_t);
 enum store_status report_metrics(struct store *, FILE *);
 
 #endif

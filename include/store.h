@@ -26,10 +26,11 @@ struct store;
 /* One row of the suppression list. Strings are borrowed or owned as said. */
 struct store_entry {
 	char	*address;
-	char	*class;		/* hard, soft, complaint, manual */
+	char	*class;		/* manual, unsubscribe, hard, complaint, soft */
 	char	*reason;
 	char	*status;
-	char	*source;	/* bounce, complaint, manual, import, maillog */
+	char	*source;	/* bounce, complaint, unsubscribe, manual,
+				   import, maillog */
 	char	*note;
 	time_t	 first_seen;
 	time_t	 last_seen;
@@ -54,6 +55,8 @@ struct store_event {
 	const char	*source;
 	const char	*feedback_type;
 	const char	*dedup;		/* deduplication key */
+	const char	*campaign;	/* what the returned message or the
+					   sent log says; NULL or "": none */
 };
 
 struct store_audit {
@@ -104,6 +107,15 @@ enum store_status store_put(struct store *, const struct store_entry *);
 /* store_delete - remove the suppression row of address */
 enum store_status store_delete(struct store *, const char *);
 enum store_status store_audit(struct store *, const struct store_audit *);
+/*
+ * The held layer: the listing that an outranking one (an operator's
+ * --add, an unsubscribe) covers, one per address, restored when the
+ * covering one is lifted. Postfix never reads it.
+ */
+enum store_status store_held_get(struct store *, const char *,
+	    struct store_entry *, int *);
+enum store_status store_held_put(struct store *, const struct store_entry *);
+enum store_status store_held_delete(struct store *, const char *);
 
 /* Iterators: the callback returns 0 to go on, -1 to stop. */
 typedef int (*store_entry_cb)(const struct store_entry *, void *);
@@ -131,6 +143,19 @@ enum store_status store_erasures(struct store *, long *);
 /* Sent counts (from Postfix's log), per recipient domain and day. */
 enum store_status store_sent_add(struct store *, const char *, time_t, long);
 
+/* Sent counts per campaign and day. */
+enum store_status store_campaign_sent_add(struct store *, const char *,
+	    time_t, long);
+/* store_alert_set - remember an alert's level since t; NULL level forgets it */
+enum store_status store_alert_set(struct store *, const char *, const char *,
+	    time_t);
+/*
+ * store_pause_set - pause a destination domain (Postfix's transport map
+ * defers its mail) from since until expires; expires 0 lifts the pause
+ */
+enum store_status store_pause_set(struct store *, const char *, time_t,
+	    time_t, const char *);
+
 /* Where --maillog stopped in a file: its inode and byte offset. */
 enum store_status store_logpos_get(struct store *, const char *,
 	    unsigned long long *, long long *, int *);
@@ -150,7 +175,17 @@ enum store_query {
 	STORE_Q_SUPPRESSED,	/* class: rows on the list now */
 	STORE_Q_GROWTH,		/* audit action: changes since */
 	STORE_Q_SOFT_FATE,	/* "recovered" or "escalated": addresses with soft events since */
-	STORE_Q_FEEDBACK	/* feedback type: complaint reports since */
+	STORE_Q_FEEDBACK,	/* feedback type: complaint reports since */
+	STORE_Q_RATES,		/* domain, rate class, campaign: events since
+				   (hard, soft, block, complaint, unsubscribe:
+				   opt-out reports are unsubscribes) */
+	STORE_Q_SENT_CAMPAIGN,	/* campaign: sent since */
+	STORE_Q_ALERTS,		/* key, level: alert states (count: since) */
+	STORE_Q_PAUSES,		/* domain, why: paused destinations (count:
+				   expires) */
+	STORE_Q_DAILY,		/* day (YYYY-MM-DD), rate class: events since */
+	STORE_Q_SENT_DAILY,	/* day: sent since */
+	STORE_Q_GROWTH_DAILY	/* day, audit action: changes since */
 };
 enum store_status store_query(struct store *, enum store_query, time_t,
 	    store_row_cb, void *);

@@ -25,9 +25,9 @@
 #include "util.h"
 #include "wire.h"
 
-const char *batch_classes[9] = {
-	"hard", "soft", "block", "complaint", "delayed", "delivered",
-	"undetermined", "unverified", NULL
+const char *batch_classes[10] = {
+	"hard", "soft", "block", "complaint", "unsubscribe", "delayed",
+	"delivered", "undetermined", "unverified", NULL
 };
 
 /*

@@ -61,7 +61,7 @@ bounce_free(struct bounce *b)
 		&b->arf_version, &b->original_mail_from, &b->original_rcpt_to,
 		&b->source_ip, &b->reported_domain, &b->reported_uri,
 		&b->auth_results, &b->pipe_sender, &b->pipe_recipient,
-		&b->verp_source, &b->verp,
+		&b->verp_source, &b->verp, &b->campaign,
 	};
 	size_t i;
 
@@ -81,6 +81,7 @@ bounce_kind_name(enum bounce_kind k)
 	case BOUNCE_TEXT:	return "text";
 	case BOUNCE_ARF:	return "arf";
 	case BOUNCE_AUTOREPLY:	return "autoreply";
+	case BOUNCE_UNSUBSCRIBE: return "unsubscribe";
 	default:		return "none";
 	}
 }

@@ -113,7 +113,8 @@ static const struct {
 	{ "1.8", "rejected" },		/* bad sender's system address */
 	{ "1.9", "systemerror" },	/* relayed to non-compliant mailer */
 	{ "1.10", "notaccept" },	/* recipient has null MX (RFC 7505) */
-	{ "2.0", "filtered" },		/* other mailbox status */
+	{ "2.0", "suspend" },		/* other mailbox status: the mailbox
+					   exists but cannot take it */
 	{ "2.1", "suspend" },		/* mailbox disabled */
 	{ "2.2", "mailboxfull" },	/* mailbox full */
 	{ "2.3", "exceedlimit" },	/* message length exceeds limit */
@@ -247,6 +248,45 @@ code_reason(const char *status)
 		if (strncmp(sd, codes[i].code, n) == 0 && sd[n] == '\0')
 			return codes[i].reason;
 	}
+	return NULL;
+}
+
+/* size_reason - the reason is about the message's size */
+static int
+size_reason(const char *reason)
+{
+	return strcmp(reason, "mesgtoobig") == 0 ||
+	    strcmp(reason, "exceedlimit") == 0;
+}
+
+/*
+ * reply_reason - what an SMTP reply code alone says (RFC 5321 4.2.2-4.2.3,
+ * RFC 7504), given the command it answered (phase, 0 unknown), or NULL.
+ * Never a hard reason: 550 is "mailbox unavailable (e.g., mailbox not
+ * found, no access, or command rejected for policy reasons)", and a
+ * number is no proof that an address is dead.
+ */
+static const char *
+reply_reason(const char *reply, int phase)
+{
+	if (reply[0] == '\0')
+		return NULL;
+	/* 554 at the greeting or HELO is "no SMTP service here" for us */
+	if ((phase == 'H' && (reply[0] == '5' || strcmp(reply, "421") == 0)))
+		return "blocked";
+	if (strcmp(reply, "421") == 0 || strcmp(reply, "451") == 0)
+		return "systemerror";	/* service not available, local error */
+	if (strcmp(reply, "452") == 0)
+		return "systemfull";	/* insufficient system storage */
+	if (strcmp(reply, "552") == 0)	/* exceeded storage allocation */
+		return phase == 'D' ? "mesgtoobig" : "mailboxfull";
+	if (strcmp(reply, "521") == 0 || strcmp(reply, "556") == 0)
+		return "notaccept";	/* RFC 7504: does not accept mail */
+	if (strcmp(reply, "530") == 0 || strcmp(reply, "534") == 0 ||
+	    strcmp(reply, "535") == 0 || strcmp(reply, "538") == 0)
+		return "securityerror";	/* authentication (RFC 4954) */
+	if (reply[1] == '0' && reply[0] == '5')
+		return "syntaxerror";	/* 500-504: our command was refused */
 	return NULL;
 }
 
@@ -648,6 +688,7 @@ set_verdict(struct verdict *v, const char *reason, const char *class,
     const char *fmt, const char *a, const char *b)
 {
 	v->reason = reason;
+	v->by_rule_class = class != NULL;
 	v->class = class ? class : classify_reason_class(reason, v->status);
 	if (v->class == NULL)
 		v->class = "undetermined";
@@ -676,12 +717,22 @@ sender_code(const char *s)
 }
 
 /*
- * decide - steps 2 to 5: rules on the recipient's diagnostic, then on its
- * paragraph of the readable text, the status code, the whole text.
+ * decide - what the words, the codes and the phase say, in this order
+ * (bouncer(1), CLASSIFICATION):
+ *   1. rules on the recipient's diagnostic: the words win over the codes,
+ *      but for two refinements: a specific code naming the same kind of
+ *      trouble (family), and a code about our sender's own address;
+ *   2. rules on the recipient's paragraph of the readable text;
+ *   3. a specific enhanced status code (x.y.z, z not 0, not x.7.1),
+ *      RFC 3463 and the IANA registry;
+ *   4. rules on the whole readable text (context, may be NULL);
+ *   5. an enhanced code that names only a subject (x.y.0, x.7.1);
+ *   6. the SMTP reply code, with the command it answered (RFC 5321);
+ *   7. "onhold" for words no rule reads, "undefined" for none at all.
  */
 static void
 decide(const struct classifier *c, const char *diag, const char *para,
-    const char *context, struct verdict *v)
+    const char *context, int phase, struct verdict *v)
 {
 	const struct rule *r;
 	const char *reason;
@@ -689,18 +740,24 @@ decide(const struct classifier *c, const char *diag, const char *para,
 	v->by_phrase = 0;
 	if ((r = match_rules(c, diag)) != NULL) {
 		/*
-		 * A specific code of the soft class names the cause more
-		 * exactly than a phrase: 5.2.3 "message size exceeds" is the
-		 * recipient's limit, 5.4.6 "mail loop" a routing failure. Not
-		 * so for "timed out" or "gave up": the last cause of a message
-		 * that expired is detail.
+		 * Among temporary troubles at the receiver (both soft), a
+		 * specific code names the cause more exactly than a phrase:
+		 * 5.2.3 "message size exceeds" is the recipient's limit, 5.4.6
+		 * "mail loop" a routing failure, 4.3.1 "out of disk space" the
+		 * system's. Not so for "timed out" or "gave up": the last
+		 * cause of a message that expired is detail; nor for words
+		 * that give the message's size, a fact about the message no
+		 * code of another subject undoes ("message exceeds maximum
+		 * size" with 5.2.2). Across classes the words win: "spam"
+		 * with 5.7.7 is spam.
 		 */
 		if (v->status[0] && !weak_code(v->status) && r->class == NULL &&
 		    strcmp(r->reason, "expired") != 0 &&
 		    (reason = code_reason(v->status)) != NULL &&
 		    reason != r->reason &&
 		    strcmp(classify_reason_class(reason, v->status), "soft") == 0 &&
-		    strcmp(classify_reason_class(r->reason, v->status), "soft") == 0) {
+		    strcmp(classify_reason_class(r->reason, v->status), "soft") == 0 &&
+		    (!size_reason(r->reason) || size_reason(reason))) {
 			set_verdict(v, reason, NULL, "status %s (over %s)",
 			    v->status, r->where);
 			return;
@@ -741,6 +798,19 @@ decide(const struct classifier *c, const char *diag, const char *para,
 	}
 	if (v->status[0] && (reason = code_reason(v->status)) != NULL) {
 		set_verdict(v, reason, NULL, "status %s%s", v->status, NULL);
+		/*
+		 * x.6.0, "other or undefined media error": something about
+		 * this message's content, said of no one; not a refusal of
+		 * us (block) but trouble that counts like a soft bounce
+		 */
+		if (strcmp(v->status + 1, ".6.0") == 0)
+			v->class = "soft";
+		return;
+	}
+	if ((reason = reply_reason(v->replycode, phase)) != NULL) {
+		set_verdict(v, reason, NULL, "reply %s%s", v->replycode,
+		    phase == 'D' ? " after DATA" : phase == 'H' ?
+		    " at HELO" : "");
 		return;
 	}
 	/* nothing to go on at all is "undefined"; words we cannot read, onhold */
@@ -757,7 +827,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
  */
 static void
 decide_final(const struct classifier *c, const char *diag, const char *para,
-    const char *context, struct verdict *v)
+    const char *context, int phase, struct verdict *v)
 {
 	const char *gaveup = str_icase(diag, "I'm not going to try again");
 	char *cause;
@@ -769,14 +839,14 @@ decide_final(const struct classifier *c, const char *diag, const char *para,
 		 * than the give-up does: the message expired.
 		 */
 		if (str_icase(cause, "try again later") == NULL)
-			decide(c, cause, NULL, NULL, v);
+			decide(c, cause, NULL, NULL, phase, v);
 		free(cause);
 		if (v->by_phrase) {
 			note(v, " (before qmail's give-up)");
 			return;
 		}
 	}
-	decide(c, diag, para, context, v);
+	decide(c, diag, para, context, phase, v);
 }
 
 /*
@@ -907,6 +977,31 @@ category_reason(const char *cat)
 	return NULL;
 }
 
+/*
+ * final_failure - a failure the sending MTA gave up on counts: its class
+ * is never undetermined when its codes say it failed (4.x or 5.x), unless
+ * a rule named that class. A temporary code is a message that stayed in
+ * the queue until its lifetime ran out (Postfix's maximal_queue_lifetime):
+ * the last transient cause is detail. A permanent one whose cause no
+ * rule or table names is counted like a soft bounce (policy.h): an
+ * address that keeps failing is suppressed after the threshold.
+ */
+static void
+final_failure(struct verdict *v)
+{
+	char code = v->status[0] ? v->status[0] : v->replycode[0];
+
+	if (v->by_rule_class || (code != '4' && code != '5'))
+		return;
+	if (code == '4' && (strcmp(v->reason, "onhold") == 0 ||
+	    strcmp(v->reason, "undefined") == 0))
+		relabel(v, "expired", "; failed after retries");
+	else if (strcmp(v->class, "undetermined") == 0) {
+		v->class = "soft";
+		note(v, "; a final failure, counted as soft");
+	}
+}
+
 void
 classify_text(const struct classifier *c, const char *text,
     struct verdict *v)
@@ -915,7 +1010,7 @@ classify_text(const struct classifier *c, const char *text,
 
 	memset(v, 0, sizeof(*v));
 	pick_status(c, NULL, t, v);
-	decide(c, t, NULL, NULL, v);
+	decide(c, t, NULL, NULL, smtp_phase(t), v);
 	adjust_phase(smtp_phase(t), v);
 	free(t);
 }
@@ -961,12 +1056,18 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	if (b->kind == BOUNCE_ARF) {
 		const char *ft = b->feedback_type ? b->feedback_type : "";
 		int complaint = ft[0] == '\0' || strcmp(ft, "abuse") == 0 ||
-		    strcmp(ft, "fraud") == 0 || strcmp(ft, "opt-out") == 0;
+		    strcmp(ft, "fraud") == 0;
 
 		v->status[0] = v->replycode[0] = '\0';
-		set_verdict(v, "feedback", complaint ? "complaint" :
-		    "undetermined", "feedback report, type %s%s",
-		    ft[0] ? ft : "(none: abuse)", NULL);
+		/* an opt-out report is an unsubscribe: it never lapses */
+		set_verdict(v, "feedback", strcmp(ft, "opt-out") == 0 ?
+		    "unsubscribe" : complaint ? "complaint" : "undetermined",
+		    "feedback report, type %s%s", ft[0] ? ft : "(none: abuse)",
+		    NULL);
+	} else if (b->kind == BOUNCE_UNSUBSCRIBE) {
+		v->status[0] = v->replycode[0] = '\0';
+		set_verdict(v, "feedback", "unsubscribe", "unsubscribe request "
+		    "to %s%s (RFC 2369 mailto:)", b->pipe_recipient, NULL);
 	} else if (b->kind == BOUNCE_AUTOREPLY) {
 		v->status[0] = v->replycode[0] = '\0';
 		set_verdict(v, "vacation", NULL, "auto-reply (RFC 3834)%s%s",
@@ -982,7 +1083,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		 * recipient's "Host unknown" is not this one's reason.
 		 */
 		decide_final(c, diag, para,
-		    b->n == 1 || b->kind != BOUNCE_DSN ? ctx : NULL, v);
+		    b->n == 1 || b->kind != BOUNCE_DSN ? ctx : NULL, phase, v);
 		/*
 		 * A lone recipient's session transcript (">>> RCPT TO ... <<<
 		 * 550") can tell that the address was refused; only that,
@@ -1020,12 +1121,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		 * stayed in the queue until its lifetime ran out (Postfix's
 		 * maximal_queue_lifetime): the last transient cause is detail.
 		 */
-		if (strcmp(act, "failed") == 0 && v->status[0] == '4' &&
-		    (strcmp(v->reason, "onhold") == 0 ||
-		    strcmp(v->reason, "undefined") == 0)) {
-			v->reason = "expired";
-			note(v, "; failed after retries");
-		}
+		if (strcmp(act, "failed") == 0)
+			final_failure(v);
 		if (strcmp(act, "delayed") == 0) {
 			/*
 			 * A delay notice with a vague transient cause (system,

@@ -18,10 +18,13 @@ config_defaults(struct config *c)
 	c->busy_ms = 5000;
 	c->syslog = 1;
 	c->verp_delims = xstrdup("+=");
+	c->unsub_prefix = xstrdup("unsubscribe");
 	c->sign_prefix = xstrdup("bounce");
 	c->sign_max_age = 30 * 86400;
-	c->warn_hard = 2.0;
-	c->warn_complaint = 0.1;
+	thresholds_defaults(&c->th);
+	c->alert_window = 86400;
+	c->pause_block = -1;
+	c->pause_time = 3600;
 	policy_defaults(&c->policy);
 }
 
@@ -32,9 +35,13 @@ config_free(struct config *c)
 	free(c->rules);
 	free(c->recipient_header);
 	free(c->verp_delims);
+	free(c->unsub_prefix);
 	free(c->sign_keys);
 	free(c->sign_prefix);
 	free(c->sign_domain);
+	free(c->campaign_header);
+	free(c->alert_command);
+	thresholds_free(&c->th);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -83,6 +90,18 @@ config_size(const char *s, size_t *out)
 }
 
 static int
+yesno(const char *v, int *out)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int
 set(struct config *c, const char *k, const char *v)
 {
 	time_t t;
@@ -121,6 +140,10 @@ set(struct config *c, const char *k, const char *v)
 		if (strlen(v) != 2 || v[0] == v[1] || strchr(v, '@'))
 			return -1;
 		str_set(&c->verp_delims, v);
+	} else if (strcmp(k, "unsubscribe_prefix") == 0) {
+		if (strchr(v, '@') || strchr(v, ' '))
+			return -1;
+		str_set(&c->unsub_prefix, v);
 	} else if (strcmp(k, "sign_keys") == 0)
 		str_set(&c->sign_keys, v);
 	else if (strcmp(k, "sign_prefix") == 0)
@@ -137,15 +160,33 @@ set(struct config *c, const char *k, const char *v)
 			c->require_signed = 0;
 		else
 			return -1;
-	} else if (strcmp(k, "warn_hard") == 0 ||
-	    strcmp(k, "warn_complaint") == 0) {
-		char *end;
-		double d = strtod(v, &end);
-
-		if (end == v || (*end != '\0' && strcmp(end, "%") != 0) ||
-		    d < 0 || d > 100)
+	} else if ((n = thresholds_set(&c->th, k, v)) != -2)
+		return n;
+	else if (strcmp(k, "campaign_header") == 0)
+		str_set(&c->campaign_header, v);
+	else if (strcmp(k, "campaign_verp") == 0) {
+		if (yesno(v, &c->campaign_verp) == -1)
 			return -1;
-		*(k[5] == 'h' ? &c->warn_hard : &c->warn_complaint) = d;
+	} else if (strcmp(k, "alert_command") == 0)
+		str_set(&c->alert_command, v);
+	else if (strcmp(k, "alert_window") == 0) {
+		if (config_duration(v, &c->alert_window) == -1 ||
+		    c->alert_window < 86400)
+			return -1;
+	} else if (strcmp(k, "pause_block") == 0) {
+		char *end;
+		double d;
+
+		if (strcmp(v, "off") == 0)
+			d = -1;
+		else if ((d = strtod(v, &end)) < 0 || d > 100 || end == v ||
+		    (*end != '\0' && strcmp(end, "%") != 0))
+			return -1;
+		c->pause_block = d;
+	} else if (strcmp(k, "pause_time") == 0) {
+		if (config_duration(v, &c->pause_time) == -1 ||
+		    c->pause_time < 60)
+			return -1;
 	} else if (strcmp(k, "syslog") == 0) {
 		if (strcmp(v, "yes") == 0)
 			c->syslog = 1;

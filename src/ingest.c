@@ -5,7 +5,8 @@
  * (and the recipient, action and status), so a Postfix retry after a
  * crash or a replay of a saved copy counts once even when the copies
  * differ in line ends or a From_ line; a bounce without one by a hash of
- * its bytes with line ends normalised.
+ * its bytes with line ends normalised, made once per message (a message
+ * may name a thousand recipients and weigh megabytes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +36,34 @@ ingest_queue_key(const char *qid, const char *addr, const char *action)
 }
 
 char *
-ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
-    size_t len)
+ingest_message_digest(const char *buf, size_t len)
+{
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	const char *p = buf, *end = buf + len, *q;
+	char *d;
+
+	/* skip an mbox From_ line; drop CRs */
+	if (len > 5 && memcmp(p, "From ", 5) == 0 &&
+	    (q = memchr(p, '\n', len)) != NULL)
+		p = q + 1;
+	while (p < end) {
+		q = memchr(p, '\r', (size_t)(end - p));
+		if (q == NULL)
+			q = end;
+		g_checksum_update(ck, (const guchar *)p, q - p);
+		p = q + 1;
+	}
+	d = xstrdup(g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	return d;
+}
+
+char *
+ingest_dedup_key(const struct bounce *b, size_t i, const char *digest)
 {
 	const struct rcpt *r = &b->r[i];
 	GChecksum *ck;
-	const char *parts[6];
+	const char *parts[7];
 	char *key;
 	size_t k;
 
@@ -61,25 +84,14 @@ ingest_dedup_key(const struct bounce *b, size_t i, const char *buf,
 	parts[3] = r->v.reason;
 	parts[4] = bounce_kind_name(b->kind);
 	parts[5] = b->message_id;
-	for (k = 0; k < 6; k++) {
+	/* without a Message-ID, the message's bytes, hashed once for all */
+	parts[6] = str_empty(b->message_id) ? digest : NULL;
+	for (k = 0; k < 7; k++) {
 		const char *p = parts[k] ? parts[k] : "";
 
+		if (k == 6 && parts[k] == NULL)
+			break;
 		g_checksum_update(ck, (const guchar *)p, (gssize)strlen(p) + 1);
-	}
-	if (str_empty(b->message_id)) {
-		const char *p = buf, *end = buf + len, *q;
-
-		/* skip an mbox From_ line; drop CRs */
-		if (len > 5 && memcmp(p, "From ", 5) == 0 &&
-		    (q = memchr(p, '\n', len)) != NULL)
-			p = q + 1;
-		while (p < end) {
-			q = memchr(p, '\r', (size_t)(end - p));
-			if (q == NULL)
-				q = end;
-			g_checksum_update(ck, (const guchar *)p, q - p);
-			p = q + 1;
-		}
 	}
 	key = xstrdup(g_checksum_get_string(ck));
 	g_checksum_free(ck);
@@ -100,10 +112,11 @@ log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome)
 /*
  * check_signature - a tag on the return path is always checked; without
  * a valid one under require_signed, or with a bad one in any case, the
- * report suppresses nobody (a forged bounce is a weapon).
+ * report suppresses nobody (a forged bounce is a weapon). A valid tag
+ * names one recipient: *vouched (caller frees), NULL otherwise.
  */
 static void
-check_signature(const struct ingest_ctx *x, struct bounce *b)
+check_signature(const struct ingest_ctx *x, struct bounce *b, char **vouched)
 {
 	static const struct verp_keys none;
 	enum verp_check c;
@@ -112,7 +125,11 @@ check_signature(const struct ingest_ctx *x, struct bounce *b)
 	c = verp_check(x->keys ? x->keys : &none, b->verp_source,
 	    x->parse.verp_delims ? x->parse.verp_delims : "+=", x->now,
 	    x->sign_max_age, &rcpt);
-	free(rcpt);
+	*vouched = NULL;
+	if (c == VERP_VALID)
+		*vouched = rcpt;
+	else
+		free(rcpt);
 	if (c != VERP_NONE || x->require_signed)
 		b->signature = verp_check_name(c);
 	if (c == VERP_BADTAG || c == VERP_EXPIRED ||
@@ -120,11 +137,44 @@ check_signature(const struct ingest_ctx *x, struct bounce *b)
 		b->unverified = 1;
 }
 
+/* unverify - recorded as such; the policy changes no state for it */
+static void
+unverify(struct rcpt *r, const char *why, const char *detail)
+{
+	size_t n = strlen(r->v.rule);
+
+	r->v.class = "unverified";
+	snprintf(r->trust, sizeof(r->trust), "%s%s", why, detail ? detail : "");
+	snprintf(r->v.rule + n, sizeof(r->v.rule) - n, "; %s", r->trust);
+}
+
+/*
+ * trust_rcpt - what vouches for recipient r. A valid tag vouches for the
+ * one recipient it was made for, never for the others a report lists:
+ * whoever holds one signed return path (his own) could otherwise name
+ * anyone beside himself.
+ */
+static void
+trust_rcpt(const struct bounce *b, struct rcpt *r, const char *vouched)
+{
+	if (b->unverified)
+		unverify(r, "unverified: return path signature: ",
+		    b->signature);
+	else if (vouched != NULL && r->recipient != NULL &&
+	    strcmp(r->recipient, vouched) == 0) {
+		r->vouched = 1;
+		snprintf(r->trust, sizeof(r->trust), "signed return path");
+	} else if (vouched != NULL)
+		unverify(r, "unverified: the return path's tag vouches for ",
+		    vouched);
+}
+
 enum ingest_status
 ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
     struct ingest_result *res)
 {
 	enum parse_status ps;
+	char *vouched, *digest = NULL;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
@@ -133,26 +183,25 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 		return INGEST_NOTBOUNCE;
 	if (ps == PARSE_BROKEN)
 		return INGEST_BROKEN;
-	check_signature(x, &res->b);
+	check_signature(x, &res->b, &vouched);
 	res->outcome = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->outcome));
 	res->keys = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->keys));
 	for (i = 0; i < res->b.n; i++) {
 		struct rcpt *r = &res->b.r[i];
 
 		classify(x->classifier, &res->b, r);
-		if (res->b.unverified) {
-			/* recorded as such; the policy changes no state for it */
-			r->v.class = "unverified";
-			snprintf(r->v.rule + strlen(r->v.rule),
-			    sizeof(r->v.rule) - strlen(r->v.rule),
-			    "; return path signature: %s", res->b.signature);
-		}
+		trust_rcpt(&res->b, r, vouched);
 		res->outcome[i] = POLICY_RECORDED;
 		/* the key reads the message's bytes: make it while they are here */
-		if (x->store != NULL && r->recipient != NULL &&
-		    addr_valid(r->recipient))
-			res->keys[i] = ingest_dedup_key(&res->b, i, buf, len);
+		if ((x->store != NULL || x->make_keys) && r->recipient != NULL &&
+		    addr_valid(r->recipient)) {
+			if (digest == NULL && str_empty(res->b.message_id))
+				digest = ingest_message_digest(buf, len);
+			res->keys[i] = ingest_dedup_key(&res->b, i, digest);
+		}
 	}
+	free(digest);
+	free(vouched);
 	return INGEST_OK;
 }
 
@@ -185,10 +234,12 @@ ingest_store(const struct ingest_ctx *x, struct ingest_result *res)
 		e.remote_mta = r->remote_mta;
 		e.message_id = res->b.orig_message_id;
 		e.queue_id = res->b.postfix_queue_id;
-		e.source = res->b.kind == BOUNCE_ARF ? "complaint" : "bounce";
+		e.source = res->b.kind == BOUNCE_ARF ? "complaint" :
+		    res->b.kind == BOUNCE_UNSUBSCRIBE ? "unsubscribe" : "bounce";
 		if (res->b.kind == BOUNCE_ARF && str_empty(e.reporting_mta))
 			e.reporting_mta = res->b.user_agent;
 		e.feedback_type = res->b.feedback_type;
+		e.campaign = res->b.campaign;
 		e.dedup = res->keys[i];
 		res->store_status = policy_apply(x->store, x->policy, &e,
 		    &res->outcome[i]);

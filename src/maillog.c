@@ -14,7 +14,10 @@
 #include <time.h>
 
 
+#include <glib.h>
+
 #include "addr.h"
+#include "campaign.h"
 #include "ingest.h"
 #include "maillog.h"
 #include "util.h"
@@ -122,6 +125,8 @@ struct ctx {
 	const struct policy_cfg	*p;
 	time_t			 now;
 	struct maillog_stats	*st;
+	const struct maillog_campaign *cp;
+	GHashTable		*camp;	/* queue ID -> campaign */
 	/* the file being read, whose position each commit records */
 	const char		*path;
 	unsigned long long	 ino;
@@ -207,6 +212,73 @@ txn_chunk(struct ctx *x, long long end)
 	return r;
 }
 
+#define CAMP_MAX	200000	/* messages in flight remembered */
+
+/* qid_line - the queue ID of a Postfix line of program prog, and its rest */
+static const char *
+qid_line(const char *l, const char *prog, char *qid, size_t len)
+{
+	const char *p, *q;
+	size_t n;
+
+	if ((p = strstr(l, prog)) == NULL || (q = strstr(p, "]: ")) == NULL)
+		return NULL;
+	q += 3;
+	n = strspn(q, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	if (n == 0 || n >= len || q[n] != ':' || q[n + 1] != ' ')
+		return NULL;
+	memcpy(qid, q, n);
+	qid[n] = '\0';
+	return q + n + 2;
+}
+
+/*
+ * learn_campaign - "QID: info: header NAME: VALUE from ...;" (cleanup's
+ * header_checks INFO action) and "QID: from=<prefix+...@...>" (qmgr)
+ * name a message's campaign; "QID: removed" ends it. 1 when l was one.
+ */
+static int
+learn_campaign(struct ctx *x, const char *l)
+{
+	const char *r, *v, *e;
+	char qid[64], *name = NULL, *val;
+	size_t hl;
+
+	if (x->cp == NULL || (x->cp->header == NULL && !x->cp->verp))
+		return 0;
+	if ((r = qid_line(l, "/cleanup[", qid, sizeof(qid))) != NULL) {
+		if (x->cp->header == NULL ||
+		    (v = str_iprefix(r, "info: header ")) == NULL ||
+		    (v = str_iprefix(v, x->cp->header)) == NULL || *v != ':' ||
+		    (e = strstr(v, " from ")) == NULL)
+			return 1;
+		val = xstrndup(v + 1, (size_t)(e - v - 1));
+		name = campaign_from_header(val);
+		free(val);
+	} else if ((r = qid_line(l, "/qmgr[", qid, sizeof(qid))) != NULL) {
+		if (strncmp(r, "removed", 7) == 0) {
+			g_hash_table_remove(x->camp, qid);
+			return 1;
+		}
+		if (!x->cp->verp || strncmp(r, "from=<", 6) != 0 ||
+		    (e = strchr(r + 6, '>')) == NULL ||
+		    g_hash_table_contains(x->camp, qid))
+			return 1;
+		hl = (size_t)(e - r - 6);
+		val = xstrndup(r + 6, hl);
+		name = campaign_from_verp(val, x->cp->delims);
+		free(val);
+	} else
+		return 0;
+	if (name == NULL)
+		return 1;
+	if (g_hash_table_size(x->camp) >= CAMP_MAX)
+		g_hash_table_remove_all(x->camp);
+	g_hash_table_replace(x->camp, g_strdup(qid), g_strdup(name));
+	free(name);
+	return 1;
+}
+
 static enum store_status
 one_line(struct ctx *x, const char *l)
 {
@@ -220,7 +292,7 @@ one_line(struct ctx *x, const char *l)
 	int n;
 
 	x->st->lines++;
-	if (parse(l, &e) == -1)
+	if (learn_campaign(x, l) || parse(l, &e) == -1)
 		return STORE_OK;
 	x->st->deliveries++;
 	if ((addr = addr_normalise(e.rcpt)) == NULL)
@@ -230,9 +302,13 @@ one_line(struct ctx *x, const char *l)
 	ev.address = addr;
 	ev.queue_id = e.qid;
 	ev.source = "maillog";
+	ev.campaign = x->camp ? g_hash_table_lookup(x->camp, e.qid) : NULL;
 	if (strcmp(e.status, "sent") == 0) {
 		x->st->sent++;
 		r = store_sent_add(x->s, strchr(addr, '@') + 1, ev.time, 1);
+		if (r == STORE_OK && ev.campaign != NULL)
+			r = store_campaign_sent_add(x->s, ev.campaign, ev.time,
+			    1);
 		/* a delivery resets the soft count: record it only then */
 		if (r == STORE_OK)
 			r = store_soft_count(x->s, addr, ev.time -
@@ -309,6 +385,8 @@ read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
 	return r;
 }
 
+static enum store_status read_log(struct ctx *, const char *, char **);
+
 /* rotated - the file that had inode ino before rotation, if any */
 static FILE *
 rotated(const char *path, unsigned long long ino)
@@ -331,9 +409,24 @@ rotated(const char *path, unsigned long long ino)
 enum store_status
 maillog_read(const char *path, struct store *s, const struct classifier *c,
     const struct policy_cfg *p, time_t now, struct maillog_stats *st,
-    char **err)
+    char **err, const struct maillog_campaign *cp)
 {
-	struct ctx x = { s, c, p, now, st, NULL, 0, 0, { 0, 0 }, 0 };
+	struct ctx x = { s, c, p, now, st, cp, NULL };
+	enum store_status r;
+
+	x.camp = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r = read_log(&x, path, err);
+	g_hash_table_destroy(x.camp);
+	return r;
+}
+
+/* read_log - the file at path (or "-") from where the last run stopped */
+static enum store_status
+read_log(struct ctx *xp, const char *path, char **err)
+{
+	struct ctx x = *xp;
+	struct store *s = x.s;
+	struct maillog_stats *st = x.st;
 	enum store_status r;
 	unsigned long long ino = 0;
 	long long off = 0, end = 0;

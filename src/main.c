@@ -9,6 +9,8 @@
  *   69  an address given is not valid, or not listed (--remove), or
  *       too long to sign (--sign)
  *   75  temporary failure: Postfix keeps the message and retries
+ *   2   --report, --alert: a critical threshold is crossed (as a
+ *       monitoring plugin's CRITICAL)
  * Pipe mode never exits with a status that makes Postfix bounce a bounce:
  * only 0 or 75. No message we print begins with an enhanced status code,
  * which pipe(8) would take as the verdict.
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "alert.h"
 #include "batch.h"
 #include "bounce.h"
 #include "classify.h"
@@ -48,6 +51,7 @@ enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
 	MODE_SIGN, MODE_IMPORT, MODE_REPLAY, MODE_REPORT, MODE_METRICS,
+	MODE_ALERT,
 	MODE_MAILLOG, MODE_MIGRATE
 };
 
@@ -77,6 +81,8 @@ struct options {
 
 static const char *progname = "bouncer";
 
+#define EX_CRITICAL	2	/* a critical threshold crossed (bouncer(1)) */
+
 static void
 usage(FILE *fp)
 {
@@ -84,12 +90,14 @@ usage(FILE *fp)
 "usage: bouncer [--sender ADDR] [--recipient ADDR] < message   (pipe mode)\n"
 "       bouncer --explain [--json] [FILE|-]\n"
 "       bouncer --test-rule TEXT\n"
-"       bouncer --add ADDR --why TEXT | --remove ADDR --why TEXT\n"
+"       bouncer --add ADDR [--class unsubscribe] --why TEXT\n"
+"       bouncer --remove ADDR --why TEXT\n"
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- | --sign ADDR\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
 "       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
+"       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
@@ -158,7 +166,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_MAILLOG, O_MIGRATE, O_JOBS };
+	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -183,6 +191,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "log-stderr", no_argument, NULL, O_LOG_STDERR },
 		{ "report", no_argument, NULL, O_REPORT },
 		{ "metrics", no_argument, NULL, O_METRICS },
+		{ "alert", no_argument, NULL, O_ALERT },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
 		{ "migrate-to", required_argument, NULL, O_MIGRATE },
 		{ "why", required_argument, NULL, O_WHY },
@@ -223,6 +232,7 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case O_REPORT:	rc = set_mode(o, MODE_REPORT, NULL); break;
 		case O_METRICS:	rc = set_mode(o, MODE_METRICS, NULL); break;
+		case O_ALERT:	rc = set_mode(o, MODE_ALERT, NULL); break;
 		case O_MAILLOG:	rc = set_mode(o, MODE_MAILLOG, optarg); break;
 		case O_MIGRATE:	rc = set_mode(o, MODE_MIGRATE, optarg); break;
 		case O_QUARANTINE: o->quarantine = optarg; break;
@@ -272,6 +282,9 @@ parse_args(int argc, char **argv, struct options *o)
 		return bad(o, "unexpected argument: %s", argv[optind]);
 	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL)
 		return bad(o, "--add and --remove need --why TEXT");
+	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") &&
+	    strcmp(o->class, "unsubscribe"))
+		return bad(o, "--add takes --class manual or unsubscribe");
 	return failed ? -1 : 0;
 }
 
@@ -374,6 +387,9 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->parse.recipient = o->recipient;
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
+	x->parse.unsub_prefix = cf->unsub_prefix;
+	x->parse.campaign_header = cf->campaign_header;
+	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = keys;
 	x->require_signed = cf->require_signed;
 	x->sign_max_age = cf->sign_max_age;
@@ -431,7 +447,27 @@ run_pipe(const struct classifier *c, const struct options *o,
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
 		return rc == -1 ? EX_OK : rc;
 	init_ctx(&x, c, o, cf);
-	/* parse before opening the store: no lock held while parsing */
+	/*
+	 * Parse and classify before the store is even opened: the write
+	 * lock (BEGIN IMMEDIATE) covers the database work alone, so that no
+	 * message, however large, makes other bounces wait for its parsing.
+	 */
+	x.make_keys = 1;
+	switch (ingest_analyse(&x, buf, len, &res)) {
+	case INGEST_NOTBOUNCE:
+		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
+		    o->sender ? o->sender : "");
+		goto out;
+	case INGEST_BROKEN:
+		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
+		    o->sender ? o->sender : "", res.why);
+		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
+		goto out;
+	default:
+		break;
+	}
+	free(buf);
+	buf = NULL;
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
 		goto out;
 	if (store_begin(s) != STORE_OK) {
@@ -439,30 +475,15 @@ run_pipe(const struct classifier *c, const struct options *o,
 		goto out;
 	}
 	x.store = s;
-	switch (ingest_message(&x, buf, len, &res)) {
-	case INGEST_NOTBOUNCE:
-		store_rollback(s);
-		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
-		    o->sender ? o->sender : "");
-		break;
-	case INGEST_BROKEN:
-		store_rollback(s);
-		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
-		    o->sender ? o->sender : "", res.why);
-		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
-		break;
-	case INGEST_STORE:
+	if (ingest_store(&x, &res) != INGEST_OK) {
 		store_rollback(s);
 		rc = store_failed(s);
-		break;
-	default:
-		if (store_commit(s) != STORE_OK)
-			rc = store_failed(s);
-		else if (cf->syslog)
-			ingest_log(&res, 0);
-	}
-	ingest_result_free(&res);
+	} else if (store_commit(s) != STORE_OK)
+		rc = store_failed(s);
+	else if (cf->syslog)
+		ingest_log(&res, 0);
 out:
+	ingest_result_free(&res);
 	store_close(s);
 	free(buf);
 	return rc;
@@ -665,6 +686,7 @@ run_maillog(const struct classifier *c, const struct options *o,
     const struct config *cf)
 {
 	struct maillog_stats st;
+	struct maillog_campaign mc;
 	struct store *s = NULL;
 	enum store_status r;
 	char *err = NULL;
@@ -673,7 +695,10 @@ run_maillog(const struct classifier *c, const struct options *o,
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
 		return rc;
 	memset(&st, 0, sizeof(st));
-	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err);
+	mc.header = cf->campaign_header;
+	mc.verp = cf->campaign_verp;
+	mc.delims = cf->verp_delims;
+	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err, &mc);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);
 		free(err);
@@ -767,15 +792,45 @@ run_migrate(struct store *s, const struct options *o, const struct config *cf)
 	return rc;
 }
 
+/*
+ * run_alert - --alert: deliver what changed; 75 when a delivery failed
+ * (it is tried again next time), else 2 while a critical level stands
+ */
+static int
+run_alert(struct store *s, const struct options *o, const struct config *cf)
+{
+	struct alert_opts ao;
+	struct alert_result res;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.now = o->now;
+	ao.window = o->since ? o->since : cf->alert_window;
+	ao.th = &cf->th;
+	ao.command = cf->alert_command;
+	ao.pause_block = cf->pause_block;
+	ao.pause_time = cf->pause_time;
+	if (alert_run(s, &ao, stdout, &res) != STORE_OK)
+		return store_failed(s);
+	if (res.failed) {
+		fprintf(stderr, "%s: alert_command failed for %d alert%s; the "
+		    "next run tries again\n", progname, res.failed,
+		    res.failed == 1 ? "" : "s");
+		return EX_TEMPFAIL;
+	}
+	return res.worst == AL_CRITICAL ? EX_CRITICAL : EX_OK;
+}
+
 /* run_store_mode - the operator's modes that work on the store */
 static int
 run_store_mode(const struct options *o, const struct config *cf)
 {
 	struct store *s = NULL;
+	const char *restored = NULL;
 	char *addr = NULL;
 	int rc, found, n;
 	enum store_status r = STORE_OK;
 	long erasures;
+	int worst;
 
 	if (o->arg && o->mode != MODE_IMPORT && o->mode != MODE_MAILLOG &&
 	    o->mode != MODE_MIGRATE &&
@@ -794,9 +849,11 @@ run_store_mode(const struct options *o, const struct config *cf)
 		if ((r = store_begin(s)) != STORE_OK)
 			break;
 		if (o->mode == MODE_ADD)
-			r = policy_add(s, addr, o->why, o->now);
+			r = policy_add(s, addr, o->class ? o->class : "manual",
+			    o->why, o->now);
 		else
-			r = policy_remove(s, addr, o->why, o->now, &found);
+			r = policy_remove(s, addr, o->why, o->now, &found,
+			    &restored);
 		if (r == STORE_OK)
 			r = store_commit(s);
 		else
@@ -805,7 +862,10 @@ run_store_mode(const struct options *o, const struct config *cf)
 			fprintf(stderr, "%s: %s is not suppressed\n", progname,
 			    addr);
 			rc = EX_UNAVAILABLE;
-		} else if (r == STORE_OK)
+		} else if (r == STORE_OK && restored)
+			printf("released %s; its %s suppression is in force "
+			    "again\n", addr, restored);
+		else if (r == STORE_OK)
 			printf("%s %s\n", o->mode == MODE_ADD ? "suppressed" :
 			    "released", addr);
 		break;
@@ -835,12 +895,15 @@ run_store_mode(const struct options *o, const struct config *cf)
 		ro.now = o->now;
 		ro.since = o->now - (o->since ? o->since : 7 * 86400);
 		ro.json = o->json;
-		ro.warn_hard = cf->warn_hard;
-		ro.warn_complaint = cf->warn_complaint;
-		ro.min_sent = 100;
-		r = report_print(s, &ro, stdout);
+		ro.th = &cf->th;
+		r = report_print(s, &ro, stdout, &worst);
+		if (r == STORE_OK && worst == AL_CRITICAL)
+			rc = EX_CRITICAL;
 		break;
 	}
+	case MODE_ALERT:
+		rc = run_alert(s, o, cf);
+		break;
 	case MODE_METRICS:
 		r = report_metrics(s, stdout);
 		break;

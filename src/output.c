@@ -124,6 +124,7 @@ output_json(FILE *fp, const struct bounce *b)
 		kv(&o, "verp", b->verp);
 		kv(&o, "dsn_recipient", r->dsn_recipient);
 		kv(&o, "signature", b->signature);
+		kv(&o, "trust", r->trust);
 		kv(&o, "sender", b->pipe_sender);
 		kv(&o, "pipe_recipient", b->pipe_recipient);
 		sbuf_add(&o, "}\n");
@@ -194,6 +195,7 @@ output_explain(FILE *fp, const struct bounce *b)
 		    r->v.replycode[0] ? ")" : "");
 		line(fp, "status:", st);
 		line(fp, "rule:", r->v.rule);
+		line(fp, "trust:", r->trust);
 		line(fp, "action:", r->action);
 		line(fp, "dsn status:", r->status);
 		line(fp, "original-recipient:", r->original_recipient);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "rates.h"
 #include "report.h"
 #include "util.h"
 
@@ -80,61 +81,71 @@ gather(struct store *s, time_t since, struct data *d)
 	return store_query(s, STORE_Q_FEEDBACK, since, collect, &d->feedback);
 }
 
-/* A warning, as text and JSON. */
-struct warn {
-	char	scope[128];
-	char	what[16];
-	double	pct;
-	double	limit;
-};
-
+/* alert_scope - how an alert's scope reads in text */
 static void
-add_warn(struct warn *w, int *n, int max, const char *scope, long count,
-    long total, const char *kind, double limit)
+alert_scope(const struct alert *a, char *buf, size_t len)
 {
-	double p;
-
-	if (total <= 0 || *n >= max)
-		return;
-	if ((p = 100.0 * (double)count / (double)total) <= limit)
-		return;
-	snprintf(w[*n].scope, sizeof(w[*n].scope), "%s", scope);
-	snprintf(w[*n].what, sizeof(w[*n].what), "%s", kind);
-	w[*n].pct = p;
-	w[(*n)++].limit = limit;
+	if (strcmp(a->scope, "all") == 0)
+		snprintf(buf, len, "all domains");
+	else if (strcmp(a->scope, "list") == 0)
+		snprintf(buf, len, "suppression list");
+	else if (strcmp(a->scope, "campaign") == 0)
+		snprintf(buf, len, "campaign %s", a->name);
+	else
+		snprintf(buf, len, "%s", a->name);
 }
 
-static int
-warnings(const struct data *d, const struct report_opts *o, struct warn *w,
-    int max)
+void
+report_alert_text(const struct alert *a, FILE *fp)
 {
-	long sent = lookup(&d->sent, NULL, NULL);
-	int i, n = 0;
+	char scope[300];
 
-	add_warn(w, &n, max, "all domains", lookup(&d->events, "hard", NULL),
-	    sent, "hard", o->warn_hard);
-	add_warn(w, &n, max, "all domains", lookup(&d->events, "complaint",
-	    NULL), sent, "complaint", o->warn_complaint);
-	for (i = 0; i < d->sent.n; i++) {
-		const char *dom = d->sent.r[i].a;
-		long ds = d->sent.r[i].n;
+	alert_scope(a, scope, sizeof(scope));
+	if (a->class == RC_GROWTH)
+		fprintf(fp, "  %s: %s: grew %.2f%% a day (%ld added to %ld), "
+		    "above %.2f%%\n", alert_level_name(a->level), scope,
+		    a->rate, a->count, a->sent, a->threshold);
+	else
+		fprintf(fp, "  %s: %s: %s %.2f%% of sent (%ld of %ld), above "
+		    "%.2f%%\n", alert_level_name(a->level), scope,
+		    rate_class_name(a->class), a->rate, a->count, a->sent,
+		    a->threshold);
+}
 
-		if (ds < o->min_sent)
-			continue;
-		add_warn(w, &n, max, dom, lookup(&d->domains, dom, "hard"), ds,
-		    "hard", o->warn_hard);
-		add_warn(w, &n, max, dom, lookup(&d->domains, dom, "complaint"),
-		    ds, "complaint", o->warn_complaint);
-	}
-	return n;
+void
+report_alert_json(struct sbuf *j, const struct alert *a)
+{
+	sbuf_printf(j, "{\"level\":\"%s\",\"class\":\"%s\",\"scope\":\"%s\","
+	    "\"name\":", alert_level_name(a->level), rate_class_name(a->class),
+	    a->scope);
+	json_str(j, a->name);
+	sbuf_printf(j, ",\"rate\":%.4f,\"threshold\":%.4f,\"counts\":{\"%s\":"
+	    "%ld,\"%s\":%ld}}", a->rate, a->threshold,
+	    a->class == RC_GROWTH ? "added" : "events", a->count,
+	    a->class == RC_GROWTH ? "list" : "sent", a->sent);
+}
+
+/* print_rates - "  NAME  sent N: hard x%, soft y%, ..." */
+static void
+print_rates(FILE *fp, const char *name, const struct rate_row *r)
+{
+	int c;
+
+	fprintf(fp, "  %-28s sent %ld:", name, r->sent);
+	for (c = 0; c < RC_N; c++)
+		fprintf(fp, "%s %s %ld (%.2f%%)", c ? "," : "",
+		    rate_class_name(c), r->count[c], rates_pct(r->count[c],
+		    r->sent));
+	fputc('\n', fp);
 }
 
 static void
-print_text(const struct data *d, const struct report_opts *o, FILE *fp)
+print_text(const struct data *d, const struct report_opts *o,
+    const struct rates *rt, const struct alert *al, size_t nal, FILE *fp)
 {
-	struct warn w[64];
 	long sent = lookup(&d->sent, NULL, NULL), total = 0;
-	int i, nw;
+	size_t k;
+	int i;
 	char when[32];
 	struct tm tm;
 
@@ -189,16 +200,25 @@ print_text(const struct data *d, const struct report_opts *o, FILE *fp)
 	    lookup(&d->growth, "escalated", NULL),
 	    lookup(&d->growth, "released", NULL),
 	    lookup(&d->growth, "expired", NULL));
-	fprintf(fp, "sent (from Postfix's log): %ld\n\nwarnings:\n", sent);
+	fprintf(fp, "sent (from Postfix's log): %ld\n", sent);
+	if (sent > 0)
+		print_rates(fp, "all domains", &rt->all);
+	if (rt->ncamp > 0) {
+		fprintf(fp, "\ncampaigns, share of their mail sent:\n");
+		for (k = 0; k < rt->ncamp && k < REPORT_TOP; k++)
+			print_rates(fp, rt->camp[k].name, &rt->camp[k]);
+	}
+	fprintf(fp, "\nwarnings:\n");
 	if (sent == 0)
 		fprintf(fp, "  no sent counts: rates cannot be computed; feed "
 		    "Postfix's log with --maillog\n");
-	nw = warnings(d, o, w, 64);
-	for (i = 0; i < nw; i++)
-		fprintf(fp, "  %s: %s %.2f%% of sent, above %.2f%%\n",
-		    w[i].scope, w[i].what, w[i].pct, w[i].limit);
-	if (sent > 0 && nw == 0)
+	for (k = 0; k < nal; k++)
+		report_alert_text(&al[k], fp);
+	if (sent > 0 && nal == 0)
 		fprintf(fp, "  none\n");
+	if (sent > 0 && rt->all.sent < o->th->min_sent)
+		fprintf(fp, "  (rates are judged from %ld sent on; %ld were)\n",
+		    o->th->min_sent, rt->all.sent);
 }
 
 static void
@@ -220,12 +240,56 @@ json_rows(struct sbuf *j, const char *key, const struct rows *rs,
 	sbuf_addc(j, ']');
 }
 
+/* json_rate_row - one scope's sent and per-class counts and rates */
 static void
-print_json(const struct data *d, const struct report_opts *o, FILE *fp)
+json_rate_row(struct sbuf *j, const struct rate_row *r, const char *key)
 {
-	struct warn w[64];
+	int c;
+
+	sbuf_addc(j, '{');
+	if (key) {
+		sbuf_printf(j, "\"%s\":", key);
+		json_str(j, r->name);
+		sbuf_addc(j, ',');
+	}
+	sbuf_printf(j, "\"sent\":%ld", r->sent);
+	for (c = 0; c < RC_N; c++)
+		sbuf_printf(j, ",\"%s\":{\"count\":%ld,\"rate\":%.4f}",
+		    rate_class_name(c), r->count[c], rates_pct(r->count[c],
+		    r->sent));
+	sbuf_addc(j, '}');
+}
+
+void
+report_rates_json(struct sbuf *j, const struct rates *rt, size_t top)
+{
+	size_t i;
+
+	sbuf_printf(j, "{\"since\":%lld,\"until\":%lld,\"all\":",
+	    (long long)rt->since, (long long)rt->until);
+	json_rate_row(j, &rt->all, NULL);
+	sbuf_add(j, ",\"domains\":[");
+	for (i = 0; i < rt->ndom && i < top; i++) {
+		if (i)
+			sbuf_addc(j, ',');
+		json_rate_row(j, &rt->dom[i], "domain");
+	}
+	sbuf_add(j, "],\"campaigns\":[");
+	for (i = 0; i < rt->ncamp && i < top; i++) {
+		if (i)
+			sbuf_addc(j, ',');
+		json_rate_row(j, &rt->camp[i], "campaign");
+	}
+	sbuf_printf(j, "],\"list\":{\"size\":%ld,\"added\":%ld}}",
+	    rt->list_size, rt->list_added);
+}
+
+static void
+print_json(const struct data *d, const struct report_opts *o,
+    const struct rates *rt, const struct alert *al, size_t nal, FILE *fp)
+{
 	struct sbuf j;
-	int i, nw = warnings(d, o, w, 64);
+	size_t k;
 
 	sbuf_init(&j);
 	sbuf_printf(&j, "{\"since\":%lld,\"now\":%lld,\"sent\":%ld",
@@ -237,31 +301,42 @@ print_json(const struct data *d, const struct report_opts *o, FILE *fp)
 	json_rows(&j, "feedback", &d->feedback, "type", "class");
 	json_rows(&j, "suppressed", &d->list, "class", NULL);
 	json_rows(&j, "changes", &d->growth, "action", NULL);
+	sbuf_add(&j, ",\"rates\":");
+	report_rates_json(&j, rt, REPORT_TOP);
 	sbuf_add(&j, ",\"warnings\":[");
-	for (i = 0; i < nw; i++) {
-		sbuf_printf(&j, "%s{\"scope\":", i ? "," : "");
-		json_str(&j, w[i].scope);
-		sbuf_printf(&j, ",\"what\":\"%s\",\"percent\":%.4f,"
-		    "\"threshold\":%.4f}", w[i].what, w[i].pct, w[i].limit);
+	for (k = 0; k < nal; k++) {
+		if (k)
+			sbuf_addc(&j, ',');
+		report_alert_json(&j, &al[k]);
 	}
-	sbuf_printf(&j, "],\"rates_known\":%s}\n",
-	    lookup(&d->sent, NULL, NULL) ? "true" : "false");
+	sbuf_printf(&j, "],\"rates_known\":%s,\"min_sent\":%ld}\n",
+	    lookup(&d->sent, NULL, NULL) ? "true" : "false", o->th->min_sent);
 	fputs(j.s, fp);
 	sbuf_free(&j);
 }
 
 enum store_status
-report_print(struct store *s, const struct report_opts *o, FILE *fp)
+report_print(struct store *s, const struct report_opts *o, FILE *fp,
+    int *worst)
 {
 	struct data *d = xcalloc(1, sizeof(*d));
+	struct rates rt;
+	struct alert *al = NULL;
+	size_t nal = 0;
 	enum store_status r;
 
-	if ((r = gather(s, o->since, d)) == STORE_OK) {
+	*worst = AL_OK;
+	memset(&rt, 0, sizeof(rt));
+	if ((r = gather(s, o->since, d)) == STORE_OK &&
+	    (r = rates_gather(s, o->since, o->now, &rt)) == STORE_OK) {
+		*worst = rates_check(&rt, o->th, &al, &nal);
 		if (o->json)
-			print_json(d, o, fp);
+			print_json(d, o, &rt, al, nal, fp);
 		else
-			print_text(d, o, fp);
+			print_text(d, o, &rt, al, nal, fp);
 	}
+	free(al);
+	rates_free(&rt);
 	free(d);
 	return r;
 }

@@ -87,6 +87,25 @@ store_delete(struct store *s, const char *a)
 }
 
 enum store_status
+store_held_get(struct store *s, const char *a, struct store_entry *e,
+    int *found)
+{
+	return s->ops->held_get(s, a, e, found);
+}
+
+enum store_status
+store_held_put(struct store *s, const struct store_entry *e)
+{
+	return s->ops->held_put(s, e);
+}
+
+enum store_status
+store_held_delete(struct store *s, const char *a)
+{
+	return s->ops->held_del(s, a);
+}
+
+enum store_status
 store_audit(struct store *s, const struct store_audit *a)
 {
 	return s->ops->audit(s, a);
@@ -157,15 +176,37 @@ store_last_event(struct store *s, time_t *t)
 	return s->ops->last_event(s, t);
 }
 
+enum store_status
+store_campaign_sent_add(struct store *s, const char *c, time_t t, long n)
+{
+	return s->ops->campaign_sent_add(s, c, t, n);
+}
+
+enum store_status
+store_alert_set(struct store *s, const char *key, const char *level, time_t t)
+{
+	return s->ops->alert_set(s, key, level, t);
+}
+
+enum store_status
+store_pause_set(struct store *s, const char *dom, time_t since, time_t expires,
+    const char *why)
+{
+	return s->ops->pause_set(s, dom, since, expires, why);
+}
+
 const struct store_table store_tables[STORE_NTABLES] = {
 	{ "suppression", "address, class, reason, status, source, note, "
 	    "first_seen, last_seen, soft_count, expires", 10 },
 	{ "events", "time, address, class, reason, status, replycode, action, "
 	    "diagnostic, reporting_mta, remote_mta, message_id, queue_id, "
-	    "source, feedback_type, dedup", 15 },
+	    "source, feedback_type, dedup, campaign", 16 },
 	{ "audit", "time, address, action, class, reason, why", 6 },
 	{ "sent", "domain, day, count", 3 },
 	{ "meta", "key, value", 2 },
+	{ "sent_campaign", "campaign, day, count", 3 },
+	{ "held", "address, class, reason, status, source, note, "
+	    "first_seen, last_seen, soft_count, expires", 10 },
 };
 
 struct copy {

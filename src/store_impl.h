@@ -39,10 +39,22 @@ struct store_ops {
 	enum store_status (*query)(struct store *, enum store_query, time_t,
 		    store_row_cb, void *);
 	enum store_status (*last_event)(struct store *, time_t *);
+	enum store_status (*campaign_sent_add)(struct store *, const char *,
+		    time_t, long);
+	enum store_status (*alert_set)(struct store *, const char *,
+		    const char *, time_t);
+	enum store_status (*pause_set)(struct store *, const char *, time_t,
+		    time_t, const char *);
 	/* --migrate-to: rows out of a source (SQLite), into a target (PostgreSQL) */
 	enum store_status (*dump)(struct store *, int,
 		    int (*)(const char *const *, void *), void *);
 	enum store_status (*load)(struct store *, int, const char *const *);
+	/* the listing under the top one (store.h, store_held_get) */
+	enum store_status (*held_get)(struct store *, const char *,
+		    struct store_entry *, int *);
+	enum store_status (*held_put)(struct store *,
+		    const struct store_entry *);
+	enum store_status (*held_del)(struct store *, const char *);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */
@@ -52,7 +64,8 @@ struct store_table {
 	int		 ncols;
 };
 extern const struct store_table store_tables[];
-#define STORE_NTABLES	5	/* suppression, events, audit, sent, meta */
+#define STORE_NTABLES	7	/* suppression, events, audit, sent, meta,
+				   sent_campaign, held */
 
 /* The head of every backend's object. */
 struct store {

@@ -22,7 +22,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	2
+#define PG_SCHEMA_VERSION	4
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -137,6 +137,22 @@ static const char *pg_migrations[] = {
 	"CREATE TABLE logpos (path TEXT PRIMARY KEY, inode BIGINT NOT NULL,"
 	"  pos BIGINT NOT NULL);"
 	"CREATE INDEX audit_time ON audit(time);",
+	/* 2 -> 3 */
+	"ALTER TABLE events ADD COLUMN campaign TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE sent_campaign (campaign TEXT NOT NULL,"
+	"  day BIGINT NOT NULL, count BIGINT NOT NULL,"
+	"  PRIMARY KEY (campaign, day));"
+	"CREATE TABLE alerts (key TEXT PRIMARY KEY, level TEXT NOT NULL,"
+	"  since BIGINT NOT NULL);"
+	"CREATE TABLE pauses (domain TEXT PRIMARY KEY, since BIGINT NOT NULL,"
+	"  expires BIGINT NOT NULL, why TEXT NOT NULL DEFAULT '');",
+	/* 3 -> 4 */
+	"CREATE TABLE held ("
+	"  address TEXT PRIMARY KEY, class TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '', first_seen BIGINT NOT NULL,"
+	"  last_seen BIGINT NOT NULL, soft_count INTEGER NOT NULL DEFAULT 0,"
+	"  expires BIGINT);",
 };
 
 /* pfail - describe the failure; transient ones are for a retry */
@@ -344,7 +360,7 @@ pg_event_add(struct store *bs, const struct store_event *e, int *dup)
 {
 	struct pg *s = PG(bs);
 	char t[32];
-	const char *p[15];
+	const char *p[16];
 	enum store_status r;
 	PGresult *res;
 
@@ -353,19 +369,19 @@ pg_event_add(struct store *bs, const struct store_event *e, int *dup)
 	p[4] = e->status; p[5] = e->replycode; p[6] = e->action;
 	p[7] = e->diagnostic; p[8] = e->reporting_mta; p[9] = e->remote_mta;
 	p[10] = e->message_id; p[11] = e->queue_id; p[12] = e->source;
-	p[13] = e->feedback_type; p[14] = e->dedup;
+	p[13] = e->feedback_type; p[14] = e->dedup; p[15] = e->campaign;
 	{
 		int i;
 
-		for (i = 0; i < 15; i++)
+		for (i = 0; i < 16; i++)
 			if (p[i] == NULL)
 				p[i] = "";
 	}
 	res = run(s, "INSERT INTO events (time, address, class, reason, status, "
 	    "replycode, action, diagnostic, reporting_mta, remote_mta, "
-	    "message_id, queue_id, source, feedback_type, dedup) VALUES "
-	    "($1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-	    "$14, $15) ON CONFLICT (dedup) DO NOTHING", 15, p, &r);
+	    "message_id, queue_id, source, feedback_type, dedup, campaign) "
+	    "VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+	    "$13, $14, $15, $16) ON CONFLICT (dedup) DO NOTHING", 16, p, &r);
 	if (res == NULL)
 		return r;
 	*dup = strcmp(PQcmdTuples(res), "0") == 0;
@@ -412,10 +428,34 @@ row_entry(PGresult *res, int i, struct store_entry *e)
 	e->expires = (time_t)atoll(PQgetvalue(res, i, 9));
 }
 
+static const char *pg_get_sql[2] = {
+	"SELECT " PG_ENTRY_COLS " FROM suppression WHERE address = $1",
+	"SELECT " PG_ENTRY_COLS " FROM held WHERE address = $1",
+};
+static const char *pg_put_sql[2] = {
+	"INSERT INTO suppression (address, class, reason, status, source, "
+	"note, first_seen, last_seen, soft_count, expires) VALUES ($1, $2, $3, "
+	"$4, $5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
+	"ON CONFLICT (address) DO UPDATE SET class = $2, reason = $3, "
+	"status = $4, source = $5, note = $6, last_seen = $8::bigint, "
+	"soft_count = $9::integer, expires = $10::bigint",
+	"INSERT INTO held (address, class, reason, status, source, note, "
+	"first_seen, last_seen, soft_count, expires) VALUES ($1, $2, $3, $4, "
+	"$5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
+	"ON CONFLICT (address) DO UPDATE SET class = $2, reason = $3, "
+	"status = $4, source = $5, note = $6, first_seen = $7::bigint, "
+	"last_seen = $8::bigint, soft_count = $9::integer, "
+	"expires = $10::bigint",
+};
+static const char *pg_del_sql[2] = {
+	"DELETE FROM suppression WHERE address = $1",
+	"DELETE FROM held WHERE address = $1",
+};
+
 static enum store_status
-pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
+get_row(struct pg *s, int held, const char *addr, struct store_entry *e,
+    int *found)
 {
-	struct pg *s = PG(bs);
 	const char *p[1] = { addr };
 	enum store_status r;
 	PGresult *res;
@@ -431,9 +471,7 @@ pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
 	    (r = cmd(s, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, p)) !=
 	    STORE_OK)
 		return r;
-	res = run(s, "SELECT " PG_ENTRY_COLS " FROM suppression WHERE "
-	    "address = $1", 1, p, &r);
-	if (res == NULL)
+	if ((res = run(s, pg_get_sql[held], 1, p, &r)) == NULL)
 		return r;
 	if (PQntuples(res) > 0) {
 		row_entry(res, 0, e);
@@ -444,7 +482,7 @@ pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
 }
 
 static enum store_status
-pg_put(struct store *bs, const struct store_entry *e)
+put_row(struct pg *s, int held, const struct store_entry *e)
 {
 	char fs[32], ls[32], sc[16], ex[32];
 	const char *p[10];
@@ -457,13 +495,19 @@ pg_put(struct store *bs, const struct store_entry *e)
 	p[3] = e->status ? e->status : ""; p[4] = e->source ? e->source : "";
 	p[5] = e->note ? e->note : ""; p[6] = fs; p[7] = ls; p[8] = sc;
 	p[9] = e->expires ? ex : NULL;
-	return cmd(PG(bs), "INSERT INTO suppression (address, class, reason, "
-	    "status, source, note, first_seen, last_seen, soft_count, expires) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8::bigint, "
-	    "$9::integer, $10::bigint) ON CONFLICT (address) DO UPDATE SET "
-	    "class = $2, reason = $3, status = $4, source = $5, note = $6, "
-	    "last_seen = $8::bigint, soft_count = $9::integer, "
-	    "expires = $10::bigint", 10, p);
+	return cmd(s, pg_put_sql[held], 10, p);
+}
+
+static enum store_status
+pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
+{
+	return get_row(PG(bs), 0, addr, e, found);
+}
+
+static enum store_status
+pg_put(struct store *bs, const struct store_entry *e)
+{
+	return put_row(PG(bs), 0, e);
 }
 
 static enum store_status
@@ -471,7 +515,28 @@ pg_delete(struct store *bs, const char *addr)
 {
 	const char *p[1] = { addr };
 
-	return cmd(PG(bs), "DELETE FROM suppression WHERE address = $1", 1, p);
+	return cmd(PG(bs), pg_del_sql[0], 1, p);
+}
+
+static enum store_status
+pg_held_get(struct store *bs, const char *addr, struct store_entry *e,
+    int *found)
+{
+	return get_row(PG(bs), 1, addr, e, found);
+}
+
+static enum store_status
+pg_held_put(struct store *bs, const struct store_entry *e)
+{
+	return put_row(PG(bs), 1, e);
+}
+
+static enum store_status
+pg_held_delete(struct store *bs, const char *addr)
+{
+	const char *p[1] = { addr };
+
+	return cmd(PG(bs), pg_del_sql[1], 1, p);
 }
 
 static enum store_status
@@ -595,6 +660,7 @@ pg_forget(struct store *bs, const char *addr, int *n)
 {
 	static const char *del[] = {
 		"DELETE FROM suppression WHERE address = $1",
+		"DELETE FROM held WHERE address = $1",
 		"DELETE FROM events WHERE address = $1",
 		"DELETE FROM audit WHERE address = $1",
 	};
@@ -618,7 +684,7 @@ pg_forget(struct store *bs, const char *addr, int *n)
 	    (r = cmd(s, "COMMIT", 0, NULL)) != STORE_OK)
 		goto bad;
 	/* reclaim the dead rows so their pages are reused (see bouncer(1)) */
-	return cmd(s, "VACUUM suppression, events, audit", 0, NULL);
+	return cmd(s, "VACUUM suppression, held, events, audit", 0, NULL);
 bad:
 	pg_rollback(bs);
 	return r;
@@ -698,6 +764,10 @@ pg_logpos_set(struct store *bs, const char *path, unsigned long long ino,
 	    "$2::bigint, pos = $3::bigint", 3, p);
 }
 
+/* the class a rate counts an event in: opt-out reports are unsubscribes */
+#define PG_RATE_CLASS "(CASE WHEN class = 'unsubscribe' OR feedback_type IN " \
+	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE class END)"
+
 static enum store_status
 pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
     void *arg)
@@ -729,6 +799,30 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
 		    "FROM events WHERE time >= $1::bigint AND reason = 'feedback' "
 		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+		[STORE_Q_RATES] = "SELECT split_part(address, '@', 2), "
+		    PG_RATE_CLASS ", campaign, count(*) FROM events WHERE time >= "
+		    "$1::bigint AND " PG_RATE_CLASS " IN ('hard', 'soft', "
+		    "'block', 'complaint', 'unsubscribe') GROUP BY 1, 2, 3",
+		[STORE_Q_SENT_CAMPAIGN] = "SELECT campaign, '', '', sum(count) "
+		    "FROM sent_campaign WHERE day >= $1::bigint / 86400 GROUP BY "
+		    "campaign ORDER BY 4 DESC",
+		[STORE_Q_ALERTS] = "SELECT key, level, '', since FROM alerts "
+		    "WHERE $1::bigint >= 0 ORDER BY key",
+		[STORE_Q_PAUSES] = "SELECT domain, why, '', expires FROM pauses "
+		    "WHERE $1::bigint >= 0 ORDER BY domain",
+		[STORE_Q_DAILY] = "SELECT to_char(to_timestamp(time - time % "
+		    "86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), " PG_RATE_CLASS
+		    ", '', count(*) FROM events WHERE time >= $1::bigint AND "
+		    PG_RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
+		    "'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
+		[STORE_Q_SENT_DAILY] = "SELECT to_char(to_timestamp(day * 86400) "
+		    "AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '', '', sum(count) FROM "
+		    "sent WHERE day >= $1::bigint / 86400 GROUP BY day ORDER BY "
+		    "day",
+		[STORE_Q_GROWTH_DAILY] = "SELECT to_char(to_timestamp(time - time "
+		    "% 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), action, '', "
+		    "count(*) FROM audit WHERE time >= $1::bigint GROUP BY 1, 2 "
+		    "ORDER BY 1, 2",
 	};
 	struct pg *s = PG(bs);
 	char t[32];
@@ -759,6 +853,49 @@ pg_last_event(struct store *bs, time_t *t)
 	return r;
 }
 
+static enum store_status
+pg_campaign_sent_add(struct store *bs, const char *campaign, time_t t, long n)
+{
+	char d[32], c[32];
+	const char *p[3] = { campaign, d, c };
+
+	num(d, sizeof(d), (long long)(t / 86400));
+	num(c, sizeof(c), n);
+	return cmd(PG(bs), "INSERT INTO sent_campaign (campaign, day, count) "
+	    "VALUES ($1, $2::bigint, $3::bigint) ON CONFLICT (campaign, day) DO "
+	    "UPDATE SET count = sent_campaign.count + $3::bigint", 3, p);
+}
+
+static enum store_status
+pg_alert_set(struct store *bs, const char *key, const char *level, time_t t)
+{
+	char w[32];
+	const char *p[3] = { key, level, w };
+
+	if (level == NULL)
+		return cmd(PG(bs), "DELETE FROM alerts WHERE key = $1", 1, p);
+	num(w, sizeof(w), (long long)t);
+	return cmd(PG(bs), "INSERT INTO alerts (key, level, since) VALUES ($1, "
+	    "$2, $3::bigint) ON CONFLICT (key) DO UPDATE SET level = $2, "
+	    "since = $3::bigint", 3, p);
+}
+
+static enum store_status
+pg_pause_set(struct store *bs, const char *dom, time_t since, time_t expires,
+    const char *why)
+{
+	char a[32], b[32];
+	const char *p[4] = { dom, a, b, why ? why : "" };
+
+	if (expires == 0)
+		return cmd(PG(bs), "DELETE FROM pauses WHERE domain = $1", 1, p);
+	num(a, sizeof(a), (long long)since);
+	num(b, sizeof(b), (long long)expires);
+	return cmd(PG(bs), "INSERT INTO pauses (domain, since, expires, why) "
+	    "VALUES ($1, $2::bigint, $3::bigint, $4) ON CONFLICT (domain) DO "
+	    "UPDATE SET since = $2::bigint, expires = $3::bigint, why = $4", 4, p);
+}
+
 /* pg_load - one row of a copied table; what is there already stays */
 static enum store_status
 pg_load(struct store *bs, int table, const char *const *v)
@@ -770,9 +907,9 @@ pg_load(struct store *bs, int table, const char *const *v)
 		"ON CONFLICT (address) DO NOTHING",
 		"INSERT INTO events (time, address, class, reason, status, "
 		"replycode, action, diagnostic, reporting_mta, remote_mta, "
-		"message_id, queue_id, source, feedback_type, dedup) VALUES "
-		"($1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-		"$14, $15) ON CONFLICT (dedup) DO NOTHING",
+		"message_id, queue_id, source, feedback_type, dedup, campaign) "
+		"VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+		"$14, $15, $16) ON CONFLICT (dedup) DO NOTHING",
 		"INSERT INTO audit (time, address, action, class, reason, why) "
 		"SELECT $1::bigint, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 "
 		"FROM audit WHERE time = $1::bigint AND address = $2 AND action = "
@@ -784,6 +921,13 @@ pg_load(struct store *bs, int table, const char *const *v)
 		 * for a missing comma */
 		("UPDATE meta SET value = greatest(value, $2::bigint) WHERE "
 		"key = $1"),
+		"INSERT INTO sent_campaign (campaign, day, count) VALUES ($1, "
+		"$2::bigint, $3::bigint) ON CONFLICT (campaign, day) DO UPDATE SET "
+		"count = greatest(sent_campaign.count, excluded.count)",
+		"INSERT INTO held (address, class, reason, status, source, note, "
+		"first_seen, last_seen, soft_count, expires) VALUES ($1, $2, $3, "
+		"$4, $5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
+		"ON CONFLICT (address) DO NOTHING",
 	};
 
 	return cmd(PG(bs), sql[table], store_tables[table].ncols, v);
@@ -793,5 +937,7 @@ static const struct store_ops pg_ops = {
 	pg_close, pg_begin, pg_commit, pg_rollback, pg_event_add,
 	pg_soft_count, pg_get, pg_put, pg_delete, pg_audit, pg_list,
 	pg_expired, pg_history, pg_forget, pg_erasures, pg_sent_add,
-	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event, NULL, pg_load,
+	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event,
+	pg_campaign_sent_add, pg_alert_set, pg_pause_set, NULL, pg_load,
+	pg_held_get, pg_held_put, pg_held_delete,
 };

@@ -36,7 +36,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	2
+#define SCHEMA_VERSION	4
 
 #define CACHE_MAX	32
 
@@ -126,6 +126,38 @@ static const char *migrations[] = {
 	"  offset INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX audit_time ON audit(time);",
+	/* 2 -> 3: campaigns, alert states, paused destinations */
+	"ALTER TABLE events ADD COLUMN campaign TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE sent_campaign ("
+	"  campaign TEXT NOT NULL,"
+	"  day      INTEGER NOT NULL,"
+	"  count    INTEGER NOT NULL,"
+	"  PRIMARY KEY (campaign, day)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE alerts ("
+	"  key   TEXT PRIMARY KEY,"
+	"  level TEXT NOT NULL,"
+	"  since INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE pauses ("
+	"  domain  TEXT PRIMARY KEY,"
+	"  since   INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  why     TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;",
+	/* 3 -> 4: the listing an outranking one covers (policy.c) */
+	"CREATE TABLE held ("
+	"  address    TEXT PRIMARY KEY,"
+	"  class      TEXT NOT NULL,"
+	"  reason     TEXT NOT NULL,"
+	"  status     TEXT NOT NULL DEFAULT '',"
+	"  source     TEXT NOT NULL DEFAULT '',"
+	"  note       TEXT NOT NULL DEFAULT '',"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen  INTEGER NOT NULL,"
+	"  soft_count INTEGER NOT NULL DEFAULT 0,"
+	"  expires    INTEGER"
+	") WITHOUT ROWID;",
 };
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
@@ -428,8 +460,9 @@ sq_event_add(struct store *bs, const struct store_event *e, int *dup)
 	*dup = 0;
 	r = prepare(s, "INSERT INTO events (time, address, class, reason, "
 	    "status, replycode, action, diagnostic, reporting_mta, remote_mta, "
-	    "message_id, queue_id, source, feedback_type, dedup) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+	    "message_id, queue_id, source, feedback_type, dedup, campaign) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+	    "?16) "
 	    "ON CONFLICT (dedup) DO NOTHING", &st);
 	if (r != STORE_OK)
 		return r;
@@ -448,6 +481,7 @@ sq_event_add(struct store *bs, const struct store_event *e, int *dup)
 	bind_text(st, 13, e->source);
 	bind_text(st, 14, e->feedback_type);
 	bind_text(st, 15, e->dedup);
+	bind_text(st, 16, e->campaign);
 	rc = sqlite3_step(st);
 	done(s, st);
 	if (rc != SQLITE_DONE)
@@ -504,20 +538,39 @@ row_entry(sqlite3_stmt *st, struct store_entry *e)
 }
 
 
+/* The suppression list, and under it the listings it covers (held). */
+static const char *get_sql[2] = {
+	"SELECT " ENTRY_COLS " FROM suppression WHERE address = ?1",
+	"SELECT " ENTRY_COLS " FROM held WHERE address = ?1",
+};
+static const char *put_sql[2] = {
+	"INSERT INTO suppression (address, class, reason, status, source, "
+	"note, first_seen, last_seen, soft_count, expires) VALUES (?1, ?2, ?3, "
+	"?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (address) DO UPDATE SET "
+	"class = ?2, reason = ?3, status = ?4, source = ?5, note = ?6, "
+	"last_seen = ?8, soft_count = ?9, expires = ?10",
+	"INSERT INTO held (address, class, reason, status, source, note, "
+	"first_seen, last_seen, soft_count, expires) VALUES (?1, ?2, ?3, ?4, "
+	"?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (address) DO UPDATE SET "
+	"class = ?2, reason = ?3, status = ?4, source = ?5, note = ?6, "
+	"first_seen = ?7, last_seen = ?8, soft_count = ?9, expires = ?10",
+};
+static const char *del_sql[2] = {
+	"DELETE FROM suppression WHERE address = ?1",
+	"DELETE FROM held WHERE address = ?1",
+};
+
 static enum store_status
-sq_get(struct store *bs, const char *addr, struct store_entry *e,
+get_row(struct sq *s, int held, const char *addr, struct store_entry *e,
     int *found)
 {
-	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
 
 	*found = 0;
 	memset(e, 0, sizeof(*e));
-	r = prepare(s, "SELECT " ENTRY_COLS " FROM suppression "
-	    "WHERE address = ?1", &st);
-	if (r != STORE_OK)
+	if ((r = prepare(s, get_sql[held], &st)) != STORE_OK)
 		return r;
 	bind_text(st, 1, addr);
 	rc = sqlite3_step(st);
@@ -532,19 +585,12 @@ sq_get(struct store *bs, const char *addr, struct store_entry *e,
 }
 
 static enum store_status
-sq_put(struct store *bs, const struct store_entry *e)
+put_row(struct sq *s, int held, const struct store_entry *e)
 {
-	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
-	r = prepare(s, "INSERT INTO suppression (address, class, reason, "
-	    "status, source, note, first_seen, last_seen, soft_count, expires) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-	    "ON CONFLICT (address) DO UPDATE SET class = ?2, reason = ?3, "
-	    "status = ?4, source = ?5, note = ?6, last_seen = ?8, "
-	    "soft_count = ?9, expires = ?10", &st);
-	if (r != STORE_OK)
+	if ((r = prepare(s, put_sql[held], &st)) != STORE_OK)
 		return r;
 	bind_text(st, 1, e->address);
 	bind_text(st, 2, e->class);
@@ -563,17 +609,52 @@ sq_put(struct store *bs, const struct store_entry *e)
 }
 
 static enum store_status
-sq_delete(struct store *bs, const char *addr)
+del_row(struct sq *s, int held, const char *addr)
 {
-	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
-	if ((r = prepare(s, "DELETE FROM suppression WHERE address = ?1",
-	    &st)) != STORE_OK)
+	if ((r = prepare(s, del_sql[held], &st)) != STORE_OK)
 		return r;
 	bind_text(st, 1, addr);
 	return step_done(s, st, "delete suppression");
+}
+
+static enum store_status
+sq_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
+{
+	return get_row(SQ(bs), 0, addr, e, found);
+}
+
+static enum store_status
+sq_put(struct store *bs, const struct store_entry *e)
+{
+	return put_row(SQ(bs), 0, e);
+}
+
+static enum store_status
+sq_delete(struct store *bs, const char *addr)
+{
+	return del_row(SQ(bs), 0, addr);
+}
+
+static enum store_status
+sq_held_get(struct store *bs, const char *addr, struct store_entry *e,
+    int *found)
+{
+	return get_row(SQ(bs), 1, addr, e, found);
+}
+
+static enum store_status
+sq_held_put(struct store *bs, const struct store_entry *e)
+{
+	return put_row(SQ(bs), 1, e);
+}
+
+static enum store_status
+sq_held_delete(struct store *bs, const char *addr)
+{
+	return del_row(SQ(bs), 1, addr);
 }
 
 static enum store_status
@@ -712,6 +793,7 @@ sq_forget(struct store *bs, const char *addr, int *n)
 	struct sq *s = SQ(bs);
 	static const char *del[] = {
 		"DELETE FROM suppression WHERE address = ?1",
+		"DELETE FROM held WHERE address = ?1",
 		"DELETE FROM events WHERE address = ?1",
 		"DELETE FROM audit WHERE address = ?1",
 	};
@@ -845,6 +927,9 @@ sq_logpos_set(struct store *bs, const char *path, unsigned long long ino,
 }
 
 #define DOMAIN_OF(col) "substr(" col ", instr(" col ", '@') + 1)"
+/* the class a rate counts an event in: opt-out reports are unsubscribes */
+#define RATE_CLASS "(CASE WHEN class = 'unsubscribe' OR feedback_type IN " \
+	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE class END)"
 
 static enum store_status
 sq_query(struct store *bs, enum store_query q, time_t since,
@@ -877,6 +962,27 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
 		    "FROM events WHERE time >= ?1 AND reason = 'feedback' "
 		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+		[STORE_Q_RATES] = "SELECT " DOMAIN_OF("address") ", " RATE_CLASS
+		    ", campaign, count(*) FROM events WHERE time >= ?1 AND "
+		    RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
+		    "'unsubscribe') GROUP BY 1, 2, 3",
+		[STORE_Q_SENT_CAMPAIGN] = "SELECT campaign, '', '', sum(count) "
+		    "FROM sent_campaign WHERE day >= ?1 / 86400 GROUP BY "
+		    "campaign ORDER BY 4 DESC",
+		[STORE_Q_ALERTS] = "SELECT key, level, '', since FROM alerts "
+		    "ORDER BY key",
+		[STORE_Q_PAUSES] = "SELECT domain, why, '', expires FROM pauses "
+		    "ORDER BY domain",
+		[STORE_Q_DAILY] = "SELECT date(time - time % 86400, 'unixepoch'), "
+		    RATE_CLASS ", '', count(*) FROM events WHERE time >= ?1 AND "
+		    RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
+		    "'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
+		[STORE_Q_SENT_DAILY] = "SELECT date(day * 86400, 'unixepoch'), "
+		    "'', '', sum(count) FROM sent WHERE day >= ?1 / 86400 "
+		    "GROUP BY day ORDER BY day",
+		[STORE_Q_GROWTH_DAILY] = "SELECT date(time - time % 86400, "
+		    "'unixepoch'), action, '', count(*) FROM audit WHERE "
+		    "time >= ?1 GROUP BY 1, 2 ORDER BY 1, 2",
 	};
 	sqlite3_stmt *st;
 	enum store_status r;
@@ -911,6 +1017,72 @@ sq_last_event(struct store *bs, time_t *t)
 }
 
 static enum store_status
+sq_campaign_sent_add(struct store *bs, const char *campaign, time_t t, long n)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO sent_campaign (campaign, day, count) VALUES "
+	    "(?1, ?2, ?3) ON CONFLICT (campaign, day) DO UPDATE SET count = "
+	    "count + ?3", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, campaign);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(t / 86400));
+	sqlite3_bind_int64(st, 3, n);
+	return step_done(s, st, "count sent per campaign");
+}
+
+static enum store_status
+sq_alert_set(struct store *bs, const char *key, const char *level, time_t t)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if (level == NULL)
+		r = prepare(s, "DELETE FROM alerts WHERE key = ?1", &st);
+	else
+		r = prepare(s, "INSERT INTO alerts (key, level, since) VALUES "
+		    "(?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET level = ?2, "
+		    "since = ?3", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, key);
+	if (level != NULL) {
+		bind_text(st, 2, level);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)t);
+	}
+	return step_done(s, st, "write alert state");
+}
+
+static enum store_status
+sq_pause_set(struct store *bs, const char *dom, time_t since, time_t expires,
+    const char *why)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if (expires == 0)
+		r = prepare(s, "DELETE FROM pauses WHERE domain = ?1", &st);
+	else
+		r = prepare(s, "INSERT INTO pauses (domain, since, expires, why) "
+		    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (domain) DO UPDATE SET "
+		    "since = ?2, expires = ?3, why = ?4", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, dom);
+	if (expires != 0) {
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)expires);
+		bind_text(st, 4, why);
+	}
+	return step_done(s, st, "write pause");
+}
+
+static enum store_status
 sq_dump(struct store *bs, int table, int (*cb)(const char *const *, void *),
     void *arg)
 {
@@ -918,13 +1090,14 @@ sq_dump(struct store *bs, int table, int (*cb)(const char *const *, void *),
 	const struct store_table *t = &store_tables[table];
 	const char *vals[16];
 	sqlite3_stmt *st;
-	enum store_status r;
 	char sql[512];
 	int rc, i;
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", t->cols, t->name);
-	if ((r = prepare_once(s, sql, &st)) != STORE_OK)
-		return r;
+	/* a database from before a table was added has none of its rows */
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return strstr(sqlite3_errmsg(s->db), "no such table") ?
+		    STORE_OK : fail(s, rc, "prepare");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < t->ncols; i++)
 			vals[i] = (const char *)sqlite3_column_text(st, i);
@@ -941,5 +1114,7 @@ static const struct store_ops sq_ops = {
 	sq_close, sq_begin, sq_commit, sq_rollback, sq_event_add,
 	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
 	sq_expired, sq_history, sq_forget, sq_erasures, sq_sent_add,
-	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event, sq_dump, NULL,
+	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event,
+	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_dump, NULL,
+	sq_held_get, sq_held_put, sq_held_delete,
 };

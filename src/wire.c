@@ -4,7 +4,8 @@
  * Carries exactly what batch.c's finish() reads after ingest_analyse():
  * the status, the reason a message is unparseable (and, to be
  * quarantined, its bytes), the message fields an event stores, and per
- * recipient its address, the verdict and the deduplication key. Strings
+ * recipient its address, the verdict, what vouches for it and the
+ * deduplication key. Strings
  * are a 32-bit length (all ones for NULL) and the bytes; numbers are in
  * the machine's own order, since the two ends are one binary on one
  * machine.
@@ -63,6 +64,7 @@ wire_put(struct sbuf *b, enum ingest_status is, const struct ingest_result *res,
 	putstr(b, bo->postfix_queue_id);
 	putstr(b, bo->user_agent);
 	putstr(b, bo->feedback_type);
+	putstr(b, bo->campaign);
 	put32(b, (uint32_t)bo->n);
 	for (i = 0; i < bo->n; i++) {
 		const struct rcpt *r = &bo->r[i];
@@ -76,6 +78,8 @@ wire_put(struct sbuf *b, enum ingest_status is, const struct ingest_result *res,
 		putstr(b, r->v.replycode);
 		putstr(b, r->v.reason);
 		putstr(b, r->v.class);
+		put32(b, (uint32_t)r->vouched);
+		putstr(b, r->trust);
 		putstr(b, res->keys ? res->keys[i] : NULL);
 	}
 }
@@ -206,6 +210,7 @@ wire_get(const char *buf, size_t len, enum ingest_status *is,
 	bo->postfix_queue_id = getstr(&d);
 	bo->user_agent = getstr(&d);
 	bo->feedback_type = getstr(&d);
+	bo->campaign = getstr(&d);
 	n = get32(&d);
 	if (d.bad || n > BOUNCE_RCPT_MAX)
 		return -1;
@@ -225,6 +230,8 @@ wire_get(const char *buf, size_t len, enum ingest_status *is,
 		getbuf(&d, r->v.replycode, sizeof(r->v.replycode));
 		r->v.reason = getword(&d, 0);
 		r->v.class = getword(&d, 1);
+		r->vouched = get32(&d) != 0;
+		getbuf(&d, r->trust, sizeof(r->trust));
 		res->keys[i] = getstr(&d);
 		res->outcome[i] = POLICY_RECORDED;
 	}

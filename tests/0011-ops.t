@@ -75,17 +75,20 @@ is "$(q "select count(*) from events where address='dead2@big.example'")" 1 "log
 
 # --report: rates against sent counts and the thresholds
 mkarf fbl1@big.example fb1@x | $B --now 2026-11-20T12:00:00Z
-$B --now $NOW --report > "$tmp/r"; ok $? "--report"
+# 100 sent: below the default minimum volume (1000), so lower it
+printf 'min_sent = 100\n' > "$tmp/m.conf"
+$B --config "$tmp/m.conf" --now $NOW --report > "$tmp/r"
+is $? 2 "--report exits 2: the complaint rate is past its critical level"
 grep -q '^  hard  *userunknown  *3$' "$tmp/r"; ok $? "report: counts per class and reason"
 grep -q '^  big.example  *3  *0  *1  *100$' "$tmp/r"; ok $? "report: domain table with hard, block, complaint, sent"
-grep -q 'big.example: hard 3.00% of sent, above 2.00%' "$tmp/r"; ok $? "report: hard-bounce threshold warning for the domain"
-grep -q 'big.example: complaint 1.00% of sent, above 0.10%' "$tmp/r"; ok $? "report: complaint threshold warning"
-grep -q 'all domains: hard 3.00% of sent' "$tmp/r"; ok $? "report: total threshold warning"
+grep -q 'warning: big.example: hard 3.00% of sent (3 of 100), above 2.00%' "$tmp/r"; ok $? "report: hard-bounce threshold warning for the domain"
+grep -q 'critical: big.example: complaint 1.00% of sent (1 of 100), above 0.30%' "$tmp/r"; ok $? "report: complaint threshold (critical)"
+grep -q 'warning: all domains: hard 3.00% of sent' "$tmp/r"; ok $? "report: total threshold warning"
 grep -q '^suppression list: 4 addresses (complaint 1, hard 3)' "$tmp/r"; ok $? "report: list size"
-printf 'warn_hard = 5%%\nwarn_complaint = 2\n' > "$tmp/w.conf"
+printf 'min_sent = 100\nwarn_hard = 5%%\nwarn_complaint = 2\ncrit_complaint = 3\n' > "$tmp/w.conf"
 $B --config "$tmp/w.conf" --now $NOW --report > "$tmp/r2"
 grep -q 'above' "$tmp/r2"; is $? 1 "thresholds are configurable"
-$B --now $NOW --report --json > "$tmp/rj"
+$B --config "$tmp/m.conf" --now $NOW --report --json > "$tmp/rj"
 if command -v python3 >/dev/null 2>&1; then
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["sent"]==100 and d["rates_known"] and len(d["warnings"])==4' "$tmp/rj"
 	ok $? "--report --json parses and carries the warnings"

@@ -77,6 +77,24 @@ main(void)
 	    "for help.) (BL)", "blocked", "block", "");
 	check(c, "550 5.1.1 <a@icloud.com>: inactive email address",
 	    "userunknown", "hard", "5.1.1");
+	/* the words win over a code of another kind */
+	check(c, "552 5.2.2 Message exceeds maximum size", "mesgtoobig", "soft",
+	    "5.2.2");
+	check(c, "552 5.7.0 Message rejected: exceeded size limit",
+	    "mesgtoobig", "soft", "5.7.0");
+	check(c, "554 5.7.1 Your message was rejected because it exceeds the "
+	    "size limit", "mesgtoobig", "soft", "5.7.1");
+	/* ... and a code refines words of the same kind */
+	check(c, "552 5.2.3 Message size exceeds fixed maximum message size",
+	    "exceedlimit", "soft", "5.2.3");
+	check(c, "554 5.4.6 Message exceeded 50 hops, this may indicate a mail "
+	    "loop", "networkerror", "soft", "5.4.6");
+	/* codes without words: RFC 3463 subjects, RFC 5321 replies */
+	check(c, "550 5.2.0", "suspend", "soft", "5.2.0");
+	check(c, "554 5.6.0", "contenterror", "soft", "5.6.0");
+	check(c, "452 frobnicated", "systemfull", "soft", "");
+	check(c, "503 frobnicated", "syntaxerror", "block", "");
+	check(c, "521 frobnicated", "notaccept", "hard", "");
 	classifier_free(c);
 
 	/* an operator's file: its rules win, a bad line is reported */
