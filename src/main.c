@@ -143,6 +143,7 @@ bad(struct options *o, const char *fmt, ...)
 	if (o->err[0] != '\0')
 		return -1;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
 	(void)vsnprintf(o->err, sizeof(o->err), fmt, ap);
 	va_end(ap);
 	return -1;

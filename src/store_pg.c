@@ -419,8 +419,8 @@ pg_event_near(struct store *bs, const char *qid, const char *addr,
 	enum store_status r;
 	PGresult *res;
 
-	num(lo, sizeof(lo), (long long)(t - window));
-	num(hi, sizeof(hi), (long long)(t + window));
+	num(lo, sizeof(lo), (long long)t - (long long)window);
+	num(hi, sizeof(hi), (long long)t + (long long)window);
 	*found = 0;
 	res = run(s, "SELECT 1 FROM events WHERE address = $1 AND time BETWEEN "
 	    "$2::bigint AND $3::bigint AND queue_id = $4 AND action = $5 "

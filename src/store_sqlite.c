@@ -536,8 +536,8 @@ sq_event_near(struct store *bs, const char *qid, const char *addr,
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, addr);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)(t - window));
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)(t + window));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t - (sqlite3_int64)window);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)t + (sqlite3_int64)window);
 	bind_text(st, 4, qid);
 	bind_text(st, 5, action);
 	rc = sqlite3_step(st);
