@@ -32,14 +32,14 @@ struct batch_stats {
 	long	recipients;
 	long	duplicates;
 	long	suppressed;	/* newly suppressed or escalated */
-	long	by_class[9];	/* see batch_classes[] */
+	long	by_class[10];	/* see batch_classes[] */
 	struct { const char *reason; long n; } reasons[BATCH_REASONS];
 	int	nreasons;
 	double	seconds;
 	int	worker_failed;	/* a worker process died: the replay stopped */
 };
 
-extern const char *batch_classes[9];
+extern const char *batch_classes[10];
 
 /*
  * batch_replay - ingest every message of o->paths with x (x->store NULL

@@ -15,7 +15,8 @@ enum bounce_kind {
 	BOUNCE_DSN,		/* RFC 3464 delivery-status part */
 	BOUNCE_TEXT,		/* non-standard, human-readable bounce */
 	BOUNCE_ARF,		/* RFC 5965 feedback report */
-	BOUNCE_AUTOREPLY	/* RFC 3834 auto-reply (vacation) */
+	BOUNCE_AUTOREPLY,	/* RFC 3834 auto-reply (vacation) */
+	BOUNCE_UNSUBSCRIBE	/* RFC 2369 mailto: unsubscribe request */
 };
 
 /* The classifier's answer for one recipient. */

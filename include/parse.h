@@ -23,6 +23,9 @@ struct parse_opts {
 	const char *recipient;	/* pipe(8) ${recipient}, or NULL */
 	const char *rcpt_header;/* ARF: header naming the recipient */
 	const char *verp_delims;/* "+=" unless set */
+	const char *unsub_prefix;/* "unsubscribe": recipient's local part
+				   that makes a message an unsubscribe
+				   request; NULL or "": none */
 	const char *campaign_header; /* names the campaign, or NULL */
 	int	 campaign_verp;	/* the VERP prefix names it */
 };

@@ -6,9 +6,13 @@
  * which lapses a set time after the last soft bounce. complaint:
  * suppressed at once, kept a set time (0: forever). delivered: lifts a
  * soft suppression (and the count restarts). block, delayed and
- * undetermined: the event is recorded, the address untouched. A manual
- * entry outranks everything; hard outranks complaint outranks soft.
- * Every change of state writes an audit row with the why.
+ * undetermined: the event is recorded, the address untouched.
+ * unsubscribe (an opt-out report, a mailto: request, an import) and
+ * manual (--add): suppressed until --remove, never lapsing. manual
+ * outranks unsubscribe outranks hard outranks complaint outranks soft;
+ * the best listing an address has under its top one is held and takes
+ * its place when the top one is lifted. Every change of state writes an
+ * audit row with the why.
  */
 #ifndef BOUNCER_POLICY_H
 #define BOUNCER_POLICY_H
@@ -39,12 +43,19 @@ const char *policy_outcome_name(enum policy_outcome);
 /* policy_apply - record one classified event and apply its consequence */
 enum store_status policy_apply(struct store *, const struct policy_cfg *,
 	    const struct store_event *, enum policy_outcome *);
-/* policy_add - suppress by hand (e.g. an unsubscribe) */
+/*
+ * policy_add - suppress by hand as class "manual" or "unsubscribe": never
+ * lapses; what it covers is held and comes back when it is removed
+ */
 enum store_status policy_add(struct store *, const char *, const char *,
-	    time_t);
-/* policy_remove - release by hand; *found 0 when it was not listed */
+	    const char *, time_t);
+/*
+ * policy_remove - release by hand; *found 0 when it was not listed;
+ * *restored names the class held underneath that is in force again
+ * (static), or NULL when the address is now free
+ */
 enum store_status policy_remove(struct store *, const char *, const char *,
-	    time_t, int *);
+	    time_t, int *, const char **);
 /*
  * policy_expire - lift every suppression whose time is up, with audit
  * rows; report is called per address lifted (may be NULL). *n counts them.

@@ -26,10 +26,11 @@ struct store;
 /* One row of the suppression list. Strings are borrowed or owned as said. */
 struct store_entry {
 	char	*address;
-	char	*class;		/* hard, soft, complaint, manual */
+	char	*class;		/* manual, unsubscribe, hard, complaint, soft */
 	char	*reason;
 	char	*status;
-	char	*source;	/* bounce, complaint, manual, import, maillog */
+	char	*source;	/* bounce, complaint, unsubscribe, manual,
+				   import, maillog */
 	char	*note;
 	time_t	 first_seen;
 	time_t	 last_seen;
@@ -106,6 +107,15 @@ enum store_status store_put(struct store *, const struct store_entry *);
 /* store_delete - remove the suppression row of address */
 enum store_status store_delete(struct store *, const char *);
 enum store_status store_audit(struct store *, const struct store_audit *);
+/*
+ * The held layer: the listing that an outranking one (an operator's
+ * --add, an unsubscribe) covers, one per address, restored when the
+ * covering one is lifted. Postfix never reads it.
+ */
+enum store_status store_held_get(struct store *, const char *,
+	    struct store_entry *, int *);
+enum store_status store_held_put(struct store *, const struct store_entry *);
+enum store_status store_held_delete(struct store *, const char *);
 
 /* Iterators: the callback returns 0 to go on, -1 to stop. */
 typedef int (*store_entry_cb)(const struct store_entry *, void *);

@@ -81,6 +81,7 @@ bounce_kind_name(enum bounce_kind k)
 	case BOUNCE_TEXT:	return "text";
 	case BOUNCE_ARF:	return "arf";
 	case BOUNCE_AUTOREPLY:	return "autoreply";
+	case BOUNCE_UNSUBSCRIBE: return "unsubscribe";
 	default:		return "none";
 	}
 }

@@ -1050,18 +1050,25 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	if (!v->replycode[0] && b->n == 1)
 		find_code(c, c->re_reply, ctx, v->replycode,
 		    sizeof(v->replycode));
-	if (!v->status[0] && b->kind == BOUNCE_TEXT)
+	/* ... and so does its status code: another's is not this one's */
+	if (!v->status[0] && b->kind == BOUNCE_TEXT && b->n == 1)
 		find_code(c, c->re_status, ctx, v->status, sizeof(v->status));
 
 	if (b->kind == BOUNCE_ARF) {
 		const char *ft = b->feedback_type ? b->feedback_type : "";
 		int complaint = ft[0] == '\0' || strcmp(ft, "abuse") == 0 ||
-		    strcmp(ft, "fraud") == 0 || strcmp(ft, "opt-out") == 0;
+		    strcmp(ft, "fraud") == 0;
 
 		v->status[0] = v->replycode[0] = '\0';
-		set_verdict(v, "feedback", complaint ? "complaint" :
-		    "undetermined", "feedback report, type %s%s",
-		    ft[0] ? ft : "(none: abuse)", NULL);
+		/* an opt-out report is an unsubscribe: it never lapses */
+		set_verdict(v, "feedback", strcmp(ft, "opt-out") == 0 ?
+		    "unsubscribe" : complaint ? "complaint" : "undetermined",
+		    "feedback report, type %s%s", ft[0] ? ft : "(none: abuse)",
+		    NULL);
+	} else if (b->kind == BOUNCE_UNSUBSCRIBE) {
+		v->status[0] = v->replycode[0] = '\0';
+		set_verdict(v, "feedback", "unsubscribe", "unsubscribe request "
+		    "to %s%s (RFC 2369 mailto:)", b->pipe_recipient, NULL);
 	} else if (b->kind == BOUNCE_AUTOREPLY) {
 		v->status[0] = v->replycode[0] = '\0';
 		set_verdict(v, "vacation", NULL, "auto-reply (RFC 3834)%s%s",

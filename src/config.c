@@ -18,6 +18,7 @@ config_defaults(struct config *c)
 	c->busy_ms = 5000;
 	c->syslog = 1;
 	c->verp_delims = xstrdup("+=");
+	c->unsub_prefix = xstrdup("unsubscribe");
 	c->sign_prefix = xstrdup("bounce");
 	c->sign_max_age = 30 * 86400;
 	thresholds_defaults(&c->th);
@@ -34,6 +35,8 @@ config_free(struct config *c)
 	free(c->rules);
 	free(c->recipient_header);
 	free(c->verp_delims);
+	free(c->unsub_prefix);
+	free(c->quarantine);
 	free(c->sign_keys);
 	free(c->sign_prefix);
 	free(c->sign_domain);
@@ -138,6 +141,12 @@ set(struct config *c, const char *k, const char *v)
 		if (strlen(v) != 2 || v[0] == v[1] || strchr(v, '@'))
 			return -1;
 		str_set(&c->verp_delims, v);
+	} else if (strcmp(k, "quarantine") == 0) {
+		str_set(&c->quarantine, v);
+	} else if (strcmp(k, "unsubscribe_prefix") == 0) {
+		if (strchr(v, '@') || strchr(v, ' '))
+			return -1;
+		str_set(&c->unsub_prefix, v);
 	} else if (strcmp(k, "sign_keys") == 0)
 		str_set(&c->sign_keys, v);
 	else if (strcmp(k, "sign_prefix") == 0)

@@ -3,7 +3,7 @@
  *
  * type words (case-insensitive):
  *   abuse, fraud, complaint, spam        complaint (suppresses)
- *   unsubscribe, opt-out                 complaint, feedback type opt-out
+ *   unsubscribe, opt-out                 unsubscribe (until --remove)
  *   hard, hard_bounce, bounce, permanent hard
  *   soft, soft_bounce, transient         soft
  *   delivered, delivery                  delivered
@@ -30,8 +30,8 @@ static const struct {
 	{ "fraud", "complaint", "feedback" },
 	{ "complaint", "complaint", "feedback" },
 	{ "spam", "complaint", "feedback" },
-	{ "unsubscribe", "complaint", "feedback" },
-	{ "opt-out", "complaint", "feedback" },
+	{ "unsubscribe", "unsubscribe", "feedback" },
+	{ "opt-out", "unsubscribe", "feedback" },
 	{ "hard", "hard", "undefined" },
 	{ "hard_bounce", "hard", "undefined" },
 	{ "bounce", "hard", "undefined" },

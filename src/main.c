@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "alert.h"
 #include "batch.h"
 #include "bounce.h"
 #include "classify.h"
@@ -49,6 +50,7 @@ enum mode {
 	MODE_PIPE, MODE_EXPLAIN, MODE_TEST_RULE, MODE_ADD, MODE_REMOVE,
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
 	MODE_SIGN, MODE_IMPORT, MODE_REPLAY, MODE_REPORT, MODE_METRICS,
+	MODE_ALERT,
 	MODE_MAILLOG, MODE_MIGRATE
 };
 
@@ -87,12 +89,14 @@ usage(FILE *fp)
 "usage: bouncer [--sender ADDR] [--recipient ADDR] < message   (pipe mode)\n"
 "       bouncer --explain [--json] [FILE|-]\n"
 "       bouncer --test-rule TEXT\n"
-"       bouncer --add ADDR --why TEXT | --remove ADDR --why TEXT\n"
+"       bouncer --add ADDR [--class unsubscribe] --why TEXT\n"
+"       bouncer --remove ADDR --why TEXT\n"
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- | --sign ADDR\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
 "       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
+"       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
 "        --allow-root --help --version    (see bouncer(1))\n");
@@ -161,7 +165,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_MAILLOG, O_MIGRATE, O_JOBS };
+	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -186,6 +190,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "log-stderr", no_argument, NULL, O_LOG_STDERR },
 		{ "report", no_argument, NULL, O_REPORT },
 		{ "metrics", no_argument, NULL, O_METRICS },
+		{ "alert", no_argument, NULL, O_ALERT },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
 		{ "migrate-to", required_argument, NULL, O_MIGRATE },
 		{ "why", required_argument, NULL, O_WHY },
@@ -226,6 +231,7 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case O_REPORT:	rc = set_mode(o, MODE_REPORT, NULL); break;
 		case O_METRICS:	rc = set_mode(o, MODE_METRICS, NULL); break;
+		case O_ALERT:	rc = set_mode(o, MODE_ALERT, NULL); break;
 		case O_MAILLOG:	rc = set_mode(o, MODE_MAILLOG, optarg); break;
 		case O_MIGRATE:	rc = set_mode(o, MODE_MIGRATE, optarg); break;
 		case O_QUARANTINE: o->quarantine = optarg; break;
@@ -275,6 +281,9 @@ parse_args(int argc, char **argv, struct options *o)
 		return bad(o, "unexpected argument: %s", argv[optind]);
 	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL)
 		return bad(o, "--add and --remove need --why TEXT");
+	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") &&
+	    strcmp(o->class, "unsubscribe"))
+		return bad(o, "--add takes --class manual or unsubscribe");
 	return failed ? -1 : 0;
 }
 
@@ -315,8 +324,9 @@ run_test_rule(const struct classifier *c, const struct options *o)
 
 /*
  * read_message - the input of explain and pipe modes: EX_OK with *buf
- * set, -1 when pipe mode ignores it (too large: logged, exit 0), or an
- * exit status
+ * set (a message over the limit cut at it: a report comes before the
+ * original it returns, so what was read is classified, never dropped),
+ * or an exit status
  */
 static int
 read_message(const struct options *o, const struct config *cf, char **buf,
@@ -328,12 +338,13 @@ read_message(const struct options *o, const struct config *cf, char **buf,
 	case INPUT_OK:
 		return EX_OK;
 	case INPUT_TOOBIG:
-		fprintf(stderr, "%s: %s: input larger than %zu bytes, refused\n",
-		    progname, file, cf->max_size);
+		fprintf(stderr, "%s: %s: input larger than %zu bytes, read up "
+		    "to the limit\n", progname, file, cf->max_size);
 		if (o->mode == MODE_PIPE)
-			syslog(LOG_WARNING, "message larger than %zu bytes "
-			    "ignored", cf->max_size);
-		return o->mode == MODE_PIPE ? -1 : EX_DATAERR;
+			syslog(LOG_WARNING, "message from <%s> larger than %zu "
+			    "bytes: read up to the limit", o->sender ?
+			    o->sender : "", cf->max_size);
+		return EX_OK;
 	default:
 		fprintf(stderr, "%s: %s: %s\n", progname, file, strerror(errno));
 		return o->mode == MODE_PIPE ? EX_TEMPFAIL : EX_NOINPUT;
@@ -371,6 +382,7 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->parse.recipient = o->recipient;
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
+	x->parse.unsub_prefix = cf->unsub_prefix;
 	x->parse.campaign_header = cf->campaign_header;
 	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = keys;
@@ -389,7 +401,7 @@ run_explain(const struct classifier *c, const struct options *o,
 	int rc;
 
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
-		return rc == -1 ? EX_OK : rc;
+		return rc;
 	init_ctx(&x, c, o, cf);
 	switch (ingest_message(&x, buf, len, &res)) {
 	case INGEST_NOTBOUNCE:
@@ -412,6 +424,29 @@ run_explain(const struct classifier *c, const struct options *o,
 }
 
 /*
+ * keep_broken - an unreadable bounce recorded for its VERP recipient:
+ * logged, and a copy kept when there is a quarantine to look at it later
+ */
+static void
+keep_broken(const struct options *o, const struct config *cf,
+    const struct ingest_result *res, const char *buf, size_t len)
+{
+	const char *dir = o->quarantine ? o->quarantine : cf->quarantine;
+	char *err = NULL;
+
+	syslog(LOG_WARNING, "message from <%s> unparseable (%s): recorded as a "
+	    "failure for its VERP recipient <%s>", o->sender ? o->sender : "",
+	    res->why, res->b.verp);
+	if (dir == NULL)
+		return;
+	if (ingest_quarantine(dir, buf, len, &err) == -1) {
+		syslog(LOG_WARNING, "quarantine %s: %s", dir, err);
+		fprintf(stderr, "%s: quarantine %s: %s\n", progname, dir, err);
+	}
+	free(err);
+}
+
+/*
  * run_pipe - Postfix's pipe(8) transport: store what the message says.
  * Only 0 and 75 leave here: a bounce is stored, deliberately ignored
  * (logged), or kept by Postfix for a retry.
@@ -428,7 +463,7 @@ run_pipe(const struct classifier *c, const struct options *o,
 	int rc;
 
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
-		return rc == -1 ? EX_OK : rc;
+		return rc;
 	init_ctx(&x, c, o, cf);
 	/*
 	 * Parse and classify before the store is even opened: the write
@@ -449,6 +484,8 @@ run_pipe(const struct classifier *c, const struct options *o,
 	default:
 		break;
 	}
+	if (res.broken)
+		keep_broken(o, cf, &res, buf, len);
 	free(buf);
 	buf = NULL;
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
@@ -720,7 +757,7 @@ run_replay(const struct classifier *c, const struct options *o,
 	bo.npaths = o->npaths;
 	bo.max_size = cf->max_size;
 	bo.batch = 1000;
-	bo.quarantine = o->quarantine;
+	bo.quarantine = o->quarantine ? o->quarantine : cf->quarantine;
 	bo.progress = isatty(2);
 	bo.log = cf->syslog;
 	/* parsing is most of a replay: one process per CPU, up to 8 */
@@ -775,11 +812,40 @@ run_migrate(struct store *s, const struct options *o, const struct config *cf)
 	return rc;
 }
 
+/*
+ * run_alert - --alert: deliver what changed; 75 when a delivery failed
+ * (it is tried again next time), else 2 while a critical level stands
+ */
+static int
+run_alert(struct store *s, const struct options *o, const struct config *cf)
+{
+	struct alert_opts ao;
+	struct alert_result res;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.now = o->now;
+	ao.window = o->since ? o->since : cf->alert_window;
+	ao.th = &cf->th;
+	ao.command = cf->alert_command;
+	ao.pause_block = cf->pause_block;
+	ao.pause_time = cf->pause_time;
+	if (alert_run(s, &ao, stdout, &res) != STORE_OK)
+		return store_failed(s);
+	if (res.failed) {
+		fprintf(stderr, "%s: alert_command failed for %d alert%s; the "
+		    "next run tries again\n", progname, res.failed,
+		    res.failed == 1 ? "" : "s");
+		return EX_TEMPFAIL;
+	}
+	return res.worst == AL_CRITICAL ? EX_CRITICAL : EX_OK;
+}
+
 /* run_store_mode - the operator's modes that work on the store */
 static int
 run_store_mode(const struct options *o, const struct config *cf)
 {
 	struct store *s = NULL;
+	const char *restored = NULL;
 	char *addr = NULL;
 	int rc, found, n;
 	enum store_status r = STORE_OK;
@@ -803,9 +869,11 @@ run_store_mode(const struct options *o, const struct config *cf)
 		if ((r = store_begin(s)) != STORE_OK)
 			break;
 		if (o->mode == MODE_ADD)
-			r = policy_add(s, addr, o->why, o->now);
+			r = policy_add(s, addr, o->class ? o->class : "manual",
+			    o->why, o->now);
 		else
-			r = policy_remove(s, addr, o->why, o->now, &found);
+			r = policy_remove(s, addr, o->why, o->now, &found,
+			    &restored);
 		if (r == STORE_OK)
 			r = store_commit(s);
 		else
@@ -814,7 +882,10 @@ run_store_mode(const struct options *o, const struct config *cf)
 			fprintf(stderr, "%s: %s is not suppressed\n", progname,
 			    addr);
 			rc = EX_UNAVAILABLE;
-		} else if (r == STORE_OK)
+		} else if (r == STORE_OK && restored)
+			printf("released %s; its %s suppression is in force "
+			    "again\n", addr, restored);
+		else if (r == STORE_OK)
 			printf("%s %s\n", o->mode == MODE_ADD ? "suppressed" :
 			    "released", addr);
 		break;
@@ -850,6 +921,9 @@ run_store_mode(const struct options *o, const struct config *cf)
 			rc = EX_CRITICAL;
 		break;
 	}
+	case MODE_ALERT:
+		rc = run_alert(s, o, cf);
+		break;
 	case MODE_METRICS:
 		r = report_metrics(s, stdout);
 		break;

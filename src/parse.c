@@ -172,6 +172,61 @@ apply_verp(struct bounce *b, const struct parse_opts *o,
 	b->r[0].recipient = xstrdup(b->verp);
 }
 
+/* is_unsubscribe - the message came to an unsubscribe address */
+static int
+is_unsubscribe(const struct parse_opts *o)
+{
+	const char *delims = o->verp_delims ? o->verp_delims : "+=";
+	size_t n;
+
+	if (o->unsub_prefix == NULL || o->unsub_prefix[0] == '\0' ||
+	    o->recipient == NULL)
+		return 0;
+	n = strlen(o->unsub_prefix);
+	return strncasecmp(o->recipient, o->unsub_prefix, n) == 0 &&
+	    o->recipient[n] == delims[0];
+}
+
+/*
+ * parse_unsubscribe - a message to a recipient's unsubscribe address
+ * (List-Unsubscribe: <mailto:unsubscribe+alice=example.net@bounces...>,
+ * RFC 2369). What it says does not matter, only where it was sent: the
+ * address is the same VERP (and signature) as a return path, so the
+ * same trust applies. Its headers are read when they can be, for the
+ * Message-ID that deduplicates it and the date.
+ */
+static enum parse_status
+parse_unsubscribe(const char *buf, size_t len, const struct parse_opts *o,
+    struct bounce *b, const char **why)
+{
+	struct mime_result mr;
+	struct field_list h, none;
+	const char *w;
+
+	memset(&h, 0, sizeof(h));
+	memset(&none, 0, sizeof(none));
+	b->kind = BOUNCE_UNSUBSCRIBE;
+	str_set(&b->pipe_sender, o->sender);
+	str_set(&b->pipe_recipient, o->recipient);
+	if (mime_parse(buf, len, &mr, &w) == 0) {
+		fields_parse(mr.headers, strlen(mr.headers), &h);
+		copy_headers(b, &h, &none);
+		b->when = mr.date;
+		fields_free(&h);
+		mime_result_free(&mr);
+	}
+	b->verp = verp_decode(o->recipient, o->verp_delims ? o->verp_delims :
+	    "+=", NULL, NULL);
+	if (b->verp == NULL || !add_single(b, b->verp)) {
+		*why = "an unsubscribe request, but its address names no "
+		    "recipient";
+		return PARSE_BROKEN;
+	}
+	b->verp_source = xstrdup(o->recipient);
+	str_set(&b->feedback_type, "opt-out");
+	return PARSE_OK;
+}
+
 /* find_campaign - the returned message's header, else the VERP prefix */
 static void
 find_campaign(struct bounce *b, const struct parse_opts *opts,
@@ -195,12 +250,14 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 	struct field_list h, o, f;
 	enum parse_status st = PARSE_NOTBOUNCE;
 	const char *v;
-	size_t i, cut;
+	size_t i, cut, arflen;
 	int have_dsn = 0, have_arf = 0;
 
 	memset(&h, 0, sizeof(h));
 	memset(&o, 0, sizeof(o));
 	memset(&f, 0, sizeof(f));
+	if (opts && is_unsubscribe(opts))
+		return parse_unsubscribe(buf, len, opts, b, why);
 	if (mime_parse(buf, len, &mr, why) == -1)
 		return PARSE_BROKEN;
 	if (opts) {
@@ -229,6 +286,15 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 			dsn_collect(&f, b);
 			have_dsn = 1;
 		}
+	}
+	if (!have_arf && !have_dsn &&
+	    (v = arf_looks_like(mr.text, &arflen)) != NULL) {
+		/* a feedback report's fields in a text part: a complaint
+		 * still, never an auto-reply (QUIRKS.md) */
+		fields_free(&f);
+		fields_parse(v, arflen, &f);
+		arf_collect(&f, b);
+		have_arf = 1;
 	}
 	if (have_arf) {
 		b->kind = BOUNCE_ARF;
@@ -261,7 +327,11 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		st = PARSE_OK;
 		goto out;
 	}
-	if (!have_dsn && scan_is_autoreply(&h) && !scan_is_bounce(&h)) {
+	/* a report (a complaint, a DSN) is never an auto-reply */
+	if (!have_dsn && !(mr.report_type &&
+	    (strcmp(mr.report_type, "feedback-report") == 0 ||
+	    strcmp(mr.report_type, "delivery-status") == 0)) &&
+	    scan_is_autoreply(&h) && !scan_is_bounce(&h)) {
 		b->kind = BOUNCE_AUTOREPLY;
 		add_single(b, b->from);
 		st = PARSE_OK;

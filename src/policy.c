@@ -35,20 +35,23 @@ policy_outcome_name(enum policy_outcome o)
 	return names[o];
 }
 
-/* rank - which listing wins when two apply: manual > hard > complaint > soft */
+/*
+ * rank - which listing wins when two apply: manual > unsubscribe > hard >
+ * complaint > soft. The first two never lapse and only --remove lifts
+ * them; the one they cover is held underneath (store_held_get).
+ */
+static const char *order[] = {
+	"soft", "complaint", "hard", "unsubscribe", "manual", NULL
+};
+
 static int
 rank(const char *class)
 {
-	if (class == NULL)
-		return 0;
-	if (strcmp(class, "manual") == 0)
-		return 4;
-	if (strcmp(class, "hard") == 0)
-		return 3;
-	if (strcmp(class, "complaint") == 0)
-		return 2;
-	if (strcmp(class, "soft") == 0)
-		return 1;
+	int i;
+
+	for (i = 0; class && order[i]; i++)
+		if (strcmp(class, order[i]) == 0)
+			return i + 1;
 	return 0;
 }
 
@@ -62,8 +65,29 @@ audit(struct store *s, time_t t, const char *addr, const char *action,
 }
 
 /*
- * list - put addr on the list as class (if it does not outrank what is
- * there), with audit. expires 0 is never.
+ * hold - keep e under the top listing, unless what is held already
+ * outranks it; a listing held is restored when the top one is lifted
+ */
+static enum store_status
+hold(struct store *s, const struct store_entry *e)
+{
+	struct store_entry h;
+	enum store_status r;
+	int found;
+
+	if ((r = store_held_get(s, e->address, &h, &found)) != STORE_OK)
+		return r;
+	if (!found || rank(h.class) <= rank(e->class))
+		r = store_held_put(s, e);
+	if (found)
+		store_entry_free(&h);
+	return r;
+}
+
+/*
+ * list - put addr on the list as class, with audit; expires 0 is never.
+ * What it outranks is held under it; what outranks it keeps the top and
+ * it is held instead.
  */
 static enum store_status
 list(struct store *s, const struct store_event *e, const char *class,
@@ -74,13 +98,6 @@ list(struct store *s, const struct store_event *e, const char *class,
 	enum store_status r;
 	int found;
 
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK)
-		return r;
-	if (found && rank(old.class) > rank(class)) {
-		*out = POLICY_RECORDED;
-		store_entry_free(&old);
-		return STORE_OK;
-	}
 	memset(&ne, 0, sizeof(ne));
 	ne.address = (char *)e->address;
 	ne.class = (char *)class;
@@ -88,10 +105,23 @@ list(struct store *s, const struct store_event *e, const char *class,
 	ne.status = (char *)e->status;
 	ne.source = (char *)e->source;
 	ne.note = (char *)why;
-	ne.first_seen = found ? old.first_seen : e->time;
+	ne.first_seen = e->time;
 	ne.last_seen = e->time;
 	ne.expires = expires;
 	ne.soft_count = soft_count;
+	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK)
+		return r;
+	if (found && rank(old.class) > rank(class)) {
+		*out = POLICY_RECORDED;
+		r = hold(s, &ne);
+		store_entry_free(&old);
+		return r;
+	}
+	if (found && rank(old.class) < rank(class) &&
+	    (r = hold(s, &old)) != STORE_OK)
+		goto out;
+	if (found)
+		ne.first_seen = old.first_seen;
 	r = store_put(s, &ne);
 	if (r == STORE_OK && (!found || strcmp(old.class, class) != 0)) {
 		*out = strcmp(class, "soft") == 0 ? POLICY_ESCALATED :
@@ -100,8 +130,45 @@ list(struct store *s, const struct store_event *e, const char *class,
 		    "escalated" : "added", class, e->reason, why);
 	} else if (r == STORE_OK)
 		*out = POLICY_UPDATED;
+out:
 	if (found)
 		store_entry_free(&old);
+	return r;
+}
+
+/*
+ * lift - take addr's top listing off; the one held under it, if it is
+ * still in force at now, takes its place (*restored set to it, or NULL)
+ */
+static enum store_status
+lift(struct store *s, const struct store_entry *top, time_t now,
+    const char *action, const char *why, const char **restored)
+{
+	struct store_entry h;
+	enum store_status r;
+	int found;
+
+	*restored = NULL;
+	if ((r = store_held_get(s, top->address, &h, &found)) != STORE_OK)
+		return r;
+	if (found && (r = store_held_delete(s, top->address)) != STORE_OK)
+		goto out;
+	if (found && (h.expires == 0 || h.expires > now)) {
+		if ((r = store_put(s, &h)) != STORE_OK ||
+		    (r = audit(s, now, top->address, action, top->class,
+		    top->reason, why)) != STORE_OK)
+			goto out;
+		*restored = rank(h.class) ? order[rank(h.class) - 1] : "listed";
+		r = audit(s, now, top->address, "restored", h.class, h.reason,
+		    h.note);
+		goto out;
+	}
+	if ((r = store_delete(s, top->address)) == STORE_OK)
+		r = audit(s, now, top->address, action, top->class, top->reason,
+		    why);
+out:
+	if (found)
+		store_entry_free(&h);
 	return r;
 }
 
@@ -142,10 +209,10 @@ delivered(struct store *s, const struct store_event *e,
 	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK || !found)
 		return r;
 	if (strcmp(old.class, "soft") == 0) {
-		if ((r = store_delete(s, e->address)) == STORE_OK)
-			r = audit(s, e->time, e->address, "released", old.class,
-			    old.reason, "delivered: a success notice ends a "
-			    "soft suppression");
+		const char *restored;
+
+		r = lift(s, &old, e->time, "released", "delivered: a success "
+		    "notice ends a soft suppression", &restored);
 		*out = POLICY_RELEASED;
 	}
 	store_entry_free(&old);
@@ -168,6 +235,10 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 	}
 	if (strcmp(e->class, "hard") == 0)
 		return list(s, e, "hard", 0, 0, "hard bounce", out);
+	if (strcmp(e->class, "unsubscribe") == 0)
+		return list(s, e, "unsubscribe", 0, 0, e->source &&
+		    strcmp(e->source, "unsubscribe") == 0 ? "unsubscribe "
+		    "request" : "opt-out", out);
 	if (strcmp(e->class, "complaint") == 0)
 		return list(s, e, "complaint", c->complaint_ttl ?
 		    e->time + c->complaint_ttl : 0, 0, e->feedback_type &&
@@ -180,7 +251,8 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 }
 
 enum store_status
-policy_add(struct store *s, const char *addr, const char *why, time_t now)
+policy_add(struct store *s, const char *addr, const char *class,
+    const char *why, time_t now)
 {
 	struct store_event e;
 	enum policy_outcome out;
@@ -188,22 +260,22 @@ policy_add(struct store *s, const char *addr, const char *why, time_t now)
 	memset(&e, 0, sizeof(e));
 	e.time = now;
 	e.address = addr;
-	e.reason = "manual";
+	e.reason = class;
 	e.source = "manual";
-	return list(s, &e, "manual", 0, 0, why, &out);
+	return list(s, &e, class, 0, 0, why, &out);
 }
 
 enum store_status
 policy_remove(struct store *s, const char *addr, const char *why, time_t now,
-    int *found)
+    int *found, const char **restored)
 {
 	struct store_entry old;
 	enum store_status r;
 
+	*restored = NULL;
 	if ((r = store_get(s, addr, &old, found)) != STORE_OK || !*found)
 		return r;
-	if ((r = store_delete(s, addr)) == STORE_OK)
-		r = audit(s, now, addr, "released", old.class, old.reason, why);
+	r = lift(s, &old, now, "released", why, restored);
 	store_entry_free(&old);
 	return r;
 }
@@ -218,6 +290,7 @@ struct expire_ctx {
 	/* collected first: the store is not changed while it is read */
 	struct store_entry *rows;
 	size_t		 nrows;
+	char		*lifted;	/* by this run, per row */
 };
 
 static int
@@ -250,26 +323,43 @@ policy_expire(struct store *s, time_t now,
 		return r;
 	if ((r = store_expired(s, now, collect, &x)) != STORE_OK)
 		goto out;
+	x.lifted = xcalloc(x.nrows + 1, 1);
 	for (i = 0; i < x.nrows && r == STORE_OK; i++) {
-		struct store_entry *e = &x.rows[i];
+		struct store_entry *e = &x.rows[i], cur;
 		const char *why = strcmp(e->class, "complaint") == 0 ?
 		    "complaint retention ended" :
 		    "soft suppression lapsed: no soft bounce since";
+		const char *restored;
+		int found;
 
-		if ((r = store_delete(s, e->address)) == STORE_OK)
-			r = audit(s, now, e->address, "expired", e->class,
-			    e->reason, why);
+		/*
+		 * Read again, under the address's lock (PostgreSQL): another
+		 * host's --expire may have lifted it, or a new bounce renewed
+		 * it, since the list was read. Lifted once, audited once.
+		 */
+		if ((r = store_get(s, e->address, &cur, &found)) != STORE_OK)
+			break;
+		if (found && cur.expires != 0 && cur.expires <= now &&
+		    strcmp(cur.class, e->class) == 0) {
+			r = lift(s, &cur, now, "expired", why, &restored);
+			x.lifted[i] = 1;
+			*n += 1;
+		}
+		if (found)
+			store_entry_free(&cur);
 	}
 	if (r == STORE_OK && (r = store_commit(s)) == STORE_OK) {
-		*n = (int)x.nrows;
 		for (i = 0; report && i < x.nrows; i++)
-			report(&x.rows[i], arg);
-	}
+			if (x.lifted[i])
+				report(&x.rows[i], arg);
+	} else
+		*n = 0;
 out:
 	if (r != STORE_OK)
 		store_rollback(s);
 	for (i = 0; i < x.nrows; i++)
 		store_entry_free(&x.rows[i]);
 	free(x.rows);
+	free(x.lifted);
 	return r;
 }

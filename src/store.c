@@ -87,6 +87,25 @@ store_delete(struct store *s, const char *a)
 }
 
 enum store_status
+store_held_get(struct store *s, const char *a, struct store_entry *e,
+    int *found)
+{
+	return s->ops->held_get(s, a, e, found);
+}
+
+enum store_status
+store_held_put(struct store *s, const struct store_entry *e)
+{
+	return s->ops->held_put(s, e);
+}
+
+enum store_status
+store_held_delete(struct store *s, const char *a)
+{
+	return s->ops->held_del(s, a);
+}
+
+enum store_status
 store_audit(struct store *s, const struct store_audit *a)
 {
 	return s->ops->audit(s, a);
@@ -186,6 +205,8 @@ const struct store_table store_tables[STORE_NTABLES] = {
 	{ "sent", "domain, day, count", 3 },
 	{ "meta", "key, value", 2 },
 	{ "sent_campaign", "campaign, day, count", 3 },
+	{ "held", "address, class, reason, status, source, note, "
+	    "first_seen, last_seen, soft_count, expires", 10 },
 };
 
 struct copy {

@@ -49,6 +49,12 @@ struct store_ops {
 	enum store_status (*dump)(struct store *, int,
 		    int (*)(const char *const *, void *), void *);
 	enum store_status (*load)(struct store *, int, const char *const *);
+	/* the listing under the top one (store.h, store_held_get) */
+	enum store_status (*held_get)(struct store *, const char *,
+		    struct store_entry *, int *);
+	enum store_status (*held_put)(struct store *,
+		    const struct store_entry *);
+	enum store_status (*held_del)(struct store *, const char *);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */
@@ -58,8 +64,8 @@ struct store_table {
 	int		 ncols;
 };
 extern const struct store_table store_tables[];
-#define STORE_NTABLES	6	/* suppression, events, audit, sent, meta,
-				   sent_campaign */
+#define STORE_NTABLES	7	/* suppression, events, audit, sent, meta,
+				   sent_campaign, held */
 
 /* The head of every backend's object. */
 struct store {

@@ -22,7 +22,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	3
+#define PG_SCHEMA_VERSION	4
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -146,6 +146,13 @@ static const char *pg_migrations[] = {
 	"  since BIGINT NOT NULL);"
 	"CREATE TABLE pauses (domain TEXT PRIMARY KEY, since BIGINT NOT NULL,"
 	"  expires BIGINT NOT NULL, why TEXT NOT NULL DEFAULT '');",
+	/* 3 -> 4 */
+	"CREATE TABLE held ("
+	"  address TEXT PRIMARY KEY, class TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '', first_seen BIGINT NOT NULL,"
+	"  last_seen BIGINT NOT NULL, soft_count INTEGER NOT NULL DEFAULT 0,"
+	"  expires BIGINT);",
 };
 
 /* pfail - describe the failure; transient ones are for a retry */
@@ -421,10 +428,34 @@ row_entry(PGresult *res, int i, struct store_entry *e)
 	e->expires = (time_t)atoll(PQgetvalue(res, i, 9));
 }
 
+static const char *pg_get_sql[2] = {
+	"SELECT " PG_ENTRY_COLS " FROM suppression WHERE address = $1",
+	"SELECT " PG_ENTRY_COLS " FROM held WHERE address = $1",
+};
+static const char *pg_put_sql[2] = {
+	"INSERT INTO suppression (address, class, reason, status, source, "
+	"note, first_seen, last_seen, soft_count, expires) VALUES ($1, $2, $3, "
+	"$4, $5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
+	"ON CONFLICT (address) DO UPDATE SET class = $2, reason = $3, "
+	"status = $4, source = $5, note = $6, last_seen = $8::bigint, "
+	"soft_count = $9::integer, expires = $10::bigint",
+	"INSERT INTO held (address, class, reason, status, source, note, "
+	"first_seen, last_seen, soft_count, expires) VALUES ($1, $2, $3, $4, "
+	"$5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
+	"ON CONFLICT (address) DO UPDATE SET class = $2, reason = $3, "
+	"status = $4, source = $5, note = $6, first_seen = $7::bigint, "
+	"last_seen = $8::bigint, soft_count = $9::integer, "
+	"expires = $10::bigint",
+};
+static const char *pg_del_sql[2] = {
+	"DELETE FROM suppression WHERE address = $1",
+	"DELETE FROM held WHERE address = $1",
+};
+
 static enum store_status
-pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
+get_row(struct pg *s, int held, const char *addr, struct store_entry *e,
+    int *found)
 {
-	struct pg *s = PG(bs);
 	const char *p[1] = { addr };
 	enum store_status r;
 	PGresult *res;
@@ -440,9 +471,7 @@ pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
 	    (r = cmd(s, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, p)) !=
 	    STORE_OK)
 		return r;
-	res = run(s, "SELECT " PG_ENTRY_COLS " FROM suppression WHERE "
-	    "address = $1", 1, p, &r);
-	if (res == NULL)
+	if ((res = run(s, pg_get_sql[held], 1, p, &r)) == NULL)
 		return r;
 	if (PQntuples(res) > 0) {
 		row_entry(res, 0, e);
@@ -453,7 +482,7 @@ pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
 }
 
 static enum store_status
-pg_put(struct store *bs, const struct store_entry *e)
+put_row(struct pg *s, int held, const struct store_entry *e)
 {
 	char fs[32], ls[32], sc[16], ex[32];
 	const char *p[10];
@@ -466,13 +495,19 @@ pg_put(struct store *bs, const struct store_entry *e)
 	p[3] = e->status ? e->status : ""; p[4] = e->source ? e->source : "";
 	p[5] = e->note ? e->note : ""; p[6] = fs; p[7] = ls; p[8] = sc;
 	p[9] = e->expires ? ex : NULL;
-	return cmd(PG(bs), "INSERT INTO suppression (address, class, reason, "
-	    "status, source, note, first_seen, last_seen, soft_count, expires) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8::bigint, "
-	    "$9::integer, $10::bigint) ON CONFLICT (address) DO UPDATE SET "
-	    "class = $2, reason = $3, status = $4, source = $5, note = $6, "
-	    "last_seen = $8::bigint, soft_count = $9::integer, "
-	    "expires = $10::bigint", 10, p);
+	return cmd(s, pg_put_sql[held], 10, p);
+}
+
+static enum store_status
+pg_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
+{
+	return get_row(PG(bs), 0, addr, e, found);
+}
+
+static enum store_status
+pg_put(struct store *bs, const struct store_entry *e)
+{
+	return put_row(PG(bs), 0, e);
 }
 
 static enum store_status
@@ -480,7 +515,28 @@ pg_delete(struct store *bs, const char *addr)
 {
 	const char *p[1] = { addr };
 
-	return cmd(PG(bs), "DELETE FROM suppression WHERE address = $1", 1, p);
+	return cmd(PG(bs), pg_del_sql[0], 1, p);
+}
+
+static enum store_status
+pg_held_get(struct store *bs, const char *addr, struct store_entry *e,
+    int *found)
+{
+	return get_row(PG(bs), 1, addr, e, found);
+}
+
+static enum store_status
+pg_held_put(struct store *bs, const struct store_entry *e)
+{
+	return put_row(PG(bs), 1, e);
+}
+
+static enum store_status
+pg_held_delete(struct store *bs, const char *addr)
+{
+	const char *p[1] = { addr };
+
+	return cmd(PG(bs), pg_del_sql[1], 1, p);
 }
 
 static enum store_status
@@ -604,6 +660,7 @@ pg_forget(struct store *bs, const char *addr, int *n)
 {
 	static const char *del[] = {
 		"DELETE FROM suppression WHERE address = $1",
+		"DELETE FROM held WHERE address = $1",
 		"DELETE FROM events WHERE address = $1",
 		"DELETE FROM audit WHERE address = $1",
 	};
@@ -627,7 +684,7 @@ pg_forget(struct store *bs, const char *addr, int *n)
 	    (r = cmd(s, "COMMIT", 0, NULL)) != STORE_OK)
 		goto bad;
 	/* reclaim the dead rows so their pages are reused (see bouncer(1)) */
-	return cmd(s, "VACUUM suppression, events, audit", 0, NULL);
+	return cmd(s, "VACUUM suppression, held, events, audit", 0, NULL);
 bad:
 	pg_rollback(bs);
 	return r;
@@ -867,6 +924,10 @@ pg_load(struct store *bs, int table, const char *const *v)
 		"INSERT INTO sent_campaign (campaign, day, count) VALUES ($1, "
 		"$2::bigint, $3::bigint) ON CONFLICT (campaign, day) DO UPDATE SET "
 		"count = greatest(sent_campaign.count, excluded.count)",
+		"INSERT INTO held (address, class, reason, status, source, note, "
+		"first_seen, last_seen, soft_count, expires) VALUES ($1, $2, $3, "
+		"$4, $5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
+		"ON CONFLICT (address) DO NOTHING",
 	};
 
 	return cmd(PG(bs), sql[table], store_tables[table].ncols, v);
@@ -878,4 +939,5 @@ static const struct store_ops pg_ops = {
 	pg_expired, pg_history, pg_forget, pg_erasures, pg_sent_add,
 	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event,
 	pg_campaign_sent_add, pg_alert_set, pg_pause_set, NULL, pg_load,
+	pg_held_get, pg_held_put, pg_held_delete,
 };

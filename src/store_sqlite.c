@@ -27,7 +27,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	3
+#define SCHEMA_VERSION	4
 
 #define CACHE_MAX	32
 
@@ -133,6 +133,19 @@ static const char *migrations[] = {
 	"  since   INTEGER NOT NULL,"
 	"  expires INTEGER NOT NULL,"
 	"  why     TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;",
+	/* 3 -> 4: the listing an outranking one covers (policy.c) */
+	"CREATE TABLE held ("
+	"  address    TEXT PRIMARY KEY,"
+	"  class      TEXT NOT NULL,"
+	"  reason     TEXT NOT NULL,"
+	"  status     TEXT NOT NULL DEFAULT '',"
+	"  source     TEXT NOT NULL DEFAULT '',"
+	"  note       TEXT NOT NULL DEFAULT '',"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen  INTEGER NOT NULL,"
+	"  soft_count INTEGER NOT NULL DEFAULT 0,"
+	"  expires    INTEGER"
 	") WITHOUT ROWID;",
 };
 
@@ -463,20 +476,39 @@ row_entry(sqlite3_stmt *st, struct store_entry *e)
 }
 
 
+/* The suppression list, and under it the listings it covers (held). */
+static const char *get_sql[2] = {
+	"SELECT " ENTRY_COLS " FROM suppression WHERE address = ?1",
+	"SELECT " ENTRY_COLS " FROM held WHERE address = ?1",
+};
+static const char *put_sql[2] = {
+	"INSERT INTO suppression (address, class, reason, status, source, "
+	"note, first_seen, last_seen, soft_count, expires) VALUES (?1, ?2, ?3, "
+	"?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (address) DO UPDATE SET "
+	"class = ?2, reason = ?3, status = ?4, source = ?5, note = ?6, "
+	"last_seen = ?8, soft_count = ?9, expires = ?10",
+	"INSERT INTO held (address, class, reason, status, source, note, "
+	"first_seen, last_seen, soft_count, expires) VALUES (?1, ?2, ?3, ?4, "
+	"?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (address) DO UPDATE SET "
+	"class = ?2, reason = ?3, status = ?4, source = ?5, note = ?6, "
+	"first_seen = ?7, last_seen = ?8, soft_count = ?9, expires = ?10",
+};
+static const char *del_sql[2] = {
+	"DELETE FROM suppression WHERE address = ?1",
+	"DELETE FROM held WHERE address = ?1",
+};
+
 static enum store_status
-sq_get(struct store *bs, const char *addr, struct store_entry *e,
+get_row(struct sq *s, int held, const char *addr, struct store_entry *e,
     int *found)
 {
-	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 	int rc;
 
 	*found = 0;
 	memset(e, 0, sizeof(*e));
-	r = prepare(s, "SELECT " ENTRY_COLS " FROM suppression "
-	    "WHERE address = ?1", &st);
-	if (r != STORE_OK)
+	if ((r = prepare(s, get_sql[held], &st)) != STORE_OK)
 		return r;
 	bind_text(st, 1, addr);
 	rc = sqlite3_step(st);
@@ -491,19 +523,12 @@ sq_get(struct store *bs, const char *addr, struct store_entry *e,
 }
 
 static enum store_status
-sq_put(struct store *bs, const struct store_entry *e)
+put_row(struct sq *s, int held, const struct store_entry *e)
 {
-	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
-	r = prepare(s, "INSERT INTO suppression (address, class, reason, "
-	    "status, source, note, first_seen, last_seen, soft_count, expires) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-	    "ON CONFLICT (address) DO UPDATE SET class = ?2, reason = ?3, "
-	    "status = ?4, source = ?5, note = ?6, last_seen = ?8, "
-	    "soft_count = ?9, expires = ?10", &st);
-	if (r != STORE_OK)
+	if ((r = prepare(s, put_sql[held], &st)) != STORE_OK)
 		return r;
 	bind_text(st, 1, e->address);
 	bind_text(st, 2, e->class);
@@ -522,17 +547,52 @@ sq_put(struct store *bs, const struct store_entry *e)
 }
 
 static enum store_status
-sq_delete(struct store *bs, const char *addr)
+del_row(struct sq *s, int held, const char *addr)
 {
-	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
-	if ((r = prepare(s, "DELETE FROM suppression WHERE address = ?1",
-	    &st)) != STORE_OK)
+	if ((r = prepare(s, del_sql[held], &st)) != STORE_OK)
 		return r;
 	bind_text(st, 1, addr);
 	return step_done(s, st, "delete suppression");
+}
+
+static enum store_status
+sq_get(struct store *bs, const char *addr, struct store_entry *e, int *found)
+{
+	return get_row(SQ(bs), 0, addr, e, found);
+}
+
+static enum store_status
+sq_put(struct store *bs, const struct store_entry *e)
+{
+	return put_row(SQ(bs), 0, e);
+}
+
+static enum store_status
+sq_delete(struct store *bs, const char *addr)
+{
+	return del_row(SQ(bs), 0, addr);
+}
+
+static enum store_status
+sq_held_get(struct store *bs, const char *addr, struct store_entry *e,
+    int *found)
+{
+	return get_row(SQ(bs), 1, addr, e, found);
+}
+
+static enum store_status
+sq_held_put(struct store *bs, const struct store_entry *e)
+{
+	return put_row(SQ(bs), 1, e);
+}
+
+static enum store_status
+sq_held_delete(struct store *bs, const char *addr)
+{
+	return del_row(SQ(bs), 1, addr);
 }
 
 static enum store_status
@@ -671,6 +731,7 @@ sq_forget(struct store *bs, const char *addr, int *n)
 	struct sq *s = SQ(bs);
 	static const char *del[] = {
 		"DELETE FROM suppression WHERE address = ?1",
+		"DELETE FROM held WHERE address = ?1",
 		"DELETE FROM events WHERE address = ?1",
 		"DELETE FROM audit WHERE address = ?1",
 	};
@@ -967,13 +1028,14 @@ sq_dump(struct store *bs, int table, int (*cb)(const char *const *, void *),
 	const struct store_table *t = &store_tables[table];
 	const char *vals[16];
 	sqlite3_stmt *st;
-	enum store_status r;
 	char sql[512];
 	int rc, i;
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", t->cols, t->name);
-	if ((r = prepare_once(s, sql, &st)) != STORE_OK)
-		return r;
+	/* a database from before a table was added has none of its rows */
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return strstr(sqlite3_errmsg(s->db), "no such table") ?
+		    STORE_OK : fail(s, rc, "prepare");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < t->ncols; i++)
 			vals[i] = (const char *)sqlite3_column_text(st, i);
@@ -992,4 +1054,5 @@ static const struct store_ops sq_ops = {
 	sq_expired, sq_history, sq_forget, sq_erasures, sq_sent_add,
 	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event,
 	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_dump, NULL,
+	sq_held_get, sq_held_put, sq_held_delete,
 };

@@ -1,0 +1,329 @@
+/*
+ * alert.c - --alert: thresholds crossed, remembered, and delivered.
+ *
+ * Each alert has a key (class|scope|name) and a remembered level in the
+ * store's alerts table. A run compares what stands now with what was
+ * remembered: a new key is "raised", another level "changed", a key no
+ * longer standing "resolved". Only those are delivered, so a cron job
+ * every few minutes sends each event once. The command runs with no
+ * database transaction open (it may be slow: mail, a webhook), and the
+ * new level is remembered only after it exits 0.
+ *
+ * Diagnostics: a command that cannot be started or exits non-zero is
+ * reported on stderr and counted in alert_result.failed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "output.h"
+#include "util.h"
+
+struct state {
+	char	*key;
+	char	*level;
+	time_t	 since;
+};
+
+struct states {
+	struct state *s;
+	size_t	 n;
+};
+
+static int
+got_state(const char *key, const char *level, const char *c, long since,
+    void *arg)
+{
+	struct states *st = arg;
+
+	(void)c;
+	st->s = xrealloc(st->s, (st->n + 1) * sizeof(*st->s));
+	st->s[st->n].key = xstrdup(key);
+	st->s[st->n].level = xstrdup(level);
+	st->s[st->n++].since = (time_t)since;
+	return 0;
+}
+
+static void
+states_free(struct states *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		free(st->s[i].key);
+		free(st->s[i].level);
+	}
+	free(st->s);
+}
+
+static void
+alert_key(const struct alert *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s|%s|%s", rate_class_name(a->class), a->scope,
+	    a->name);
+}
+
+/*
+ * deliver - run the command with json on its standard input; 0 when it
+ * exited 0 (or there is no command)
+ */
+static int
+deliver(const char *command, const char *json)
+{
+	struct sigaction sa, old;
+	size_t len = strlen(json), off = 0;
+	ssize_t w;
+	int fd[2], status;
+	pid_t pid;
+
+	if (command == NULL)
+		return 0;
+	if (pipe(fd) == -1)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fd[0], 0);
+		close(fd[0]);
+		close(fd[1]);
+		/* its output is the operator's, not our report's */
+		dup2(2, 1);
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[0]);
+	/* a command that does not read its input must not kill us */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old);
+	while (off < len) {
+		if ((w = write(fd[1], json + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)w;
+	}
+	close(fd[1]);
+	sigaction(SIGPIPE, &old, NULL);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* find_row - the rates of a scope, NULL when nothing was counted there */
+static const struct rate_row *
+find_row(const struct rates *r, const char *scope, const char *name)
+{
+	const struct rate_row *rows;
+	size_t i, n;
+
+	if (strcmp(scope, "all") == 0)
+		return &r->all;
+	if (strcmp(scope, "domain") == 0)
+		rows = r->dom, n = r->ndom;
+	else if (strcmp(scope, "campaign") == 0)
+		rows = r->camp, n = r->ncamp;
+	else
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].name, name) == 0)
+			return &rows[i];
+	return NULL;
+}
+
+struct note {
+	const char	*state;		/* raised, changed, resolved */
+	const char	*level;
+	const char	*previous;
+	const char	*class;
+	const char	*scope;
+	const char	*name;
+	double		 rate;
+	double		 threshold;
+	long		 count;
+	long		 base;
+};
+
+static void
+note_json(struct sbuf *j, const struct note *n, const struct alert_opts *o,
+    const struct rates *r)
+{
+	int growth = strcmp(n->class, "growth") == 0;
+
+	sbuf_add(j, "{\"level\":");
+	json_str(j, n->level);
+	sbuf_add(j, ",\"state\":");
+	json_str(j, n->state);
+	sbuf_add(j, ",\"previous\":");
+	json_str(j, n->previous);
+	sbuf_add(j, ",\"class\":");
+	json_str(j, n->class);
+	sbuf_add(j, ",\"scope\":");
+	json_str(j, n->scope);
+	sbuf_add(j, ",\"name\":");
+	json_str(j, n->name);
+	sbuf_printf(j, ",\"rate\":%.4f,\"threshold\":%.4f,\"counts\":{\"%s\":%ld,"
+	    "\"%s\":%ld},\"window\":{\"since\":%lld,\"until\":%lld,"
+	    "\"seconds\":%lld},\"time\":%lld}\n", n->rate, n->threshold,
+	    growth ? "added" : "events", n->count, growth ? "list" : "sent",
+	    n->base, (long long)r->since, (long long)r->until,
+	    (long long)(r->until - r->since), (long long)o->now);
+}
+
+/* notify - deliver one note, say so on out, count it */
+static int
+notify(const struct note *n, const struct alert_opts *o,
+    const struct rates *r, FILE *out, struct alert_result *res)
+{
+	struct sbuf j;
+	int rc;
+
+	sbuf_init(&j);
+	note_json(&j, n, o, r);
+	fprintf(out, "alert %s: %s %s %s%s%s %.2f%% (threshold %.2f%%)%s\n",
+	    n->state, n->level, n->class, n->scope, *n->name ? " " : "",
+	    n->name, n->rate, n->threshold,
+	    (rc = deliver(o->command, j.s)) == 0 ? "" : ": alert_command "
+	    "failed, will try again");
+	if (rc == 0)
+		res->sent++;
+	else
+		res->failed++;
+	sbuf_free(&j);
+	return rc;
+}
+
+/* raise_all - every alert standing whose level is new */
+static enum store_status
+raise_all(struct store *s, const struct alert_opts *o, const struct rates *r,
+    const struct alert *al, size_t nal, const struct states *st, FILE *out,
+    struct alert_result *res)
+{
+	enum store_status rc = STORE_OK;
+	char key[512];
+	size_t i, k;
+
+	for (i = 0; i < nal && rc == STORE_OK; i++) {
+		const char *prev = "ok", *lvl = alert_level_name(al[i].level);
+		struct note n;
+
+		alert_key(&al[i], key, sizeof(key));
+		for (k = 0; k < st->n; k++)
+			if (strcmp(st->s[k].key, key) == 0)
+				prev = st->s[k].level;
+		if (strcmp(prev, lvl) == 0)
+			continue;
+		n.state = strcmp(prev, "ok") == 0 ? "raised" : "changed";
+		n.level = lvl;
+		n.previous = prev;
+		n.class = rate_class_name(al[i].class);
+		n.scope = al[i].scope;
+		n.name = al[i].name;
+		n.rate = al[i].rate;
+		n.threshold = al[i].threshold;
+		n.count = al[i].count;
+		n.base = al[i].sent;
+		if (notify(&n, o, r, out, res) == 0)
+			rc = store_alert_set(s, key, lvl, o->now);
+	}
+	return rc;
+}
+
+/* resolve_all - every remembered alert that no longer stands */
+static enum store_status
+resolve_all(struct store *s, const struct alert_opts *o, const struct rates *r,
+    const struct alert *al, size_t nal, const struct states *st, FILE *out,
+    struct alert_result *res)
+{
+	enum store_status rc = STORE_OK;
+	char key[512], cls[32], scope[32];
+	const char *name, *p;
+	size_t i, k;
+
+	for (k = 0; k < st->n && rc == STORE_OK; k++) {
+		const struct rate_row *row;
+		struct note n;
+		int standing = 0, c;
+
+		for (i = 0; i < nal; i++) {
+			alert_key(&al[i], key, sizeof(key));
+			if (strcmp(st->s[k].key, key) == 0)
+				standing = 1;
+		}
+		if (standing)
+			continue;
+		/* class|scope|name */
+		if ((p = strchr(st->s[k].key, '|')) == NULL ||
+		    (size_t)(p - st->s[k].key) >= sizeof(cls) ||
+		    (name = strchr(p + 1, '|')) == NULL ||
+		    (size_t)(name - p - 1) >= sizeof(scope))
+			continue;
+		snprintf(cls, sizeof(cls), "%.*s", (int)(p - st->s[k].key),
+		    st->s[k].key);
+		snprintf(scope, sizeof(scope), "%.*s", (int)(name - p - 1),
+		    p + 1);
+		name++;
+		memset(&n, 0, sizeof(n));
+		n.state = "resolved";
+		n.level = "ok";
+		n.previous = st->s[k].level;
+		n.class = cls;
+		n.scope = scope;
+		n.name = name;
+		c = rate_class_of(cls);
+		if (c == RC_GROWTH) {
+			n.count = r->list_added;
+			n.base = r->list_size;
+		} else if (c >= 0 && (row = find_row(r, scope, name)) != NULL) {
+			n.count = row->count[c];
+			n.base = row->sent;
+			n.rate = rates_pct(n.count, n.base);
+		}
+		if (notify(&n, o, r, out, res) == 0)
+			rc = store_alert_set(s, st->s[k].key, NULL, o->now);
+	}
+	return rc;
+}
+
+enum store_status
+alert_run(struct store *s, const struct alert_opts *o, FILE *out,
+    struct alert_result *res)
+{
+	struct rates r;
+	struct states st = { NULL, 0 };
+	struct alert *al = NULL;
+	size_t nal = 0;
+	enum store_status rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = rates_gather(s, o->now - o->window + 1, o->now, &r)) !=
+	    STORE_OK)
+		goto out;
+	res->worst = rates_check(&r, o->th, &al, &nal);
+	if ((rc = store_query(s, STORE_Q_ALERTS, 0, got_state, &st)) !=
+	    STORE_OK)
+		goto out;
+	if ((rc = raise_all(s, o, &r, al, nal, &st, out, res)) != STORE_OK)
+		goto out;
+	rc = resolve_all(s, o, &r, al, nal, &st, out, res);
+	fprintf(out, "alerts: %zu standing (worst %s), %d delivered, %d "
+	    "failed\n", nal, alert_level_name(res->worst), res->sent,
+	    res->failed);
+out:
+	free(al);
+	states_free(&st);
+	rates_free(&r);
+	return rc;
+}
