@@ -45,6 +45,9 @@ struct ingest_result {
 	char			**keys;		/* dedup key by index, NULL:
 						   not stored */
 	const char		*why;		/* for INGEST_BROKEN, static */
+	int			 broken;	/* unreadable, recorded for its
+						   VERP recipient (why says
+						   why): keep a copy */
 	enum store_status	 store_status;
 };
 
@@ -63,6 +66,11 @@ enum ingest_status ingest_store(const struct ingest_ctx *,
 	    struct ingest_result *);
 void	ingest_result_free(struct ingest_result *);
 /*
+ * ingest_quarantine - keep a copy of a message in dir (a file of its
+ * own, mode 0600, synced); -1 with *err (caller frees) on failure
+ */
+int	ingest_quarantine(const char *, const char *, size_t, char **);
+/*
  * ingest_log - one syslog line per recipient, Postfix style, once the
  * outcome is stored (or always, for a dry run)
  */
@@ -77,9 +85,9 @@ char	*ingest_dedup_key(const struct bounce *, size_t, const char *);
 /* ingest_message_digest - SHA-256 of a message, From_ and CRs aside */
 char	*ingest_message_digest(const char *, size_t);
 /*
- * ingest_queue_key - the key of one failure of a Postfix queue file to a
- * recipient: the same for its DSN and for its log line. Caller frees.
+ * ingest_queue_key - the key of one log line about a Postfix queue file
+ * and a recipient at time t. Caller frees.
  */
-char	*ingest_queue_key(const char *, const char *, const char *);
+char	*ingest_queue_key(const char *, const char *, const char *, time_t);
 
 #endif

@@ -30,12 +30,20 @@ const char *batch_classes[10] = {
 	"delivered", "undetermined", "unverified", NULL
 };
 
+/*
+ * A transaction ends after o->batch messages or BATCH_SECONDS, whichever
+ * comes first: long enough to pay one fsync for many messages, short
+ * enough that a pipe-mode bouncer's busy timeout (5 s) never runs out.
+ */
+#define BATCH_SECONDS	0.2
+
 struct run {
 	struct ingest_ctx	*x;
 	const struct batch_opts	*o;
 	struct batch_stats	*st;
 	enum store_status	 r;
 	int			 in_batch;
+	double			 batch_t0;	/* when the open one began */
 	long			 total;
 	double			 t0;
 	double			 last_draw;
@@ -176,27 +184,31 @@ finish(struct run *u, enum ingest_status is, struct ingest_result *res,
 			ingest_log(res, u->x->store == NULL);
 	}
 	ingest_result_free(res);
-	if (u->x->store && ++u->in_batch >= u->o->batch) {
-		if ((u->r = store_commit(u->x->store)) != STORE_OK ||
-		    (u->r = store_begin(u->x->store)) != STORE_OK)
+	/* short transactions: a bounce piped meanwhile waits for the lock */
+	if (u->x->store && (++u->in_batch >= u->o->batch ||
+	    now_s() - u->batch_t0 >= BATCH_SECONDS)) {
+		if ((u->r = store_commit(u->x->store)) != STORE_OK)
+			return -1;
+		txn_gap();
+		if ((u->r = store_begin(u->x->store)) != STORE_OK)
 			return -1;
 		u->in_batch = 0;
+		u->batch_t0 = now_s();
 	}
 	draw(u, 0);
 	return 0;
 }
 
-/* toobig_msg - a message over the size limit: named, quarantined, skipped */
+/*
+ * toobig_msg - a message over the size limit is named, and read up to
+ * the limit: its report comes before the original it returns
+ */
 static void
-toobig_msg(struct run *u, const char *buf, size_t len, const char *path,
-    off_t off)
+toobig_msg(struct run *u, const char *path, off_t off)
 {
-	u->st->unparseable++;
-	fprintf(stderr, "bouncer: %s%s%lld: larger than %zu bytes, "
-	    "skipped\n", path, off >= 0 ? " at offset " : "",
+	fprintf(stderr, "bouncer: %s%s%lld: larger than %zu bytes, read up "
+	    "to the limit\n", path, off >= 0 ? " at offset " : "",
 	    off >= 0 ? (long long)off : 0LL, u->o->max_size);
-	quarantine(u, buf, len);
-	draw(u, 0);
 }
 
 /* one - a message, analysed and finished here (--jobs 1) */
@@ -209,10 +221,8 @@ one(const char *buf, size_t len, const char *path, off_t off, int toobig,
 	enum ingest_status is;
 
 	u->st->messages++;
-	if (toobig) {
-		toobig_msg(u, buf, len, path, off);
-		return 0;
-	}
+	if (toobig)
+		toobig_msg(u, path, off);
 	is = ingest_analyse(u->x, buf, len, &res);
 	return finish(u, is, &res, buf, len, path, off);
 }
@@ -502,8 +512,7 @@ one_pooled(const char *buf, size_t len, const char *path, off_t off,
 		/* in order: what was read before it is finished first */
 		if (reap(p, 2, 0) == -1)
 			return -1;
-		toobig_msg(u, buf, len, path, off);
-		return 0;
+		toobig_msg(u, path, off);
 	}
 	if (p->tail - p->head == p->cap && reap(p, 1, 0) == -1)
 		return -1;
@@ -665,7 +674,7 @@ batch_replay(struct ingest_ctx *x, const struct batch_opts *o,
 	u.o = o;
 	u.st = st;
 	u.r = STORE_OK;
-	u.t0 = now_s();
+	u.t0 = u.batch_t0 = now_s();
 	src = replay_open(o->paths, o->npaths, &u.total);
 	if (x->store && (u.r = store_begin(x->store)) != STORE_OK) {
 		replay_close(src);

@@ -674,10 +674,16 @@ note(struct verdict *v, const char *s)
 	strncat(v->rule, s, sizeof(v->rule) - strlen(v->rule) - 1);
 }
 
-/* relabel - a later step names the reason; the class follows it */
+/*
+ * relabel - a later step names the reason; the class follows it. Not
+ * when a rule named the class itself: an operator who wrote
+ * "userunknown hard /.../" has the last word (bouncer.conf(5)).
+ */
 static void
 relabel(struct verdict *v, const char *reason, const char *why)
 {
+	if (v->by_rule_class)
+		return;
 	v->reason = reason;
 	v->class = classify_reason_class(reason, v->status);
 	note(v, why);
@@ -1050,7 +1056,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	if (!v->replycode[0] && b->n == 1)
 		find_code(c, c->re_reply, ctx, v->replycode,
 		    sizeof(v->replycode));
-	if (!v->status[0] && b->kind == BOUNCE_TEXT)
+	/* ... and so does its status code: another's is not this one's */
+	if (!v->status[0] && b->kind == BOUNCE_TEXT && b->n == 1)
 		find_code(c, c->re_status, ctx, v->status, sizeof(v->status));
 
 	if (b->kind == BOUNCE_ARF) {
@@ -1099,7 +1106,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 			    str_icase(b->text, "SMTP command\r\nDATA"))
 				phase = 'D';
 		}
-		if ((cat = category_reason(r->mta_category)) != NULL) {
+		if (!v->by_rule_class &&
+		    (cat = category_reason(r->mta_category)) != NULL) {
 			v->reason = cat;
 			v->class = classify_reason_class(cat, v->status);
 			v->by_phrase = 1;
