@@ -3,8 +3,9 @@
  *
  * The same failure reaches bouncer twice when the log is read and the
  * DSN also comes back to the bounce address: both carry the queue ID of
- * the failed message (the DSN in X-Postfix-Queue-ID), so both get the
- * same deduplication key and count once (ingest.c does the same).
+ * the failed message (the DSN in X-Postfix-Queue-ID), and the policy
+ * counts the second once it finds the first (store_event_near). A line's
+ * own key has its time: Postfix reuses queue IDs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -314,7 +315,7 @@ one_line(struct ctx *x, const char *l)
 			r = store_soft_count(x->s, addr, ev.time -
 			    x->p->soft_window, &n);
 		if (r == STORE_OK && n > 0) {
-			k = ingest_queue_key(e.qid, addr, "delivered");
+			k = ingest_queue_key(e.qid, addr, "delivered", ev.time);
 			ev.class = ev.reason = "delivered";
 			ev.action = "delivered";
 			ev.status = e.dsn;
@@ -341,7 +342,7 @@ one_line(struct ctx *x, const char *l)
 	classify_text(x->c, text, &v);
 	if (strcmp(action, "delayed") == 0)
 		v.class = "delayed";
-	k = ingest_queue_key(e.qid, addr, action);
+	k = ingest_queue_key(e.qid, addr, action, ev.time);
 	ev.class = v.class;
 	ev.reason = v.reason;
 	ev.status = v.status[0] ? v.status : e.dsn;

@@ -63,6 +63,13 @@ store_event_add(struct store *s, const struct store_event *e, int *dup)
 }
 
 enum store_status
+store_event_near(struct store *s, const char *qid, const char *a,
+    const char *action, time_t t, time_t window, int *found)
+{
+	return s->ops->event_near(s, qid, a, action, t, window, found);
+}
+
+enum store_status
 store_soft_count(struct store *s, const char *a, time_t since, int *n)
 {
 	return s->ops->soft_count(s, a, since, n);

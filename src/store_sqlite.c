@@ -491,6 +491,32 @@ sq_event_add(struct store *bs, const struct store_event *e, int *dup)
 }
 
 static enum store_status
+sq_event_near(struct store *bs, const char *qid, const char *addr,
+    const char *action, time_t t, time_t window, int *found)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*found = 0;
+	r = prepare(s, "SELECT 1 FROM events WHERE address = ?1 AND time "
+	    "BETWEEN ?2 AND ?3 AND queue_id = ?4 AND action = ?5 LIMIT 1", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(t - window));
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)(t + window));
+	bind_text(st, 4, qid);
+	bind_text(st, 5, action);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read events");
+}
+
+static enum store_status
 sq_soft_count(struct store *bs, const char *addr, time_t since, int *count)
 {
 	struct sq *s = SQ(bs);
@@ -1116,5 +1142,5 @@ static const struct store_ops sq_ops = {
 	sq_expired, sq_history, sq_forget, sq_erasures, sq_sent_add,
 	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event,
 	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_dump, NULL,
-	sq_held_get, sq_held_put, sq_held_delete,
+	sq_held_get, sq_held_put, sq_held_delete, sq_event_near,
 };
