@@ -21,6 +21,11 @@
 void
 policy_defaults(struct policy_cfg *c)
 {
+	c->trust = POLICY_TRUST_ANY;
+	c->sent_retention = 30 * DAY;
+	c->pending_wait = 60 * 60;
+	c->rcpt_limit = 100;
+	c->unverified_limit = 1000;
 	c->soft_threshold = 3;
 	c->soft_window = 30 * DAY;
 	c->soft_ttl = 30 * DAY;
@@ -34,10 +39,31 @@ policy_outcome_name(enum policy_outcome o)
 {
 	static const char *names[] = {
 		"duplicate", "recorded", "suppressed", "escalated", "updated",
-		"released", "incident"
+		"released", "pending", "limited", "incident"
 	};
 
 	return names[o];
+}
+
+static const char *trust_names[] = { "any", "sent", "signed" };
+
+const char *
+policy_trust_name(enum policy_trust t)
+{
+	return trust_names[t];
+}
+
+int
+policy_trust_parse(const char *s, enum policy_trust *t)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(s, trust_names[i]) == 0) {
+			*t = (enum policy_trust)i;
+			return 0;
+		}
+	return -1;
 }
 
 /*
@@ -449,6 +475,22 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 	int dup, incident = 0;
 
 	*out = POLICY_RECORDED;
+	/*
+	 * One failure of one queue file, read from the log and from its DSN
+	 * (or the other way round), counts once; a week apart, a reused
+	 * queue ID is another message
+	 */
+	if (e->queue_id && *e->queue_id && e->action &&
+	    (strcmp(e->action, "failed") == 0 ||
+	    strcmp(e->action, "delayed") == 0)) {
+		if ((r = store_event_near(s, e->queue_id, e->address, e->action,
+		    e->time, 7 * DAY, &dup)) != STORE_OK)
+			return r;
+		if (dup) {
+			*out = POLICY_DUPLICATE;
+			return STORE_OK;
+		}
+	}
 	if (unknown_failure(e))
 		e->class = "soft";
 	if ((r = incident_check(s, c, e, &incident)) != STORE_OK)

@@ -63,6 +63,13 @@ store_event_add(struct store *s, const struct store_event *e, int *dup)
 }
 
 enum store_status
+store_event_near(struct store *s, const char *qid, const char *a,
+    const char *action, time_t t, time_t window, int *found)
+{
+	return s->ops->event_near(s, qid, a, action, t, window, found);
+}
+
+enum store_status
 store_soft_count(struct store *s, const char *a, time_t since, int *n)
 {
 	return s->ops->soft_count(s, a, since, n);
@@ -260,6 +267,57 @@ store_copy(struct store *from, struct store *to,
 			progress(store_tables[c.table].name, c.rows, arg);
 	}
 	return store_commit(to);
+}
+
+enum store_status
+store_outbound_add(struct store *s, const char *qid, const char *msgid,
+    const char *addr, time_t t)
+{
+	return s->ops->outbound_add(s, qid, msgid, addr, t);
+}
+
+enum store_status
+store_outbound_tied(struct store *s, const char *qid, const char *msgid,
+    const char *addr, int *tied)
+{
+	return s->ops->outbound_tied(s, qid, msgid, addr, tied);
+}
+
+enum store_status
+store_outbound_purge(struct store *s, time_t before)
+{
+	return s->ops->outbound_purge(s, before);
+}
+
+enum store_status
+store_pending_add(struct store *s, const struct store_event *e,
+    time_t arrived, int *dup)
+{
+	return s->ops->pending_add(s, e, arrived, dup);
+}
+
+enum store_status
+store_pending_each(struct store *s, store_pending_cb cb, void *arg)
+{
+	return s->ops->pending_each(s, cb, arg);
+}
+
+enum store_status
+store_pending_del(struct store *s, const char *dedup)
+{
+	return s->ops->pending_del(s, dedup);
+}
+
+enum store_status
+store_counter(struct store *s, const char *key, long delta, long *v)
+{
+	return s->ops->counter(s, key, delta, v);
+}
+
+enum store_status
+store_counter_set(struct store *s, const char *key, long v)
+{
+	return s->ops->counter_set(s, key, v);
 }
 
 void

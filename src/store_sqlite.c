@@ -8,17 +8,26 @@
  * the same file through sqlite_table(5) and sets no busy timeout, so
  * write transactions are kept to one message.
  *
- * Shared with Postfix: the -wal and -shm files are kept (persistent WAL)
- * and made group-writable, so that whichever side opens first, the other
- * can still use them (README, "Two users, one database").
+ * Shared with Postfix, which must never fail a lookup (it sets no busy
+ * timeout, and a failed prepare kills proxymap): the -wal and -shm files
+ * are kept (persistent WAL) and writable by both (share_mode); closing never
+ * checkpoints (that takes the database's exclusive lock, and a reader
+ * opening meanwhile gets "database is locked"): a passive checkpoint,
+ * which waits for nobody and blocks nobody, keeps the WAL short instead.
+ * Postfix opens the file read-only (mode=ro), so it never checkpoints
+ * either; if someone else's client deletes the WAL files, Postfix or
+ * bouncer creates them again with the database's mode and group (README,
+ * "Two users, one database").
  *
  * Every statement binds its parameters; no SQL is built from input.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -27,15 +36,17 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	5
+#define SCHEMA_VERSION	6
 
-#define CACHE_MAX	32
+#define CACHE_MAX	48
 
 struct sq {
 	struct store	 base;		/* first: a struct sq is a struct store */
 	sqlite3		*db;
 	char		*path;
 	int		 readonly;
+	int		 busy_ms;	/* how long to wait for a lock */
+	struct timespec	 busy_since;	/* the wait began */
 	/*
 	 * Prepared statements, kept for the process: a replay runs the same
 	 * few statements for every message, and preparing costs more than
@@ -147,7 +158,38 @@ static const char *migrations[] = {
 	"  soft_count INTEGER NOT NULL DEFAULT 0,"
 	"  expires    INTEGER"
 	") WITHOUT ROWID;",
-	/* 4 -> 5: failures noted for incidents, and the incidents (policy.c) */
+	/* 4 -> 5: the mail we sent, as --maillog read it; reports awaiting it */
+	"CREATE TABLE outbound ("
+	"  queue_id   TEXT NOT NULL,"
+	"  address    TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL DEFAULT '',"
+	"  time       INTEGER NOT NULL,"
+	"  PRIMARY KEY (queue_id, address)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX outbound_message_id ON outbound(message_id)"
+	"  WHERE address = '';"
+	"CREATE INDEX outbound_time ON outbound(time);"
+	"CREATE TABLE pending ("
+	"  dedup         TEXT PRIMARY KEY,"
+	"  arrived       INTEGER NOT NULL,"
+	"  time          INTEGER NOT NULL,"
+	"  address       TEXT NOT NULL,"
+	"  class         TEXT NOT NULL,"
+	"  reason        TEXT NOT NULL,"
+	"  status        TEXT NOT NULL DEFAULT '',"
+	"  replycode     TEXT NOT NULL DEFAULT '',"
+	"  action        TEXT NOT NULL DEFAULT '',"
+	"  diagnostic    TEXT NOT NULL DEFAULT '',"
+	"  reporting_mta TEXT NOT NULL DEFAULT '',"
+	"  remote_mta    TEXT NOT NULL DEFAULT '',"
+	"  message_id    TEXT NOT NULL DEFAULT '',"
+	"  queue_id      TEXT NOT NULL DEFAULT '',"
+	"  source        TEXT NOT NULL DEFAULT '',"
+	"  feedback_type TEXT NOT NULL DEFAULT '',"
+	"  campaign      TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;"
+	"CREATE INDEX pending_arrived ON pending(arrived);",
+	/* 5 -> 6: failures noted for incidents, and the incidents (policy.c) */
 	"CREATE TABLE failures ("
 	"  time        INTEGER NOT NULL,"
 	"  domain      TEXT NOT NULL,"
@@ -265,17 +307,60 @@ step_done(struct sq *s, sqlite3_stmt *st, const char *what)
 	return STORE_OK;
 }
 
-/* share_file - make a database side file group-writable if we own it */
+/*
+ * share_mode - the mode for the database and its side files: 0666 in a
+ * directory closed to others (README's 2770 bouncer:postfix), where
+ * only bouncer and Postfix can reach them, so that either may create the
+ * WAL files and the other still use them (Postfix's daemons and pipe(8)
+ * children share no group); 0660 anywhere else
+ */
+static mode_t
+share_mode(const char *path)
+{
+	char dir[4096];
+	struct stat sb;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    stat(dirname(dir), &sb) == -1 || (sb.st_mode & 0007) != 0)
+		return 0660;
+	return 0666;
+}
+
+/* share_file - give a database file that mode, if we own it */
 static void
-share_file(const char *path, const char *suffix)
+share_file(const char *path, const char *suffix, mode_t mode)
 {
 	char p[4096];
 	struct stat sb;
 
 	if (snprintf(p, sizeof(p), "%s%s", path, suffix) >= (int)sizeof(p))
 		return;
-	if (stat(p, &sb) == 0 && sb.st_uid == geteuid())
-		(void)chmod(p, 0660);
+	if (stat(p, &sb) == 0 && sb.st_uid == geteuid() &&
+	    (sb.st_mode & 0777) != mode)
+		(void)chmod(p, mode);
+}
+
+/*
+ * busy_wait - SQLite's busy handler: try again every millisecond until
+ * busy_ms have passed. SQLite's own handler sleeps ever longer (up to
+ * 100 ms a try), and so keeps missing the short gaps between the
+ * transactions of a long --maillog or --replay, which leave the lock
+ * free for a few milliseconds (txn_gap) for exactly this.
+ */
+static int
+busy_wait(void *arg, int tries)
+{
+	struct sq *s = arg;
+	struct timespec now, ms = { 0, 1000000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (tries == 0)
+		s->busy_since = now;
+	else if ((now.tv_sec - s->busy_since.tv_sec) * 1000 +
+	    (now.tv_nsec - s->busy_since.tv_nsec) / 1000000 >= s->busy_ms)
+		return 0;
+	nanosleep(&ms, NULL);
+	return 1;
 }
 
 static enum store_status
@@ -345,15 +430,19 @@ store_sqlite_open(const char *path, int busy_ms, int flags,
 		goto bad;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, busy_ms);
-	/* keep -wal and -shm in place: the other user may not create them */
+	s->busy_ms = busy_ms;
+	sqlite3_busy_handler(s->db, busy_wait, s);
+	/* keep -wal and -shm in place, and take no exclusive lock at close */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (!s->readonly) {
 		if ((r = exec(s, "PRAGMA journal_mode = WAL")) != STORE_OK)
 			goto bad;
-		share_file(path, "");
-		share_file(path, "-wal");
-		share_file(path, "-shm");
+		mode_t mode = share_mode(path);
+
+		share_file(path, "", mode);
+		share_file(path, "-wal", mode);
+		share_file(path, "-shm", mode);
 	}
 	if ((r = exec(s, "PRAGMA synchronous = FULL;"
 	    "PRAGMA secure_delete = ON;"
@@ -378,6 +467,10 @@ sq_close(struct store *bs)
 
 	for (i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
+	/* copy what it can back into the file; never waits, never fails a reader */
+	if (s->db != NULL && !s->readonly)
+		(void)sqlite3_wal_checkpoint_v2(s->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -448,6 +541,32 @@ sq_event_add(struct store *bs, const struct store_event *e, int *dup)
 		return fail(s, rc, "insert event");
 	*dup = sqlite3_changes(s->db) == 0;
 	return STORE_OK;
+}
+
+static enum store_status
+sq_event_near(struct store *bs, const char *qid, const char *addr,
+    const char *action, time_t t, time_t window, int *found)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*found = 0;
+	r = prepare(s, "SELECT 1 FROM events WHERE address = ?1 AND time "
+	    "BETWEEN ?2 AND ?3 AND queue_id = ?4 AND action = ?5 LIMIT 1", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t - (sqlite3_int64)window);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)t + (sqlite3_int64)window);
+	bind_text(st, 4, qid);
+	bind_text(st, 5, action);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read events");
 }
 
 static enum store_status
@@ -1072,6 +1191,209 @@ sq_dump(struct store *bs, int table, int (*cb)(const char *const *, void *),
 }
 
 static enum store_status
+sq_outbound_add(struct store *bs, const char *qid, const char *msgid,
+    const char *addr, time_t t)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO outbound (queue_id, address, message_id, "
+	    "time) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (queue_id, address) DO "
+	    "UPDATE SET time = max(time, excluded.time), message_id = CASE "
+	    "WHEN excluded.message_id <> '' THEN excluded.message_id ELSE "
+	    "message_id END", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, qid);
+	bind_text(st, 2, addr);
+	bind_text(st, 3, msgid);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)t);
+	return step_done(s, st, "remember sent mail");
+}
+
+static enum store_status
+sq_outbound_tied(struct store *bs, const char *qid, const char *msgid,
+    const char *addr, int *tied)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*tied = 0;
+	r = prepare(s, "SELECT EXISTS (SELECT 1 FROM outbound WHERE ?1 <> '' "
+	    "AND queue_id = ?1 AND address = ?3) OR EXISTS (SELECT 1 FROM "
+	    "outbound m JOIN outbound o ON o.queue_id = m.queue_id WHERE "
+	    "?2 <> '' AND m.address = '' AND m.message_id = ?2 AND "
+	    "o.address = ?3)", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, qid);
+	bind_text(st, 2, msgid);
+	bind_text(st, 3, addr);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*tied = sqlite3_column_int(st, 0) != 0;
+	done(s, st);
+	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "look up sent mail");
+}
+
+static enum store_status
+sq_outbound_purge(struct store *bs, time_t before)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "DELETE FROM outbound WHERE time < ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	return step_done(s, st, "forget old sent mail");
+}
+
+static enum store_status
+sq_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
+    int *dup)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	*dup = 0;
+	r = prepare(s, "INSERT INTO pending (dedup, arrived, time, address, "
+	    "class, reason, status, replycode, action, diagnostic, "
+	    "reporting_mta, remote_mta, message_id, queue_id, source, "
+	    "feedback_type, campaign) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (dedup) "
+	    "DO NOTHING", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, e->dedup);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)arrived);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)e->time);
+	bind_text(st, 4, e->address);
+	bind_text(st, 5, e->class);
+	bind_text(st, 6, e->reason);
+	bind_text(st, 7, e->status);
+	bind_text(st, 8, e->replycode);
+	bind_text(st, 9, e->action);
+	bind_text(st, 10, e->diagnostic);
+	bind_text(st, 11, e->reporting_mta);
+	bind_text(st, 12, e->remote_mta);
+	bind_text(st, 13, e->message_id);
+	bind_text(st, 14, e->queue_id);
+	bind_text(st, 15, e->source);
+	bind_text(st, 16, e->feedback_type);
+	bind_text(st, 17, e->campaign);
+	if ((r = step_done(s, st, "keep pending")) == STORE_OK)
+		*dup = sqlite3_changes(s->db) == 0;
+	return r;
+}
+
+static enum store_status
+sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	r = prepare(s, "SELECT dedup, arrived, time, address, class, reason, "
+	    "status, replycode, action, diagnostic, reporting_mta, remote_mta, "
+	    "message_id, queue_id, source, feedback_type, campaign FROM "
+	    "pending ORDER BY arrived, dedup", &st);
+	if (r != STORE_OK)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.dedup = (const char *)sqlite3_column_text(st, 0);
+		e.address = (const char *)sqlite3_column_text(st, 3);
+		e.class = (const char *)sqlite3_column_text(st, 4);
+		e.reason = (const char *)sqlite3_column_text(st, 5);
+		e.status = (const char *)sqlite3_column_text(st, 6);
+		e.replycode = (const char *)sqlite3_column_text(st, 7);
+		e.action = (const char *)sqlite3_column_text(st, 8);
+		e.diagnostic = (const char *)sqlite3_column_text(st, 9);
+		e.reporting_mta = (const char *)sqlite3_column_text(st, 10);
+		e.remote_mta = (const char *)sqlite3_column_text(st, 11);
+		e.message_id = (const char *)sqlite3_column_text(st, 12);
+		e.queue_id = (const char *)sqlite3_column_text(st, 13);
+		e.source = (const char *)sqlite3_column_text(st, 14);
+		e.feedback_type = (const char *)sqlite3_column_text(st, 15);
+		e.campaign = (const char *)sqlite3_column_text(st, 16);
+		e.time = (time_t)sqlite3_column_int64(st, 2);
+		if (cb(&e, (time_t)sqlite3_column_int64(st, 1), arg) == -1)
+			break;
+	}
+	done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read pending");
+}
+
+static enum store_status
+sq_pending_del(struct store *bs, const char *dedup)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "DELETE FROM pending WHERE dedup = ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	bind_text(st, 1, dedup);
+	return step_done(s, st, "settle pending");
+}
+
+static enum store_status
+sq_counter(struct store *bs, const char *key, long delta, long *v)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*v = 0;
+	if (delta != 0) {
+		r = prepare(s, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+		    "ON CONFLICT (key) DO UPDATE SET value = value + ?2", &st);
+		if (r != STORE_OK)
+			return r;
+		bind_text(st, 1, key);
+		sqlite3_bind_int64(st, 2, delta);
+		if ((r = step_done(s, st, "count")) != STORE_OK)
+			return r;
+	}
+	if ((r = prepare(s, "SELECT value FROM meta WHERE key = ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	bind_text(st, 1, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = (long)sqlite3_column_int64(st, 0);
+	done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read count");
+}
+
+static enum store_status
+sq_counter_set(struct store *bs, const char *key, long v)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET value = ?2", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, v);
+	return step_done(s, st, "set count");
+}
+
+static enum store_status
 sq_failure_add(struct store *bs, time_t t, const char *dom, const char *fp,
     const char *addr, time_t prune)
 {
@@ -1227,6 +1549,9 @@ static const struct store_ops sq_ops = {
 	sq_expired, sq_history, sq_forget, sq_erasures, sq_sent_add,
 	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event,
 	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_dump, NULL,
-	sq_held_get, sq_held_put, sq_held_delete, sq_failure_add,
-	sq_failure_addresses, sq_incident_find, sq_incident_put, sq_incidents,
+	sq_held_get, sq_held_put, sq_held_delete, sq_event_near,
+	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_pending_add,
+	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
+	sq_failure_add, sq_failure_addresses, sq_incident_find, sq_incident_put,
+	sq_incidents,
 };
