@@ -20,6 +20,7 @@ struct feed_stats {
 	long	duplicates;
 	long	suppressed;	/* addresses newly suppressed */
 	long	bad;		/* lines refused (described in errs) */
+	long	erased;		/* lines for erased addresses, skipped */
 };
 
 /*

@@ -26,6 +26,7 @@ struct policy_cfg {
 	time_t	soft_window;		/* counted within: 30 days */
 	time_t	soft_ttl;		/* lapses after the last soft: 30 days */
 	time_t	complaint_ttl;		/* complaint kept: 90 days, 0 forever */
+	time_t	event_ttl;		/* events kept by --expire: 0 forever */
 };
 
 enum policy_outcome {

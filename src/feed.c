@@ -98,6 +98,7 @@ one_line(const char *line, const char *name, long lineno, struct store *s,
 	enum policy_outcome out;
 	char err[80], *addr = NULL, *key;
 	size_t i;
+	int gone;
 
 	if ((j = jv_parse(line, strlen(line), NULL, err, sizeof(err))) == NULL ||
 	    j->type != JV_OBJ) {
@@ -122,6 +123,21 @@ one_line(const char *line, const char *name, long lineno, struct store *s,
 		    lineno, type ? type : "(none)");
 		goto bad;
 	}
+	/* an address erased on request (--forget) stays erased */
+	if ((*r = store_erased(s, addr, &gone)) != STORE_OK) {
+		free(addr);
+		jv_free(j);
+		return -1;
+	}
+	if (gone) {
+		st->erased++;
+		free(addr);
+		jv_free(j);
+		return 0;
+	}
+	for (i = 0; type && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcasecmp(type, types[i].type) == 0)
+			break;
 	memset(&e, 0, sizeof(e));
 	e.time = parse_when(when);
 	if (e.time == 0 || e.time > now)

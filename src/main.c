@@ -701,8 +701,11 @@ run_import(struct store *s, const struct options *o, const struct config *cf)
 	if (r != STORE_OK)
 		return store_failed(s);
 	printf("import: %ld lines, %ld applied, %ld duplicates, %ld newly "
-	    "suppressed, %ld refused\n", st.lines, st.applied, st.duplicates,
+	    "suppressed, %ld refused", st.lines, st.applied, st.duplicates,
 	    st.suppressed, st.bad);
+	if (st.erased)
+		printf(", %ld erased (skipped)", st.erased);
+	putchar('\n');
 	if (st.bad)
 		rc = EX_DATAERR;
 	return rc;
@@ -904,10 +907,14 @@ run_store_mode(const struct options *o, const struct config *cf)
 		    o->now - o->since : 0, list_row, (void *)o);
 		break;
 	case MODE_FORGET:
-		if ((r = store_forget(s, addr, &n)) == STORE_OK &&
-		    (r = store_erasures(s, &erasures)) == STORE_OK)
+		if ((r = store_forget(s, addr, o->now, &n)) == STORE_OK &&
+		    (r = store_erasures(s, &erasures)) == STORE_OK && n > 0)
 			printf("erased %s: %d rows (erasures so far: %ld)\n",
 			    addr, n, erasures);
+		else if (r == STORE_OK)
+			printf("nothing to erase for %s; a tombstone keeps it "
+			    "from being imported or copied back (erasures so "
+			    "far: %ld)\n", addr, erasures);
 		break;
 	case MODE_INIT:
 		printf("database %s ready\n", cf->db);
@@ -942,6 +949,21 @@ run_store_mode(const struct options *o, const struct config *cf)
 		    STORE_OK)
 			printf("expire: %d address%s lifted\n", n,
 			    n == 1 ? "" : "es");
+		/* event_ttl: the diagnostics go, the counters stay */
+		if (r == STORE_OK && cf->policy.event_ttl > 0) {
+			long ne = 0;
+
+			if ((r = store_begin(s)) == STORE_OK &&
+			    (r = store_expire_events(s, o->now -
+			    cf->policy.event_ttl, &ne)) == STORE_OK)
+				r = store_commit(s);
+			else
+				store_rollback(s);
+			if (r == STORE_OK)
+				printf("expire: %ld event%s older than %ld days "
+				    "deleted\n", ne, ne == 1 ? "" : "s",
+				    (long)(cf->policy.event_ttl / 86400));
+		}
 		break;
 	default:
 		break;
