@@ -51,6 +51,13 @@ enum store_status policy_apply(struct store *, const struct policy_cfg *,
 enum store_status policy_add(struct store *, const char *, const char *,
 	    const char *, time_t);
 /*
+ * policy_listing - put a listing as it was exported (--import of
+ * --list --json, --export or a plain list): class with its expiry (kept
+ * only for soft and complaint), ranked and held as any other
+ */
+enum store_status policy_listing(struct store *, const struct store_event *,
+	    const char *, time_t, enum policy_outcome *);
+/*
  * policy_remove - release by hand; *found 0 when it was not listed;
  * *restored names the class held underneath that is in force again
  * (static), or NULL when the address is now free

@@ -114,3 +114,17 @@ BOUNCER_HOST=mx2 $B --now "$(day 60)" --maillog "$log" > /dev/null
 BOUNCER_HOST=mx1 $B --now "$(day 60)" --maillog "$log" > /dev/null
 is "$(q "select sum(count) from sent where domain='sent.example'")" 6 "each host's log counted once (two hosts, one path)"
 is "$(q "select count(*) from logpos where path='$log'")" 2 "a position per host"
+
+# one normal form, Postfix's (SMTPUTF8: Unicode case folding), on both backends
+mkdsn 'ПОЛЬЗОВАТЕЛЬ@ПРИМЕР.РФ' 5.1.1 "550 5.1.1 User unknown" nf1@x | feed 90
+is "$(q "select count(*) from suppression where address='пользователь@пример.рф'")" 1 "a Cyrillic address is stored case-folded"
+$B --now "$(day 90)" --add 'Straße@Example.DE' --why x > /dev/null
+is "$(q "select count(*) from suppression where address='strasse@example.de'")" 1 "full case folding, as Postfix's: ß is ss"
+mkdsn '"o'"'"'reilly"@R.example' 5.1.1 "550 5.1.1 User unknown" nf2@x | feed 90
+is "$(q "select address from suppression where address like 'o%@r.example'")" "o'reilly@r.example" "a quoted local part is stored without its quotes"
+$B --add "$(printf 'bad\377@example.com')" --why x 2> "$tmp/e"; is $? 69 "invalid UTF-8: refused"
+grep -q 'not valid UTF-8' "$tmp/e"; ok $? "with a clear error"
+$B --add "o'reilly\"@r.example" --why x 2> "$tmp/e"; is $? 69 "unbalanced quotes: refused"
+grep -q 'unbalanced quotes' "$tmp/e"; ok $? "with a clear error"
+mkdsn "$(printf 'bad\377@utf.example')" 5.1.1 "550 5.1.1 User unknown" nf3@x | feed 90
+is "$(q "select count(*) from events where address like 'bad%@utf.example'")" 0 "a DSN recipient in invalid UTF-8 is stored under no key"
