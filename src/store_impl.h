@@ -59,6 +59,20 @@ struct store_ops {
 	enum store_status (*held_del)(struct store *, const char *);
 	enum store_status (*event_near)(struct store *, const char *,
 		    const char *, const char *, time_t, time_t, int *);
+	/* trust = sent: the mail we sent, pending reports; counters */
+	enum store_status (*outbound_add)(struct store *, const char *,
+		    const char *, const char *, time_t);
+	enum store_status (*outbound_tied)(struct store *, const char *,
+		    const char *, const char *, int *);
+	enum store_status (*outbound_purge)(struct store *, time_t);
+	enum store_status (*pending_add)(struct store *,
+		    const struct store_event *, time_t, int *);
+	enum store_status (*pending_each)(struct store *, store_pending_cb,
+		    void *);
+	enum store_status (*pending_del)(struct store *, const char *);
+	enum store_status (*counter)(struct store *, const char *, long,
+		    long *);
+	enum store_status (*counter_set)(struct store *, const char *, long);
 	/* erasure keys (kid, hex key, own) and tombstones (kid, hash) */
 	enum store_status (*keys)(struct store *,
 		    int (*)(const char *, const char *, int, void *), void *);
@@ -91,7 +105,7 @@ struct store_scrub {
 	const char	*key;
 	const char	*col;
 };
-#define STORE_NSCRUBS	5
+#define STORE_NSCRUBS	6
 extern const struct store_scrub store_scrubs[];
 char	*store_scrub_text(const char *, const char *);
 /* store_host - this host's name, for its own --maillog positions */
