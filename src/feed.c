@@ -168,9 +168,11 @@ apply(struct ctx *x, const struct rec *rc)
 
 	x->st->lines++;
 	if (rc->email == NULL || (addr = addr_check(rc->email, &why)) == NULL) {
-		refuse(x, "no valid \"email\"%s%s", rc->email &&
-		    strcmp(why, "not a valid address") ? ": " : "",
-		    rc->email && strcmp(why, "not a valid address") ? why : "");
+		int say = rc->email != NULL &&
+		    strcmp(why, "not a valid address") != 0;
+
+		refuse(x, "no valid \"email\"%s%s", say ? ": " : "",
+		    say ? why : "");
 		return 0;
 	}
 	if (!rc->listing) {
@@ -459,10 +461,11 @@ one_object(struct ctx *x, const struct jv *o, int depth)
 		rc.status = str(o, "status");
 		rc.when = str(o, "last_seen");
 		rc.expires = str(o, "expires");
-		if (strcmp(rc.class, "hard") && strcmp(rc.class, "soft") &&
-		    strcmp(rc.class, "complaint") &&
-		    strcmp(rc.class, "unsubscribe") &&
-		    strcmp(rc.class, "manual")) {
+		if (strcmp(rc.class, "hard") != 0 &&
+		    strcmp(rc.class, "soft") != 0 &&
+		    strcmp(rc.class, "complaint") != 0 &&
+		    strcmp(rc.class, "unsubscribe") != 0 &&
+		    strcmp(rc.class, "manual") != 0) {
 			x->st->lines++;
 			refuse(x, "unknown \"class\": %.40s%s", rc.class, NULL);
 			return 0;
@@ -664,7 +667,7 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
     const struct policy_cfg *pc, time_t now, int batch,
     struct feed_stats *st, struct sbuf *errs)
 {
-	struct ctx x = { name, s, pc, now, class, st, errs, 0, STORE_OK };
+	struct ctx x;
 	struct sbuf all;
 	char *line = NULL, *h = NULL, *hf[CSV_COLS];
 	size_t cap = 0, nh = 0;
@@ -672,6 +675,15 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 	int kind = 0;		/* 'j' JSON lines, 'c' CSV, 'l' list */
 
 	memset(st, 0, sizeof(*st));
+	memset(&x, 0, sizeof(x));
+	x.name = name;
+	x.s = s;
+	x.pc = pc;
+	x.now = now;
+	x.class = class;
+	x.st = st;
+	x.errs = errs;
+	x.r = STORE_OK;
 	sbuf_init(&all);
 	if ((x.r = store_begin(s)) != STORE_OK)
 		return x.r;

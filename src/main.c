@@ -245,7 +245,8 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_MIGRATE:	rc = set_mode(o, MODE_MIGRATE, optarg); break;
 		case O_EXPORT:	rc = set_mode(o, MODE_EXPORT, optarg); break;
 		case O_FORMAT:
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "csv"))
+			if (strcmp(optarg, "jsonl") != 0 &&
+			    strcmp(optarg, "csv") != 0)
 				rc = bad(o, "--format takes jsonl or csv");
 			o->format = optarg;
 			break;
@@ -300,9 +301,10 @@ parse_args(int argc, char **argv, struct options *o)
 	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") != 0 &&
 	    strcmp(o->class, "unsubscribe") != 0)
 		return bad(o, "--add takes --class manual or unsubscribe");
-	if (o->mode == MODE_IMPORT && o->class && strcmp(o->class, "manual") &&
-	    strcmp(o->class, "unsubscribe") && strcmp(o->class, "hard") &&
-	    strcmp(o->class, "complaint"))
+	if (o->mode == MODE_IMPORT && o->class &&
+	    strcmp(o->class, "manual") != 0 &&
+	    strcmp(o->class, "unsubscribe") != 0 &&
+	    strcmp(o->class, "hard") != 0 && strcmp(o->class, "complaint") != 0)
 		return bad(o, "--import takes --class manual, unsubscribe, "
 		    "hard or complaint");
 	return failed ? -1 : 0;
@@ -750,10 +752,10 @@ run_export(struct store *s, const struct options *o)
 	int rc = EX_OK;
 
 	memset(&x, 0, sizeof(x));
-	x.csv = o->format ? strcmp(o->format, "csv") == 0 :
+	x.csv = o->format ? strcmp(o->format, "csv") == 0 : o->arg != NULL &&
 	    strlen(o->arg) > 4 && strcmp(o->arg + strlen(o->arg) - 4,
 	    ".csv") == 0;
-	if (strcmp(o->arg, "-") == 0)
+	if (o->arg == NULL || strcmp(o->arg, "-") == 0)
 		x.fp = stdout;
 	else if ((x.fp = fopen(o->arg, "w")) == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg,
