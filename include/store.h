@@ -138,12 +138,24 @@ enum store_status store_expired(struct store *, time_t, store_entry_cb,
 enum store_status store_history(struct store *, const char *,
 	    store_event_cb, store_audit_cb, void *);
 /*
- * store_forget - erase every trace of address (GDPR): rows, events,
- * audit; count the erasure anonymously; overwrite the freed pages and
- * checkpoint the WAL so the address cannot be read from the files.
- * Called outside a transaction. *n is the number of rows removed.
+ * store_forget - erase every trace of address (GDPR): its rows, and the
+ * address in other rows' text; count the erasure anonymously when there
+ * was something to erase; leave a tombstone (a keyed hash, not the
+ * address) that keeps --migrate-to and --import from bringing it back.
+ * Then make it unreadable from the files: SQLite overwrites the freed
+ * cells, checkpoints and truncates the WAL (waiting for readers, up to
+ * the busy timeout) and rebuilds the file; STORE_TEMP when a reader kept
+ * the old pages. Called outside a transaction. *n is the number of rows
+ * removed.
  */
-enum store_status store_forget(struct store *, const char *, int *);
+enum store_status store_forget(struct store *, const char *, time_t, int *);
+/* store_erased - *yes 1 when address has a tombstone */
+enum store_status store_erased(struct store *, const char *, int *);
+/*
+ * store_expire_events - delete events older than before (event_ttl);
+ * counters stay. *n: how many.
+ */
+enum store_status store_expire_events(struct store *, time_t, long *);
 /* store_erasures - the anonymous count of erasures */
 enum store_status store_erasures(struct store *, long *);
 
@@ -192,12 +204,52 @@ enum store_query {
 				   expires) */
 	STORE_Q_DAILY,		/* day (YYYY-MM-DD), rate class: events since */
 	STORE_Q_SENT_DAILY,	/* day: sent since */
-	STORE_Q_GROWTH_DAILY	/* day, audit action: changes since */
+	STORE_Q_GROWTH_DAILY,	/* day, audit action: changes since */
+	STORE_Q_EVENT_TOTALS	/* class, reason: events ever recorded (a
+				   counter: erasure and retention leave it) */
 };
 enum store_status store_query(struct store *, enum store_query, time_t,
 	    store_row_cb, void *);
 /* store_last_event - time of the newest event, 0 when none */
 enum store_status store_last_event(struct store *, time_t *);
+
+/*
+ * What --maillog learned of the mail this server sent, for trust = sent
+ * (bouncer.conf(5)): a row per queue ID and recipient (smtp/lmtp
+ * delivery lines), and one with the recipient "" carrying the queue
+ * file's Message-ID (cleanup's line). Kept for a retention time.
+ */
+enum store_status store_outbound_add(struct store *, const char *,
+	    const char *, const char *, time_t);
+/*
+ * store_outbound_tied - *tied 1 when the queue ID (may be NULL) and
+ * recipient, or the Message-ID (may be NULL) and recipient, are known
+ */
+enum store_status store_outbound_tied(struct store *, const char *,
+	    const char *, const char *, int *);
+/* store_outbound_purge - forget what is older than the time given */
+enum store_status store_outbound_purge(struct store *, time_t);
+
+/*
+ * Pending events: reports that cannot be tied to our mail yet, kept
+ * until --maillog has read the log they may be in. The key is the
+ * event's dedup; *dup 1 when that one is already pending. arrived is
+ * when bouncer got the report.
+ */
+enum store_status store_pending_add(struct store *,
+	    const struct store_event *, time_t, int *);
+typedef int (*store_pending_cb)(const struct store_event *, time_t, void *);
+enum store_status store_pending_each(struct store *, store_pending_cb,
+	    void *);
+enum store_status store_pending_del(struct store *, const char *);
+
+/*
+ * Counters kept in the store (limits' hits, the current hour's
+ * unverified events): store_counter adds delta (0: only reads) and
+ * gives the new value; store_counter_set sets it.
+ */
+enum store_status store_counter(struct store *, const char *, long, long *);
+enum store_status store_counter_set(struct store *, const char *, long);
 
 /*
  * store_copy - copy every suppression, event, audit row, sent count and

@@ -22,7 +22,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	4
+#define PG_SCHEMA_VERSION	6
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -153,6 +153,36 @@ static const char *pg_migrations[] = {
 	"  note TEXT NOT NULL DEFAULT '', first_seen BIGINT NOT NULL,"
 	"  last_seen BIGINT NOT NULL, soft_count INTEGER NOT NULL DEFAULT 0,"
 	"  expires BIGINT);",
+	/* 4 -> 5: the mail we sent, as --maillog read it; reports awaiting it */
+	"CREATE TABLE outbound (queue_id TEXT NOT NULL, address TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL DEFAULT '', time BIGINT NOT NULL,"
+	"  PRIMARY KEY (queue_id, address));"
+	"CREATE INDEX outbound_message_id ON outbound(message_id)"
+	"  WHERE address = '';"
+	"CREATE INDEX outbound_time ON outbound(time);"
+	"CREATE TABLE pending (dedup TEXT PRIMARY KEY, arrived BIGINT NOT NULL,"
+	"  time BIGINT NOT NULL, address TEXT NOT NULL, class TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, status TEXT NOT NULL DEFAULT '',"
+	"  replycode TEXT NOT NULL DEFAULT '', action TEXT NOT NULL DEFAULT '',"
+	"  diagnostic TEXT NOT NULL DEFAULT '',"
+	"  reporting_mta TEXT NOT NULL DEFAULT '',"
+	"  remote_mta TEXT NOT NULL DEFAULT '',"
+	"  message_id TEXT NOT NULL DEFAULT '', queue_id TEXT NOT NULL DEFAULT '',"
+	"  source TEXT NOT NULL DEFAULT '', feedback_type TEXT NOT NULL DEFAULT '',"
+	"  campaign TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX pending_arrived ON pending(arrived);",
+	/* 5 -> 6 */
+	"CREATE TABLE event_counts (class TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  value BIGINT NOT NULL, PRIMARY KEY (class, reason));"
+	"INSERT INTO event_counts SELECT class, reason, count(*) FROM events "
+	"  GROUP BY class, reason;"
+	"CREATE TABLE erase_keys (kid TEXT PRIMARY KEY, key TEXT NOT NULL,"
+	"  own INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE erased (kid TEXT NOT NULL, hash TEXT NOT NULL,"
+	"  time BIGINT NOT NULL, PRIMARY KEY (kid, hash));"
+	"ALTER TABLE logpos ADD COLUMN host TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE logpos DROP CONSTRAINT logpos_pkey;"
+	"ALTER TABLE logpos ADD PRIMARY KEY (host, path);",
 };
 
 /* pfail - describe the failure; transient ones are for a retry */
@@ -189,17 +219,19 @@ static PGresult *
 run(struct pg *s, const char *sql, int n, const char *const *params,
     enum store_status *r)
 {
-	char *clean[16] = { NULL };
+	char *clean[24] = { NULL };
 	PGresult *res;
 	ExecStatusType st;
 	int i;
 
-	for (i = 0; i < n && i < 16; i++)
+	if (n > 24)
+		n = 24;		/* no statement here has more */
+	for (i = 0; i < n; i++)
 		clean[i] = params[i] ? str_utf8_clean(params[i]) : NULL;
 	/* without parameters, a script of several statements (migrations) */
 	res = n == 0 ? PQexec(s->c, sql) : PQexecParams(s->c, sql, n, NULL,
 	    (const char *const *)clean, NULL, NULL, 0);
-	for (i = 0; i < n && i < 16; i++)
+	for (i = 0; i < n; i++)
 		free(clean[i]);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -291,6 +323,7 @@ store_pg_open(const char *uri, int busy_ms, int flags, struct store **out,
 
 	*out = NULL;
 	s->base.ops = &pg_ops;
+	s->base.busy_ms = busy_ms;
 	s->readonly = (flags & STORE_RDONLY) != 0;
 	if (pq_load(s->base.err, sizeof(s->base.err)) == -1) {
 		*err = xstrdup(s->base.err);
@@ -386,7 +419,12 @@ pg_event_add(struct store *bs, const struct store_event *e, int *dup)
 		return r;
 	*dup = strcmp(PQcmdTuples(res), "0") == 0;
 	PQclear(res);
-	return STORE_OK;
+	if (*dup)
+		return STORE_OK;
+	/* the counter only goes up: erasure and retention delete events */
+	return cmd(s, "INSERT INTO event_counts (class, reason, value) VALUES "
+	    "($1, $2, 1) ON CONFLICT (class, reason) DO UPDATE SET value = "
+	    "event_counts.value + 1", 2, p + 2);
 }
 
 static enum store_status
@@ -399,8 +437,8 @@ pg_event_near(struct store *bs, const char *qid, const char *addr,
 	enum store_status r;
 	PGresult *res;
 
-	num(lo, sizeof(lo), (long long)(t - window));
-	num(hi, sizeof(hi), (long long)(t + window));
+	num(lo, sizeof(lo), (long long)t - (long long)window);
+	num(hi, sizeof(hi), (long long)t + (long long)window);
 	*found = 0;
 	res = run(s, "SELECT 1 FROM events WHERE address = $1 AND time BETWEEN "
 	    "$2::bigint AND $3::bigint AND queue_id = $4 AND action = $5 "
@@ -678,17 +716,57 @@ pg_history(struct store *bs, const char *addr, store_event_cb ecb,
 	return STORE_OK;
 }
 
+/* scrub - the erased address out of other rows' text */
 static enum store_status
-pg_forget(struct store *bs, const char *addr, int *n)
+pg_scrub(struct pg *s, const char *addr)
+{
+	enum store_status r = STORE_OK;
+	const char *p[2];
+	PGresult *res;
+	char sql[256];
+	size_t i;
+	int k;
+
+	for (i = 0; i < STORE_NSCRUBS && r == STORE_OK; i++) {
+		const struct store_scrub *c = &store_scrubs[i];
+
+		/* names from the table in store.c, never from input */
+		snprintf(sql, sizeof(sql), "SELECT %s::text, %s FROM %s WHERE "
+		    "strpos(lower(%s), $1) > 0", c->key, c->col, c->table,
+		    c->col);
+		p[0] = addr;
+		if ((res = run(s, sql, 1, p, &r)) == NULL)
+			break;
+		snprintf(sql, sizeof(sql), "UPDATE %s SET %s = $1 WHERE "
+		    "%s::text = $2", c->table, c->col, c->key);
+		for (k = 0; k < PQntuples(res) && r == STORE_OK; k++) {
+			char *t = store_scrub_text(PQgetvalue(res, k, 1), addr);
+
+			p[0] = t;
+			p[1] = PQgetvalue(res, k, 0);
+			r = cmd(s, sql, 2, p);
+			free(t);
+		}
+		PQclear(res);
+	}
+	return r;
+}
+
+static enum store_status
+pg_forget(struct store *bs, const char *addr, const char *kid,
+    const char *hash, time_t now, int *n)
 {
 	static const char *del[] = {
 		"DELETE FROM suppression WHERE address = $1",
 		"DELETE FROM held WHERE address = $1",
 		"DELETE FROM events WHERE address = $1",
 		"DELETE FROM audit WHERE address = $1",
+		"DELETE FROM outbound WHERE address = $1",
+		"DELETE FROM pending WHERE address = $1",
 	};
 	struct pg *s = PG(bs);
-	const char *p[1] = { addr };
+	const char *p[3] = { addr, NULL, NULL };
+	char t[32];
 	enum store_status r;
 	PGresult *res;
 	size_t i;
@@ -702,15 +780,95 @@ pg_forget(struct store *bs, const char *addr, int *n)
 		*n += atoi(PQcmdTuples(res));
 		PQclear(res);
 	}
-	if ((r = cmd(s, "UPDATE meta SET value = value + 1 WHERE key = "
-	    "'erasures'", 0, NULL)) != STORE_OK ||
-	    (r = cmd(s, "COMMIT", 0, NULL)) != STORE_OK)
+	if ((r = pg_scrub(s, addr)) != STORE_OK)
 		goto bad;
-	/* reclaim the dead rows so their pages are reused (see bouncer(1)) */
-	return cmd(s, "VACUUM suppression, held, events, audit", 0, NULL);
+	/* an address never seen is no erasure, but gets its tombstone */
+	if (*n > 0 && (r = cmd(s, "UPDATE meta SET value = value + 1 WHERE "
+	    "key = 'erasures'", 0, NULL)) != STORE_OK)
+		goto bad;
+	num(t, sizeof(t), (long long)now);
+	p[0] = kid;
+	p[1] = hash;
+	p[2] = t;
+	if ((r = cmd(s, "INSERT INTO erased (kid, hash, time) VALUES ($1, $2, "
+	    "$3::bigint) ON CONFLICT (kid, hash) DO NOTHING", 3, p)) !=
+	    STORE_OK || (r = cmd(s, "COMMIT", 0, NULL)) != STORE_OK)
+		goto bad;
+	/*
+	 * Reclaim the dead rows so their space is reused; the bytes stay in
+	 * heap and index pages, the WAL and any base backup until then.
+	 * bouncer(1), ERASURE, says what does erase them (VACUUM FULL).
+	 */
+	return cmd(s, "VACUUM suppression, held, events, audit, outbound, pending", 0, NULL);
 bad:
 	pg_rollback(bs);
 	return r;
+}
+
+static enum store_status
+pg_keys(struct store *bs, int (*cb)(const char *, const char *, int, void *),
+    void *arg)
+{
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	if ((res = run(PG(bs), "SELECT kid, key, own FROM erase_keys ORDER BY "
+	    "kid", 0, NULL, &r)) == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++)
+		if (cb(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		    atoi(PQgetvalue(res, i, 2)), arg) == -1)
+			break;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_key_add(struct store *bs, const char *kid, const char *key)
+{
+	const char *p[2] = { kid, key };
+
+	/* one host makes the fleet's key; the others take it */
+	return cmd(PG(bs), "INSERT INTO erase_keys (kid, key, own) SELECT $1, "
+	    "$2, 1 WHERE NOT EXISTS (SELECT 1 FROM erase_keys WHERE own = 1)",
+	    2, p);
+}
+
+static enum store_status
+pg_tombstones(struct store *bs, int (*cb)(const char *, const char *, void *),
+    void *arg)
+{
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	if ((res = run(PG(bs), "SELECT kid, hash FROM erased", 0, NULL, &r)) ==
+	    NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++)
+		if (cb(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), arg) == -1)
+			break;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_expire_events(struct store *bs, time_t before, long *n)
+{
+	char t[32];
+	const char *p[1] = { t };
+	enum store_status r;
+	PGresult *res;
+
+	*n = 0;
+	num(t, sizeof(t), (long long)before);
+	if ((res = run(PG(bs), "DELETE FROM events WHERE time < $1::bigint", 1,
+	    p, &r)) == NULL)
+		return r;
+	*n = atol(PQcmdTuples(res));
+	PQclear(res);
+	return STORE_OK;
 }
 
 static long
@@ -751,18 +909,21 @@ pg_sent_add(struct store *bs, const char *domain, time_t t, long n)
 	    "count = sent.count + $3::bigint", 3, p);
 }
 
+/* The position is this host's (see store_sqlite.c). */
 static enum store_status
 pg_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
     long long *off, int *found)
 {
 	struct pg *s = PG(bs);
-	const char *p[1] = { path };
+	char host[256];
+	const char *p[2] = { path, host };
 	enum store_status r;
 	PGresult *res;
 
 	*found = 0;
-	if ((res = run(s, "SELECT inode, pos FROM logpos WHERE path = $1", 1,
-	    p, &r)) == NULL)
+	store_host(host, sizeof(host));
+	if ((res = run(s, "SELECT inode, pos FROM logpos WHERE path = $1 AND "
+	    "host IN ($2, '') ORDER BY host DESC LIMIT 1", 2, p, &r)) == NULL)
 		return r;
 	if (PQntuples(res) > 0) {
 		*ino = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
@@ -777,14 +938,15 @@ static enum store_status
 pg_logpos_set(struct store *bs, const char *path, unsigned long long ino,
     long long off)
 {
-	char i[32], o[32];
-	const char *p[3] = { path, i, o };
+	char i[32], o[32], host[256];
+	const char *p[4] = { path, i, o, host };
 
+	store_host(host, sizeof(host));
 	snprintf(i, sizeof(i), "%llu", ino);
 	num(o, sizeof(o), off);
-	return cmd(PG(bs), "INSERT INTO logpos (path, inode, pos) VALUES ($1, "
-	    "$2::bigint, $3::bigint) ON CONFLICT (path) DO UPDATE SET inode = "
-	    "$2::bigint, pos = $3::bigint", 3, p);
+	return cmd(PG(bs), "INSERT INTO logpos (host, path, inode, pos) VALUES "
+	    "($4, $1, $2::bigint, $3::bigint) ON CONFLICT (host, path) DO "
+	    "UPDATE SET inode = $2::bigint, pos = $3::bigint", 4, p);
 }
 
 /* the class a rate counts an event in: opt-out reports are unsubscribes */
@@ -846,6 +1008,8 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		    "% 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), action, '', "
 		    "count(*) FROM audit WHERE time >= $1::bigint GROUP BY 1, 2 "
 		    "ORDER BY 1, 2",
+		[STORE_Q_EVENT_TOTALS] = "SELECT class, reason, '', value FROM "
+		    "event_counts WHERE $1::bigint >= 0 ORDER BY class, reason",
 	};
 	struct pg *s = PG(bs);
 	char t[32];
@@ -951,9 +1115,167 @@ pg_load(struct store *bs, int table, const char *const *v)
 		"first_seen, last_seen, soft_count, expires) VALUES ($1, $2, $3, "
 		"$4, $5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
 		"ON CONFLICT (address) DO NOTHING",
+		"INSERT INTO event_counts (class, reason, value) VALUES ($1, $2, "
+		"$3::bigint) ON CONFLICT (class, reason) DO UPDATE SET value = "
+		"greatest(event_counts.value, excluded.value)",
+		"INSERT INTO erase_keys (kid, key, own) VALUES ($1, $2, 0) "
+		"ON CONFLICT (kid) DO NOTHING",
+		"INSERT INTO erased (kid, hash, time) VALUES ($1, $2, $3::bigint) "
+		"ON CONFLICT (kid, hash) DO NOTHING",
 	};
 
 	return cmd(PG(bs), sql[table], store_tables[table].ncols, v);
+}
+
+static enum store_status
+pg_outbound_add(struct store *bs, const char *qid, const char *msgid,
+    const char *addr, time_t t)
+{
+	char ts[32];
+	const char *p[4] = { qid, addr, msgid ? msgid : "", ts };
+
+	num(ts, sizeof(ts), (long long)t);
+	return cmd(PG(bs), "INSERT INTO outbound (queue_id, address, "
+	    "message_id, time) VALUES ($1, $2, $3, $4::bigint) ON CONFLICT "
+	    "(queue_id, address) DO UPDATE SET time = greatest(outbound.time, "
+	    "excluded.time), message_id = CASE WHEN excluded.message_id <> '' "
+	    "THEN excluded.message_id ELSE outbound.message_id END", 4, p);
+}
+
+static enum store_status
+pg_outbound_tied(struct store *bs, const char *qid, const char *msgid,
+    const char *addr, int *tied)
+{
+	const char *p[3] = { qid ? qid : "", msgid ? msgid : "", addr };
+	enum store_status r;
+
+	*tied = scalar(PG(bs), "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+	    "outbound WHERE $1 <> '' AND queue_id = $1 AND address = $3) OR "
+	    "EXISTS (SELECT 1 FROM outbound m JOIN outbound o ON o.queue_id = "
+	    "m.queue_id WHERE $2 <> '' AND m.address = '' AND m.message_id = "
+	    "$2 AND o.address = $3) THEN 1 ELSE 0 END", 3, p, &r) != 0;
+	return r;
+}
+
+static enum store_status
+pg_outbound_purge(struct store *bs, time_t before)
+{
+	char ts[32];
+	const char *p[1] = { ts };
+
+	num(ts, sizeof(ts), (long long)before);
+	return cmd(PG(bs), "DELETE FROM outbound WHERE time < $1::bigint", 1,
+	    p);
+}
+
+static enum store_status
+pg_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
+    int *dup)
+{
+	struct pg *s = PG(bs);
+	char a[32], t[32];
+	const char *p[17] = { e->dedup, a, t, e->address, e->class, e->reason,
+	    e->status, e->replycode, e->action, e->diagnostic,
+	    e->reporting_mta, e->remote_mta, e->message_id, e->queue_id,
+	    e->source, e->feedback_type, e->campaign };
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	*dup = 0;
+	num(a, sizeof(a), (long long)arrived);
+	num(t, sizeof(t), (long long)e->time);
+	for (i = 0; i < 17; i++)
+		if (p[i] == NULL)
+			p[i] = "";
+	res = run(s, "INSERT INTO pending (dedup, arrived, time, address, "
+	    "class, reason, status, replycode, action, diagnostic, "
+	    "reporting_mta, remote_mta, message_id, queue_id, source, "
+	    "feedback_type, campaign) VALUES ($1, $2::bigint, $3::bigint, $4, "
+	    "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON "
+	    "CONFLICT (dedup) DO NOTHING", 17, p, &r);
+	if (res == NULL)
+		return r;
+	*dup = strcmp(PQcmdTuples(res), "0") == 0;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_pending_each(struct store *bs, store_pending_cb cb, void *arg)
+{
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	res = run(PG(bs), "SELECT dedup, arrived, time, address, class, "
+	    "reason, status, replycode, action, diagnostic, reporting_mta, "
+	    "remote_mta, message_id, queue_id, source, feedback_type, campaign "
+	    "FROM pending ORDER BY arrived, dedup", 0, NULL, &r);
+	if (res == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++) {
+		struct store_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.dedup = PQgetvalue(res, i, 0);
+		e.address = PQgetvalue(res, i, 3);
+		e.class = PQgetvalue(res, i, 4);
+		e.reason = PQgetvalue(res, i, 5);
+		e.status = PQgetvalue(res, i, 6);
+		e.replycode = PQgetvalue(res, i, 7);
+		e.action = PQgetvalue(res, i, 8);
+		e.diagnostic = PQgetvalue(res, i, 9);
+		e.reporting_mta = PQgetvalue(res, i, 10);
+		e.remote_mta = PQgetvalue(res, i, 11);
+		e.message_id = PQgetvalue(res, i, 12);
+		e.queue_id = PQgetvalue(res, i, 13);
+		e.source = PQgetvalue(res, i, 14);
+		e.feedback_type = PQgetvalue(res, i, 15);
+		e.campaign = PQgetvalue(res, i, 16);
+		e.time = (time_t)atoll(PQgetvalue(res, i, 2));
+		if (cb(&e, (time_t)atoll(PQgetvalue(res, i, 1)), arg) == -1)
+			break;
+	}
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_pending_del(struct store *bs, const char *dedup)
+{
+	const char *p[1] = { dedup };
+
+	return cmd(PG(bs), "DELETE FROM pending WHERE dedup = $1", 1, p);
+}
+
+static enum store_status
+pg_counter(struct store *bs, const char *key, long delta, long *v)
+{
+	struct pg *s = PG(bs);
+	char d[32];
+	const char *p[2] = { key, d };
+	enum store_status r;
+
+	num(d, sizeof(d), delta);
+	if (delta != 0 && (r = cmd(s, "INSERT INTO meta (key, value) VALUES "
+	    "($1, $2::bigint) ON CONFLICT (key) DO UPDATE SET value = "
+	    "meta.value + $2::bigint", 2, p)) != STORE_OK)
+		return r;
+	*v = scalar(s, "SELECT value FROM meta WHERE key = $1", 1, p, &r);
+	return r;
+}
+
+static enum store_status
+pg_counter_set(struct store *bs, const char *key, long v)
+{
+	char d[32];
+	const char *p[2] = { key, d };
+
+	num(d, sizeof(d), v);
+	return cmd(PG(bs), "INSERT INTO meta (key, value) VALUES ($1, "
+	    "$2::bigint) ON CONFLICT (key) DO UPDATE SET value = $2::bigint",
+	    2, p);
 }
 
 static const struct store_ops pg_ops = {
@@ -963,4 +1285,7 @@ static const struct store_ops pg_ops = {
 	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event,
 	pg_campaign_sent_add, pg_alert_set, pg_pause_set, NULL, pg_load,
 	pg_held_get, pg_held_put, pg_held_delete, pg_event_near,
+	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_pending_add,
+	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,
+	pg_keys, pg_key_add, pg_tombstones, pg_expire_events,
 };
