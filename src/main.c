@@ -37,6 +37,7 @@
 #include "ingest.h"
 #include "input.h"
 #include "maillog.h"
+#include "metrics.h"
 #include "mime.h"
 #include "output.h"
 #include "parse.h"
@@ -421,6 +422,23 @@ run_explain(const struct classifier *c, const struct options *o,
 	return rc;
 }
 
+/* pipe_time - count this run in the histogram --metrics shows */
+static enum store_status
+pipe_time(struct store *s, const struct timespec *t0)
+{
+	struct timespec t1;
+	long long us;
+	int b;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+	for (b = 0; b < METRICS_PIPE_NBUCKETS; b++)
+		if ((double)us <= metrics_pipe_buckets[b] * 1e6)
+			break;
+	return store_pipe_time(s, b, us);
+}
+
 /*
  * run_pipe - Postfix's pipe(8) transport: store what the message says.
  * Only 0 and 75 leave here: a bounce is stored, deliberately ignored
@@ -433,10 +451,12 @@ run_pipe(const struct classifier *c, const struct options *o,
 	struct ingest_ctx x;
 	struct ingest_result res;
 	struct store *s = NULL;
+	struct timespec t0;
 	char *buf = NULL;
 	size_t len;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
 		return rc == -1 ? EX_OK : rc;
 	init_ctx(&x, c, o, cf);
@@ -468,7 +488,8 @@ run_pipe(const struct classifier *c, const struct options *o,
 		goto out;
 	}
 	x.store = s;
-	if (ingest_store(&x, &res) != INGEST_OK) {
+	if (ingest_store(&x, &res) != INGEST_OK ||
+	    pipe_time(s, &t0) != STORE_OK) {
 		store_rollback(s);
 		rc = store_failed(s);
 	} else if (store_commit(s) != STORE_OK)
@@ -679,7 +700,7 @@ run_maillog(const struct classifier *c, const struct options *o,
     const struct config *cf)
 {
 	struct maillog_stats st;
-	struct maillog_campaign mc;
+	struct maillog_opts mc;
 	struct store *s = NULL;
 	enum store_status r;
 	char *err = NULL;
@@ -691,6 +712,7 @@ run_maillog(const struct classifier *c, const struct options *o,
 	mc.header = cf->campaign_header;
 	mc.verp = cf->campaign_verp;
 	mc.delims = cf->verp_delims;
+	mc.top_domains = cf->metrics_domains;
 	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err, &mc);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);
@@ -898,7 +920,7 @@ run_store_mode(const struct options *o, const struct config *cf)
 		rc = run_alert(s, o, cf);
 		break;
 	case MODE_METRICS:
-		r = report_metrics(s, stdout);
+		r = report_metrics(s, o->now, stdout);
 		break;
 	case MODE_MIGRATE:
 		rc = run_migrate(s, o, cf);

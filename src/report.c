@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "output.h"
 #include "rates.h"
 #include "report.h"
@@ -342,7 +343,7 @@ report_print(struct store *s, const struct report_opts *o, FILE *fp,
 }
 
 enum store_status
-report_metrics(struct store *s, FILE *fp)
+report_metrics(struct store *s, time_t now, FILE *fp)
 {
 	struct data *d = xcalloc(1, sizeof(*d));
 	enum store_status r;
@@ -377,6 +378,7 @@ report_metrics(struct store *s, FILE *fp)
 	    "newest recorded event.\n"
 	    "# TYPE bouncer_last_event_timestamp_seconds gauge\n"
 	    "bouncer_last_event_timestamp_seconds %lld\n", (long long)last);
+	r = metrics_series(s, now, fp);
 out:
 	free(d);
 	return r;

@@ -45,6 +45,10 @@ struct store_ops {
 		    const char *, time_t);
 	enum store_status (*pause_set)(struct store *, const char *, time_t,
 		    time_t, const char *);
+	enum store_status (*count_add)(struct store *, const char *,
+		    const char *, const char *);
+	enum store_status (*pipe_time)(struct store *, int, long long);
+	enum store_status (*label_domains)(struct store *, int);
 	/* --migrate-to: rows out of a source (SQLite), into a target (PostgreSQL) */
 	enum store_status (*dump)(struct store *, int,
 		    int (*)(const char *const *, void *), void *);
@@ -64,8 +68,8 @@ struct store_table {
 	int		 ncols;
 };
 extern const struct store_table store_tables[];
-#define STORE_NTABLES	7	/* suppression, events, audit, sent, meta,
-				   sent_campaign, held */
+#define STORE_NTABLES	8	/* suppression, events, audit, sent, meta,
+				   sent_campaign, held, counts */
 
 /* The head of every backend's object. */
 struct store {
