@@ -27,6 +27,7 @@ struct config {
 	int	 syslog;		/* log each message to syslog(3) */
 	char	*verp_delims;		/* "+=" */
 	char	*unsub_prefix;		/* "unsubscribe", "" for none */
+	char	*quarantine;		/* copies of unreadable bounces */
 	char	*sign_keys;		/* key file for signed return paths */
 	char	*sign_prefix;		/* "bounce" */
 	char	*sign_domain;		/* the bounce domain */

@@ -18,6 +18,12 @@ size_t	dsn_collect(const struct field_list *, struct bounce *);
 /* dsn_looks_like - 1 when plain text holds DSN fields (a mislabelled part) */
 int	dsn_looks_like(const char *);
 /*
+ * arf_looks_like - the feedback report's field block written into plain
+ * text (Feedback-Type with Version or User-Agent, RFC 5965 3.1), or NULL;
+ * *len is its length. Points into text.
+ */
+const char *arf_looks_like(const char *, size_t *);
+/*
  * arf_collect - add a feedback report's fields to b and one recipient per
  * Original-Rcpt-To (or Removal-Recipient). Returns recipients added.
  */

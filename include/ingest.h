@@ -45,6 +45,9 @@ struct ingest_result {
 	char			**keys;		/* dedup key by index, NULL:
 						   not stored */
 	const char		*why;		/* for INGEST_BROKEN, static */
+	int			 broken;	/* unreadable, recorded for its
+						   VERP recipient (why says
+						   why): keep a copy */
 	enum store_status	 store_status;
 };
 
@@ -62,6 +65,11 @@ enum ingest_status ingest_analyse(const struct ingest_ctx *, const char *,
 enum ingest_status ingest_store(const struct ingest_ctx *,
 	    struct ingest_result *);
 void	ingest_result_free(struct ingest_result *);
+/*
+ * ingest_quarantine - keep a copy of a message in dir (a file of its
+ * own, mode 0600, synced); -1 with *err (caller frees) on failure
+ */
+int	ingest_quarantine(const char *, const char *, size_t, char **);
 /*
  * ingest_log - one syslog line per recipient, Postfix style, once the
  * outcome is stored (or always, for a dry run)

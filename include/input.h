@@ -12,13 +12,16 @@
 
 enum input_status {
 	INPUT_OK = 0,
-	INPUT_TOOBIG,		/* more than the limit */
+	INPUT_TOOBIG,		/* more than the limit: the first limit
+				   bytes are read */
 	INPUT_ERROR		/* read error; errno is set */
 };
 
 /*
  * input_read_fd - read fd to EOF into a NUL-terminated buffer the caller
- * frees. On INPUT_TOOBIG the input is drained so the writer sees no EPIPE.
+ * frees (on INPUT_OK and INPUT_TOOBIG). On INPUT_TOOBIG the buffer holds
+ * the first limit bytes and the rest is drained, so that the writer sees
+ * no EPIPE.
  */
 enum input_status input_read_fd(int, size_t, char **, size_t *);
 /* input_read_file - same for a path ("-" is stdin). */

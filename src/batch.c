@@ -186,17 +186,16 @@ finish(struct run *u, enum ingest_status is, struct ingest_result *res,
 	return 0;
 }
 
-/* toobig_msg - a message over the size limit: named, quarantined, skipped */
+/*
+ * toobig_msg - a message over the size limit is named, and read up to
+ * the limit: its report comes before the original it returns
+ */
 static void
-toobig_msg(struct run *u, const char *buf, size_t len, const char *path,
-    off_t off)
+toobig_msg(struct run *u, const char *path, off_t off)
 {
-	u->st->unparseable++;
-	fprintf(stderr, "bouncer: %s%s%lld: larger than %zu bytes, "
-	    "skipped\n", path, off >= 0 ? " at offset " : "",
+	fprintf(stderr, "bouncer: %s%s%lld: larger than %zu bytes, read up "
+	    "to the limit\n", path, off >= 0 ? " at offset " : "",
 	    off >= 0 ? (long long)off : 0LL, u->o->max_size);
-	quarantine(u, buf, len);
-	draw(u, 0);
 }
 
 /* one - a message, analysed and finished here (--jobs 1) */
@@ -209,10 +208,8 @@ one(const char *buf, size_t len, const char *path, off_t off, int toobig,
 	enum ingest_status is;
 
 	u->st->messages++;
-	if (toobig) {
-		toobig_msg(u, buf, len, path, off);
-		return 0;
-	}
+	if (toobig)
+		toobig_msg(u, path, off);
 	is = ingest_analyse(u->x, buf, len, &res);
 	return finish(u, is, &res, buf, len, path, off);
 }
@@ -502,8 +499,7 @@ one_pooled(const char *buf, size_t len, const char *path, off_t off,
 		/* in order: what was read before it is finished first */
 		if (reap(p, 2, 0) == -1)
 			return -1;
-		toobig_msg(u, buf, len, path, off);
-		return 0;
+		toobig_msg(u, path, off);
 	}
 	if (p->tail - p->head == p->cap && reap(p, 1, 0) == -1)
 		return -1;

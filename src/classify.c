@@ -1050,7 +1050,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	if (!v->replycode[0] && b->n == 1)
 		find_code(c, c->re_reply, ctx, v->replycode,
 		    sizeof(v->replycode));
-	if (!v->status[0] && b->kind == BOUNCE_TEXT)
+	/* ... and so does its status code: another's is not this one's */
+	if (!v->status[0] && b->kind == BOUNCE_TEXT && b->n == 1)
 		find_code(c, c->re_status, ctx, v->status, sizeof(v->status));
 
 	if (b->kind == BOUNCE_ARF) {

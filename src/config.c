@@ -37,6 +37,7 @@ config_free(struct config *c)
 	free(c->recipient_header);
 	free(c->verp_delims);
 	free(c->unsub_prefix);
+	free(c->quarantine);
 	free(c->sign_keys);
 	free(c->sign_prefix);
 	free(c->sign_domain);
@@ -141,6 +142,8 @@ set(struct config *c, const char *k, const char *v)
 		if (strlen(v) != 2 || v[0] == v[1] || strchr(v, '@'))
 			return -1;
 		str_set(&c->verp_delims, v);
+	} else if (strcmp(k, "quarantine") == 0) {
+		str_set(&c->quarantine, v);
 	} else if (strcmp(k, "unsubscribe_prefix") == 0) {
 		if (strchr(v, '@') || strchr(v, ' '))
 			return -1;

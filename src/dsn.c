@@ -170,6 +170,18 @@ dsn_collect(const struct field_list *l, struct bounce *b)
 	return added;
 }
 
+/* span_has - needle, case ignored, in the n bytes at h */
+static int
+span_has(const char *h, size_t n, const char *needle)
+{
+	size_t m = strlen(needle), i;
+
+	for (i = 0; i + m <= n; i++)
+		if (strncasecmp(h + i, needle, m) == 0)
+			return 1;
+	return 0;
+}
+
 int
 dsn_looks_like(const char *text)
 {
@@ -182,6 +194,28 @@ dsn_looks_like(const char *text)
 			return str_icase(text, "\nStatus:") != NULL ||
 			    str_icase(text, "\nAction:") != NULL;
 	return 0;
+}
+
+const char *
+arf_looks_like(const char *text, size_t *len)
+{
+	const char *p, *e;
+
+	if (text == NULL)
+		return NULL;
+	for (p = text; (p = str_icase(p, "Feedback-Type:")) != NULL; p++) {
+		if (p != text && p[-1] != '\n')
+			continue;
+		/* the block ends at the first blank line */
+		for (e = p; *e && !(e[0] == '\n' && (e[1] == '\n' ||
+		    (e[1] == '\r' && e[2] == '\n'))); e++)
+			;
+		*len = (size_t)(e - p);
+		if (span_has(p, *len, "\nVersion:") ||
+		    span_has(p, *len, "\nUser-Agent:"))
+			return p;
+	}
+	return NULL;
 }
 
 size_t

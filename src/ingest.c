@@ -8,10 +8,14 @@
  * its bytes with line ends normalised, made once per message (a message
  * may name a thousand recipients and weigh megabytes).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -169,6 +173,40 @@ trust_rcpt(const struct bounce *b, struct rcpt *r, const char *vouched)
 		    vouched);
 }
 
+/*
+ * broken_verp - a bounce that cannot be read but came back to a VERP
+ * return path: whose mail failed is known, what happened is not. It is
+ * recorded for that recipient as a final failure of unknown cause
+ * (5.0.0, and the classifier's verdict for it) instead of being dropped.
+ * 0 when the return path names nobody.
+ */
+static int
+broken_verp(const struct ingest_ctx *x, struct ingest_result *res)
+{
+	const char *delims = x->parse.verp_delims ? x->parse.verp_delims : "+=";
+	char *rcpt, *mid;
+	struct rcpt *r;
+
+	if (x->parse.recipient == NULL || (rcpt = verp_decode(x->parse.recipient,
+	    delims, NULL, NULL)) == NULL)
+		return 0;
+	mid = res->b.message_id;
+	res->b.message_id = NULL;
+	bounce_free(&res->b);
+	res->b.message_id = mid;
+	res->b.kind = BOUNCE_TEXT;
+	res->b.verp = rcpt;
+	res->b.verp_source = xstrdup(x->parse.recipient);
+	str_set(&res->b.pipe_sender, x->parse.sender);
+	str_set(&res->b.pipe_recipient, x->parse.recipient);
+	r = bounce_add_rcpt(&res->b);
+	r->recipient = xstrdup(rcpt);
+	r->action = xstrdup("failed");
+	r->status = xstrdup("5.0.0");	/* RFC 3463: other or undefined */
+	res->broken = 1;
+	return 1;
+}
+
 enum ingest_status
 ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
     struct ingest_result *res)
@@ -181,7 +219,7 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 	ps = parse_message(buf, len, &x->parse, &res->b, &res->why);
 	if (ps == PARSE_NOTBOUNCE)
 		return INGEST_NOTBOUNCE;
-	if (ps == PARSE_BROKEN)
+	if (ps == PARSE_BROKEN && !broken_verp(x, res))
 		return INGEST_BROKEN;
 	check_signature(x, &res->b, &vouched);
 	res->outcome = xcalloc(res->b.n ? res->b.n : 1, sizeof(*res->outcome));
@@ -190,6 +228,9 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 		struct rcpt *r = &res->b.r[i];
 
 		classify(x->classifier, &res->b, r);
+		if (res->broken)
+			snprintf(r->v.rule, sizeof(r->v.rule), "unparseable (%s); "
+			    "a final failure for the VERP recipient", res->why);
 		trust_rcpt(&res->b, r, vouched);
 		res->outcome[i] = POLICY_RECORDED;
 		/* the key reads the message's bytes: make it while they are here */
@@ -282,4 +323,31 @@ ingest_result_free(struct ingest_result *r)
 	bounce_free(&r->b);
 	free(r->outcome);
 	memset(r, 0, sizeof(*r));
+}
+
+int
+ingest_quarantine(const char *dir, const char *buf, size_t len, char **err)
+{
+	char path[4096];
+	int fd, rc = -1;
+
+	*err = NULL;
+	if (snprintf(path, sizeof(path), "%s/%lld-%ld.eml", dir,
+	    (long long)time(NULL), (long)getpid()) >= (int)sizeof(path)) {
+		*err = xstrdup("quarantine path too long");
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
+		*err = xstrdup(strerror(errno));
+		return -1;
+	}
+	if (write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0)
+		rc = 0;
+	else
+		*err = xstrdup(strerror(errno ? errno : EIO));
+	if (close(fd) == -1 && rc == 0) {
+		*err = xstrdup(strerror(errno));
+		rc = -1;
+	}
+	return rc;
 }

@@ -33,18 +33,16 @@ input_read_fd(int fd, size_t limit, char **out, size_t *outlen)
 		if (toobig)
 			continue;	/* drain */
 		if ((size_t)n > limit - b.len || b.len > limit) {
+			/* keep what fits: a report comes before the original */
+			sbuf_addn(&b, chunk, limit > b.len ? limit - b.len : 0);
 			toobig = 1;
 			continue;
 		}
 		sbuf_addn(&b, chunk, (size_t)n);
 	}
-	if (toobig) {
-		sbuf_free(&b);
-		return INPUT_TOOBIG;
-	}
 	*outlen = b.len;
 	*out = sbuf_steal(&b);
-	return INPUT_OK;
+	return toobig ? INPUT_TOOBIG : INPUT_OK;
 }
 
 enum input_status

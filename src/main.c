@@ -325,8 +325,9 @@ run_test_rule(const struct classifier *c, const struct options *o)
 
 /*
  * read_message - the input of explain and pipe modes: EX_OK with *buf
- * set, -1 when pipe mode ignores it (too large: logged, exit 0), or an
- * exit status
+ * set (a message over the limit cut at it: a report comes before the
+ * original it returns, so what was read is classified, never dropped),
+ * or an exit status
  */
 static int
 read_message(const struct options *o, const struct config *cf, char **buf,
@@ -338,12 +339,13 @@ read_message(const struct options *o, const struct config *cf, char **buf,
 	case INPUT_OK:
 		return EX_OK;
 	case INPUT_TOOBIG:
-		fprintf(stderr, "%s: %s: input larger than %zu bytes, refused\n",
-		    progname, file, cf->max_size);
+		fprintf(stderr, "%s: %s: input larger than %zu bytes, read up "
+		    "to the limit\n", progname, file, cf->max_size);
 		if (o->mode == MODE_PIPE)
-			syslog(LOG_WARNING, "message larger than %zu bytes "
-			    "ignored", cf->max_size);
-		return o->mode == MODE_PIPE ? -1 : EX_DATAERR;
+			syslog(LOG_WARNING, "message from <%s> larger than %zu "
+			    "bytes: read up to the limit", o->sender ?
+			    o->sender : "", cf->max_size);
+		return EX_OK;
 	default:
 		fprintf(stderr, "%s: %s: %s\n", progname, file, strerror(errno));
 		return o->mode == MODE_PIPE ? EX_TEMPFAIL : EX_NOINPUT;
@@ -400,7 +402,7 @@ run_explain(const struct classifier *c, const struct options *o,
 	int rc;
 
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
-		return rc == -1 ? EX_OK : rc;
+		return rc;
 	init_ctx(&x, c, o, cf);
 	switch (ingest_message(&x, buf, len, &res)) {
 	case INGEST_NOTBOUNCE:
@@ -440,6 +442,29 @@ pipe_time(struct store *s, const struct timespec *t0)
 }
 
 /*
+ * keep_broken - an unreadable bounce recorded for its VERP recipient:
+ * logged, and a copy kept when there is a quarantine to look at it later
+ */
+static void
+keep_broken(const struct options *o, const struct config *cf,
+    const struct ingest_result *res, const char *buf, size_t len)
+{
+	const char *dir = o->quarantine ? o->quarantine : cf->quarantine;
+	char *err = NULL;
+
+	syslog(LOG_WARNING, "message from <%s> unparseable (%s): recorded as a "
+	    "failure for its VERP recipient <%s>", o->sender ? o->sender : "",
+	    res->why, res->b.verp);
+	if (dir == NULL)
+		return;
+	if (ingest_quarantine(dir, buf, len, &err) == -1) {
+		syslog(LOG_WARNING, "quarantine %s: %s", dir, err);
+		fprintf(stderr, "%s: quarantine %s: %s\n", progname, dir, err);
+	}
+	free(err);
+}
+
+/*
  * run_pipe - Postfix's pipe(8) transport: store what the message says.
  * Only 0 and 75 leave here: a bounce is stored, deliberately ignored
  * (logged), or kept by Postfix for a retry.
@@ -458,7 +483,7 @@ run_pipe(const struct classifier *c, const struct options *o,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
-		return rc == -1 ? EX_OK : rc;
+		return rc;
 	init_ctx(&x, c, o, cf);
 	/*
 	 * Parse and classify before the store is even opened: the write
@@ -479,6 +504,8 @@ run_pipe(const struct classifier *c, const struct options *o,
 	default:
 		break;
 	}
+	if (res.broken)
+		keep_broken(o, cf, &res, buf, len);
 	free(buf);
 	buf = NULL;
 	if ((rc = open_store(cf, 0, &s)) != EX_OK)
@@ -752,7 +779,7 @@ run_replay(const struct classifier *c, const struct options *o,
 	bo.npaths = o->npaths;
 	bo.max_size = cf->max_size;
 	bo.batch = 1000;
-	bo.quarantine = o->quarantine;
+	bo.quarantine = o->quarantine ? o->quarantine : cf->quarantine;
 	bo.progress = isatty(2);
 	bo.log = cf->syslog;
 	/* parsing is most of a replay: one process per CPU, up to 8 */

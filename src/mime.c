@@ -165,6 +165,58 @@ raw_headers(const char *buf, size_t len)
 	return xstrndup(buf, len);
 }
 
+/* field_line - the line at p opens a header field: a field name, ':' */
+static int
+field_line(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && *q > ' ' && *q < 127 && *q != ':')
+		q++;
+	return q > p && q < end && *q == ':';
+}
+
+/* next_line - the start of the line after the one at p */
+static const char *
+next_line(const char *p, const char *end)
+{
+	while (p < end && *p != '\n' && *p != '\r')
+		p++;
+	if (p < end && *p == '\r')
+		p++;
+	if (p < end && *p == '\n')
+		p++;
+	return p;
+}
+
+/*
+ * header_start - how many bytes of junk come before the header block.
+ * Mail saved or passed on by other programs may begin with blank lines,
+ * an mbox "From " or ">From " line, a byte order mark or a label
+ * ("Message 12:", QUIRKS.md), which GMime takes for the end of an empty
+ * header. Lines are skipped up to the first of two that open header
+ * fields (or one and its continuation), within JUNK_MAX bytes; without
+ * such a pair, nothing is skipped.
+ */
+#define JUNK_MAX	4096
+
+static size_t
+header_start(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *n;
+
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while (p < end && (size_t)(p - buf) < JUNK_MAX) {
+		n = next_line(p, end);
+		if (field_line(p, end) && strncmp(p, "From ", 5) != 0 &&
+		    n < end && (field_line(n, end) || *n == ' ' || *n == '\t'))
+			return (size_t)(p - buf);
+		p = n;
+	}
+	return 0;
+}
+
 static void
 add_report(struct walk *w, enum mime_report type, GMimePart *part, int nest)
 {
@@ -333,6 +385,7 @@ mime_parse(const char *buf, size_t len, struct mime_result *r,
 	GMimeContentType *ct;
 	struct walk w;
 	const char *rt;
+	size_t skip;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -344,6 +397,9 @@ mime_parse(const char *buf, size_t len, struct mime_result *r,
 	sbuf_init(&w.html);
 	sbuf_init(&w.nested_text);
 
+	skip = header_start(buf, len);
+	buf += skip;
+	len -= skip;
 	stream = g_mime_stream_mem_new_with_buffer(buf, len);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);

@@ -250,7 +250,7 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 	struct field_list h, o, f;
 	enum parse_status st = PARSE_NOTBOUNCE;
 	const char *v;
-	size_t i, cut;
+	size_t i, cut, arflen;
 	int have_dsn = 0, have_arf = 0;
 
 	memset(&h, 0, sizeof(h));
@@ -287,6 +287,15 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 			have_dsn = 1;
 		}
 	}
+	if (!have_arf && !have_dsn &&
+	    (v = arf_looks_like(mr.text, &arflen)) != NULL) {
+		/* a feedback report's fields in a text part: a complaint
+		 * still, never an auto-reply (QUIRKS.md) */
+		fields_free(&f);
+		fields_parse(v, arflen, &f);
+		arf_collect(&f, b);
+		have_arf = 1;
+	}
 	if (have_arf) {
 		b->kind = BOUNCE_ARF;
 		if (b->n == 0 && opts && opts->rcpt_header)
@@ -318,7 +327,11 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		st = PARSE_OK;
 		goto out;
 	}
-	if (!have_dsn && scan_is_autoreply(&h) && !scan_is_bounce(&h)) {
+	/* a report (a complaint, a DSN) is never an auto-reply */
+	if (!have_dsn && !(mr.report_type &&
+	    (strcmp(mr.report_type, "feedback-report") == 0 ||
+	    strcmp(mr.report_type, "delivery-status") == 0)) &&
+	    scan_is_autoreply(&h) && !scan_is_bounce(&h)) {
 		b->kind = BOUNCE_AUTOREPLY;
 		add_single(b, b->from);
 		st = PARSE_OK;

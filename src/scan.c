@@ -109,6 +109,8 @@ scan_cut(const char *text)
 	return strlen(text);
 }
 
+static const char *span_icase(const char *, size_t, const char *);
+
 /* skip_addr - addresses that are the bounce's sender side, not a recipient */
 static int
 skip_addr(const char *a, char *const *skip, size_t nskip)
@@ -153,6 +155,38 @@ in_sender_context(const char *text, const char *p)
 	if (n >= 14 && str_icase(ls, "envelope-from") != NULL &&
 	    str_icase(ls, "envelope-from") < p)
 		return 1;
+	return 0;
+}
+
+/*
+ * help_address - in running text, an address the notice offers for help
+ * ("If you need help, write to helpdesk@x", "contact support@x") is not a
+ * recipient: a help cue in the words before it on its line, or a role
+ * mailbox of the receiving side.
+ */
+static int
+help_address(const char *text, const char *p, const char *a)
+{
+	static const char *cues[] = {
+		"contact", "write to", "email us", "e-mail us", "mail us",
+		"question", "help", NULL
+	};
+	static const char *roles[] = {
+		"helpdesk@", "help@", "support@", "abuse@", "hostmaster@",
+		"webmaster@", "admin@", "administrator@", "security@", "noc@",
+		NULL
+	};
+	const char *ls = p;
+	size_t i;
+
+	for (i = 0; roles[i]; i++)
+		if (str_iprefix(a, roles[i]))
+			return 1;
+	while (ls > text && ls[-1] != '\n' && p - ls < 60)
+		ls--;
+	for (i = 0; cues[i]; i++)
+		if (span_icase(ls, (size_t)(p - ls), cues[i]) != NULL)
+			return 1;
 	return 0;
 }
 
@@ -447,7 +481,8 @@ scan_text(struct bounce *b, const struct field_list *h)
 			free(tok);
 			if (a == NULL)
 				continue;
-			if (skip_addr(a, skip, 4)) {
+			if (skip_addr(a, skip, 4) ||
+			    (pass == 1 && help_address(text, p, a))) {
 				free(a);
 				continue;
 			}
