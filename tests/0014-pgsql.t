@@ -16,7 +16,7 @@ B="$BOUNCER --allow-root --db $db"
 q() { pgq "$1"; }
 BACKEND=pg
 $B --init > /dev/null; ok $? "bouncer creates its schema in PostgreSQL"
-is "$(pgq 'select version from bouncer_schema')" 4 "schema version kept"
+is "$(pgq 'select version from bouncer_schema')" 5 "schema version kept"
 . "$top/tests/store-suite.sh"
 
 # two hosts at once, different bounces, one database
