@@ -85,9 +85,9 @@ char	*ingest_dedup_key(const struct bounce *, size_t, const char *);
 /* ingest_message_digest - SHA-256 of a message, From_ and CRs aside */
 char	*ingest_message_digest(const char *, size_t);
 /*
- * ingest_queue_key - the key of one failure of a Postfix queue file to a
- * recipient: the same for its DSN and for its log line. Caller frees.
+ * ingest_queue_key - the key of one log line about a Postfix queue file
+ * and a recipient at time t. Caller frees.
  */
-char	*ingest_queue_key(const char *, const char *, const char *);
+char	*ingest_queue_key(const char *, const char *, const char *, time_t);
 
 #endif

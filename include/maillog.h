@@ -42,7 +42,9 @@ struct maillog_stats {
 
 /*
  * maillog_read - read path ("-": standard input, no position kept) into
- * the store, in one transaction with the new position. now dates lines
+ * the store, in short transactions each with the position it reached
+ * (every 5,000 lines or 100 ms, so a bounce piped meanwhile waits at
+ * most that long for the write lock). now dates lines
  * whose timestamp has no year.
  */
 enum store_status maillog_read(const char *, struct store *,

@@ -93,6 +93,13 @@ void	store_rollback(struct store *);
 enum store_status store_event_add(struct store *, const struct store_event *,
 	    int *);
 /*
+ * store_event_near - *found 1 when an event for the same queue ID,
+ * address and action lies within window seconds of t: the same failure
+ * of one queue file, from the log and from its DSN
+ */
+enum store_status store_event_near(struct store *, const char *,
+	    const char *, const char *, time_t, time_t, int *);
+/*
  * store_soft_count - soft events for address after since and after the
  * last "delivered" event: the rolling soft-bounce count.
  */

@@ -50,4 +50,11 @@ void	 str_lower(char *);
 /* str_utf8_clean - a copy with invalid UTF-8 bytes as U+FFFD; caller frees */
 char	*str_utf8_clean(const char *);
 
+/*
+ * txn_gap - pause a few milliseconds between two transactions of a long
+ * run (--maillog, --replay), so that a pipe-mode bouncer waiting for
+ * the write lock (store_sqlite.c polls every millisecond) gets it.
+ */
+void	 txn_gap(void);
+
 #endif

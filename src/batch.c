@@ -30,12 +30,20 @@ const char *batch_classes[10] = {
 	"delivered", "undetermined", "unverified", NULL
 };
 
+/*
+ * A transaction ends after o->batch messages or BATCH_SECONDS, whichever
+ * comes first: long enough to pay one fsync for many messages, short
+ * enough that a pipe-mode bouncer's busy timeout (5 s) never runs out.
+ */
+#define BATCH_SECONDS	0.2
+
 struct run {
 	struct ingest_ctx	*x;
 	const struct batch_opts	*o;
 	struct batch_stats	*st;
 	enum store_status	 r;
 	int			 in_batch;
+	double			 batch_t0;	/* when the open one began */
 	long			 total;
 	double			 t0;
 	double			 last_draw;
@@ -176,11 +184,16 @@ finish(struct run *u, enum ingest_status is, struct ingest_result *res,
 			ingest_log(res, u->x->store == NULL);
 	}
 	ingest_result_free(res);
-	if (u->x->store && ++u->in_batch >= u->o->batch) {
-		if ((u->r = store_commit(u->x->store)) != STORE_OK ||
-		    (u->r = store_begin(u->x->store)) != STORE_OK)
+	/* short transactions: a bounce piped meanwhile waits for the lock */
+	if (u->x->store && (++u->in_batch >= u->o->batch ||
+	    now_s() - u->batch_t0 >= BATCH_SECONDS)) {
+		if ((u->r = store_commit(u->x->store)) != STORE_OK)
+			return -1;
+		txn_gap();
+		if ((u->r = store_begin(u->x->store)) != STORE_OK)
 			return -1;
 		u->in_batch = 0;
+		u->batch_t0 = now_s();
 	}
 	draw(u, 0);
 	return 0;
@@ -661,7 +674,7 @@ batch_replay(struct ingest_ctx *x, const struct batch_opts *o,
 	u.o = o;
 	u.st = st;
 	u.r = STORE_OK;
-	u.t0 = now_s();
+	u.t0 = u.batch_t0 = now_s();
 	src = replay_open(o->paths, o->npaths, &u.total);
 	if (x->store && (u.r = store_begin(x->store)) != STORE_OK) {
 		replay_close(src);

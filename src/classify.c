@@ -674,10 +674,16 @@ note(struct verdict *v, const char *s)
 	strncat(v->rule, s, sizeof(v->rule) - strlen(v->rule) - 1);
 }
 
-/* relabel - a later step names the reason; the class follows it */
+/*
+ * relabel - a later step names the reason; the class follows it. Not
+ * when a rule named the class itself: an operator who wrote
+ * "userunknown hard /.../" has the last word (bouncer.conf(5)).
+ */
 static void
 relabel(struct verdict *v, const char *reason, const char *why)
 {
+	if (v->by_rule_class)
+		return;
 	v->reason = reason;
 	v->class = classify_reason_class(reason, v->status);
 	note(v, why);
@@ -1100,7 +1106,8 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 			    str_icase(b->text, "SMTP command\r\nDATA"))
 				phase = 'D';
 		}
-		if ((cat = category_reason(r->mta_category)) != NULL) {
+		if (!v->by_rule_class &&
+		    (cat = category_reason(r->mta_category)) != NULL) {
 			v->reason = cat;
 			v->class = classify_reason_class(cat, v->status);
 			v->by_phrase = 1;

@@ -24,14 +24,17 @@
 #include "util.h"
 
 char *
-ingest_queue_key(const char *qid, const char *addr, const char *action)
+ingest_queue_key(const char *qid, const char *addr, const char *action,
+    time_t t)
 {
 	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-	const char *parts[4] = { "pfq", qid, addr, action };
+	char ts[32];
+	const char *parts[5] = { "pfq", qid, addr, action, ts };
 	char *key;
 	size_t k;
 
-	for (k = 0; k < 4; k++)
+	snprintf(ts, sizeof(ts), "%lld", (long long)t);
+	for (k = 0; k < 5; k++)
 		g_checksum_update(ck, (const guchar *)parts[k],
 		    (gssize)strlen(parts[k]) + 1);
 	key = xstrdup(g_checksum_get_string(ck));
@@ -71,16 +74,12 @@ ingest_dedup_key(const struct bounce *b, size_t i, const char *digest)
 	char *key;
 	size_t k;
 
-	if (!str_empty(b->postfix_queue_id) && r->action &&
-	    (strcmp(r->action, "failed") == 0 ||
-	    strcmp(r->action, "delayed") == 0)) {
-		/*
-		 * Postfix's own DSN: the queue ID of the failed message is
-		 * what the log line of the same failure carries (maillog.c)
-		 */
-		return ingest_queue_key(b->postfix_queue_id, r->recipient,
-		    r->action);
-	}
+	/*
+	 * Not the queue ID of the original alone: Postfix reuses queue IDs,
+	 * and a later bounce of another message that got the same one is
+	 * another bounce. The same failure read from the log as well is
+	 * found by the policy (store_event_near).
+	 */
 	ck = g_checksum_new(G_CHECKSUM_SHA256);
 	parts[0] = r->recipient;
 	parts[1] = r->action;

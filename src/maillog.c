@@ -3,8 +3,9 @@
  *
  * The same failure reaches bouncer twice when the log is read and the
  * DSN also comes back to the bounce address: both carry the queue ID of
- * the failed message (the DSN in X-Postfix-Queue-ID), so both get the
- * same deduplication key and count once (ingest.c does the same).
+ * the failed message (the DSN in X-Postfix-Queue-ID), and the policy
+ * counts the second once it finds the first (store_event_near). A line's
+ * own key has its time: Postfix reuses queue IDs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -127,7 +128,90 @@ struct ctx {
 	struct maillog_stats	*st;
 	const struct maillog_opts *cp;
 	GHashTable		*camp;	/* queue ID -> campaign */
+	/* the file being read, whose position each commit records */
+	const char		*path;
+	unsigned long long	 ino;
+	int			 open;	/* a transaction is open */
+	struct timespec		 began;	/* ... since then */
+	long			 lines;	/* ... with that many lines */
 };
+
+/*
+ * Short transactions: a pipe-mode bouncer waits for the write lock at
+ * most its busy timeout (5 s), and a year of log is millions of lines.
+ * So commit, with the position reached, every CHUNK_LINES lines or
+ * CHUNK_MS milliseconds, whichever comes first, and open the next
+ * transaction only when the next line has been read (a pipe that waits
+ * for input holds no lock); a crash between two commits loses nothing
+ * (the position is in the same transaction).
+ */
+#define CHUNK_LINES	5000
+#define CHUNK_MS	100
+
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* txn_begin - open a transaction, if none is, and start its clock */
+static enum store_status
+txn_begin(struct ctx *x)
+{
+	enum store_status r;
+
+	if (x->open)
+		return STORE_OK;
+	if ((r = store_begin(x->s)) != STORE_OK)
+		return r;
+	clock_gettime(CLOCK_MONOTONIC, &x->began);
+	x->lines = 0;
+	x->open = 1;
+	return STORE_OK;
+}
+
+/* txn_end - commit, with the position end when reading a file */
+static enum store_status
+txn_end(struct ctx *x, long long end)
+{
+	enum store_status r;
+
+	if (!x->open)
+		return STORE_OK;
+	x->open = 0;
+	if (x->path != NULL &&
+	    (r = store_logpos_set(x->s, x->path, x->ino, end)) != STORE_OK) {
+		store_rollback(x->s);
+		return r;
+	}
+	return store_commit(x->s);
+}
+
+/* txn_rollback - give up the open transaction, if any */
+static void
+txn_rollback(struct ctx *x)
+{
+	if (x->open)
+		store_rollback(x->s);
+	x->open = 0;
+}
+
+/* txn_chunk - after a line: commit when the transaction is long enough */
+static enum store_status
+txn_chunk(struct ctx *x, long long end)
+{
+	enum store_status r;
+
+	if (++x->lines < CHUNK_LINES && ms_since(&x->began) < CHUNK_MS)
+		return STORE_OK;
+	if ((r = txn_end(x, end)) == STORE_OK)
+		txn_gap();
+	return r;
+}
 
 #define CAMP_MAX	200000	/* messages in flight remembered */
 
@@ -231,7 +315,7 @@ one_line(struct ctx *x, const char *l)
 			r = store_soft_count(x->s, addr, ev.time -
 			    x->p->soft_window, &n);
 		if (r == STORE_OK && n > 0) {
-			k = ingest_queue_key(e.qid, addr, "delivered");
+			k = ingest_queue_key(e.qid, addr, "delivered", ev.time);
 			ev.class = ev.reason = "delivered";
 			ev.action = "delivered";
 			ev.status = e.dsn;
@@ -258,7 +342,7 @@ one_line(struct ctx *x, const char *l)
 	classify_text(x->c, text, &v);
 	if (strcmp(action, "delayed") == 0)
 		v.class = "delayed";
-	k = ingest_queue_key(e.qid, addr, action);
+	k = ingest_queue_key(e.qid, addr, action, ev.time);
 	ev.class = v.class;
 	ev.reason = v.reason;
 	ev.status = v.status[0] ? v.status : e.dsn;
@@ -291,9 +375,12 @@ read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		if (line[n - 1] != '\n')
 			break;		/* a line still being written */
-		if ((r = one_line(x, line)) != STORE_OK)
+		if ((r = txn_begin(x)) != STORE_OK ||
+		    (r = one_line(x, line)) != STORE_OK)
 			break;
 		*end += n;
+		if ((r = txn_chunk(x, *end)) != STORE_OK)
+			break;
 	}
 	free(line);
 	return r;
@@ -359,11 +446,9 @@ read_log(struct ctx *xp, const char *path, char **err)
 	memset(st, 0, sizeof(*st));
 	*err = NULL;
 	if (strcmp(path, "-") == 0) {
-		if ((r = store_begin(s)) != STORE_OK)
-			return r;
 		if ((r = read_from(&x, stdin, 0, &end)) == STORE_OK)
-			return store_commit(s);
-		store_rollback(s);
+			return txn_end(&x, end);
+		txn_rollback(&x);
 		return r;
 	}
 	if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), &sb) == -1) {
@@ -372,13 +457,13 @@ read_log(struct ctx *xp, const char *path, char **err)
 			fclose(fp);
 		return STORE_FAIL;
 	}
-	if ((r = store_begin(s)) != STORE_OK)
-		goto out;
 	if ((r = store_logpos_get(s, path, &ino, &off, &found)) != STORE_OK)
-		goto bad;
+		goto out;
+	x.path = path;
 	if (found && ino != (unsigned long long)sb.st_ino) {
 		/* rotated since the last run: finish the old file first */
 		if ((old = rotated(path, ino)) != NULL) {
+			x.ino = ino;
 			r = read_from(&x, old, off, &end);
 			fclose(old);
 			if (r != STORE_OK)
@@ -387,14 +472,15 @@ read_log(struct ctx *xp, const char *path, char **err)
 		off = 0;
 	} else if (found && off > (long long)sb.st_size)
 		off = 0;	/* truncated in place */
-	if ((r = read_from(&x, fp, found ? off : 0, &end)) != STORE_OK ||
-	    (r = store_logpos_set(s, path, (unsigned long long)sb.st_ino,
-	    end)) != STORE_OK)
+	x.ino = (unsigned long long)sb.st_ino;
+	if ((r = read_from(&x, fp, found ? off : 0, &end)) != STORE_OK)
 		goto bad;
-	r = store_commit(s);
+	/* the last position, also when no line was new */
+	if ((r = txn_begin(&x)) == STORE_OK)
+		r = txn_end(&x, end);
 	goto out;
 bad:
-	store_rollback(s);
+	txn_rollback(&x);
 out:
 	fclose(fp);
 	return r;

@@ -40,6 +40,7 @@
 #include "metrics.h"
 #include "mime.h"
 #include "output.h"
+#include "owner.h"
 #include "parse.h"
 #include "policy.h"
 #include "report.h"
@@ -292,9 +293,15 @@ parse_args(int argc, char **argv, struct options *o)
 static int
 open_store(const struct config *cf, int flags, struct store **s)
 {
-	char *err = NULL;
+	char *err = NULL, why[512];
 	enum store_status r;
 
+	if (!store_is_pg(cf->db) &&
+	    owner_become(cf->db, why, sizeof(why)) == -1) {
+		fprintf(stderr, "%s: %s\n", progname, why);
+		syslog(LOG_ERR, "%s", why);
+		return EX_TEMPFAIL;
+	}
 	r = store_open(cf->db, cf->busy_ms, flags, s, &err);
 	if (r == STORE_OK)
 		return EX_OK;

@@ -227,6 +227,22 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 	int dup;
 
 	*out = POLICY_RECORDED;
+	/*
+	 * One failure of one queue file, read from the log and from its DSN
+	 * (or the other way round), counts once; a week apart, a reused
+	 * queue ID is another message
+	 */
+	if (e->queue_id && *e->queue_id && e->action &&
+	    (strcmp(e->action, "failed") == 0 ||
+	    strcmp(e->action, "delayed") == 0)) {
+		if ((r = store_event_near(s, e->queue_id, e->address, e->action,
+		    e->time, 7 * DAY, &dup)) != STORE_OK)
+			return r;
+		if (dup) {
+			*out = POLICY_DUPLICATE;
+			return STORE_OK;
+		}
+	}
 	if ((r = store_event_add(s, e, &dup)) != STORE_OK)
 		return r;
 	if (dup) {

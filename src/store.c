@@ -107,6 +107,13 @@ store_label_domains(struct store *s, int n)
 }
 
 enum store_status
+store_event_near(struct store *s, const char *qid, const char *a,
+    const char *action, time_t t, time_t window, int *found)
+{
+	return s->ops->event_near(s, qid, a, action, t, window, found);
+}
+
+enum store_status
 store_soft_count(struct store *s, const char *a, time_t since, int *n)
 {
 	return s->ops->soft_count(s, a, since, n);

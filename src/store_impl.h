@@ -59,6 +59,8 @@ struct store_ops {
 	enum store_status (*held_put)(struct store *,
 		    const struct store_entry *);
 	enum store_status (*held_del)(struct store *, const char *);
+	enum store_status (*event_near)(struct store *, const char *,
+		    const char *, const char *, time_t, time_t, int *);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */

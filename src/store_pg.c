@@ -403,6 +403,29 @@ pg_event_add(struct store *bs, const struct store_event *e, int *dup)
 }
 
 static enum store_status
+pg_event_near(struct store *bs, const char *qid, const char *addr,
+    const char *action, time_t t, time_t window, int *found)
+{
+	struct pg *s = PG(bs);
+	char lo[32], hi[32];
+	const char *p[5] = { addr, lo, hi, qid, action };
+	enum store_status r;
+	PGresult *res;
+
+	num(lo, sizeof(lo), (long long)(t - window));
+	num(hi, sizeof(hi), (long long)(t + window));
+	*found = 0;
+	res = run(s, "SELECT 1 FROM events WHERE address = $1 AND time BETWEEN "
+	    "$2::bigint AND $3::bigint AND queue_id = $4 AND action = $5 "
+	    "LIMIT 1", 5, p, &r);
+	if (res == NULL)
+		return r;
+	*found = PQntuples(res) > 0;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
 pg_soft_count(struct store *bs, const char *addr, time_t since, int *count)
 {
 	struct pg *s = PG(bs);
@@ -1005,5 +1028,5 @@ static const struct store_ops pg_ops = {
 	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event,
 	pg_campaign_sent_add, pg_alert_set, pg_pause_set, pg_count_add,
 	pg_pipe_time, pg_label_domains, NULL, pg_load,
-	pg_held_get, pg_held_put, pg_held_delete,
+	pg_held_get, pg_held_put, pg_held_delete, pg_event_near,
 };

@@ -8,17 +8,26 @@
  * the same file through sqlite_table(5) and sets no busy timeout, so
  * write transactions are kept to one message.
  *
- * Shared with Postfix: the -wal and -shm files are kept (persistent WAL)
- * and made group-writable, so that whichever side opens first, the other
- * can still use them (README, "Two users, one database").
+ * Shared with Postfix, which must never fail a lookup (it sets no busy
+ * timeout, and a failed prepare kills proxymap): the -wal and -shm files
+ * are kept (persistent WAL) and writable by both (share_mode); closing never
+ * checkpoints (that takes the database's exclusive lock, and a reader
+ * opening meanwhile gets "database is locked"): a passive checkpoint,
+ * which waits for nobody and blocks nobody, keeps the WAL short instead.
+ * Postfix opens the file read-only (mode=ro), so it never checkpoints
+ * either; if someone else's client deletes the WAL files, Postfix or
+ * bouncer creates them again with the database's mode and group (README,
+ * "Two users, one database").
  *
  * Every statement binds its parameters; no SQL is built from input.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -36,6 +45,8 @@ struct sq {
 	sqlite3		*db;
 	char		*path;
 	int		 readonly;
+	int		 busy_ms;	/* how long to wait for a lock */
+	struct timespec	 busy_since;	/* the wait began */
 	/*
 	 * Prepared statements, kept for the process: a replay runs the same
 	 * few statements for every message, and preparing costs more than
@@ -266,17 +277,60 @@ step_done(struct sq *s, sqlite3_stmt *st, const char *what)
 	return STORE_OK;
 }
 
-/* share_file - make a database side file group-writable if we own it */
+/*
+ * share_mode - the mode for the database and its side files: 0666 in a
+ * directory closed to others (README's 2770 bouncer:postfix), where
+ * only bouncer and Postfix can reach them, so that either may create the
+ * WAL files and the other still use them (Postfix's daemons and pipe(8)
+ * children share no group); 0660 anywhere else
+ */
+static mode_t
+share_mode(const char *path)
+{
+	char dir[4096];
+	struct stat sb;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    stat(dirname(dir), &sb) == -1 || (sb.st_mode & 0007) != 0)
+		return 0660;
+	return 0666;
+}
+
+/* share_file - give a database file that mode, if we own it */
 static void
-share_file(const char *path, const char *suffix)
+share_file(const char *path, const char *suffix, mode_t mode)
 {
 	char p[4096];
 	struct stat sb;
 
 	if (snprintf(p, sizeof(p), "%s%s", path, suffix) >= (int)sizeof(p))
 		return;
-	if (stat(p, &sb) == 0 && sb.st_uid == geteuid())
-		(void)chmod(p, 0660);
+	if (stat(p, &sb) == 0 && sb.st_uid == geteuid() &&
+	    (sb.st_mode & 0777) != mode)
+		(void)chmod(p, mode);
+}
+
+/*
+ * busy_wait - SQLite's busy handler: try again every millisecond until
+ * busy_ms have passed. SQLite's own handler sleeps ever longer (up to
+ * 100 ms a try), and so keeps missing the short gaps between the
+ * transactions of a long --maillog or --replay, which leave the lock
+ * free for a few milliseconds (txn_gap) for exactly this.
+ */
+static int
+busy_wait(void *arg, int tries)
+{
+	struct sq *s = arg;
+	struct timespec now, ms = { 0, 1000000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (tries == 0)
+		s->busy_since = now;
+	else if ((now.tv_sec - s->busy_since.tv_sec) * 1000 +
+	    (now.tv_nsec - s->busy_since.tv_nsec) / 1000000 >= s->busy_ms)
+		return 0;
+	nanosleep(&ms, NULL);
+	return 1;
 }
 
 static enum store_status
@@ -346,15 +400,19 @@ store_sqlite_open(const char *path, int busy_ms, int flags,
 		goto bad;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, busy_ms);
-	/* keep -wal and -shm in place: the other user may not create them */
+	s->busy_ms = busy_ms;
+	sqlite3_busy_handler(s->db, busy_wait, s);
+	/* keep -wal and -shm in place, and take no exclusive lock at close */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if (!s->readonly) {
 		if ((r = exec(s, "PRAGMA journal_mode = WAL")) != STORE_OK)
 			goto bad;
-		share_file(path, "");
-		share_file(path, "-wal");
-		share_file(path, "-shm");
+		mode_t mode = share_mode(path);
+
+		share_file(path, "", mode);
+		share_file(path, "-wal", mode);
+		share_file(path, "-shm", mode);
 	}
 	if ((r = exec(s, "PRAGMA synchronous = FULL;"
 	    "PRAGMA secure_delete = ON;"
@@ -379,6 +437,10 @@ sq_close(struct store *bs)
 
 	for (i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
+	/* copy what it can back into the file; never waits, never fails a reader */
+	if (s->db != NULL && !s->readonly)
+		(void)sqlite3_wal_checkpoint_v2(s->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -449,6 +511,32 @@ sq_event_add(struct store *bs, const struct store_event *e, int *dup)
 		return fail(s, rc, "insert event");
 	*dup = sqlite3_changes(s->db) == 0;
 	return STORE_OK;
+}
+
+static enum store_status
+sq_event_near(struct store *bs, const char *qid, const char *addr,
+    const char *action, time_t t, time_t window, int *found)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*found = 0;
+	r = prepare(s, "SELECT 1 FROM events WHERE address = ?1 AND time "
+	    "BETWEEN ?2 AND ?3 AND queue_id = ?4 AND action = ?5 LIMIT 1", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(t - window));
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)(t + window));
+	bind_text(st, 4, qid);
+	bind_text(st, 5, action);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read events");
 }
 
 static enum store_status
@@ -1145,5 +1233,5 @@ static const struct store_ops sq_ops = {
 	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event,
 	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_count_add,
 	sq_pipe_time, sq_label_domains, sq_dump, NULL,
-	sq_held_get, sq_held_put, sq_held_delete,
+	sq_held_get, sq_held_put, sq_held_delete, sq_event_near,
 };

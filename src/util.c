@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "util.h"
@@ -276,4 +277,12 @@ str_utf8_clean(const char *in)
 		p += n;
 	}
 	return sbuf_steal(&b);
+}
+
+void
+txn_gap(void)
+{
+	struct timespec t = { 0, 5 * 1000000 };
+
+	nanosleep(&t, NULL);
 }

@@ -63,13 +63,14 @@ cp "$top/bouncer" "$tmp/bin/bouncer"; chmod 755 "$tmp/bin" "$tmp/bin/bouncer"
 chown postfix "$tmp/data"
 
 # README step 1: the database directory, shared with postfix's group
-install -d -o "$user" -g postfix -m 2750 "$lib"
+install -d -o "$user" -g postfix -m 2770 "$lib"
 cat > "$tmp/bouncer.conf" <<EOT
 db = $lib/bouncer.db
 busy_timeout = 2
 EOT
 chmod 644 "$tmp/bouncer.conf"
-su -s /bin/sh "$user" -c "$tmp/bin/bouncer --config $tmp/bouncer.conf --init" > /dev/null
+setpriv --reuid="$user" --regid="$user" --init-groups \
+    "$tmp/bin/bouncer" --config "$tmp/bouncer.conf" --init > /dev/null
 ok $? "bouncer --init as its own user"
 
 # README steps 2 and 3: master.cf, maps, main.cf
@@ -77,11 +78,14 @@ sed -e 's/^smtp      inet/#smtp      inet/' \
     -e 's/^\([a-z0-9]* *\(unix\|inet\|fifo\|unix-dgram\|pass\) *[-ny] *[-ny] *\)y /\1n /' \
     /usr/share/postfix/master.cf.dist > "$conf/master.cf"
 echo "$ip:$port inet n - n - - smtpd" >> "$conf/master.cf"
+# proxymap keeps the database open while it lives (100 s idle by
+# default); step 8 needs a moment when nobody has it open, sooner
+sed -i 's/^\(proxymap .*proxymap\)$/\1 -o max_idle=2s/' "$conf/master.cf"
 sed -e "s|user=bouncer|user=$user|" -e "s|/usr/local/bin/bouncer|$tmp/bin/bouncer|" \
     -e "s|/etc/bouncer/bouncer.conf|$tmp/bouncer.conf|" "$top/postfix/master.cf" |
     grep -v '^#' >> "$conf/master.cf"
 for m in bouncer-recipient-access bouncer-transport; do
-	sed "s|^dbpath = .*|dbpath = $lib/bouncer.db|" "$top/postfix/$m.cf" > "$conf/$m.cf"
+	sed "s|/var/lib/bouncer/bouncer.db|$lib/bouncer.db|" "$top/postfix/$m.cf" > "$conf/$m.cf"
 done
 sed "s/bounces.example.com/bounces.e2e.test/" "$top/postfix/transport" | grep -v '^#' > "$conf/bouncer-transport-domains"
 sed -e "s|/etc/postfix|$conf|g" -e "s/bounces.example.com/bounces.e2e.test/" "$top/postfix/main.cf" |
@@ -168,6 +172,12 @@ ok $? "maillog: Postfix deferred the bounce (exit 75)"
 grep 'status=deferred' "$log" | tail -1 | sed 's/^.*status=/#   status=/'
 has_row carol@no-such-domain.example; [ $? != 0 ]; ok $? "nothing stored while locked"
 printf 'COMMIT;\n' >&9; exec 9>&-; wait "$lockpid"; lockpid=
+# The "deferred" line is pipe(8)'s; the queue manager moves the message
+# to the deferred queue a moment later. A flush before that move finds
+# nothing to flush, and the message then waits its full back-off (300 s):
+# so flush once it is there.
+wait_for sh -c "find '$tmp/queue/deferred' -type f | grep -q ."
+ok $? "the deferred bounce is in the deferred queue"
 postqueue -c "$conf" -f
 wait_for has_row carol@no-such-domain.example
 ok $? "after the lock is released and the queue flushed, the bounce is stored"
@@ -201,12 +211,90 @@ ok $? "no state change, no double count"
 [ "$(q "select class from suppression where address='erin@gmail.example'")" = hard ]
 ok $? "still suppressed as hard"
 
+# 8. root looks at the database with sqlite3 and postmap, at a moment
+# when nobody else has it open: root's sqlite3, closing last, deletes the
+# -wal and -shm files. Postfix (read-only, mode=ro) or bouncer creates
+# them again, with the database's mode and group; lookups and bounces go on.
+open_by_anyone() { grep -qs "$lib/bouncer.db-shm" /proc/[0-9]*/maps; }
+wait_for sh -c "! grep -qs '$lib/bouncer.db-shm' /proc/[0-9]*/maps"
+ok $? "a moment when no process has the database open (proxymap idle)"
+postmap -c "$conf" -q erin@gmail.example "sqlite:$conf/bouncer-recipient-access.cf" > "$tmp/rootq" 2>&1
+grep -q 'REJECT 5.1.1' "$tmp/rootq"; ok $? "root's postmap -q sqlite:... answers"
+sqlite3 "$lib/bouncer.db" "select count(*) from suppression" > /dev/null
+ok $? "root's sqlite3 reads the database"
+[ ! -e "$lib/bouncer.db-wal" ] && [ ! -e "$lib/bouncer.db-shm" ]
+ok $? "root's sqlite3, last to close, deleted the -wal and -shm files (as it does)"
+$S --from app@mx.e2e.test --to erin@gmail.example > "$tmp/s8" 2>&1; rc=$?
+[ $rc = 24 ] && grep -q '5.1.1 .*Recipient suppressed' "$tmp/s8"
+ok $? "after root's look, smtpd's lookup through proxymap still refuses erin (swaks $rc)"
+su -s /bin/sh postfix -c "postmap -c '$conf' -q erin@gmail.example 'sqlite:$conf/bouncer-recipient-access.cf'" > "$tmp/pfq" 2>&1
+grep -q 'REJECT 5.1.1' "$tmp/pfq"; ok $? "and postfix's own postmap -q answers"
+sed 's/^/#   /' "$tmp/pfq" | grep -v REJECT | head -3
+ls -l "$lib" | sed 's/^/#   after Postfix looked: /'
+$S --from '<>' --to 'bounce+dave=after-root.example@bounces.e2e.test' --data "$top/fixtures/gmail-userunknown.eml" > "$tmp/s8b" 2>&1
+wait_for has_row dave@after-root.example
+ok $? "and a bounce delivered after root's look is stored"
+ls -l "$lib" | sed 's/^/#   /'
+
+# 9. 16 readers as postfix, each running postmap -q (no busy timeout, no
+# proxymap) in a loop, while bouncer writes as fast as it can (pipe mode,
+# as $user with its own group, as pipe(8) runs it), with --maillog and --expire
+# running too: not one lookup may fail.
+BW="setpriv --reuid=$user --regid=$user --init-groups $tmp/bin/bouncer --config $tmp/bouncer.conf"
+awk 'BEGIN { for (i = 1; i <= 6000; i++)
+	printf "Nov 23 10:00:00 mx postfix/smtp[9]: M%dX: to=<m%d@maillog.example>, relay=none, delay=1, dsn=5.1.1, status=bounced (host said: 550 5.1.1 user unknown)\n", i, i }' > "$tmp/mail.log"
+chmod 644 "$tmp/mail.log"
+mkdir "$tmp/stress"; chmod 777 "$tmp/stress"
+cat > "$tmp/stress/reader" <<EOT
+#!/bin/sh
+# reader N: 100 lookups of a suppressed address; one line per failure
+i=0
+while [ \$i -lt 100 ]; do
+	out=\$(postmap -c '$conf' -q erin@gmail.example 'sqlite:$conf/bouncer-recipient-access.cf' 2>&1)
+	case \$out in "REJECT 5.1.1"*) echo ok ;; *) echo "fail: \$out" ;; esac
+	i=\$((i + 1))
+done > '$tmp/stress/r.'\$1
+EOT
+chmod 755 "$tmp/stress/reader"
+(	i=0
+	while [ ! -e "$tmp/stress/stop" ]; do
+		i=$((i + 1))
+		printf 'From: MAILER-DAEMON@mx.e2e.test\nSubject: Undelivered Mail Returned to Sender\nMessage-Id: <stress-%d@e2e>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.e2e.test\n\nFinal-Recipient: rfc822; w%d@stress.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\n\n--B--\n' $i $i |
+		    $BW --sender MAILER-DAEMON > /dev/null 2>&1
+		echo $? >> "$tmp/stress/w"
+	done ) &
+wpid=$!
+(	while [ ! -e "$tmp/stress/stop" ]; do
+		$BW --maillog - < "$tmp/mail.log" > /dev/null 2>&1; echo "maillog $?" >> "$tmp/stress/o"
+		$BW --expire > /dev/null 2>&1; echo "expire $?" >> "$tmp/stress/o"
+	done ) &
+opid=$!
+rpids=
+for r in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+	su -s /bin/sh postfix -c "$tmp/stress/reader $r" &
+	rpids="$rpids $!"
+done
+wait $rpids
+: > "$tmp/stress/stop"; wait $wpid $opid
+looked=$(cat "$tmp/stress"/r.* | grep -c '^ok')
+failed=$(cat "$tmp/stress"/r.* | grep -vc '^ok')
+written=$(grep -c '^0$' "$tmp/stress/w")
+say "$looked lookups by 16 readers, $failed failed; $written bounces written meanwhile, $(grep -vc '^0$' "$tmp/stress/w") deferred; $(grep -c 'maillog 0' "$tmp/stress/o") --maillog and $(grep -c 'expire 0' "$tmp/stress/o") --expire runs"
+[ "$looked" = 1600 ] && [ "$failed" = 0 ]; ok $? "16 readers, 1600 lookups under writes: not one failed"
+cat "$tmp/stress"/r.* | grep -v '^ok' | sort | uniq -c | head -3 | sed 's/^/#   /'
+[ "$written" -gt 0 ] && ! grep -vq '^0$' "$tmp/stress/w"
+ok $? "bouncer wrote all along, and no bounce was deferred"
+! grep -v ' 0$' "$tmp/stress/o" | grep -q .; ok $? "every --maillog and --expire run succeeded"
+grep -v ' 0$' "$tmp/stress/o" | head -3 | sed 's/^/#   /'
+
 # 6. both sides, no failure: Postfix read after bouncer wrote (step 3) and
 # bouncer wrote after Postfix read (steps 2, 4); the log has no map errors
 grep -E 'dict_sqlite|proxymap.*(warning|fatal)|table .* has changed|bouncer.*(fatal|panic)' "$log" > "$tmp/err"
 [ ! -s "$tmp/err" ]; ok $? "no lookup or pipe failure in the log"
 sed 's/^/#   /' "$tmp/err" | head -5
 ls -l "$lib" | sed 's/^/#   /'
-stat -c '%U:%G %a %n' "$lib"/bouncer.db* | grep -v "^$user:postfix 660 " > "$tmp/modes"
-[ ! -s "$tmp/modes" ]; ok $? "database files stay $user:postfix 0660"
+stat -c '%U:%G %a %n' "$lib"/bouncer.db* | grep -v "^\($user\|postfix\):postfix 666 " > "$tmp/modes"
+[ ! -s "$tmp/modes" ]; ok $? "database files stay group postfix, 0666 in the 2770 directory"
+sed 's/^/#   /' "$tmp/modes"
+[ "$(stat -c %U "$lib/bouncer.db")" = "$user" ]; ok $? "the database belongs to $user"
 echo "1..$n"
