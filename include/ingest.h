@@ -72,9 +72,10 @@ void	ingest_result_free(struct ingest_result *);
 int	ingest_quarantine(const char *, const char *, size_t, char **);
 /*
  * ingest_log - one syslog line per recipient, Postfix style, once the
- * outcome is stored (or always, for a dry run)
+ * outcome is stored (or always, for a dry run); qid, when not NULL, is
+ * the queue ID of the delivery to bouncer (pipe(8)'s ${queue_id})
  */
-void	ingest_log(const struct ingest_result *, int);
+void	ingest_log(const struct ingest_result *, int, const char *);
 /*
  * ingest_dedup_key - the deduplication key of recipient i: the same
  * bounce delivered or replayed twice gives the same key. digest is

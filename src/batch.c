@@ -181,7 +181,7 @@ finish(struct run *u, enum ingest_status is, struct ingest_result *res,
 				u->st->suppressed++;
 		}
 		if (u->o->log)
-			ingest_log(res, u->x->store == NULL);
+			ingest_log(res, u->x->store == NULL, NULL);
 	}
 	ingest_result_free(res);
 	/* short transactions: a bounce piped meanwhile waits for the lock */

@@ -101,15 +101,26 @@ ingest_dedup_key(const struct bounce *b, size_t i, const char *digest)
 	return key;
 }
 
+/*
+ * log_rcpt - Postfix style: the line starts with the queue ID of the
+ * delivery to bouncer when pipe(8) gave it (so that it joins Postfix's
+ * "relay=bouncer" line), and names the failed message's own queue ID,
+ * from Postfix's DSN, as orig_queue_id
+ */
 static void
-log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome)
+log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome,
+    const char *qid)
 {
+	const char *orig = str_empty(b->postfix_queue_id) ? NULL :
+	    b->postfix_queue_id;
+
 	if (r->recipient == NULL)
 		return;
 	syslog(LOG_INFO, "%s: to=<%s>, class=%s, reason=%s, status=%s, "
-	    "action=%s", str_empty(b->postfix_queue_id) ? "NOQUEUE" :
-	    b->postfix_queue_id, r->recipient, r->v.class, r->v.reason,
-	    r->v.status[0] ? r->v.status : "none", outcome);
+	    "action=%s%s%s", qid ? qid : orig ? orig : "NOQUEUE",
+	    r->recipient, r->v.class, r->v.reason,
+	    r->v.status[0] ? r->v.status : "none", outcome,
+	    qid && orig ? ", orig_queue_id=" : "", qid && orig ? orig : "");
 }
 
 /*
@@ -301,13 +312,13 @@ ingest_message(const struct ingest_ctx *x, const char *buf, size_t len,
 }
 
 void
-ingest_log(const struct ingest_result *res, int dry_run)
+ingest_log(const struct ingest_result *res, int dry_run, const char *qid)
 {
 	size_t i;
 
 	for (i = 0; i < res->b.n; i++)
 		log_rcpt(&res->b, &res->b.r[i], dry_run ? "dry-run" :
-		    policy_outcome_name(res->outcome[i]));
+		    policy_outcome_name(res->outcome[i]), qid);
 }
 
 void

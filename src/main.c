@@ -69,6 +69,7 @@ struct options {
 	const char	*rules;
 	const char	*sender;
 	const char	*recipient;
+	const char	*queue_id;	/* pipe(8)'s ${queue_id}: this delivery */
 	const char	*max_size;
 	time_t		 now;
 	int		 dry_run;
@@ -167,7 +168,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS };
+	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -175,6 +176,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "sender", required_argument, NULL, O_SENDER },
 		{ "recipient", required_argument, NULL, O_RECIPIENT },
+		{ "queue-id", required_argument, NULL, O_QUEUE_ID },
 		{ "max-size", required_argument, NULL, O_MAX_SIZE },
 		{ "add", required_argument, NULL, O_ADD },
 		{ "remove", required_argument, NULL, O_REMOVE },
@@ -242,6 +244,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_RULES:	o->rules = optarg; break;
 		case O_SENDER:	o->sender = optarg; break;
 		case O_RECIPIENT: o->recipient = optarg; break;
+		case O_QUEUE_ID: o->queue_id = optarg; break;
 		case O_MAX_SIZE: o->max_size = optarg; break;
 		case O_WHY:	o->why = optarg; break;
 		case O_CLASS:	o->class = optarg; break;
@@ -529,7 +532,7 @@ run_pipe(const struct classifier *c, const struct options *o,
 	} else if (store_commit(s) != STORE_OK)
 		rc = store_failed(s);
 	else if (cf->syslog)
-		ingest_log(&res, 0);
+		ingest_log(&res, 0, o->queue_id);
 out:
 	ingest_result_free(&res);
 	store_close(s);
@@ -597,26 +600,45 @@ show_audit(const struct store_audit *a, void *arg)
 	return 0;
 }
 
+/*
+ * run_lookup - the entry, if any, and the soft bounces that count now
+ * (also before they suppress); an entry past its expiry is "expired":
+ * Postfix's maps no longer match it, and the next --expire removes it
+ */
 static int
-run_lookup(struct store *s, const char *addr)
+run_lookup(struct store *s, const char *addr, const struct options *o,
+    const struct config *cf)
 {
+	const struct policy_cfg *p = &cf->policy;
 	struct store_entry e;
-	int found;
+	int found, soft;
 
 	if (store_get(s, addr, &e, &found) != STORE_OK)
 		return store_failed(s);
+	if (store_soft_count(s, addr, o->now - p->soft_window, &soft) !=
+	    STORE_OK) {
+		if (found)
+			store_entry_free(&e);
+		return store_failed(s);
+	}
 	printf("address      %s\n", addr);
-	if (found) {
-		printf("state        suppressed\nclass        %s\n"
+	if (found)
+		printf("state        %s\nclass        %s\n"
 		    "reason       %s\nstatus       %s\nsource       %s\n"
-		    "note         %s\nsoft count   %d\n", e.class, e.reason,
-		    *e.status ? e.status : "-", e.source, e.note, e.soft_count);
+		    "note         %s\n", e.expires != 0 && e.expires <= o->now ?
+		    "expired (no longer refused; --expire removes it)" :
+		    "suppressed", e.class, e.reason,
+		    *e.status ? e.status : "-", e.source, e.note);
+	else
+		printf("state        not suppressed\n");
+	printf("soft count   %d in the last %lld days (%d suppress)\n", soft,
+	    (long long)(p->soft_window / 86400), p->soft_threshold);
+	if (found) {
 		print_time("first seen", e.first_seen);
 		print_time("last seen", e.last_seen);
 		print_time("expires", e.expires);
 		store_entry_free(&e);
-	} else
-		printf("state        not suppressed\n");
+	}
 	printf("history:\n");
 	if (store_history(s, addr, show_event, show_audit, NULL) != STORE_OK)
 		return store_failed(s);
@@ -754,7 +776,7 @@ run_maillog(const struct classifier *c, const struct options *o,
 		rc = EX_NOINPUT;
 	} else if (r != STORE_OK)
 		rc = store_failed(s);
-	else
+	else if (st.deliveries > 0)	/* silent otherwise: cron mails no one */
 		printf("maillog: %ld lines, %ld deliveries: %ld sent, %ld "
 		    "bounced, %ld deferred; %ld already seen, %ld newly "
 		    "suppressed\n", st.lines, st.deliveries, st.sent,
@@ -919,7 +941,7 @@ run_store_mode(const struct options *o, const struct config *cf)
 			    "released", addr);
 		break;
 	case MODE_LOOKUP:
-		rc = run_lookup(s, addr);
+		rc = run_lookup(s, addr, o, cf);
 		break;
 	case MODE_LIST:
 		r = store_list(s, o->class ? o->class : "", o->since ?
@@ -960,8 +982,9 @@ run_store_mode(const struct options *o, const struct config *cf)
 		rc = run_migrate(s, o, cf);
 		break;
 	case MODE_EXPIRE:
+		/* silent when nothing lapsed: cron mails no one */
 		if ((r = policy_expire(s, o->now, report_expired, NULL, &n)) ==
-		    STORE_OK)
+		    STORE_OK && n > 0)
 			printf("expire: %d address%s lifted\n", n,
 			    n == 1 ? "" : "es");
 		break;
@@ -1003,6 +1026,71 @@ load_config(const struct options *o, struct config *cf)
 	return rc;
 }
 
+/*
+ * Every deferral is logged with its reason (pipe(8) puts only the first
+ * line of our standard error in Postfix's log, and only with the
+ * deferral's status): standard error goes through tee_write, which
+ * passes everything on and keeps the first ERRKEEP bytes, and finish()
+ * logs them when pipe mode exits 75, whatever path led there.
+ */
+#define ERRKEEP	900
+static char	errkeep[ERRKEEP + 1];
+static size_t	errkept;
+
+static ssize_t
+tee_write(void *cookie, const char *buf, size_t n)
+{
+	size_t done = 0, k;
+	ssize_t w;
+
+	(void)cookie;
+	k = n < ERRKEEP - errkept ? n : ERRKEEP - errkept;
+	memcpy(errkeep + errkept, buf, k);
+	errkept += k;
+	while (done < n) {
+		if ((w = write(STDERR_FILENO, buf + done, n - done)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)n;
+}
+
+/* tee_stderr - route stderr through tee_write (unbuffered, as before) */
+static void
+tee_stderr(void)
+{
+	static const cookie_io_functions_t io = { NULL, tee_write, NULL, NULL };
+	FILE *f;
+
+	if ((f = fopencookie(NULL, "w", io)) == NULL)
+		return;
+	setvbuf(f, NULL, _IONBF, 0);
+	stderr = f;
+}
+
+/* finish - the exit status; a deferral in pipe mode is logged first */
+static int
+finish(const struct options *o, int rc)
+{
+	size_t i;
+
+	if (o->mode != MODE_PIPE || rc != EX_TEMPFAIL)
+		return rc;
+	for (i = 0; i < errkept; i++)
+		if (errkeep[i] == '\n' || errkeep[i] == '\r')
+			errkeep[i] = i + 1 < errkept ? ' ' : '\0';
+	errkeep[errkept] = '\0';
+	openlog("bouncer", LOG_PID | (o->log_stderr ? LOG_PERROR : 0),
+	    LOG_MAIL);
+	syslog(LOG_WARNING, "%s: from=<%s>, message deferred (exit 75): %s",
+	    o->queue_id ? o->queue_id : "NOQUEUE", o->sender ? o->sender : "",
+	    errkept ? errkeep : "no reason given");
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1012,12 +1100,13 @@ main(int argc, char **argv)
 	struct sbuf errs;
 	int rc;
 
+	tee_stderr();
 	if (parse_args(argc, argv, &o) == -1) {
 		/* one line: pipe(8) hands it to Postfix's log with the deferral */
 		if (o.mode == MODE_PIPE) {
 			fprintf(stderr, "%s: usage error, message deferred: %s\n",
 			    progname, o.err);
-			return EX_TEMPFAIL;
+			return finish(&o, EX_TEMPFAIL);
 		}
 		fprintf(stderr, "%s: %s\n", progname, o.err);
 		usage(stderr);
@@ -1083,5 +1172,5 @@ out:
 	/* whatever went wrong, Postfix must keep the bounce: see above */
 	if (o.mode == MODE_PIPE && rc != EX_OK && rc != EX_TEMPFAIL)
 		rc = EX_TEMPFAIL;
-	return rc;
+	return finish(&o, rc);
 }
