@@ -211,8 +211,10 @@ enum store_query {
 				   events ever counted (never decrease) */
 	STORE_Q_METRIC_BASE,	/* domain, class (or "sent"): counts when the
 				   domain got its own metric series */
-	STORE_Q_PIPE_SECONDS	/* bucket: pipe-mode runs per duration bucket
+	STORE_Q_PIPE_SECONDS,	/* bucket: pipe-mode runs per duration bucket
 				   (STORE_PIPE_SUM: microseconds in all) */
+	STORE_Q_LAST_BLOCK	/* domain (count: time of its newest block
+				   event since) */
 };
 enum store_status store_query(struct store *, enum store_query, time_t,
 	    store_row_cb, void *);

@@ -34,6 +34,7 @@
 #include "classify.h"
 #include "config.h"
 #include "feed.h"
+#include "html.h"
 #include "ingest.h"
 #include "input.h"
 #include "maillog.h"
@@ -59,6 +60,7 @@ enum mode {
 struct options {
 	enum mode	 mode;
 	int		 json;
+	int		 html;		/* --report --html */
 	int		 allow_root;
 	const char	*arg;		/* file, text or address of the mode */
 	const char	*why;
@@ -98,7 +100,7 @@ usage(FILE *fp)
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- | --sign ADDR\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
-"       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
+"       bouncer --report [--since 7d] [--json | --html] | --metrics | --maillog FILE|-\n"
 "       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
@@ -168,7 +170,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID };
+	    O_METRICS, O_ALERT, O_HTML, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -195,6 +197,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "report", no_argument, NULL, O_REPORT },
 		{ "metrics", no_argument, NULL, O_METRICS },
 		{ "alert", no_argument, NULL, O_ALERT },
+		{ "html", no_argument, NULL, O_HTML },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
 		{ "migrate-to", required_argument, NULL, O_MIGRATE },
 		{ "why", required_argument, NULL, O_WHY },
@@ -241,6 +244,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_QUARANTINE: o->quarantine = optarg; break;
 		case O_LOG_STDERR: o->log_stderr = 1; break;
 		case O_JSON:	o->json = 1; break;
+		case O_HTML:	o->html = 1; break;
 		case O_RULES:	o->rules = optarg; break;
 		case O_SENDER:	o->sender = optarg; break;
 		case O_RECIPIENT: o->recipient = optarg; break;
@@ -967,7 +971,8 @@ run_store_mode(const struct options *o, const struct config *cf)
 		ro.since = o->now - (o->since ? o->since : 7 * 86400);
 		ro.json = o->json;
 		ro.th = &cf->th;
-		r = report_print(s, &ro, stdout, &worst);
+		r = o->html ? html_report(s, &ro, stdout, &worst) :
+		    report_print(s, &ro, stdout, &worst);
 		if (r == STORE_OK && worst == AL_CRITICAL)
 			rc = EX_CRITICAL;
 		break;

@@ -865,6 +865,9 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		    "metric_base WHERE $1::bigint >= 0 ORDER BY domain, class",
 		[STORE_Q_PIPE_SECONDS] = "SELECT bucket, '', '', count FROM "
 		    "pipe_seconds WHERE $1::bigint >= 0 ORDER BY bucket",
+		[STORE_Q_LAST_BLOCK] = "SELECT split_part(address, '@', 2), '', "
+		    "'', max(time) FROM events WHERE time >= $1::bigint AND "
+		    "class = 'block' GROUP BY 1",
 	};
 	struct pg *s = PG(bs);
 	char t[32];

@@ -1038,6 +1038,9 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		    "metric_base ORDER BY domain, class",
 		[STORE_Q_PIPE_SECONDS] = "SELECT bucket, '', '', count FROM "
 		    "pipe_seconds ORDER BY bucket",
+		[STORE_Q_LAST_BLOCK] = "SELECT " DOMAIN_OF("address") ", '', '', "
+		    "max(time) FROM events WHERE time >= ?1 AND class = 'block' "
+		    "GROUP BY 1",
 	};
 	sqlite3_stmt *st;
 	enum store_status r;
