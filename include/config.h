@@ -32,7 +32,6 @@ struct config {
 	char	*sign_prefix;		/* "bounce" */
 	char	*sign_domain;		/* the bounce domain */
 	time_t	 sign_max_age;		/* 30 days */
-	int	 require_signed;
 	struct thresholds th;		/* warn_CLASS, crit_CLASS, min_sent */
 	char	*campaign_header;	/* header naming the campaign */
 	int	 campaign_verp;		/* the VERP prefix names it */

@@ -66,6 +66,14 @@ enum ingest_status ingest_store(const struct ingest_ctx *,
 	    struct ingest_result *);
 void	ingest_result_free(struct ingest_result *);
 /*
+ * ingest_settle - after --maillog: every pending report that can now be
+ * tied to mail we sent is acted on; one still untied pending_wait after
+ * it arrived is recorded as unverified. Forgets sent mail older than
+ * sent_retention. Runs in the caller's transaction.
+ */
+enum store_status ingest_settle(struct store *, const struct policy_cfg *,
+	    time_t, long *, long *);
+/*
  * ingest_quarantine - keep a copy of a message in dir (a file of its
  * own, mode 0600, synced); -1 with *err (caller frees) on failure
  */

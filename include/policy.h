@@ -21,7 +21,23 @@
 
 #include "store.h"
 
+/*
+ * Trust: which reports may act (bouncer(1), TRUST). any: all but a bad
+ * tag; sent: those tied to mail we sent, by a valid signed return path or
+ * by Postfix's log; signed: a valid signed return path only.
+ */
+enum policy_trust {
+	POLICY_TRUST_ANY,
+	POLICY_TRUST_SENT,
+	POLICY_TRUST_SIGNED
+};
+
 struct policy_cfg {
+	enum policy_trust trust;	/* any, unless configured */
+	time_t	sent_retention;		/* what --maillog learned: 30 days */
+	time_t	pending_wait;		/* untied reports wait: 1 hour */
+	int	rcpt_limit;		/* recipients acted on per message: 100 */
+	long	unverified_limit;	/* unverified events an hour: 1000 */
 	int	soft_threshold;		/* soft bounces that suppress: 3 */
 	time_t	soft_window;		/* counted within: 30 days */
 	time_t	soft_ttl;		/* lapses after the last soft: 30 days */
@@ -34,11 +50,16 @@ enum policy_outcome {
 	POLICY_SUPPRESSED,	/* address added to the list */
 	POLICY_ESCALATED,	/* soft count reached the threshold */
 	POLICY_UPDATED,		/* already listed: dates or expiry moved */
-	POLICY_RELEASED		/* taken off the list */
+	POLICY_RELEASED,	/* taken off the list */
+	POLICY_PENDING,		/* kept until --maillog can tie it */
+	POLICY_LIMITED		/* dropped: a limit was reached */
 };
 
 void	policy_defaults(struct policy_cfg *);
 const char *policy_outcome_name(enum policy_outcome);
+/* policy_trust_name - "any", "sent", "signed"; policy_trust_parse: -1 if none */
+const char *policy_trust_name(enum policy_trust);
+int	policy_trust_parse(const char *, enum policy_trust *);
 
 /* policy_apply - record one classified event and apply its consequence */
 enum store_status policy_apply(struct store *, const struct policy_cfg *,

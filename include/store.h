@@ -222,6 +222,44 @@ enum store_status store_query(struct store *, enum store_query, time_t,
 enum store_status store_last_event(struct store *, time_t *);
 
 /*
+ * What --maillog learned of the mail this server sent, for trust = sent
+ * (bouncer.conf(5)): a row per queue ID and recipient (smtp/lmtp
+ * delivery lines), and one with the recipient "" carrying the queue
+ * file's Message-ID (cleanup's line). Kept for a retention time.
+ */
+enum store_status store_outbound_add(struct store *, const char *,
+	    const char *, const char *, time_t);
+/*
+ * store_outbound_tied - *tied 1 when the queue ID (may be NULL) and
+ * recipient, or the Message-ID (may be NULL) and recipient, are known
+ */
+enum store_status store_outbound_tied(struct store *, const char *,
+	    const char *, const char *, int *);
+/* store_outbound_purge - forget what is older than the time given */
+enum store_status store_outbound_purge(struct store *, time_t);
+
+/*
+ * Pending events: reports that cannot be tied to our mail yet, kept
+ * until --maillog has read the log they may be in. The key is the
+ * event's dedup; *dup 1 when that one is already pending. arrived is
+ * when bouncer got the report.
+ */
+enum store_status store_pending_add(struct store *,
+	    const struct store_event *, time_t, int *);
+typedef int (*store_pending_cb)(const struct store_event *, time_t, void *);
+enum store_status store_pending_each(struct store *, store_pending_cb,
+	    void *);
+enum store_status store_pending_del(struct store *, const char *);
+
+/*
+ * Counters kept in the store (limits' hits, the current hour's
+ * unverified events): store_counter adds delta (0: only reads) and
+ * gives the new value; store_counter_set sets it.
+ */
+enum store_status store_counter(struct store *, const char *, long, long *);
+enum store_status store_counter_set(struct store *, const char *, long);
+
+/*
  * store_copy - copy every suppression, event, audit row, sent count and
  * the erasure count of from into to (an SQLite store into a PostgreSQL
  * one), in one transaction of the target; rows the target already has

@@ -500,6 +500,7 @@ alert_run(struct store *s, const struct alert_opts *o, FILE *out,
 	enum store_status rc;
 
 	memset(res, 0, sizeof(*res));
+	memset(&r, 0, sizeof(r));	/* cppcheck's ctuuninitvar */
 	if ((rc = rates_gather(s, o->now - o->window + 1, o->now, &r)) !=
 	    STORE_OK)
 		goto out;

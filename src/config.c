@@ -158,12 +158,36 @@ set(struct config *c, const char *k, const char *v)
 		if (config_duration(v, &c->sign_max_age) == -1)
 			return -1;
 	} else if (strcmp(k, "require_signed") == 0) {
+		/* the older name of trust = signed */
 		if (strcmp(v, "yes") == 0)
-			c->require_signed = 1;
-		else if (strcmp(v, "no") == 0)
-			c->require_signed = 0;
-		else
+			c->policy.trust = POLICY_TRUST_SIGNED;
+		else if (strcmp(v, "no") == 0) {
+			if (c->policy.trust == POLICY_TRUST_SIGNED)
+				c->policy.trust = POLICY_TRUST_ANY;
+		} else
 			return -1;
+	} else if (strcmp(k, "trust") == 0) {
+		if (policy_trust_parse(v, &c->policy.trust) == -1)
+			return -1;
+	} else if (strcmp(k, "sent_retention") == 0) {
+		if (config_duration(v, &c->policy.sent_retention) == -1 ||
+		    c->policy.sent_retention == 0)
+			return -1;
+	} else if (strcmp(k, "pending_wait") == 0) {
+		if (config_duration(v, &c->policy.pending_wait) == -1)
+			return -1;
+	} else if (strcmp(k, "recipient_limit") == 0) {
+		n = atoi(v);
+		if (n < 1 || n > 1000)
+			return -1;
+		c->policy.rcpt_limit = n;
+	} else if (strcmp(k, "unverified_limit") == 0) {
+		char *end;
+		long l = strtol(v, &end, 10);
+
+		if (end == v || *end != '\0' || l < 0 || l > 100000000)
+			return -1;
+		c->policy.unverified_limit = l;
 	} else if ((n = thresholds_set(&c->th, k, v)) != -2)
 		return n;
 	else if (strcmp(k, "campaign_header") == 0)

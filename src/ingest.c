@@ -256,9 +256,110 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 	return INGEST_OK;
 }
 
+/* bare_id - a Message-ID without its angle brackets and blanks, in buf */
+static const char *
+bare_id(const char *id, char *buf, size_t len)
+{
+	size_t n;
+
+	if (id == NULL)
+		return NULL;
+	id += strspn(id, " \t<");
+	n = strcspn(id, "> \t");
+	if (n == 0 || n >= len)
+		return NULL;
+	memcpy(buf, id, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * unverified_room - whether one more unverified (or pending) event fits
+ * in this hour's allowance; counts it when it does, counts the refusal
+ * when it does not. A stranger's reports are what this bounds.
+ */
+static enum store_status
+unverified_room(const struct ingest_ctx *x, int *room)
+{
+	long hour = (long)(x->now / 3600), h, n;
+	enum store_status r;
+
+	*room = 1;
+	if ((r = store_counter(x->store, "unverified_hour", 0, &h)) != STORE_OK)
+		return r;
+	if (h != hour) {
+		if ((r = store_counter_set(x->store, "unverified_hour", hour)) !=
+		    STORE_OK || (r = store_counter_set(x->store,
+		    "unverified_count", 0)) != STORE_OK)
+			return r;
+	}
+	if ((r = store_counter(x->store, "unverified_count", 0, &n)) != STORE_OK)
+		return r;
+	if (n >= x->policy->unverified_limit) {
+		*room = 0;
+		return store_counter(x->store, "limit_hits_unverified", 1, &n);
+	}
+	return store_counter(x->store, "unverified_count", 1, &n);
+}
+
+/*
+ * store_rcpt - one recipient's event: acted on, kept pending until it
+ * can be tied to our mail (trust = sent), or recorded as unverified.
+ */
+static enum store_status
+store_rcpt(const struct ingest_ctx *x, struct ingest_result *res, size_t i,
+    struct store_event *e, long *limited)
+{
+	const struct policy_cfg *p = x->policy;
+	struct rcpt *r = &res->b.r[i];
+	enum store_status st;
+	char idbuf[512];
+	int tied, room, dup;
+
+	if (p->trust == POLICY_TRUST_SENT && !r->vouched &&
+	    strcmp(e->class, "unverified") != 0) {
+		st = store_outbound_tied(x->store, res->b.postfix_queue_id,
+		    bare_id(res->b.orig_message_id, idbuf, sizeof(idbuf)),
+		    r->recipient, &tied);
+		if (st != STORE_OK)
+			return st;
+		if (tied)
+			snprintf(r->trust, sizeof(r->trust), "tied to mail we "
+			    "sent (Postfix's log)");
+		else {
+			if ((st = unverified_room(x, &room)) != STORE_OK)
+				return st;
+			if (!room) {
+				(*limited)++;
+				res->outcome[i] = POLICY_LIMITED;
+				return STORE_OK;
+			}
+			snprintf(r->trust, sizeof(r->trust), "pending: not "
+			    "(yet) tied to mail we sent; --maillog decides");
+			st = store_pending_add(x->store, e, x->now, &dup);
+			res->outcome[i] = dup ? POLICY_DUPLICATE :
+			    POLICY_PENDING;
+			return st;
+		}
+	} else if (p->trust == POLICY_TRUST_ANY && !r->vouched &&
+	    strcmp(e->class, "unverified") != 0)
+		snprintf(r->trust, sizeof(r->trust), "any report (trust = any)");
+	if (strcmp(e->class, "unverified") == 0) {
+		if ((st = unverified_room(x, &room)) != STORE_OK)
+			return st;
+		if (!room) {
+			(*limited)++;
+			res->outcome[i] = POLICY_LIMITED;
+			return STORE_OK;
+		}
+	}
+	return policy_apply(x->store, p, e, &res->outcome[i]);
+}
+
 enum ingest_status
 ingest_store(const struct ingest_ctx *x, struct ingest_result *res)
 {
+	long acted = 0, over = 0, limited = 0, v;
 	size_t i;
 
 	if (x->store == NULL)
@@ -269,6 +370,13 @@ ingest_store(const struct ingest_ctx *x, struct ingest_result *res)
 
 		if (res->keys[i] == NULL)
 			continue;	/* nothing safe to store */
+		if (acted >= x->policy->rcpt_limit) {
+			/* what one message can make the database hold */
+			res->outcome[i] = POLICY_LIMITED;
+			over++;
+			continue;
+		}
+		acted++;
 		memset(&e, 0, sizeof(e));
 		/* a replayed bounce happened when it was written, not now */
 		e.time = x->msg_time && res->b.when > 0 &&
@@ -292,12 +400,129 @@ ingest_store(const struct ingest_ctx *x, struct ingest_result *res)
 		e.feedback_type = res->b.feedback_type;
 		e.campaign = res->b.campaign;
 		e.dedup = res->keys[i];
-		res->store_status = policy_apply(x->store, x->policy, &e,
-		    &res->outcome[i]);
+		res->store_status = store_rcpt(x, res, i, &e, &limited);
 		if (res->store_status != STORE_OK)
 			return INGEST_STORE;
 	}
+	if (over > 0) {
+		syslog(LOG_WARNING, "recipient_limit %d reached: %ld more "
+		    "recipient%s of one message ignored", x->policy->rcpt_limit,
+		    over, over == 1 ? "" : "s");
+		res->store_status = store_counter(x->store,
+		    "limit_hits_recipients", over, &v);
+		if (res->store_status != STORE_OK)
+			return INGEST_STORE;
+	}
+	if (limited > 0)
+		syslog(LOG_WARNING, "unverified_limit %ld an hour reached: %ld "
+		    "unverified recipient%s not recorded",
+		    x->policy->unverified_limit, limited, limited == 1 ? "" : "s");
 	return INGEST_OK;
+}
+
+struct settle {
+	struct store_event	*ev;
+	time_t			*arrived;
+	size_t			 n;
+};
+
+/* keep - a copy of one pending row: the store is not changed while read */
+static int
+keep(const struct store_event *e, time_t arrived, void *arg)
+{
+	struct settle *st = arg;
+	struct store_event *c;
+
+	st->ev = xrealloc(st->ev, (st->n + 1) * sizeof(*st->ev));
+	st->arrived = xrealloc(st->arrived, (st->n + 1) * sizeof(*st->arrived));
+	c = &st->ev[st->n];
+	*c = *e;
+	c->address = xstrdup(e->address);
+	c->class = xstrdup(e->class);
+	c->reason = xstrdup(e->reason);
+	c->status = xstrdup(e->status);
+	c->replycode = xstrdup(e->replycode);
+	c->action = xstrdup(e->action);
+	c->diagnostic = xstrdup(e->diagnostic);
+	c->reporting_mta = xstrdup(e->reporting_mta);
+	c->remote_mta = xstrdup(e->remote_mta);
+	c->message_id = xstrdup(e->message_id);
+	c->queue_id = xstrdup(e->queue_id);
+	c->source = xstrdup(e->source);
+	c->feedback_type = xstrdup(e->feedback_type);
+	c->dedup = xstrdup(e->dedup);
+	c->campaign = xstrdup(e->campaign);
+	st->arrived[st->n++] = arrived;
+	return 0;
+}
+
+static void
+settle_free(struct settle *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		struct store_event *e = &st->ev[i];
+		const char *f[] = { e->address, e->class, e->reason, e->status,
+		    e->replycode, e->action, e->diagnostic, e->reporting_mta,
+		    e->remote_mta, e->message_id, e->queue_id, e->source,
+		    e->feedback_type, e->dedup, e->campaign };
+		size_t k;
+
+		for (k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+			free((char *)f[k]);
+	}
+	free(st->ev);
+	free(st->arrived);
+}
+
+enum store_status
+ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
+    long *tied, long *unverified)
+{
+	struct settle st;
+	enum store_status r;
+	enum policy_outcome out;
+	char idbuf[512];
+	size_t i;
+	int t;
+
+	*tied = *unverified = 0;
+	memset(&st, 0, sizeof(st));
+	if ((r = store_outbound_purge(s, now - p->sent_retention)) != STORE_OK ||
+	    (r = store_pending_each(s, keep, &st)) != STORE_OK)
+		goto out;
+	for (i = 0; i < st.n; i++) {
+		struct store_event *e = &st.ev[i];
+
+		if ((r = store_outbound_tied(s, e->queue_id, bare_id(
+		    e->message_id, idbuf, sizeof(idbuf)), e->address, &t)) !=
+		    STORE_OK)
+			goto out;
+		if (!t && st.arrived[i] + p->pending_wait > now)
+			continue;	/* its log line may still come */
+		if (!t) {
+			/* the log has been read past it: nothing ties it */
+			free((char *)e->class);
+			e->class = xstrdup("unverified");
+		}
+		if ((r = policy_apply(s, p, e, &out)) != STORE_OK ||
+		    (r = store_pending_del(s, e->dedup)) != STORE_OK)
+			goto out;
+		syslog(LOG_INFO, "%s: to=<%s>, class=%s, reason=%s, status=%s, "
+		    "action=%s, pending report %s", str_empty(e->queue_id) ?
+		    "NOQUEUE" : e->queue_id, e->address, e->class, e->reason,
+		    str_empty(e->status) ? "none" : e->status,
+		    policy_outcome_name(out), t ? "tied to mail we sent" :
+		    "never tied: unverified");
+		if (t)
+			(*tied)++;
+		else
+			(*unverified)++;
+	}
+out:
+	settle_free(&st);
+	return r;
 }
 
 enum ingest_status

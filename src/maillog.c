@@ -120,6 +120,36 @@ parse(const char *l, struct entry *e)
 	return 0;
 }
 
+/*
+ * parse_msgid - cleanup(8)'s "QUEUEID: message-id=<id>" line: the
+ * Message-ID of a queue file, which a bounce's returned headers carry
+ */
+static int
+parse_msgid(const char *l, char *qid, size_t qlen, char *id, size_t idlen)
+{
+	const char *p, *q, *prog;
+	size_t n;
+
+	if ((prog = strstr(l, "postfix")) == NULL ||
+	    (p = strstr(prog, "]: ")) == NULL ||
+	    (q = strstr(prog, "/cleanup[")) == NULL || q > p)
+		return -1;
+	p += 3;
+	n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	if (n == 0 || n >= qlen || strncmp(p + n, ": message-id=", 13) != 0)
+		return -1;
+	memcpy(qid, p, n);
+	qid[n] = '\0';
+	p += n + 13;
+	p += strspn(p, "<");
+	n = strcspn(p, "> \r\n");
+	if (n == 0 || n >= idlen)
+		return -1;
+	memcpy(id, p, n);
+	id[n] = '\0';
+	return 0;
+}
+
 struct ctx {
 	struct store		*s;
 	const struct classifier	*c;
@@ -293,11 +323,21 @@ one_line(struct ctx *x, const char *l)
 	int n;
 
 	x->st->lines++;
+	/* trust = sent: what mail we sent, to tie bounces to it later */
+	if (x->p->trust == POLICY_TRUST_SENT &&
+	    parse_msgid(l, e.qid, sizeof(e.qid), e.text, sizeof(e.text)) == 0)
+		return store_outbound_add(x->s, e.qid, e.text, "",
+		    line_time(l, x->now));
 	if (learn_campaign(x, l) || parse(l, &e) == -1)
 		return STORE_OK;
 	x->st->deliveries++;
 	if ((addr = addr_normalise(e.rcpt)) == NULL)
 		return STORE_OK;
+	if (x->p->trust == POLICY_TRUST_SENT && (r = store_outbound_add(x->s,
+	    e.qid, "", addr, line_time(l, x->now))) != STORE_OK) {
+		free(addr);
+		return r;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.time = line_time(l, x->now);
 	ev.address = addr;

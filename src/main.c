@@ -144,11 +144,12 @@ bad(struct options *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (o->err[0] == '\0') {
-		va_start(ap, fmt);
-		vsnprintf(o->err, sizeof(o->err), fmt, ap);
-		va_end(ap);
-	}
+	if (o->err[0] != '\0')
+		return -1;
+	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
+	(void)vsnprintf(o->err, sizeof(o->err), fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -290,8 +291,8 @@ parse_args(int argc, char **argv, struct options *o)
 		return bad(o, "unexpected argument: %s", argv[optind]);
 	if ((o->mode == MODE_ADD || o->mode == MODE_REMOVE) && o->why == NULL)
 		return bad(o, "--add and --remove need --why TEXT");
-	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") &&
-	    strcmp(o->class, "unsubscribe"))
+	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") != 0 &&
+	    strcmp(o->class, "unsubscribe") != 0)
 		return bad(o, "--add takes --class manual or unsubscribe");
 	return failed ? -1 : 0;
 }
@@ -401,7 +402,7 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->parse.campaign_header = cf->campaign_header;
 	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = keys;
-	x->require_signed = cf->require_signed;
+	x->require_signed = cf->policy.trust == POLICY_TRUST_SIGNED;
 	x->sign_max_age = cf->sign_max_age;
 }
 
@@ -731,7 +732,7 @@ run_import(struct store *s, const struct options *o, const struct config *cf)
 	enum store_status r;
 	int rc = EX_OK;
 
-	if (strcmp(o->arg, "-") == 0)
+	if (o->arg == NULL || strcmp(o->arg, "-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(o->arg, "r")) == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg,
@@ -785,6 +786,21 @@ run_maillog(const struct classifier *c, const struct options *o,
 		    "bounced, %ld deferred; %ld already seen, %ld newly "
 		    "suppressed\n", st.lines, st.deliveries, st.sent,
 		    st.bounced, st.deferred, st.duplicates, st.suppressed);
+	/* the log is read: decide the reports that waited for it */
+	if (rc == EX_OK && cf->policy.trust == POLICY_TRUST_SENT) {
+		long tied, unverified;
+
+		if ((r = store_begin(s)) == STORE_OK &&
+		    (r = ingest_settle(s, &cf->policy, o->now, &tied,
+		    &unverified)) == STORE_OK)
+			r = store_commit(s);
+		if (r != STORE_OK) {
+			store_rollback(s);
+			rc = store_failed(s);
+		} else if (tied || unverified)
+			printf("pending: %ld tied to mail we sent, %ld never "
+			    "tied (unverified)\n", tied, unverified);
+	}
 	store_close(s);
 	return rc;
 }

@@ -18,6 +18,11 @@
 void
 policy_defaults(struct policy_cfg *c)
 {
+	c->trust = POLICY_TRUST_ANY;
+	c->sent_retention = 30 * DAY;
+	c->pending_wait = 60 * 60;
+	c->rcpt_limit = 100;
+	c->unverified_limit = 1000;
 	c->soft_threshold = 3;
 	c->soft_window = 30 * DAY;
 	c->soft_ttl = 30 * DAY;
@@ -29,10 +34,31 @@ policy_outcome_name(enum policy_outcome o)
 {
 	static const char *names[] = {
 		"duplicate", "recorded", "suppressed", "escalated", "updated",
-		"released"
+		"released", "pending", "limited"
 	};
 
 	return names[o];
+}
+
+static const char *trust_names[] = { "any", "sent", "signed" };
+
+const char *
+policy_trust_name(enum policy_trust t)
+{
+	return trust_names[t];
+}
+
+int
+policy_trust_parse(const char *s, enum policy_trust *t)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(s, trust_names[i]) == 0) {
+			*t = (enum policy_trust)i;
+			return 0;
+		}
+	return -1;
 }
 
 /*

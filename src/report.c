@@ -366,12 +366,16 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	struct data *d = xcalloc(1, sizeof(*d));
 	enum store_status r;
 	time_t last = 0;
-	long erasures = 0;
+	long erasures = 0, hits_rcpt = 0, hits_unv = 0;
 	int i;
 
 	if ((r = gather(s, 0, d)) != STORE_OK ||
 	    (r = store_last_event(s, &last)) != STORE_OK ||
-	    (r = store_erasures(s, &erasures)) != STORE_OK)
+	    (r = store_erasures(s, &erasures)) != STORE_OK ||
+	    (r = store_counter(s, "limit_hits_recipients", 0, &hits_rcpt)) !=
+	    STORE_OK ||
+	    (r = store_counter(s, "limit_hits_unverified", 0, &hits_unv)) !=
+	    STORE_OK)
 		goto out;
 	fprintf(fp, "# HELP bouncer_events_total Bounce and complaint events "
 	    "recorded, by class and reason.\n"
@@ -392,6 +396,13 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	fprintf(fp, "# HELP bouncer_erasures_total Addresses erased on "
 	    "request (GDPR).\n# TYPE bouncer_erasures_total counter\n"
 	    "bouncer_erasures_total %ld\n", erasures);
+	fprintf(fp, "# HELP bouncer_limit_hits_total Recipients not recorded "
+	    "because a limit was reached (recipient_limit a message, "
+	    "unverified_limit an hour).\n"
+	    "# TYPE bouncer_limit_hits_total counter\n"
+	    "bouncer_limit_hits_total{limit=\"recipients\"} %ld\n"
+	    "bouncer_limit_hits_total{limit=\"unverified\"} %ld\n",
+	    hits_rcpt, hits_unv);
 	fprintf(fp, "# HELP bouncer_last_event_timestamp_seconds Time of the "
 	    "newest recorded event.\n"
 	    "# TYPE bouncer_last_event_timestamp_seconds gauge\n"

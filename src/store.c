@@ -313,3 +313,54 @@ store_copy(struct store *from, struct store *to,
 	}
 	return store_commit(to);
 }
+
+enum store_status
+store_outbound_add(struct store *s, const char *qid, const char *msgid,
+    const char *addr, time_t t)
+{
+	return s->ops->outbound_add(s, qid, msgid, addr, t);
+}
+
+enum store_status
+store_outbound_tied(struct store *s, const char *qid, const char *msgid,
+    const char *addr, int *tied)
+{
+	return s->ops->outbound_tied(s, qid, msgid, addr, tied);
+}
+
+enum store_status
+store_outbound_purge(struct store *s, time_t before)
+{
+	return s->ops->outbound_purge(s, before);
+}
+
+enum store_status
+store_pending_add(struct store *s, const struct store_event *e,
+    time_t arrived, int *dup)
+{
+	return s->ops->pending_add(s, e, arrived, dup);
+}
+
+enum store_status
+store_pending_each(struct store *s, store_pending_cb cb, void *arg)
+{
+	return s->ops->pending_each(s, cb, arg);
+}
+
+enum store_status
+store_pending_del(struct store *s, const char *dedup)
+{
+	return s->ops->pending_del(s, dedup);
+}
+
+enum store_status
+store_counter(struct store *s, const char *key, long delta, long *v)
+{
+	return s->ops->counter(s, key, delta, v);
+}
+
+enum store_status
+store_counter_set(struct store *s, const char *key, long v)
+{
+	return s->ops->counter_set(s, key, v);
+}

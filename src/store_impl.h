@@ -61,6 +61,20 @@ struct store_ops {
 	enum store_status (*held_del)(struct store *, const char *);
 	enum store_status (*event_near)(struct store *, const char *,
 		    const char *, const char *, time_t, time_t, int *);
+	/* trust = sent: the mail we sent, pending reports; counters */
+	enum store_status (*outbound_add)(struct store *, const char *,
+		    const char *, const char *, time_t);
+	enum store_status (*outbound_tied)(struct store *, const char *,
+		    const char *, const char *, int *);
+	enum store_status (*outbound_purge)(struct store *, time_t);
+	enum store_status (*pending_add)(struct store *,
+		    const struct store_event *, time_t, int *);
+	enum store_status (*pending_each)(struct store *, store_pending_cb,
+		    void *);
+	enum store_status (*pending_del)(struct store *, const char *);
+	enum store_status (*counter)(struct store *, const char *, long,
+		    long *);
+	enum store_status (*counter_set)(struct store *, const char *, long);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */

@@ -22,7 +22,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	5
+#define PG_SCHEMA_VERSION	6
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -153,7 +153,25 @@ static const char *pg_migrations[] = {
 	"  note TEXT NOT NULL DEFAULT '', first_seen BIGINT NOT NULL,"
 	"  last_seen BIGINT NOT NULL, soft_count INTEGER NOT NULL DEFAULT 0,"
 	"  expires BIGINT);",
-	/* 4 -> 5 */
+	/* 4 -> 5: the mail we sent, as --maillog read it; reports awaiting it */
+	"CREATE TABLE outbound (queue_id TEXT NOT NULL, address TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL DEFAULT '', time BIGINT NOT NULL,"
+	"  PRIMARY KEY (queue_id, address));"
+	"CREATE INDEX outbound_message_id ON outbound(message_id)"
+	"  WHERE address = '';"
+	"CREATE INDEX outbound_time ON outbound(time);"
+	"CREATE TABLE pending (dedup TEXT PRIMARY KEY, arrived BIGINT NOT NULL,"
+	"  time BIGINT NOT NULL, address TEXT NOT NULL, class TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, status TEXT NOT NULL DEFAULT '',"
+	"  replycode TEXT NOT NULL DEFAULT '', action TEXT NOT NULL DEFAULT '',"
+	"  diagnostic TEXT NOT NULL DEFAULT '',"
+	"  reporting_mta TEXT NOT NULL DEFAULT '',"
+	"  remote_mta TEXT NOT NULL DEFAULT '',"
+	"  message_id TEXT NOT NULL DEFAULT '', queue_id TEXT NOT NULL DEFAULT '',"
+	"  source TEXT NOT NULL DEFAULT '', feedback_type TEXT NOT NULL DEFAULT '',"
+	"  campaign TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX pending_arrived ON pending(arrived);",
+	/* 5 -> 6 */
 	"CREATE TABLE counts (kind TEXT NOT NULL, name TEXT NOT NULL,"
 	"  class TEXT NOT NULL, count BIGINT NOT NULL,"
 	"  PRIMARY KEY (kind, name, class));"
@@ -202,17 +220,19 @@ static PGresult *
 run(struct pg *s, const char *sql, int n, const char *const *params,
     enum store_status *r)
 {
-	char *clean[16] = { NULL };
+	char *clean[24] = { NULL };
 	PGresult *res;
 	ExecStatusType st;
 	int i;
 
-	for (i = 0; i < n && i < 16; i++)
+	if (n > 24)
+		n = 24;		/* no statement here has more */
+	for (i = 0; i < n; i++)
 		clean[i] = params[i] ? str_utf8_clean(params[i]) : NULL;
 	/* without parameters, a script of several statements (migrations) */
 	res = n == 0 ? PQexec(s->c, sql) : PQexecParams(s->c, sql, n, NULL,
 	    (const char *const *)clean, NULL, NULL, 0);
-	for (i = 0; i < n && i < 16; i++)
+	for (i = 0; i < n; i++)
 		free(clean[i]);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -412,8 +432,8 @@ pg_event_near(struct store *bs, const char *qid, const char *addr,
 	enum store_status r;
 	PGresult *res;
 
-	num(lo, sizeof(lo), (long long)(t - window));
-	num(hi, sizeof(hi), (long long)(t + window));
+	num(lo, sizeof(lo), (long long)t - (long long)window);
+	num(hi, sizeof(hi), (long long)t + (long long)window);
 	*found = 0;
 	res = run(s, "SELECT 1 FROM events WHERE address = $1 AND time BETWEEN "
 	    "$2::bigint AND $3::bigint AND queue_id = $4 AND action = $5 "
@@ -1024,6 +1044,157 @@ pg_load(struct store *bs, int table, const char *const *v)
 	return cmd(PG(bs), sql[table], store_tables[table].ncols, v);
 }
 
+static enum store_status
+pg_outbound_add(struct store *bs, const char *qid, const char *msgid,
+    const char *addr, time_t t)
+{
+	char ts[32];
+	const char *p[4] = { qid, addr, msgid ? msgid : "", ts };
+
+	num(ts, sizeof(ts), (long long)t);
+	return cmd(PG(bs), "INSERT INTO outbound (queue_id, address, "
+	    "message_id, time) VALUES ($1, $2, $3, $4::bigint) ON CONFLICT "
+	    "(queue_id, address) DO UPDATE SET time = greatest(outbound.time, "
+	    "excluded.time), message_id = CASE WHEN excluded.message_id <> '' "
+	    "THEN excluded.message_id ELSE outbound.message_id END", 4, p);
+}
+
+static enum store_status
+pg_outbound_tied(struct store *bs, const char *qid, const char *msgid,
+    const char *addr, int *tied)
+{
+	const char *p[3] = { qid ? qid : "", msgid ? msgid : "", addr };
+	enum store_status r;
+
+	*tied = scalar(PG(bs), "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+	    "outbound WHERE $1 <> '' AND queue_id = $1 AND address = $3) OR "
+	    "EXISTS (SELECT 1 FROM outbound m JOIN outbound o ON o.queue_id = "
+	    "m.queue_id WHERE $2 <> '' AND m.address = '' AND m.message_id = "
+	    "$2 AND o.address = $3) THEN 1 ELSE 0 END", 3, p, &r) != 0;
+	return r;
+}
+
+static enum store_status
+pg_outbound_purge(struct store *bs, time_t before)
+{
+	char ts[32];
+	const char *p[1] = { ts };
+
+	num(ts, sizeof(ts), (long long)before);
+	return cmd(PG(bs), "DELETE FROM outbound WHERE time < $1::bigint", 1,
+	    p);
+}
+
+static enum store_status
+pg_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
+    int *dup)
+{
+	struct pg *s = PG(bs);
+	char a[32], t[32];
+	const char *p[17] = { e->dedup, a, t, e->address, e->class, e->reason,
+	    e->status, e->replycode, e->action, e->diagnostic,
+	    e->reporting_mta, e->remote_mta, e->message_id, e->queue_id,
+	    e->source, e->feedback_type, e->campaign };
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	*dup = 0;
+	num(a, sizeof(a), (long long)arrived);
+	num(t, sizeof(t), (long long)e->time);
+	for (i = 0; i < 17; i++)
+		if (p[i] == NULL)
+			p[i] = "";
+	res = run(s, "INSERT INTO pending (dedup, arrived, time, address, "
+	    "class, reason, status, replycode, action, diagnostic, "
+	    "reporting_mta, remote_mta, message_id, queue_id, source, "
+	    "feedback_type, campaign) VALUES ($1, $2::bigint, $3::bigint, $4, "
+	    "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON "
+	    "CONFLICT (dedup) DO NOTHING", 17, p, &r);
+	if (res == NULL)
+		return r;
+	*dup = strcmp(PQcmdTuples(res), "0") == 0;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_pending_each(struct store *bs, store_pending_cb cb, void *arg)
+{
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	res = run(PG(bs), "SELECT dedup, arrived, time, address, class, "
+	    "reason, status, replycode, action, diagnostic, reporting_mta, "
+	    "remote_mta, message_id, queue_id, source, feedback_type, campaign "
+	    "FROM pending ORDER BY arrived, dedup", 0, NULL, &r);
+	if (res == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++) {
+		struct store_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.dedup = PQgetvalue(res, i, 0);
+		e.address = PQgetvalue(res, i, 3);
+		e.class = PQgetvalue(res, i, 4);
+		e.reason = PQgetvalue(res, i, 5);
+		e.status = PQgetvalue(res, i, 6);
+		e.replycode = PQgetvalue(res, i, 7);
+		e.action = PQgetvalue(res, i, 8);
+		e.diagnostic = PQgetvalue(res, i, 9);
+		e.reporting_mta = PQgetvalue(res, i, 10);
+		e.remote_mta = PQgetvalue(res, i, 11);
+		e.message_id = PQgetvalue(res, i, 12);
+		e.queue_id = PQgetvalue(res, i, 13);
+		e.source = PQgetvalue(res, i, 14);
+		e.feedback_type = PQgetvalue(res, i, 15);
+		e.campaign = PQgetvalue(res, i, 16);
+		e.time = (time_t)atoll(PQgetvalue(res, i, 2));
+		if (cb(&e, (time_t)atoll(PQgetvalue(res, i, 1)), arg) == -1)
+			break;
+	}
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_pending_del(struct store *bs, const char *dedup)
+{
+	const char *p[1] = { dedup };
+
+	return cmd(PG(bs), "DELETE FROM pending WHERE dedup = $1", 1, p);
+}
+
+static enum store_status
+pg_counter(struct store *bs, const char *key, long delta, long *v)
+{
+	struct pg *s = PG(bs);
+	char d[32];
+	const char *p[2] = { key, d };
+	enum store_status r;
+
+	num(d, sizeof(d), delta);
+	if (delta != 0 && (r = cmd(s, "INSERT INTO meta (key, value) VALUES "
+	    "($1, $2::bigint) ON CONFLICT (key) DO UPDATE SET value = "
+	    "meta.value + $2::bigint", 2, p)) != STORE_OK)
+		return r;
+	*v = scalar(s, "SELECT value FROM meta WHERE key = $1", 1, p, &r);
+	return r;
+}
+
+static enum store_status
+pg_counter_set(struct store *bs, const char *key, long v)
+{
+	char d[32];
+	const char *p[2] = { key, d };
+
+	num(d, sizeof(d), v);
+	return cmd(PG(bs), "INSERT INTO meta (key, value) VALUES ($1, "
+	    "$2::bigint) ON CONFLICT (key) DO UPDATE SET value = $2::bigint",
+	    2, p);
+}
+
 static const struct store_ops pg_ops = {
 	pg_close, pg_begin, pg_commit, pg_rollback, pg_event_add,
 	pg_soft_count, pg_get, pg_put, pg_delete, pg_audit, pg_list,
@@ -1032,4 +1203,6 @@ static const struct store_ops pg_ops = {
 	pg_campaign_sent_add, pg_alert_set, pg_pause_set, pg_count_add,
 	pg_pipe_time, pg_label_domains, NULL, pg_load,
 	pg_held_get, pg_held_put, pg_held_delete, pg_event_near,
+	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_pending_add,
+	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,
 };

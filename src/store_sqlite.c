@@ -36,9 +36,9 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	5
+#define SCHEMA_VERSION	6
 
-#define CACHE_MAX	32
+#define CACHE_MAX	48
 
 struct sq {
 	struct store	 base;		/* first: a struct sq is a struct store */
@@ -158,7 +158,38 @@ static const char *migrations[] = {
 	"  soft_count INTEGER NOT NULL DEFAULT 0,"
 	"  expires    INTEGER"
 	") WITHOUT ROWID;",
-	/* 4 -> 5: counters for --metrics that only rise (report.c) */
+	/* 4 -> 5: the mail we sent, as --maillog read it; reports awaiting it */
+	"CREATE TABLE outbound ("
+	"  queue_id   TEXT NOT NULL,"
+	"  address    TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL DEFAULT '',"
+	"  time       INTEGER NOT NULL,"
+	"  PRIMARY KEY (queue_id, address)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX outbound_message_id ON outbound(message_id)"
+	"  WHERE address = '';"
+	"CREATE INDEX outbound_time ON outbound(time);"
+	"CREATE TABLE pending ("
+	"  dedup         TEXT PRIMARY KEY,"
+	"  arrived       INTEGER NOT NULL,"
+	"  time          INTEGER NOT NULL,"
+	"  address       TEXT NOT NULL,"
+	"  class         TEXT NOT NULL,"
+	"  reason        TEXT NOT NULL,"
+	"  status        TEXT NOT NULL DEFAULT '',"
+	"  replycode     TEXT NOT NULL DEFAULT '',"
+	"  action        TEXT NOT NULL DEFAULT '',"
+	"  diagnostic    TEXT NOT NULL DEFAULT '',"
+	"  reporting_mta TEXT NOT NULL DEFAULT '',"
+	"  remote_mta    TEXT NOT NULL DEFAULT '',"
+	"  message_id    TEXT NOT NULL DEFAULT '',"
+	"  queue_id      TEXT NOT NULL DEFAULT '',"
+	"  source        TEXT NOT NULL DEFAULT '',"
+	"  feedback_type TEXT NOT NULL DEFAULT '',"
+	"  campaign      TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;"
+	"CREATE INDEX pending_arrived ON pending(arrived);",
+	/* 5 -> 6: counters for --metrics that only rise (report.c) */
 	"CREATE TABLE counts ("
 	"  kind  TEXT NOT NULL,"
 	"  name  TEXT NOT NULL,"
@@ -528,8 +559,8 @@ sq_event_near(struct store *bs, const char *qid, const char *addr,
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, addr);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)(t - window));
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)(t + window));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t - (sqlite3_int64)window);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)t + (sqlite3_int64)window);
 	bind_text(st, 4, qid);
 	bind_text(st, 5, action);
 	rc = sqlite3_step(st);
@@ -1229,6 +1260,209 @@ sq_dump(struct store *bs, int table, int (*cb)(const char *const *, void *),
 	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read for copy");
 }
 
+static enum store_status
+sq_outbound_add(struct store *bs, const char *qid, const char *msgid,
+    const char *addr, time_t t)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO outbound (queue_id, address, message_id, "
+	    "time) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (queue_id, address) DO "
+	    "UPDATE SET time = max(time, excluded.time), message_id = CASE "
+	    "WHEN excluded.message_id <> '' THEN excluded.message_id ELSE "
+	    "message_id END", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, qid);
+	bind_text(st, 2, addr);
+	bind_text(st, 3, msgid);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)t);
+	return step_done(s, st, "remember sent mail");
+}
+
+static enum store_status
+sq_outbound_tied(struct store *bs, const char *qid, const char *msgid,
+    const char *addr, int *tied)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*tied = 0;
+	r = prepare(s, "SELECT EXISTS (SELECT 1 FROM outbound WHERE ?1 <> '' "
+	    "AND queue_id = ?1 AND address = ?3) OR EXISTS (SELECT 1 FROM "
+	    "outbound m JOIN outbound o ON o.queue_id = m.queue_id WHERE "
+	    "?2 <> '' AND m.address = '' AND m.message_id = ?2 AND "
+	    "o.address = ?3)", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, qid);
+	bind_text(st, 2, msgid);
+	bind_text(st, 3, addr);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*tied = sqlite3_column_int(st, 0) != 0;
+	done(s, st);
+	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "look up sent mail");
+}
+
+static enum store_status
+sq_outbound_purge(struct store *bs, time_t before)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "DELETE FROM outbound WHERE time < ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	return step_done(s, st, "forget old sent mail");
+}
+
+static enum store_status
+sq_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
+    int *dup)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	*dup = 0;
+	r = prepare(s, "INSERT INTO pending (dedup, arrived, time, address, "
+	    "class, reason, status, replycode, action, diagnostic, "
+	    "reporting_mta, remote_mta, message_id, queue_id, source, "
+	    "feedback_type, campaign) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (dedup) "
+	    "DO NOTHING", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, e->dedup);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)arrived);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)e->time);
+	bind_text(st, 4, e->address);
+	bind_text(st, 5, e->class);
+	bind_text(st, 6, e->reason);
+	bind_text(st, 7, e->status);
+	bind_text(st, 8, e->replycode);
+	bind_text(st, 9, e->action);
+	bind_text(st, 10, e->diagnostic);
+	bind_text(st, 11, e->reporting_mta);
+	bind_text(st, 12, e->remote_mta);
+	bind_text(st, 13, e->message_id);
+	bind_text(st, 14, e->queue_id);
+	bind_text(st, 15, e->source);
+	bind_text(st, 16, e->feedback_type);
+	bind_text(st, 17, e->campaign);
+	if ((r = step_done(s, st, "keep pending")) == STORE_OK)
+		*dup = sqlite3_changes(s->db) == 0;
+	return r;
+}
+
+static enum store_status
+sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	r = prepare(s, "SELECT dedup, arrived, time, address, class, reason, "
+	    "status, replycode, action, diagnostic, reporting_mta, remote_mta, "
+	    "message_id, queue_id, source, feedback_type, campaign FROM "
+	    "pending ORDER BY arrived, dedup", &st);
+	if (r != STORE_OK)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.dedup = (const char *)sqlite3_column_text(st, 0);
+		e.address = (const char *)sqlite3_column_text(st, 3);
+		e.class = (const char *)sqlite3_column_text(st, 4);
+		e.reason = (const char *)sqlite3_column_text(st, 5);
+		e.status = (const char *)sqlite3_column_text(st, 6);
+		e.replycode = (const char *)sqlite3_column_text(st, 7);
+		e.action = (const char *)sqlite3_column_text(st, 8);
+		e.diagnostic = (const char *)sqlite3_column_text(st, 9);
+		e.reporting_mta = (const char *)sqlite3_column_text(st, 10);
+		e.remote_mta = (const char *)sqlite3_column_text(st, 11);
+		e.message_id = (const char *)sqlite3_column_text(st, 12);
+		e.queue_id = (const char *)sqlite3_column_text(st, 13);
+		e.source = (const char *)sqlite3_column_text(st, 14);
+		e.feedback_type = (const char *)sqlite3_column_text(st, 15);
+		e.campaign = (const char *)sqlite3_column_text(st, 16);
+		e.time = (time_t)sqlite3_column_int64(st, 2);
+		if (cb(&e, (time_t)sqlite3_column_int64(st, 1), arg) == -1)
+			break;
+	}
+	done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read pending");
+}
+
+static enum store_status
+sq_pending_del(struct store *bs, const char *dedup)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "DELETE FROM pending WHERE dedup = ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	bind_text(st, 1, dedup);
+	return step_done(s, st, "settle pending");
+}
+
+static enum store_status
+sq_counter(struct store *bs, const char *key, long delta, long *v)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*v = 0;
+	if (delta != 0) {
+		r = prepare(s, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+		    "ON CONFLICT (key) DO UPDATE SET value = value + ?2", &st);
+		if (r != STORE_OK)
+			return r;
+		bind_text(st, 1, key);
+		sqlite3_bind_int64(st, 2, delta);
+		if ((r = step_done(s, st, "count")) != STORE_OK)
+			return r;
+	}
+	if ((r = prepare(s, "SELECT value FROM meta WHERE key = ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	bind_text(st, 1, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = (long)sqlite3_column_int64(st, 0);
+	done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    fail(s, rc, "read count");
+}
+
+static enum store_status
+sq_counter_set(struct store *bs, const char *key, long v)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET value = ?2", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, v);
+	return step_done(s, st, "set count");
+}
+
 static const struct store_ops sq_ops = {
 	sq_close, sq_begin, sq_commit, sq_rollback, sq_event_add,
 	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
@@ -1237,4 +1471,6 @@ static const struct store_ops sq_ops = {
 	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_count_add,
 	sq_pipe_time, sq_label_domains, sq_dump, NULL,
 	sq_held_get, sq_held_put, sq_held_delete, sq_event_near,
+	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_pending_add,
+	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
 };

@@ -38,8 +38,9 @@ is "$(jget recipient < "$tmp/out")" alice@example.net "duplicate boundaries: the
 } > "$tmp/many.eml"
 is "$(explain_rc "$tmp/many.eml")" 0 "10,000 recipients: exit 0"
 is "$(wc -l < "$tmp/out" | tr -d ' ')" 1000 "10,000 recipients: the first 1000 kept"
-run $B < "$tmp/many.eml"; is $? 0 "10,000 recipients into the store: exit 0"
-is "$(q "select count(*) from suppression where address like 'r%@many.example'")" 1000 "exactly 1000 stored"
+printf 'recipient_limit = 1000\n' > "$tmp/rl.conf"
+run $B --config "$tmp/rl.conf" < "$tmp/many.eml"; is $? 0 "10,000 recipients into the store: exit 0"
+is "$(q "select count(*) from suppression where address like 'r%@many.example'")" 1000 "exactly 1000 stored (recipient_limit = 1000)"
 
 # a 1 MiB header line
 { printf 'From: MAILER-DAEMON@x.example\nSubject: Undelivered\nX-Long: '; head -c 1048576 /dev/zero | tr '\0' a; printf '\n'; sed '1,/^$/d' "$fx/qmail-userunknown.eml"; } > "$tmp/long.eml"

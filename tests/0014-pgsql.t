@@ -16,7 +16,8 @@ B="$BOUNCER --allow-root --db $db"
 q() { pgq "$1"; }
 BACKEND=pg
 $B --init > /dev/null; ok $? "bouncer creates its schema in PostgreSQL"
-is "$(pgq 'select version from bouncer_schema')" 5 "schema version kept"
+pgver=$(pgq 'select version from bouncer_schema')
+ok $([ "${pgver:-0}" -ge 5 ]; echo $?) "schema version kept ($pgver)"
 . "$top/tests/store-suite.sh"
 
 # two hosts at once, different bounces, one database

@@ -6,7 +6,7 @@
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
 # a short lock wait, so that a bounce kept waiting fails fast
-printf 'busy_timeout = 1\n' > "$tmp/c.conf"
+printf 'busy_timeout = 1\nrecipient_limit = 1000\n' > "$tmp/c.conf"
 C="$B --config $tmp/c.conf"
 $B --init > /dev/null
 

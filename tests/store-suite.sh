@@ -106,3 +106,21 @@ wait $pids
 is "$(cat "$tmp"/w* | grep -c fail)" 0 "no writer failed"
 is "$(q "select count(*) from suppression where address like 'c%-%@example.org'")" 90 "6 writers x 15 bounces: all 90 stored"
 
+
+# trust = sent on every backend: tied by what --maillog learned, pending
+# until then, unverified when never tied; the hourly limit
+printf 'trust = sent\nunverified_limit = 3\n' > "$tmp/trust.conf"
+TB="$B --config $tmp/trust.conf"
+mkdsn tied@example.net 5.1.1 "550 5.1.1 User unknown" tq1@x | sed 's/^Reporting-MTA: dns; mx.test.example$/&\nX-Postfix-Queue-ID: 7QUEUE0001/' | $TB --now "$(day 300)"
+is "$(q "select count(*) from pending where address='tied@example.net'")" 1 "trust = sent: a bounce not yet in the log is pending"
+is "$(q "select count(*) from suppression where address='tied@example.net'")" 0 "and suppresses nobody yet"
+printf 'Oct 28 00:00:01 mx1 postfix/smtp[124]: 7QUEUE0001: to=<tied@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' > "$tmp/trust.log"
+$TB --now "$(day 300)" --maillog "$tmp/trust.log" > /dev/null
+is "$(q "select class from suppression where address='tied@example.net'")" hard "trust = sent: tied by --maillog, suppressed"
+for v in 1 2 3; do mkdsn "forged$v@example.net" 5.1.1 "550 5.1.1 User unknown" "tf$v@x" | $TB --now "$(day 300)"; done
+is "$(q "select count(*) from pending")" 2 "unverified_limit (3, the first pending counted): 2 more kept this hour"
+$TB --now "$(day 301)" --maillog "$tmp/trust.log" > /dev/null
+is "$(q "select count(*) from pending")" 0 "past pending_wait, decided"
+is "$(q "select count(*) from events where address like 'forged_@example.net' and class='unverified'")" 2 "never tied: unverified"
+is "$(q "select count(*) from suppression where address like 'forged_@example.net'")" 0 "and nobody suppressed"
+$TB --metrics | grep -q '^bouncer_limit_hits_total{limit="unverified"} 1$'; ok $? "the limit's hit counted in --metrics"

@@ -287,6 +287,36 @@ ok $? "bouncer wrote all along, and no bounce was deferred"
 ! grep -v ' 0$' "$tmp/stress/o" | grep -q .; ok $? "every --maillog and --expire run succeeded"
 grep -v ' 0$' "$tmp/stress/o" | head -3 | sed 's/^/#   /'
 
+# 8. a forged DSN submitted by SMTP, under the trust level the shipped
+# bouncer.conf sets (trust = sent): nothing ties it to mail this server
+# sent, so it waits for --maillog, is then recorded as unverified, and the
+# address it names stays deliverable
+cp "$tmp/bouncer.conf" "$tmp/bouncer.conf.any"
+grep '^trust' "$top/postfix/bouncer.conf" >> "$tmp/bouncer.conf"
+grep -q '^trust = sent$' "$tmp/bouncer.conf"; ok $? "bouncer.conf now has the shipped trust = sent"
+sed -e 's/erin@gmail\.example/victim@gmail.example/g' -e 's/<5f6e7d8c\.abc@/<forged.1@/' \
+    "$top/fixtures/gmail-userunknown.eml" > "$tmp/forged.eml"
+piped() { grep -c 'relay=bouncer, .*status=sent' "$log"; }
+before=$(piped)
+$S --from '<>' --to 'bounce+victim=gmail.example@bounces.e2e.test' --data "$tmp/forged.eml" > "$tmp/s8" 2>&1
+ok $? "forged DSN naming victim@gmail.example submitted by SMTP"
+wait_for sh -c "[ \$(grep -c 'relay=bouncer, .*status=sent' '$log') -gt $before ]"
+ok $? "Postfix delivered it to bouncer, which exited 0"
+has_row victim@gmail.example; [ $? != 0 ]; ok $? "the forged DSN suppressed nobody"
+[ "$(q "select count(*) from pending where address='victim@gmail.example'")" = 1 ]
+ok $? "it is kept pending until Postfix's log has been read"
+chmod 644 "$log"
+later=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
+su -s /bin/sh "$user" -c "$tmp/bin/bouncer --config $tmp/bouncer.conf --now $later --maillog $log" > "$tmp/ml8" 2>&1
+ok $? "bouncer --maillog reads Postfix's log as its own user"
+grep -q 'pending: 0 tied to mail we sent, 1 never tied' "$tmp/ml8"; ok $? "the forged DSN was never tied ($(tail -1 "$tmp/ml8"))"
+[ "$(q "select class from events where address='victim@gmail.example'")" = unverified ]
+ok $? "recorded as unverified"
+has_row victim@gmail.example; [ $? != 0 ]; ok $? "and still suppresses nobody"
+$S --from app@mx.e2e.test --to victim@gmail.example --quit-after RCPT > "$tmp/s8b" 2>&1
+ok $? "the named address is still accepted at RCPT"
+cp "$tmp/bouncer.conf.any" "$tmp/bouncer.conf"
+
 # 10. traffic shaping (pause_block): blocks at one destination past the
 # level pause it through postfix/bouncer-pause.cf, set up as its comment
 # says; its mail waits in the queue (defer_transports) while other
@@ -319,13 +349,13 @@ su -s /bin/sh "$user" -c "$BU --alert" > "$tmp/pa1" 2>&1
 sed 's/^/#   /' "$tmp/pa1"
 [ "$(q "select domain from pauses")" = paused.e2e.test ]; ok $? "3 blocks in 20 sent (15%, past pause_block 5%): paused.e2e.test paused"
 grep -q '"state":"paused","previous":"ok","class":"block","scope":"domain","name":"paused.e2e.test"' "$tmp/pause-alerts"; ok $? "the pause announced by alert_command"
-$S --from app@mx.e2e.test --to held@paused.e2e.test > "$tmp/s8" 2>&1
+$S --from app@mx.e2e.test --to held@paused.e2e.test > "$tmp/s10" 2>&1
 ok $? "mail to the paused destination accepted"
 wait_for in_log "to=<held@paused.e2e.test>, .*status=deferred (deferred transport)"
 ok $? "Postfix holds it: deferred, its transport paused"
 grep 'to=<held@paused.e2e.test>' "$log" | tail -1 | sed 's/^.*status=/#   status=/'
 postqueue -c "$conf" -p 2> /dev/null | grep -q 'held@paused.e2e.test'; ok $? "it waits in the queue"
-$S --from app@mx.e2e.test --to free@free.e2e.test > "$tmp/s8b" 2>&1
+$S --from app@mx.e2e.test --to free@free.e2e.test > "$tmp/s10b" 2>&1
 wait_for in_log "to=<free@free.e2e.test>, .*status="
 grep 'to=<free@free.e2e.test>' "$log" | grep -q 'deferred transport'; [ $? != 0 ]; ok $? "another destination is not held"
 su -s /bin/sh "$user" -c "$BU --alert" > /dev/null 2>&1
