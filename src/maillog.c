@@ -8,6 +8,7 @@
  * own key has its time: Postfix reuses queue IDs.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,6 +401,23 @@ one_line(struct ctx *x, const char *l)
 	return r;
 }
 
+/*
+ * idle - nothing to read on fp's descriptor right now. Lines may still
+ * sit in stdio's buffer, which no portable call shows; then the caller
+ * commits once more than it needed to, never once too few, so a pipe
+ * whose writer pauses (tail -F | bouncer --maillog -) holds no lock.
+ */
+static int
+idle(FILE *fp)
+{
+	struct pollfd pfd;
+
+	pfd.fd = fileno(fp);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 0;
+}
+
 /* read_from - lines of fp from offset to its end; *end is where it stopped */
 static enum store_status
 read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
@@ -408,11 +426,20 @@ read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	struct stat sb;
+	int waits;
 
 	if (offset > 0 && fseeko(fp, (off_t)offset, SEEK_SET) == -1)
 		offset = 0;
 	*end = offset;
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	/* a pipe can make getline() wait for its writer: commit first */
+	waits = fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode);
+	for (;;) {
+		if (waits && x->open && idle(fp) &&
+		    (r = txn_end(x, *end)) != STORE_OK)
+			break;
+		if ((n = getline(&line, &cap, fp)) == -1)
+			break;
 		if (line[n - 1] != '\n')
 			break;		/* a line still being written */
 		if ((r = txn_begin(x)) != STORE_OK ||
