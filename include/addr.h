@@ -3,9 +3,10 @@
  *
  * The normal form is what Postfix's table lookups use as a key: the bare
  * address without address-type prefix ("rfc822;"), comments, angle
- * brackets or surrounding quotes, lower-cased in full. Postfix folds the
- * whole recipient to lower case before a table lookup, so the store must
- * hold exactly that.
+ * brackets or surrounding quotes (a quoted local part unquoted), folded
+ * to lower case in full. Postfix folds the whole recipient before a
+ * table lookup (with SMTPUTF8, the Unicode case folding), so the store
+ * must hold exactly that.
  */
 #ifndef BOUNCER_ADDR_H
 #define BOUNCER_ADDR_H
@@ -19,6 +20,8 @@
  * when none can be made; caller frees.
  */
 char	*addr_normalise(const char *);
+/* addr_check - the same, with *why (static) saying why there is none */
+char	*addr_check(const char *, const char **);
 /* addr_valid - 1 when s (normal form) is a plausible mailbox address */
 int	 addr_valid(const char *);
 /*

@@ -1,8 +1,10 @@
 /*
- * feed.h - complaint and bounce feeds that are not mail: JSON lines in
- * the normalised schema an ESP webhook or an ISP's JSON feed maps to,
+ * feed.h - complaint and bounce feeds that are not mail (--import): JSON
+ * lines in bouncer's feed schema
  *     {"email": "...", "type": "...", "isp": "...", "received_at": "..."}
- * applied with the same policy as bounces (--import).
+ * or its list's (--list --json, --export), the webhooks of SES,
+ * SendGrid, Postmark and Mailgun, CSV, plain lists of addresses; events
+ * are applied with the same policy as bounces.
  */
 #ifndef BOUNCER_FEED_H
 #define BOUNCER_FEED_H
@@ -20,16 +22,21 @@ struct feed_stats {
 	long	duplicates;
 	long	suppressed;	/* addresses newly suppressed */
 	long	bad;		/* lines refused (described in errs) */
+	long	erased;		/* lines for erased addresses, skipped */
+	long	ignored;	/* webhook events about no deliverability
+				   (opens, clicks, ...) */
 };
 
 /*
- * feed_import - read JSON lines from fp (named name in messages) into the
- * store, committing every batch lines. Bad lines are described in errs
- * ("name:line: why") and skipped. Returns the store status of the last
- * write; on STORE_TEMP nothing of the failed batch is kept.
+ * feed_import - read fp (named name in messages; its format found from
+ * its content, see feed.c) into the store, committing every batch
+ * records. class is a plain list's class (NULL: none given). Bad records
+ * are described in errs ("name:line: why") and skipped. Returns the store
+ * status of the last write; on STORE_TEMP nothing of the failed batch is
+ * kept.
  */
-enum store_status feed_import(FILE *, const char *, struct store *,
-	    const struct policy_cfg *, time_t, int, struct feed_stats *,
-	    struct sbuf *);
+enum store_status feed_import(FILE *, const char *, const char *,
+	    struct store *, const struct policy_cfg *, time_t, int,
+	    struct feed_stats *, struct sbuf *);
 
 #endif

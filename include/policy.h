@@ -42,6 +42,7 @@ struct policy_cfg {
 	time_t	soft_window;		/* counted within: 30 days */
 	time_t	soft_ttl;		/* lapses after the last soft: 30 days */
 	time_t	complaint_ttl;		/* complaint kept: 90 days, 0 forever */
+	time_t	event_ttl;		/* events kept by --expire: 0 forever */
 };
 
 enum policy_outcome {
@@ -70,6 +71,13 @@ enum store_status policy_apply(struct store *, const struct policy_cfg *,
  */
 enum store_status policy_add(struct store *, const char *, const char *,
 	    const char *, time_t);
+/*
+ * policy_listing - put a listing as it was exported (--import of
+ * --list --json, --export or a plain list): class with its expiry (kept
+ * only for soft and complaint), ranked and held as any other
+ */
+enum store_status policy_listing(struct store *, const struct store_event *,
+	    const char *, time_t, enum policy_outcome *);
 /*
  * policy_remove - release by hand; *found 0 when it was not listed;
  * *restored names the class held underneath that is in force again

@@ -138,12 +138,24 @@ enum store_status store_expired(struct store *, time_t, store_entry_cb,
 enum store_status store_history(struct store *, const char *,
 	    store_event_cb, store_audit_cb, void *);
 /*
- * store_forget - erase every trace of address (GDPR): rows, events,
- * audit; count the erasure anonymously; overwrite the freed pages and
- * checkpoint the WAL so the address cannot be read from the files.
- * Called outside a transaction. *n is the number of rows removed.
+ * store_forget - erase every trace of address (GDPR): its rows, and the
+ * address in other rows' text; count the erasure anonymously when there
+ * was something to erase; leave a tombstone (a keyed hash, not the
+ * address) that keeps --migrate-to and --import from bringing it back.
+ * Then make it unreadable from the files: SQLite overwrites the freed
+ * cells, checkpoints and truncates the WAL (waiting for readers, up to
+ * the busy timeout) and rebuilds the file; STORE_TEMP when a reader kept
+ * the old pages. Called outside a transaction. *n is the number of rows
+ * removed.
  */
-enum store_status store_forget(struct store *, const char *, int *);
+enum store_status store_forget(struct store *, const char *, time_t, int *);
+/* store_erased - *yes 1 when address has a tombstone */
+enum store_status store_erased(struct store *, const char *, int *);
+/*
+ * store_expire_events - delete events older than before (event_ttl);
+ * counters stay. *n: how many.
+ */
+enum store_status store_expire_events(struct store *, time_t, long *);
 /* store_erasures - the anonymous count of erasures */
 enum store_status store_erasures(struct store *, long *);
 
@@ -192,7 +204,9 @@ enum store_query {
 				   expires) */
 	STORE_Q_DAILY,		/* day (YYYY-MM-DD), rate class: events since */
 	STORE_Q_SENT_DAILY,	/* day: sent since */
-	STORE_Q_GROWTH_DAILY	/* day, audit action: changes since */
+	STORE_Q_GROWTH_DAILY,	/* day, audit action: changes since */
+	STORE_Q_EVENT_TOTALS	/* class, reason: events ever recorded (a
+				   counter: erasure and retention leave it) */
 };
 enum store_status store_query(struct store *, enum store_query, time_t,
 	    store_row_cb, void *);

@@ -4,12 +4,16 @@
  * Addresses come from untrusted messages. Only addresses that pass
  * addr_valid() may reach the store: printable, no white space or
  * control bytes, one '@', a domain of letters, digits, dots, hyphens or
- * UTF-8, and at most ADDR_MAX bytes.
+ * UTF-8, and at most ADDR_MAX bytes. Invalid UTF-8 and a local part
+ * with quotes that do not pair are refused: SQLite would keep the bytes
+ * and PostgreSQL replace them, two keys, neither Postfix's.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <glib.h>
 
 #include "addr.h"
 #include "util.h"
@@ -38,11 +42,66 @@ strip_comments(char *s)
 	*w = '\0';
 }
 
-char *
-addr_normalise(const char *in)
+/*
+ * unquote - a quoted local part ("o'reilly"@r.example) without its
+ * quotes and backslashes, as Postfix keys it; 0 when s has none, -1
+ * when its quotes do not pair
+ */
+static int
+unquote(char *s)
 {
-	char *s, *p, *a, *e, *out = NULL;
+	char *at = strrchr(s, '@'), *r, *w;
 
+	if (at == NULL || memchr(s, '"', (size_t)(at - s)) == NULL)
+		return 0;
+	if (s[0] != '"' || at - s < 2 || at[-1] != '"')
+		return -1;
+	for (r = s + 1, w = s; r < at - 1; r++) {
+		if (*r == '\\' && r + 1 < at - 1)
+			r++;
+		else if (*r == '"')
+			return -1;
+		*w++ = *r;
+	}
+	memmove(w, at, strlen(at) + 1);
+	return 1;
+}
+
+/*
+ * fold - the case Postfix gives a lookup key: ASCII lower case, and with
+ * SMTPUTF8 the full Unicode case folding (ICU's, which GLib's matches:
+ * "Straße" is "strasse"); NULL for bytes that are not UTF-8
+ */
+static char *
+fold(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p && *p < 0x80; p++)
+		;
+	if (*p == '\0') {
+		char *a = xstrdup(s);
+
+		str_lower(a);
+		return a;
+	}
+	if (!g_utf8_validate(s, -1, NULL))
+		return NULL;
+	{
+		gchar *f = g_utf8_casefold(s, -1);
+		char *a = xstrdup(f);
+
+		g_free(f);
+		return a;
+	}
+}
+
+char *
+addr_check(const char *in, const char **why)
+{
+	char *s, *p, *a, *e, *f, *out = NULL;
+
+	*why = "not a valid address";
 	if (in == NULL)
 		return NULL;
 	s = xstrdup(in);
@@ -59,22 +118,52 @@ addr_normalise(const char *in)
 		a = p + 1;
 	}
 	str_trim(a);
-	while (*a == '<' || *a == '"' || *a == '\'')
-		a++;
-	e = a + strlen(a);
-	while (e > a && (e[-1] == '>' || e[-1] == '"' || e[-1] == '\'' ||
-	    e[-1] == '.' || e[-1] == ':' || e[-1] == ',' || e[-1] == ';'))
-		*--e = '\0';
 	/* a mailto: or SMTP path prefix ("@relay:user@dom") */
 	if ((p = (char *)str_iprefix(a, "mailto:")) != NULL)
 		a = p;
 	if (*a == '@' && (p = strchr(a, ':')) != NULL)
 		a = p + 1;
-	str_lower(a);
-	if (addr_valid(a))
-		out = xstrdup(a);
+	/* "a@b" quoted whole, as text quotes it */
+	e = a + strlen(a);
+	if (*a == '"' && e - a > 2 && e[-1] == '"' &&
+	    memchr(a + 1, '"', (size_t)(e - a - 2)) == NULL) {
+		e[-1] = '\0';
+		a++;
+	}
+	/* a quoted local part: its quotes are no part of the key */
+	if (*a == '"' && unquote(a) == -1) {
+		*why = "unbalanced quotes in the local part";
+		goto out;
+	}
+	while (*a == '<' || *a == '\'')
+		a++;
+	e = a + strlen(a);
+	while (e > a && (e[-1] == '>' || e[-1] == '"' || e[-1] == '\'' ||
+	    e[-1] == '.' || e[-1] == ':' || e[-1] == ',' || e[-1] == ';'))
+		*--e = '\0';
+	if (unquote(a) == -1) {
+		*why = "unbalanced quotes in the local part";
+		goto out;
+	}
+	if ((f = fold(a)) == NULL) {
+		*why = "not valid UTF-8";
+		goto out;
+	}
+	if (addr_valid(f))
+		out = f;
+	else
+		free(f);
+out:
 	free(s);
 	return out;
+}
+
+char *
+addr_normalise(const char *in)
+{
+	const char *why;
+
+	return addr_check(in, &why);
 }
 
 int

@@ -134,6 +134,9 @@ set(struct config *c, const char *k, const char *v)
 	} else if (strcmp(k, "soft_ttl") == 0) {
 		if (config_duration(v, &c->policy.soft_ttl) == -1)
 			return -1;
+	} else if (strcmp(k, "event_ttl") == 0) {
+		if (config_duration(v, &c->policy.event_ttl) == -1)
+			return -1;
 	} else if (strcmp(k, "complaint_ttl") == 0) {
 		if (config_duration(v, &c->policy.complaint_ttl) == -1)
 			return -1;

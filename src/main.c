@@ -52,7 +52,7 @@ enum mode {
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
 	MODE_SIGN, MODE_IMPORT, MODE_REPLAY, MODE_REPORT, MODE_METRICS,
 	MODE_ALERT,
-	MODE_MAILLOG, MODE_MIGRATE
+	MODE_MAILLOG, MODE_MIGRATE, MODE_EXPORT
 };
 
 struct options {
@@ -62,6 +62,7 @@ struct options {
 	const char	*arg;		/* file, text or address of the mode */
 	const char	*why;
 	const char	*class;
+	const char	*format;	/* --export: jsonl or csv */
 	time_t		 since;		/* --since, seconds back */
 	const char	*config;
 	const char	*db;
@@ -95,7 +96,8 @@ usage(FILE *fp)
 "       bouncer --remove ADDR --why TEXT\n"
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
-"       bouncer --import FILE|- | --sign ADDR\n"
+"       bouncer --import FILE|- [--class C] | --sign ADDR\n"
+"       bouncer --export FILE|- [--format jsonl|csv] [--class C]\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
 "       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
 "       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
@@ -168,7 +170,8 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID };
+	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID,
+	    O_EXPORT, O_FORMAT };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -197,6 +200,8 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "alert", no_argument, NULL, O_ALERT },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
 		{ "migrate-to", required_argument, NULL, O_MIGRATE },
+		{ "export", required_argument, NULL, O_EXPORT },
+		{ "format", required_argument, NULL, O_FORMAT },
 		{ "why", required_argument, NULL, O_WHY },
 		{ "class", required_argument, NULL, O_CLASS },
 		{ "since", required_argument, NULL, O_SINCE },
@@ -238,6 +243,13 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_ALERT:	rc = set_mode(o, MODE_ALERT, NULL); break;
 		case O_MAILLOG:	rc = set_mode(o, MODE_MAILLOG, optarg); break;
 		case O_MIGRATE:	rc = set_mode(o, MODE_MIGRATE, optarg); break;
+		case O_EXPORT:	rc = set_mode(o, MODE_EXPORT, optarg); break;
+		case O_FORMAT:
+			if (strcmp(optarg, "jsonl") != 0 &&
+			    strcmp(optarg, "csv") != 0)
+				rc = bad(o, "--format takes jsonl or csv");
+			o->format = optarg;
+			break;
 		case O_QUARANTINE: o->quarantine = optarg; break;
 		case O_LOG_STDERR: o->log_stderr = 1; break;
 		case O_JSON:	o->json = 1; break;
@@ -289,6 +301,12 @@ parse_args(int argc, char **argv, struct options *o)
 	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") != 0 &&
 	    strcmp(o->class, "unsubscribe") != 0)
 		return bad(o, "--add takes --class manual or unsubscribe");
+	if (o->mode == MODE_IMPORT && o->class &&
+	    strcmp(o->class, "manual") != 0 &&
+	    strcmp(o->class, "unsubscribe") != 0 &&
+	    strcmp(o->class, "hard") != 0 && strcmp(o->class, "complaint") != 0)
+		return bad(o, "--import takes --class manual, unsubscribe, "
+		    "hard or complaint");
 	return failed ? -1 : 0;
 }
 
@@ -523,8 +541,21 @@ out:
 static int
 valid_arg(const char *a, char **norm)
 {
-	if ((*norm = addr_normalise(a)) == NULL) {
-		fprintf(stderr, "%s: not a valid address: %s\n", progname, a);
+	const char *why;
+
+	if ((*norm = addr_check(a, &why)) == NULL) {
+		struct sbuf b;
+
+		/* the bytes as they are would garble a terminal: escape them */
+		sbuf_init(&b);
+		json_str(&b, a);
+		if (strcmp(why, "not a valid address") == 0)
+			fprintf(stderr, "%s: not a valid address: %s\n",
+			    progname, b.s);
+		else
+			fprintf(stderr, "%s: not a valid address (%s): %s\n",
+			    progname, why, b.s);
+		sbuf_free(&b);
 		return EX_UNAVAILABLE;
 	}
 	return EX_OK;
@@ -625,39 +656,126 @@ run_lookup(struct store *s, const char *addr, const struct options *o,
 	return EX_OK;
 }
 
+/* list_json - a listing as one JSON line, as --import reads it back */
+static void
+list_json(FILE *fp, const struct store_entry *e)
+{
+	char a[32], b[32], c[32];
+	struct sbuf j;
+
+	sbuf_init(&j);
+	sbuf_add(&j, "{\"address\":");
+	json_str(&j, e->address);
+	sbuf_add(&j, ",\"class\":");
+	json_str(&j, e->class);
+	sbuf_add(&j, ",\"reason\":");
+	json_str(&j, e->reason);
+	sbuf_add(&j, ",\"status\":");
+	json_str(&j, e->status);
+	sbuf_add(&j, ",\"source\":");
+	json_str(&j, e->source);
+	sbuf_printf(&j, ",\"first_seen\":\"%s\",\"last_seen\":\"%s\","
+	    "\"expires\":\"%s\",\"soft_count\":%d}\n",
+	    iso(e->first_seen, a, sizeof(a)), iso(e->last_seen, b, sizeof(b)),
+	    e->expires ? iso(e->expires, c, sizeof(c)) : "", e->soft_count);
+	fputs(j.s, fp);
+	sbuf_free(&j);
+}
+
 static int
 list_row(const struct store_entry *e, void *arg)
 {
 	const struct options *o = arg;
-	char a[32], b[32], c[32];
+	char a[32], b[32];
 
-	if (o->json) {
-		struct sbuf j;
-
-		sbuf_init(&j);
-		sbuf_add(&j, "{\"address\":");
-		json_str(&j, e->address);
-		sbuf_add(&j, ",\"class\":");
-		json_str(&j, e->class);
-		sbuf_add(&j, ",\"reason\":");
-		json_str(&j, e->reason);
-		sbuf_add(&j, ",\"status\":");
-		json_str(&j, e->status);
-		sbuf_add(&j, ",\"source\":");
-		json_str(&j, e->source);
-		sbuf_printf(&j, ",\"first_seen\":\"%s\",\"last_seen\":\"%s\","
-		    "\"expires\":\"%s\",\"soft_count\":%d}\n",
-		    iso(e->first_seen, a, sizeof(a)),
-		    iso(e->last_seen, b, sizeof(b)),
-		    e->expires ? iso(e->expires, c, sizeof(c)) : "",
-		    e->soft_count);
-		fputs(j.s, stdout);
-		sbuf_free(&j);
-	} else
+	if (o->json)
+		list_json(stdout, e);
+	else
 		printf("%s\t%s\t%s\t%s\t%s\n", e->address, e->class, e->reason,
 		    iso(e->last_seen, a, sizeof(a)),
 		    iso(e->expires, b, sizeof(b)));
 	return 0;
+}
+
+/* csv_field - one CSV field, quoted when it must be (RFC 4180) */
+static void
+csv_field(FILE *fp, const char *v, int last)
+{
+	if (strpbrk(v, ",\"\r\n") != NULL) {
+		fputc('"', fp);
+		for (; *v; v++) {
+			if (*v == '"')
+				fputc('"', fp);
+			fputc(*v, fp);
+		}
+		fputc('"', fp);
+	} else
+		fputs(v, fp);
+	fputc(last ? '\n' : ',', fp);
+}
+
+struct export {
+	FILE	*fp;
+	int	 csv;
+};
+
+/* export_row - a listing as --import reads it back (JSON lines or CSV) */
+static int
+export_row(const struct store_entry *e, void *arg)
+{
+	struct export *x = arg;
+	char a[32], b[32], c[32], n[16];
+
+	if (!x->csv) {
+		list_json(x->fp, e);
+		return 0;
+	}
+	snprintf(n, sizeof(n), "%d", e->soft_count);
+	csv_field(x->fp, e->address, 0);
+	csv_field(x->fp, e->class, 0);
+	csv_field(x->fp, e->reason, 0);
+	csv_field(x->fp, e->status, 0);
+	csv_field(x->fp, e->source, 0);
+	csv_field(x->fp, iso(e->first_seen, a, sizeof(a)), 0);
+	csv_field(x->fp, iso(e->last_seen, b, sizeof(b)), 0);
+	csv_field(x->fp, e->expires ? iso(e->expires, c, sizeof(c)) : "", 0);
+	csv_field(x->fp, n, 1);
+	return 0;
+}
+
+/* run_export - the list into a file (or -), JSON lines or CSV */
+static int
+run_export(struct store *s, const struct options *o)
+{
+	struct export x;
+	enum store_status r;
+	int rc = EX_OK;
+
+	memset(&x, 0, sizeof(x));
+	x.csv = o->format ? strcmp(o->format, "csv") == 0 : o->arg != NULL &&
+	    strlen(o->arg) > 4 && strcmp(o->arg + strlen(o->arg) - 4,
+	    ".csv") == 0;
+	if (o->arg == NULL || strcmp(o->arg, "-") == 0)
+		x.fp = stdout;
+	else if ((x.fp = fopen(o->arg, "w")) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, o->arg,
+		    strerror(errno));
+		return EX_CANTCREAT;
+	}
+	if (x.csv)
+		fputs("address,class,reason,status,source,first_seen,"
+		    "last_seen,expires,soft_count\n", x.fp);
+	r = store_list(s, o->class ? o->class : "", o->since ?
+	    o->now - o->since : 0, export_row, &x);
+	if (r != STORE_OK)
+		rc = store_failed(s);
+	if (x.fp != stdout && (fflush(x.fp) == EOF || fsync(fileno(x.fp)) ==
+	    -1 || fclose(x.fp) == EOF) && rc == EX_OK) {
+		fprintf(stderr, "%s: %s: %s\n", progname, o->arg,
+		    strerror(errno));
+		rc = EX_IOERR;
+	}
+	return rc;
 }
 
 static void
@@ -715,7 +833,8 @@ run_import(struct store *s, const struct options *o, const struct config *cf)
 		return EX_NOINPUT;
 	}
 	sbuf_init(&errs);
-	r = feed_import(fp, o->arg, s, &cf->policy, o->now, 1000, &st, &errs);
+	r = feed_import(fp, o->arg, o->class, s, &cf->policy, o->now, 1000, &st,
+	    &errs);
 	if (fp != stdin)
 		fclose(fp);
 	if (errs.len)
@@ -724,8 +843,13 @@ run_import(struct store *s, const struct options *o, const struct config *cf)
 	if (r != STORE_OK)
 		return store_failed(s);
 	printf("import: %ld lines, %ld applied, %ld duplicates, %ld newly "
-	    "suppressed, %ld refused\n", st.lines, st.applied, st.duplicates,
+	    "suppressed, %ld refused", st.lines, st.applied, st.duplicates,
 	    st.suppressed, st.bad);
+	if (st.erased)
+		printf(", %ld erased (skipped)", st.erased);
+	if (st.ignored)
+		printf(", %ld other events ignored", st.ignored);
+	putchar('\n');
 	if (st.bad)
 		rc = EX_DATAERR;
 	return rc;
@@ -898,13 +1022,13 @@ run_store_mode(const struct options *o, const struct config *cf)
 	int worst;
 
 	if (o->arg && o->mode != MODE_IMPORT && o->mode != MODE_MAILLOG &&
-	    o->mode != MODE_MIGRATE &&
+	    o->mode != MODE_MIGRATE && o->mode != MODE_EXPORT &&
 	    (rc = valid_arg(o->arg, &addr)) != EX_OK)
 		return rc;
 	/* reading modes never create or migrate the database */
 	rc = open_store(cf, o->mode == MODE_LOOKUP || o->mode == MODE_LIST ||
 	    o->mode == MODE_REPORT || o->mode == MODE_METRICS ||
-	    o->mode == MODE_MIGRATE ?
+	    o->mode == MODE_MIGRATE || o->mode == MODE_EXPORT ?
 	    STORE_RDONLY : 0, &s);
 	if (rc != EX_OK)
 		goto out;
@@ -942,10 +1066,14 @@ run_store_mode(const struct options *o, const struct config *cf)
 		    o->now - o->since : 0, list_row, (void *)o);
 		break;
 	case MODE_FORGET:
-		if ((r = store_forget(s, addr, &n)) == STORE_OK &&
-		    (r = store_erasures(s, &erasures)) == STORE_OK)
+		if ((r = store_forget(s, addr, o->now, &n)) == STORE_OK &&
+		    (r = store_erasures(s, &erasures)) == STORE_OK && n > 0)
 			printf("erased %s: %d rows (erasures so far: %ld)\n",
 			    addr, n, erasures);
+		else if (r == STORE_OK)
+			printf("nothing to erase for %s; a tombstone keeps it "
+			    "from being imported or copied back (erasures so "
+			    "far: %ld)\n", addr, erasures);
 		break;
 	case MODE_INIT:
 		printf("database %s ready\n", cf->db);
@@ -975,12 +1103,30 @@ run_store_mode(const struct options *o, const struct config *cf)
 	case MODE_MIGRATE:
 		rc = run_migrate(s, o, cf);
 		break;
+	case MODE_EXPORT:
+		rc = run_export(s, o);
+		break;
 	case MODE_EXPIRE:
 		/* silent when nothing lapsed: cron mails no one */
 		if ((r = policy_expire(s, o->now, report_expired, NULL, &n)) ==
 		    STORE_OK && n > 0)
 			printf("expire: %d address%s lifted\n", n,
 			    n == 1 ? "" : "es");
+		/* event_ttl: the diagnostics go, the counters stay */
+		if (r == STORE_OK && cf->policy.event_ttl > 0) {
+			long ne = 0;
+
+			if ((r = store_begin(s)) == STORE_OK &&
+			    (r = store_expire_events(s, o->now -
+			    cf->policy.event_ttl, &ne)) == STORE_OK)
+				r = store_commit(s);
+			else
+				store_rollback(s);
+			if (r == STORE_OK && ne > 0)
+				printf("expire: %ld event%s older than %ld days "
+				    "deleted\n", ne, ne == 1 ? "" : "s",
+				    (long)(cf->policy.event_ttl / 86400));
+		}
 		break;
 	default:
 		break;

@@ -308,6 +308,16 @@ policy_add(struct store *s, const char *addr, const char *class,
 }
 
 enum store_status
+policy_listing(struct store *s, const struct store_event *e,
+    const char *class, time_t expires, enum policy_outcome *out)
+{
+	/* what never lapses keeps no expiry, whatever the file said */
+	if (strcmp(class, "soft") != 0 && strcmp(class, "complaint") != 0)
+		expires = 0;
+	return list(s, e, class, expires, 0, "imported listing", out);
+}
+
+enum store_status
 policy_remove(struct store *s, const char *addr, const char *why, time_t now,
     int *found, const char **restored)
 {

@@ -3,9 +3,15 @@
  * on. "postgresql://..." or "postgres://..." (a libpq connection URI) is
  * PostgreSQL; anything else is an SQLite file.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <glib.h>
 
 #include "store.h"
 #include "store_impl.h"
@@ -138,11 +144,6 @@ store_history(struct store *s, const char *a, store_event_cb ecb,
 	return s->ops->history(s, a, ecb, acb, arg);
 }
 
-enum store_status
-store_forget(struct store *s, const char *a, int *n)
-{
-	return s->ops->forget(s, a, n);
-}
 
 enum store_status
 store_erasures(struct store *s, long *n)
@@ -204,22 +205,217 @@ store_pause_set(struct store *s, const char *dom, time_t since, time_t expires,
 
 const struct store_table store_tables[STORE_NTABLES] = {
 	{ "suppression", "address, class, reason, status, source, note, "
-	    "first_seen, last_seen, soft_count, expires", 10 },
+	    "first_seen, last_seen, soft_count, expires", 10, 0 },
 	{ "events", "time, address, class, reason, status, replycode, action, "
 	    "diagnostic, reporting_mta, remote_mta, message_id, queue_id, "
-	    "source, feedback_type, dedup, campaign", 16 },
-	{ "audit", "time, address, action, class, reason, why", 6 },
-	{ "sent", "domain, day, count", 3 },
-	{ "meta", "key, value", 2 },
-	{ "sent_campaign", "campaign, day, count", 3 },
+	    "source, feedback_type, dedup, campaign", 16, 1 },
+	{ "audit", "time, address, action, class, reason, why", 6, 1 },
+	{ "sent", "domain, day, count", 3, -1 },
+	{ "meta", "key, value", 2, -1 },
+	{ "sent_campaign", "campaign, day, count", 3, -1 },
 	{ "held", "address, class, reason, status, source, note, "
-	    "first_seen, last_seen, soft_count, expires", 10 },
+	    "first_seen, last_seen, soft_count, expires", 10, 0 },
+	{ "event_counts", "class, reason, value", 3, -1 },
+	{ "erase_keys", "kid, key", 2, -1 },
+	{ "erased", "kid, hash, time", 3, -1 },
 };
+
+/*
+ * Erasure tombstones. An erased address is remembered as
+ * HMAC-SHA256(key, address) under the store's own random key (made on
+ * first use), never as the address: what is kept cannot be read back
+ * without the key and a guess. Keys of stores merged in by --migrate-to
+ * come along with their tombstones, so each tombstone is checked under
+ * the key that made it.
+ */
+#define KEYS_MAX	64
+
+struct keyset {
+	char	kid[KEYS_MAX][33];
+	char	key[KEYS_MAX][129];
+	int	own;		/* index of the own key, -1: none */
+	int	n;
+};
+
+static int
+add_key(const char *kid, const char *key, int own, void *arg)
+{
+	struct keyset *k = arg;
+
+	if (k->n == KEYS_MAX)
+		return -1;
+	snprintf(k->kid[k->n], sizeof(k->kid[0]), "%s", kid);
+	snprintf(k->key[k->n], sizeof(k->key[0]), "%s", key);
+	if (own)
+		k->own = k->n;
+	k->n++;
+	return 0;
+}
+
+static enum store_status
+load_keys(struct store *s, struct keyset *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->own = -1;
+	return s->ops->keys(s, add_key, k);
+}
+
+static void
+hex(const unsigned char *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* own_key - the store's own erasure key, made when there is none */
+static enum store_status
+own_key(struct store *s, struct keyset *k)
+{
+	unsigned char b[40];
+	enum store_status r;
+
+	if ((r = load_keys(s, k)) != STORE_OK || k->own >= 0)
+		return r;
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		snprintf(s->err, sizeof(s->err), "no random bytes for an "
+		    "erasure key: %s", strerror(errno));
+		return STORE_TEMP;
+	}
+	hex(b, 8, k->kid[0]);
+	hex(b + 8, 32, k->key[0]);
+	if ((r = s->ops->key_add(s, k->kid[0], k->key[0])) != STORE_OK)
+		return r;
+	return load_keys(s, k);
+}
+
+/* tomb - the tombstone of address under key i */
+static void
+tomb(const struct keyset *k, int i, const char *addr, char out[65])
+{
+	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256,
+	    (const guchar *)k->key[i], strlen(k->key[i]));
+
+	g_hmac_update(h, (const guchar *)addr, (gssize)strlen(addr));
+	snprintf(out, 65, "%s", g_hmac_get_string(h));
+	g_hmac_unref(h);
+}
+
+static int
+add_tomb(const char *kid, const char *hash, void *arg)
+{
+	GHashTable *t = arg;
+
+	g_hash_table_add(t, g_strconcat(kid, ":", hash, NULL));
+	return 0;
+}
+
+/* is_erased - address has a tombstone under one of the keys */
+static int
+is_erased(const struct keyset *k, GHashTable *t, const char *addr)
+{
+	char h[65], *id;
+	int i, yes = 0;
+
+	for (i = 0; i < k->n && !yes; i++) {
+		tomb(k, i, addr, h);
+		id = g_strconcat(k->kid[i], ":", h, NULL);
+		yes = g_hash_table_contains(t, id);
+		g_free(id);
+	}
+	return yes;
+}
+
+enum store_status
+store_erased(struct store *s, const char *addr, int *yes)
+{
+	struct keyset k;
+	GHashTable *t;
+	enum store_status r;
+
+	*yes = 0;
+	if ((r = load_keys(s, &k)) != STORE_OK || k.n == 0)
+		return r;
+	t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if ((r = s->ops->tombstones(s, add_tomb, t)) == STORE_OK)
+		*yes = is_erased(&k, t, addr);
+	g_hash_table_destroy(t);
+	return r;
+}
+
+enum store_status
+store_forget(struct store *s, const char *a, time_t now, int *n)
+{
+	struct keyset k;
+	enum store_status r;
+	char h[65];
+
+	*n = 0;
+	if ((r = store_begin(s)) != STORE_OK)
+		return r;
+	if ((r = own_key(s, &k)) != STORE_OK ||
+	    (r = store_commit(s)) != STORE_OK) {
+		store_rollback(s);
+		return r;
+	}
+	tomb(&k, k.own, a, h);
+	return s->ops->forget(s, a, k.kid[k.own], h, now, n);
+}
+
+void
+store_host(char *buf, size_t len)
+{
+	const char *env = getenv("BOUNCER_HOST");
+
+	/* BOUNCER_HOST: tests play several hosts on one machine */
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (gethostname(buf, len) == -1)
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = '\0';
+}
+
+char *
+store_scrub_text(const char *t, const char *addr)
+{
+	struct sbuf b;
+	size_t n = strlen(addr);
+	const char *p;
+
+	sbuf_init(&b);
+	sbuf_addn(&b, "", 0);
+	for (p = t; *p; ) {
+		if (n > 0 && strncasecmp(p, addr, n) == 0) {
+			sbuf_add(&b, "[erased]");
+			p += n;
+		} else
+			sbuf_addn(&b, p++, 1);
+	}
+	return sbuf_steal(&b);
+}
+
+const struct store_scrub store_scrubs[STORE_NSCRUBS] = {
+	{ "events", "id", "diagnostic" },
+	{ "events", "id", "remote_mta" },
+	{ "audit", "id", "why" },
+	{ "suppression", "address", "note" },
+	{ "held", "address", "note" },
+	{ "pending", "dedup", "diagnostic" },
+};
+
+enum store_status
+store_expire_events(struct store *s, time_t before, long *n)
+{
+	return s->ops->expire_events(s, before, n);
+}
 
 struct copy {
 	struct store	*to;
 	int		 table;
 	long		 rows;
+	struct keyset	 keys;		/* the target's, and */
+	GHashTable	*tombs;		/* its tombstones */
 	enum store_status r;
 	void		(*progress)(const char *, long, void *);
 	void		*arg;
@@ -229,7 +425,11 @@ static int
 copy_row(const char *const *vals, void *arg)
 {
 	struct copy *c = arg;
+	int a = store_tables[c->table].addr;
 
+	/* an address erased in the target is not brought back */
+	if (a >= 0 && vals[a] && is_erased(&c->keys, c->tombs, vals[a]))
+		return 0;
 	if ((c->r = c->to->ops->load(c->to, c->table, vals)) != STORE_OK)
 		return -1;
 	if (++c->rows % 1000 == 0 && c->progress)
@@ -241,7 +441,7 @@ enum store_status
 store_copy(struct store *from, struct store *to,
     void (*progress)(const char *, long, void *), void *arg)
 {
-	struct copy c = { to, 0, 0, STORE_OK, progress, arg };
+	struct copy c;
 	enum store_status r;
 
 	if (from->ops->dump == NULL || to->ops->load == NULL) {
@@ -249,8 +449,18 @@ store_copy(struct store *from, struct store *to,
 		    "store into a PostgreSQL one");
 		return STORE_FAIL;
 	}
+	memset(&c, 0, sizeof(c));
+	c.to = to;
+	c.progress = progress;
+	c.arg = arg;
+	c.tombs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	if ((r = store_begin(to)) != STORE_OK)
-		return r;
+		goto out;
+	if ((r = load_keys(to, &c.keys)) != STORE_OK ||
+	    (r = to->ops->tombstones(to, add_tomb, c.tombs)) != STORE_OK) {
+		store_rollback(to);
+		goto out;
+	}
 	for (c.table = 0; c.table < STORE_NTABLES; c.table++) {
 		c.rows = 0;
 		r = from->ops->dump(from, c.table, copy_row, &c);
@@ -261,12 +471,15 @@ store_copy(struct store *from, struct store *to,
 				snprintf(from->err, sizeof(from->err), "%s",
 				    to->err);
 			store_rollback(to);
-			return r;
+			goto out;
 		}
 		if (progress)
 			progress(store_tables[c.table].name, c.rows, arg);
 	}
-	return store_commit(to);
+	r = store_commit(to);
+out:
+	g_hash_table_destroy(c.tombs);
+	return r;
 }
 
 enum store_status

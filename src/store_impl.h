@@ -28,7 +28,9 @@ struct store_ops {
 		    void *);
 	enum store_status (*history)(struct store *, const char *,
 		    store_event_cb, store_audit_cb, void *);
-	enum store_status (*forget)(struct store *, const char *, int *);
+	/* forget: rows, text, tombstone (kid, hash), then the files */
+	enum store_status (*forget)(struct store *, const char *,
+		    const char *, const char *, time_t, int *);
 	enum store_status (*erasures)(struct store *, long *);
 	enum store_status (*sent_add)(struct store *, const char *, time_t,
 		    long);
@@ -71,6 +73,14 @@ struct store_ops {
 	enum store_status (*counter)(struct store *, const char *, long,
 		    long *);
 	enum store_status (*counter_set)(struct store *, const char *, long);
+	/* erasure keys (kid, hex key, own) and tombstones (kid, hash) */
+	enum store_status (*keys)(struct store *,
+		    int (*)(const char *, const char *, int, void *), void *);
+	enum store_status (*key_add)(struct store *, const char *,
+		    const char *);
+	enum store_status (*tombstones)(struct store *,
+		    int (*)(const char *, const char *, void *), void *);
+	enum store_status (*expire_events)(struct store *, time_t, long *);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */
@@ -78,14 +88,33 @@ struct store_table {
 	const char	*name;
 	const char	*cols;
 	int		 ncols;
+	int		 addr;		/* column of the address, -1: none */
 };
 extern const struct store_table store_tables[];
-#define STORE_NTABLES	7	/* suppression, events, audit, sent, meta,
-				   sent_campaign, held */
+#define STORE_NTABLES	10	/* suppression, events, audit, sent, meta,
+				   sent_campaign, held, event_counts,
+				   erase_keys, erased */
+
+/*
+ * Text columns --forget scrubs of an erased address in other rows: table,
+ * row key, column. store_scrub_text - t with every occurrence of addr
+ * (any case) replaced by "[erased]"; caller frees.
+ */
+struct store_scrub {
+	const char	*table;
+	const char	*key;
+	const char	*col;
+};
+#define STORE_NSCRUBS	6
+extern const struct store_scrub store_scrubs[];
+char	*store_scrub_text(const char *, const char *);
+/* store_host - this host's name, for its own --maillog positions */
+void	store_host(char *, size_t);
 
 /* The head of every backend's object. */
 struct store {
 	const struct store_ops	*ops;
+	int			 busy_ms;	/* how long to wait for a lock */
 	char			 err[512];	/* last error, for store_error() */
 };
 

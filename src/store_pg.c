@@ -22,7 +22,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	5
+#define PG_SCHEMA_VERSION	6
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -171,6 +171,18 @@ static const char *pg_migrations[] = {
 	"  source TEXT NOT NULL DEFAULT '', feedback_type TEXT NOT NULL DEFAULT '',"
 	"  campaign TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX pending_arrived ON pending(arrived);",
+	/* 5 -> 6 */
+	"CREATE TABLE event_counts (class TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  value BIGINT NOT NULL, PRIMARY KEY (class, reason));"
+	"INSERT INTO event_counts SELECT class, reason, count(*) FROM events "
+	"  GROUP BY class, reason;"
+	"CREATE TABLE erase_keys (kid TEXT PRIMARY KEY, key TEXT NOT NULL,"
+	"  own INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE erased (kid TEXT NOT NULL, hash TEXT NOT NULL,"
+	"  time BIGINT NOT NULL, PRIMARY KEY (kid, hash));"
+	"ALTER TABLE logpos ADD COLUMN host TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE logpos DROP CONSTRAINT logpos_pkey;"
+	"ALTER TABLE logpos ADD PRIMARY KEY (host, path);",
 };
 
 /* pfail - describe the failure; transient ones are for a retry */
@@ -311,6 +323,7 @@ store_pg_open(const char *uri, int busy_ms, int flags, struct store **out,
 
 	*out = NULL;
 	s->base.ops = &pg_ops;
+	s->base.busy_ms = busy_ms;
 	s->readonly = (flags & STORE_RDONLY) != 0;
 	if (pq_load(s->base.err, sizeof(s->base.err)) == -1) {
 		*err = xstrdup(s->base.err);
@@ -406,7 +419,12 @@ pg_event_add(struct store *bs, const struct store_event *e, int *dup)
 		return r;
 	*dup = strcmp(PQcmdTuples(res), "0") == 0;
 	PQclear(res);
-	return STORE_OK;
+	if (*dup)
+		return STORE_OK;
+	/* the counter only goes up: erasure and retention delete events */
+	return cmd(s, "INSERT INTO event_counts (class, reason, value) VALUES "
+	    "($1, $2, 1) ON CONFLICT (class, reason) DO UPDATE SET value = "
+	    "event_counts.value + 1", 2, p + 2);
 }
 
 static enum store_status
@@ -698,17 +716,57 @@ pg_history(struct store *bs, const char *addr, store_event_cb ecb,
 	return STORE_OK;
 }
 
+/* scrub - the erased address out of other rows' text */
 static enum store_status
-pg_forget(struct store *bs, const char *addr, int *n)
+pg_scrub(struct pg *s, const char *addr)
+{
+	enum store_status r = STORE_OK;
+	const char *p[2];
+	PGresult *res;
+	char sql[256];
+	size_t i;
+	int k;
+
+	for (i = 0; i < STORE_NSCRUBS && r == STORE_OK; i++) {
+		const struct store_scrub *c = &store_scrubs[i];
+
+		/* names from the table in store.c, never from input */
+		snprintf(sql, sizeof(sql), "SELECT %s::text, %s FROM %s WHERE "
+		    "strpos(lower(%s), $1) > 0", c->key, c->col, c->table,
+		    c->col);
+		p[0] = addr;
+		if ((res = run(s, sql, 1, p, &r)) == NULL)
+			break;
+		snprintf(sql, sizeof(sql), "UPDATE %s SET %s = $1 WHERE "
+		    "%s::text = $2", c->table, c->col, c->key);
+		for (k = 0; k < PQntuples(res) && r == STORE_OK; k++) {
+			char *t = store_scrub_text(PQgetvalue(res, k, 1), addr);
+
+			p[0] = t;
+			p[1] = PQgetvalue(res, k, 0);
+			r = cmd(s, sql, 2, p);
+			free(t);
+		}
+		PQclear(res);
+	}
+	return r;
+}
+
+static enum store_status
+pg_forget(struct store *bs, const char *addr, const char *kid,
+    const char *hash, time_t now, int *n)
 {
 	static const char *del[] = {
 		"DELETE FROM suppression WHERE address = $1",
 		"DELETE FROM held WHERE address = $1",
 		"DELETE FROM events WHERE address = $1",
 		"DELETE FROM audit WHERE address = $1",
+		"DELETE FROM outbound WHERE address = $1",
+		"DELETE FROM pending WHERE address = $1",
 	};
 	struct pg *s = PG(bs);
-	const char *p[1] = { addr };
+	const char *p[3] = { addr, NULL, NULL };
+	char t[32];
 	enum store_status r;
 	PGresult *res;
 	size_t i;
@@ -722,15 +780,95 @@ pg_forget(struct store *bs, const char *addr, int *n)
 		*n += atoi(PQcmdTuples(res));
 		PQclear(res);
 	}
-	if ((r = cmd(s, "UPDATE meta SET value = value + 1 WHERE key = "
-	    "'erasures'", 0, NULL)) != STORE_OK ||
-	    (r = cmd(s, "COMMIT", 0, NULL)) != STORE_OK)
+	if ((r = pg_scrub(s, addr)) != STORE_OK)
 		goto bad;
-	/* reclaim the dead rows so their pages are reused (see bouncer(1)) */
-	return cmd(s, "VACUUM suppression, held, events, audit", 0, NULL);
+	/* an address never seen is no erasure, but gets its tombstone */
+	if (*n > 0 && (r = cmd(s, "UPDATE meta SET value = value + 1 WHERE "
+	    "key = 'erasures'", 0, NULL)) != STORE_OK)
+		goto bad;
+	num(t, sizeof(t), (long long)now);
+	p[0] = kid;
+	p[1] = hash;
+	p[2] = t;
+	if ((r = cmd(s, "INSERT INTO erased (kid, hash, time) VALUES ($1, $2, "
+	    "$3::bigint) ON CONFLICT (kid, hash) DO NOTHING", 3, p)) !=
+	    STORE_OK || (r = cmd(s, "COMMIT", 0, NULL)) != STORE_OK)
+		goto bad;
+	/*
+	 * Reclaim the dead rows so their space is reused; the bytes stay in
+	 * heap and index pages, the WAL and any base backup until then.
+	 * bouncer(1), ERASURE, says what does erase them (VACUUM FULL).
+	 */
+	return cmd(s, "VACUUM suppression, held, events, audit, outbound, pending", 0, NULL);
 bad:
 	pg_rollback(bs);
 	return r;
+}
+
+static enum store_status
+pg_keys(struct store *bs, int (*cb)(const char *, const char *, int, void *),
+    void *arg)
+{
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	if ((res = run(PG(bs), "SELECT kid, key, own FROM erase_keys ORDER BY "
+	    "kid", 0, NULL, &r)) == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++)
+		if (cb(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		    atoi(PQgetvalue(res, i, 2)), arg) == -1)
+			break;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_key_add(struct store *bs, const char *kid, const char *key)
+{
+	const char *p[2] = { kid, key };
+
+	/* one host makes the fleet's key; the others take it */
+	return cmd(PG(bs), "INSERT INTO erase_keys (kid, key, own) SELECT $1, "
+	    "$2, 1 WHERE NOT EXISTS (SELECT 1 FROM erase_keys WHERE own = 1)",
+	    2, p);
+}
+
+static enum store_status
+pg_tombstones(struct store *bs, int (*cb)(const char *, const char *, void *),
+    void *arg)
+{
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	if ((res = run(PG(bs), "SELECT kid, hash FROM erased", 0, NULL, &r)) ==
+	    NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++)
+		if (cb(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), arg) == -1)
+			break;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_expire_events(struct store *bs, time_t before, long *n)
+{
+	char t[32];
+	const char *p[1] = { t };
+	enum store_status r;
+	PGresult *res;
+
+	*n = 0;
+	num(t, sizeof(t), (long long)before);
+	if ((res = run(PG(bs), "DELETE FROM events WHERE time < $1::bigint", 1,
+	    p, &r)) == NULL)
+		return r;
+	*n = atol(PQcmdTuples(res));
+	PQclear(res);
+	return STORE_OK;
 }
 
 static long
@@ -771,18 +909,21 @@ pg_sent_add(struct store *bs, const char *domain, time_t t, long n)
 	    "count = sent.count + $3::bigint", 3, p);
 }
 
+/* The position is this host's (see store_sqlite.c). */
 static enum store_status
 pg_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
     long long *off, int *found)
 {
 	struct pg *s = PG(bs);
-	const char *p[1] = { path };
+	char host[256];
+	const char *p[2] = { path, host };
 	enum store_status r;
 	PGresult *res;
 
 	*found = 0;
-	if ((res = run(s, "SELECT inode, pos FROM logpos WHERE path = $1", 1,
-	    p, &r)) == NULL)
+	store_host(host, sizeof(host));
+	if ((res = run(s, "SELECT inode, pos FROM logpos WHERE path = $1 AND "
+	    "host IN ($2, '') ORDER BY host DESC LIMIT 1", 2, p, &r)) == NULL)
 		return r;
 	if (PQntuples(res) > 0) {
 		*ino = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
@@ -797,14 +938,15 @@ static enum store_status
 pg_logpos_set(struct store *bs, const char *path, unsigned long long ino,
     long long off)
 {
-	char i[32], o[32];
-	const char *p[3] = { path, i, o };
+	char i[32], o[32], host[256];
+	const char *p[4] = { path, i, o, host };
 
+	store_host(host, sizeof(host));
 	snprintf(i, sizeof(i), "%llu", ino);
 	num(o, sizeof(o), off);
-	return cmd(PG(bs), "INSERT INTO logpos (path, inode, pos) VALUES ($1, "
-	    "$2::bigint, $3::bigint) ON CONFLICT (path) DO UPDATE SET inode = "
-	    "$2::bigint, pos = $3::bigint", 3, p);
+	return cmd(PG(bs), "INSERT INTO logpos (host, path, inode, pos) VALUES "
+	    "($4, $1, $2::bigint, $3::bigint) ON CONFLICT (host, path) DO "
+	    "UPDATE SET inode = $2::bigint, pos = $3::bigint", 4, p);
 }
 
 /* the class a rate counts an event in: opt-out reports are unsubscribes */
@@ -866,6 +1008,8 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		    "% 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), action, '', "
 		    "count(*) FROM audit WHERE time >= $1::bigint GROUP BY 1, 2 "
 		    "ORDER BY 1, 2",
+		[STORE_Q_EVENT_TOTALS] = "SELECT class, reason, '', value FROM "
+		    "event_counts WHERE $1::bigint >= 0 ORDER BY class, reason",
 	};
 	struct pg *s = PG(bs);
 	char t[32];
@@ -971,6 +1115,13 @@ pg_load(struct store *bs, int table, const char *const *v)
 		"first_seen, last_seen, soft_count, expires) VALUES ($1, $2, $3, "
 		"$4, $5, $6, $7::bigint, $8::bigint, $9::integer, $10::bigint) "
 		"ON CONFLICT (address) DO NOTHING",
+		"INSERT INTO event_counts (class, reason, value) VALUES ($1, $2, "
+		"$3::bigint) ON CONFLICT (class, reason) DO UPDATE SET value = "
+		"greatest(event_counts.value, excluded.value)",
+		"INSERT INTO erase_keys (kid, key, own) VALUES ($1, $2, 0) "
+		"ON CONFLICT (kid) DO NOTHING",
+		"INSERT INTO erased (kid, hash, time) VALUES ($1, $2, $3::bigint) "
+		"ON CONFLICT (kid, hash) DO NOTHING",
 	};
 
 	return cmd(PG(bs), sql[table], store_tables[table].ncols, v);
@@ -1136,4 +1287,5 @@ static const struct store_ops pg_ops = {
 	pg_held_get, pg_held_put, pg_held_delete, pg_event_near,
 	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_pending_add,
 	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,
+	pg_keys, pg_key_add, pg_tombstones, pg_expire_events,
 };

@@ -36,7 +36,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	5
+#define SCHEMA_VERSION	6
 
 #define CACHE_MAX	48
 
@@ -189,6 +189,40 @@ static const char *migrations[] = {
 	"  campaign      TEXT NOT NULL DEFAULT ''"
 	") WITHOUT ROWID;"
 	"CREATE INDEX pending_arrived ON pending(arrived);",
+	/*
+	 * 5 -> 6: counters that only go up; erasure tombstones (a keyed
+	 * hash per key, keys of migrated stores kept); --maillog positions
+	 * per host
+	 */
+	"CREATE TABLE event_counts ("
+	"  class  TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  value  INTEGER NOT NULL,"
+	"  PRIMARY KEY (class, reason)"
+	") WITHOUT ROWID;"
+	"INSERT INTO event_counts SELECT class, reason, count(*) FROM events "
+	"  GROUP BY class, reason;"
+	"CREATE TABLE erase_keys ("
+	"  kid TEXT PRIMARY KEY,"
+	"  key TEXT NOT NULL,"
+	"  own INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE TABLE erased ("
+	"  kid  TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  PRIMARY KEY (kid, hash)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE logpos_new ("
+	"  host   TEXT NOT NULL DEFAULT '',"
+	"  path   TEXT NOT NULL,"
+	"  inode  INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  PRIMARY KEY (host, path)"
+	") WITHOUT ROWID;"
+	"INSERT INTO logpos_new SELECT '', path, inode, offset FROM logpos;"
+	"DROP TABLE logpos;"
+	"ALTER TABLE logpos_new RENAME TO logpos;",
 };
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
@@ -399,6 +433,7 @@ store_sqlite_open(const char *path, int busy_ms, int flags,
 
 	*out = NULL;
 	s->base.ops = &sq_ops;
+	s->base.busy_ms = busy_ms;
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_RDONLY) != 0;
 	rc = sqlite3_open_v2(path, &s->db, s->readonly ? SQLITE_OPEN_READONLY :
@@ -518,7 +553,17 @@ sq_event_add(struct store *bs, const struct store_event *e, int *dup)
 	if (rc != SQLITE_DONE)
 		return fail(s, rc, "insert event");
 	*dup = sqlite3_changes(s->db) == 0;
-	return STORE_OK;
+	if (*dup)
+		return STORE_OK;
+	/* the counter only goes up: erasure and retention delete events */
+	r = prepare(s, "INSERT INTO event_counts (class, reason, value) "
+	    "VALUES (?1, ?2, 1) ON CONFLICT (class, reason) DO UPDATE SET "
+	    "value = value + 1", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, e->class);
+	bind_text(st, 2, e->reason);
+	return step_done(s, st, "count event");
 }
 
 static enum store_status
@@ -844,8 +889,89 @@ sq_history(struct store *bs, const char *addr, store_event_cb ecb,
 	return STORE_OK;
 }
 
+/* scrub - the erased address out of other rows' text */
 static enum store_status
-sq_forget(struct store *bs, const char *addr, int *n)
+scrub(struct sq *s, const char *addr)
+{
+	enum store_status r = STORE_OK;
+	sqlite3_stmt *st;
+	char sql[256];
+	size_t i, k, n;
+	int rc;
+
+	for (i = 0; i < STORE_NSCRUBS && r == STORE_OK; i++) {
+		const struct store_scrub *c = &store_scrubs[i];
+		char **keys = NULL, **texts = NULL;
+
+		/* names from the table above, never from input */
+		snprintf(sql, sizeof(sql), "SELECT %s, %s FROM %s WHERE "
+		    "instr(lower(%s), ?1) > 0", c->key, c->col, c->table, c->col);
+		if ((r = prepare_once(s, sql, &st)) != STORE_OK)
+			break;
+		bind_text(st, 1, addr);
+		for (n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; n++) {
+			keys = xrealloc(keys, (n + 1) * sizeof(*keys));
+			texts = xrealloc(texts, (n + 1) * sizeof(*texts));
+			keys[n] = col_str(st, 0);
+			texts[n] = store_scrub_text((const char *)
+			    sqlite3_column_text(st, 1), addr);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			r = fail(s, rc, "scrub");
+		snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ?1 WHERE %s = ?2",
+		    c->table, c->col, c->key);
+		for (k = 0; k < n && r == STORE_OK; k++) {
+			if ((r = prepare_once(s, sql, &st)) != STORE_OK)
+				break;
+			bind_text(st, 1, texts[k]);
+			bind_text(st, 2, keys[k]);
+			rc = sqlite3_step(st);
+			sqlite3_finalize(st);
+			if (rc != SQLITE_DONE)
+				r = fail(s, rc, "scrub");
+		}
+		for (k = 0; k < n; k++) {
+			free(keys[k]);
+			free(texts[k]);
+		}
+		free(keys);
+		free(texts);
+	}
+	return r;
+}
+
+/*
+ * wipe - no old page image left in the files: secure_delete zeroed the
+ * freed cells in the new pages; the old images sit in the WAL until a
+ * checkpoint copies the new ones back and truncates it, which waits for
+ * readers (the busy timeout) and fails while one still holds an old
+ * snapshot. VACUUM then rebuilds the file without free pages.
+ */
+static enum store_status
+wipe(struct sq *s)
+{
+	int i, rc;
+
+	for (i = 0; i < 2; i++) {
+		rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(s->base.err, sizeof(s->base.err), "the rows "
+			    "are deleted, but a reader of %s still holds old "
+			    "pages in its write-ahead log (%s): run --forget "
+			    "again", s->path, sqlite3_errstr(rc));
+			return STORE_TEMP;
+		}
+		if (i == 0 && exec(s, "VACUUM") != STORE_OK)
+			return STORE_TEMP;
+	}
+	return STORE_OK;
+}
+
+static enum store_status
+sq_forget(struct store *bs, const char *addr, const char *kid,
+    const char *hash, time_t now, int *n)
 {
 	struct sq *s = SQ(bs);
 	static const char *del[] = {
@@ -853,6 +979,8 @@ sq_forget(struct store *bs, const char *addr, int *n)
 		"DELETE FROM held WHERE address = ?1",
 		"DELETE FROM events WHERE address = ?1",
 		"DELETE FROM audit WHERE address = ?1",
+		"DELETE FROM outbound WHERE address = ?1",
+		"DELETE FROM pending WHERE address = ?1",
 	};
 	sqlite3_stmt *st;
 	enum store_status r;
@@ -869,23 +997,101 @@ sq_forget(struct store *bs, const char *addr, int *n)
 			goto bad;
 		*n += sqlite3_changes(s->db);
 	}
-	if ((r = exec(s, "UPDATE meta SET value = value + 1 "
+	if ((r = scrub(s, addr)) != STORE_OK)
+		goto bad;
+	/* an address never seen is no erasure, but gets its tombstone */
+	if (*n > 0 && (r = exec(s, "UPDATE meta SET value = value + 1 "
 	    "WHERE key = 'erasures'")) != STORE_OK)
+		goto bad;
+	if ((r = prepare(s, "INSERT INTO erased (kid, hash, time) VALUES "
+	    "(?1, ?2, ?3) ON CONFLICT (kid, hash) DO NOTHING", &st)) != STORE_OK)
+		goto bad;
+	bind_text(st, 1, kid);
+	bind_text(st, 2, hash);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if ((r = step_done(s, st, "tombstone")) != STORE_OK)
 		goto bad;
 	if ((r = sq_commit(&s->base)) != STORE_OK)
 		return r;
-	/*
-	 * secure_delete zeroed the freed cells; the old page images still
-	 * sit in the WAL until a checkpoint copies the new ones back and
-	 * truncates it. VACUUM then rebuilds the file without free pages.
-	 */
-	if ((r = exec(s, "PRAGMA wal_checkpoint(TRUNCATE)")) != STORE_OK)
-		return r;
-	if ((r = exec(s, "VACUUM")) != STORE_OK)
-		return r;
-	return exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");
+	return wipe(s);
 bad:
 	sq_rollback(&s->base);
+	return r;
+}
+
+static enum store_status
+sq_keys(struct store *bs, int (*cb)(const char *, const char *, int, void *),
+    void *arg)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	if ((r = prepare(s, "SELECT kid, key, own FROM erase_keys ORDER BY kid",
+	    &st)) != STORE_OK)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int(st, 2), arg) == -1) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	done(s, st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read keys");
+}
+
+static enum store_status
+sq_key_add(struct store *bs, const char *kid, const char *key)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "INSERT INTO erase_keys (kid, key, own) VALUES "
+	    "(?1, ?2, 1)", &st)) != STORE_OK)
+		return r;
+	bind_text(st, 1, kid);
+	bind_text(st, 2, key);
+	return step_done(s, st, "write key");
+}
+
+static enum store_status
+sq_tombstones(struct store *bs, int (*cb)(const char *, const char *, void *),
+    void *arg)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	if ((r = prepare(s, "SELECT kid, hash FROM erased", &st)) != STORE_OK)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), arg) == -1) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	done(s, st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read tombstones");
+}
+
+static enum store_status
+sq_expire_events(struct store *bs, time_t before, long *n)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	*n = 0;
+	if ((r = prepare(s, "DELETE FROM events WHERE time < ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	if ((r = step_done(s, st, "expire events")) == STORE_OK)
+		*n = sqlite3_changes(s->db);
 	return r;
 }
 
@@ -940,6 +1146,11 @@ sq_sent_add(struct store *bs, const char *domain, time_t t, long n)
 	return step_done(s, st, "count sent");
 }
 
+/*
+ * The --maillog position is this host's: hosts of a fleet that read logs
+ * of the same name keep their own (a row without a host is from before
+ * positions had one, and is this host's).
+ */
 static enum store_status
 sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
     long long *off, int *found)
@@ -947,13 +1158,17 @@ sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
+	char host[256];
 	int rc;
 
 	*found = 0;
-	if ((r = prepare(s, "SELECT inode, offset FROM logpos WHERE path = ?1",
-	    &st)) != STORE_OK)
+	store_host(host, sizeof(host));
+	if ((r = prepare(s, "SELECT inode, offset FROM logpos WHERE path = ?1 "
+	    "AND host IN (?2, '') ORDER BY host DESC LIMIT 1", &st)) !=
+	    STORE_OK)
 		return r;
 	bind_text(st, 1, path);
+	bind_text(st, 2, host);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*ino = (unsigned long long)sqlite3_column_int64(st, 0);
 		*off = sqlite3_column_int64(st, 1);
@@ -971,15 +1186,18 @@ sq_logpos_set(struct store *bs, const char *path, unsigned long long ino,
 	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
+	char host[256];
 
-	r = prepare(s, "INSERT INTO logpos (path, inode, offset) VALUES "
-	    "(?1, ?2, ?3) ON CONFLICT (path) DO UPDATE SET inode = ?2, "
-	    "offset = ?3", &st);
+	store_host(host, sizeof(host));
+	r = prepare(s, "INSERT INTO logpos (host, path, inode, offset) VALUES "
+	    "(?4, ?1, ?2, ?3) ON CONFLICT (host, path) DO UPDATE SET "
+	    "inode = ?2, offset = ?3", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, path);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)ino);
 	sqlite3_bind_int64(st, 3, off);
+	bind_text(st, 4, host);
 	return step_done(s, st, "write log position");
 }
 
@@ -1040,6 +1258,8 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_GROWTH_DAILY] = "SELECT date(time - time % 86400, "
 		    "'unixepoch'), action, '', count(*) FROM audit WHERE "
 		    "time >= ?1 GROUP BY 1, 2 ORDER BY 1, 2",
+		[STORE_Q_EVENT_TOTALS] = "SELECT class, reason, '', value FROM "
+		    "event_counts ORDER BY class, reason",
 	};
 	sqlite3_stmt *st;
 	enum store_status r;
@@ -1379,4 +1599,5 @@ static const struct store_ops sq_ops = {
 	sq_held_get, sq_held_put, sq_held_delete, sq_event_near,
 	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_pending_add,
 	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
+	sq_keys, sq_key_add, sq_tombstones, sq_expire_events,
 };

@@ -66,3 +66,65 @@ mkdsn under@example.net 5.1.1 "550 5.1.1 User unknown" h3@x | feed 42
 $B --now "$(day 43)" --remove under@example.net --why "resubscribed" > /dev/null
 is "$(row under@example.net)" "hard never" "an unsubscribe lifted: the hard bounce under it is in force"
 $B --add x@example.net --class soft --why x 2>/dev/null; is $? 64 "--add takes only manual or unsubscribe"
+
+# counters only go up: erasure and retention delete events, not counts
+metric() { $B --metrics | awk -v k="$1" 'index($0, k) == 1 { print $2 }'; }
+mkdsn cnt1@example.net 5.1.1 "550 5.1.1 User unknown" c1@x | feed 50
+mkdsn cnt2@example.net 5.1.1 "550 5.1.1 User unknown" c2@x | feed 50
+k='bouncer_events_total{class="hard",reason="userunknown"}'
+before=$(metric "$k")
+$B --forget cnt1@example.net > /dev/null; $B --forget cnt2@example.net > /dev/null
+is "$(metric "$k")" "$before" "bouncer_events_total does not go down after --forget ($before)"
+mkdsn cnt3@example.net 5.1.1 "550 5.1.1 User unknown" c3@x | feed 51
+is "$(metric "$k")" "$((before + 1))" "and goes on counting"
+
+# erasure: never seen, other rows' text, tombstones
+e0=$(q "select value from meta where key='erasures'")
+$B --forget never-seen@example.net > "$tmp/o"; ok $? "--forget of a never-seen address exits 0"
+is "$(q "select value from meta where key='erasures'")" "$e0" "forgetting a never-seen address is no erasure"
+grep -q 'nothing to erase' "$tmp/o"; ok $? "and says so"
+mkdsn other@example.net 5.1.1 "550 5.1.1 <other@example.net>: forwarding to Scrub.Me@Example.NET failed" s1@x | feed 52
+mkdsn scrub.me@example.net 5.1.1 "550 5.1.1 User unknown" s2@x | feed 52
+$B --now "$(day 52)" --add other@example.net --why "asked for scrub.me@example.net too" > /dev/null
+$B --forget scrub.me@example.net > /dev/null
+is "$(q "select count(*) from events where lower(diagnostic) like '%scrub.me@%'") $(q "select count(*) from audit where why like '%scrub.me@%'") $(q "select count(*) from suppression where note like '%scrub.me@%'")" "0 0 0" "the erased address is scrubbed from other rows' text"
+is "$(q "select diagnostic from events where address='other@example.net'")" "550 5.1.1 <other@example.net>: forwarding to [erased] failed" "the rest of that text is kept"
+is "$(q "select count(*) from erased")" 4 "a tombstone per --forget (never-seen included)"
+is "$(q "select count(*) from erased where hash like '%scrub%' or hash like '%@%'")" 0 "tombstones hold a hash, not the address"
+printf '{"email":"Scrub.Me@example.net","type":"hard"}\n{"email":"kept@example.net","type":"hard"}\n' |
+	$B --now "$(day 53)" --import - > "$tmp/o"
+is "$(cat "$tmp/o")" "import: 2 lines, 1 applied, 0 duplicates, 1 newly suppressed, 0 refused, 1 erased (skipped)" "--import does not bring an erased address back"
+is "$(q "select count(*) from events where address='scrub.me@example.net'")" 0 "nothing of it stored"
+
+# event_ttl: --expire deletes old events, the counters stay
+printf 'event_ttl = 100d\n' > "$tmp/ttl.conf"
+n_old=$(q "select count(*) from events where time < $(date -u -d "$(day 300)" +%s)")
+k2='bouncer_events_total{class="soft",reason="mailboxfull"}'
+soft_before=$(metric "$k2")
+$B --config "$tmp/ttl.conf" --now "$(day 400)" --expire > "$tmp/o"
+grep -q "^expire: $n_old events older than 100 days deleted" "$tmp/o"; ok $? "event_ttl: --expire deletes events older than it ($n_old)"
+is "$(q "select count(*) from events where time < $(date -u -d "$(day 300)" +%s)")" 0 "none left"
+is "$(metric "$k2")" "$soft_before" "the counters stay"
+
+# --maillog positions are per host: two hosts, same log path
+log=$tmp/mail.log
+for i in 1 2 3; do echo "2026-03-01T10:00:0$i+00:00 mx postfix/smtp[1]: Q$i: to=<m$i@sent.example>, relay=x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)"; done > "$log"
+BOUNCER_HOST=mx1 $B --now "$(day 60)" --maillog "$log" > /dev/null
+BOUNCER_HOST=mx2 $B --now "$(day 60)" --maillog "$log" > /dev/null
+BOUNCER_HOST=mx1 $B --now "$(day 60)" --maillog "$log" > /dev/null
+is "$(q "select sum(count) from sent where domain='sent.example'")" 6 "each host's log counted once (two hosts, one path)"
+is "$(q "select count(*) from logpos where path='$log'")" 2 "a position per host"
+
+# one normal form, Postfix's (SMTPUTF8: Unicode case folding), on both backends
+mkdsn 'ПОЛЬЗОВАТЕЛЬ@ПРИМЕР.РФ' 5.1.1 "550 5.1.1 User unknown" nf1@x | feed 90
+is "$(q "select count(*) from suppression where address='пользователь@пример.рф'")" 1 "a Cyrillic address is stored case-folded"
+$B --now "$(day 90)" --add 'Straße@Example.DE' --why x > /dev/null
+is "$(q "select count(*) from suppression where address='strasse@example.de'")" 1 "full case folding, as Postfix's: ß is ss"
+mkdsn '"o'"'"'reilly"@R.example' 5.1.1 "550 5.1.1 User unknown" nf2@x | feed 90
+is "$(q "select address from suppression where address like 'o%@r.example'")" "o'reilly@r.example" "a quoted local part is stored without its quotes"
+$B --add "$(printf 'bad\377@example.com')" --why x 2> "$tmp/e"; is $? 69 "invalid UTF-8: refused"
+grep -q 'not valid UTF-8' "$tmp/e"; ok $? "with a clear error"
+$B --add "o'reilly\"@r.example" --why x 2> "$tmp/e"; is $? 69 "unbalanced quotes: refused"
+grep -q 'unbalanced quotes' "$tmp/e"; ok $? "with a clear error"
+mkdsn "$(printf 'bad\377@utf.example')" 5.1.1 "550 5.1.1 User unknown" nf3@x | feed 90
+is "$(q "select count(*) from events where address like 'bad%@utf.example'")" 0 "a DSN recipient in invalid UTF-8 is stored under no key"

@@ -1,5 +1,6 @@
 /* test_addr - address normal form and validation */
 #include <stdlib.h>
+#include <string.h>
 
 #include "addr.h"
 #include "tap.h"
@@ -23,6 +24,26 @@ main(void)
 	norm("  <erin@example.com>.  ", "erin@example.com");
 	norm("x-unix; localuser", NULL);
 	norm("rfc822; \"quoted local\"@example.com", NULL);
+	norm("\"o'reilly\"@R.example", "o'reilly@r.example");
+	norm("<\"o'reilly\"@r.example>", "o'reilly@r.example");
+	norm("\"alice@example.com\"", "alice@example.com");
+	norm("o'reilly\"@r.example", NULL);
+	norm("\"o'reilly@r.example", NULL);
+	norm("a\"b\"c@r.example", NULL);
+	norm("ПОЛЬЗОВАТЕЛЬ@ПРИМЕР.РФ", "пользователь@пример.рф");
+	norm("Straße@Example.DE", "strasse@example.de");
+	norm("bad\xff@example.com", NULL);
+	{
+		const char *why;
+		char *a;
+
+		a = addr_check("bad\xc3\x28@example.com", &why);
+		ok(a == NULL && strcmp(why, "not valid UTF-8") == 0,
+		    "invalid UTF-8 refused, and why");
+		a = addr_check("o'reilly\"@r.example", &why);
+		ok(a == NULL && strcmp(why, "unbalanced quotes in the local "
+		    "part") == 0, "unbalanced quotes refused, and why");
+	}
 	norm("a@b@c.example", NULL);
 	norm("user@exa mple.com", NULL);
 	norm("user@example.com; DROP TABLE x", NULL);
