@@ -8,6 +8,7 @@
  * own key has its time: Postfix reuses queue IDs.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,6 +401,22 @@ one_line(struct ctx *x, const char *l)
 	return r;
 }
 
+/*
+ * input_ready - 1 when reading fp will not block: a file, or a pipe with
+ * data waiting (what stdio has buffered is not seen: committing early is
+ * harmless)
+ */
+static int
+input_ready(FILE *fp)
+{
+	struct pollfd p = { fileno(fp), POLLIN, 0 };
+	struct stat sb;
+
+	if (fstat(p.fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		return 1;
+	return poll(&p, 1, 0) == 1;
+}
+
 /* read_from - lines of fp from offset to its end; *end is where it stopped */
 static enum store_status
 read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
@@ -420,6 +437,14 @@ read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
 			break;
 		*end += n;
 		if ((r = txn_chunk(x, *end)) != STORE_OK)
+			break;
+		/*
+		 * A pipe with nothing more to read now: commit before getline
+		 * blocks, or the lines read since the last commit would wait
+		 * (and hold the lock) until more input comes
+		 */
+		if (x->open && !input_ready(fp) &&
+		    (r = txn_end(x, *end)) != STORE_OK)
 			break;
 	}
 	free(line);
