@@ -66,7 +66,7 @@ deps:
 # deps first, then a new make that reads this file again, now that the
 # libraries are there (tests/0020)
 check: deps
-	@$(MAKE) --no-print-directory all $(UNITS)
+	@$(MAKE) -s --no-print-directory all $(UNITS)
 	@sh tests/run.sh
 
 check-asan:
@@ -78,19 +78,23 @@ check-asan:
 # The unit tests and the parsing, CLI, feedback and hostile-input tests
 # under valgrind: no error, no definite leak.
 check-valgrind: deps
-	@$(MAKE) --no-print-directory all $(UNITS)
+	@$(MAKE) -s --no-print-directory all $(UNITS)
 	@BOUNCER_VALGRIND=1 BOUNCER_NO_JIT=1 \
 		BOUNCER_TESTS="0001 0002 0008 0012" sh tests/run.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@sh tests/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/postfix
 	install -m 0755 bouncer $(DESTDIR)$(BINDIR)/bouncer
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+		postfix/bouncer-postfix-lines.in > $(DESTDIR)$(BINDIR)/bouncer-postfix-lines
+	chmod 0755 $(DESTDIR)$(BINDIR)/bouncer-postfix-lines
 	install -m 0644 man/bouncer.1 $(DESTDIR)$(MANDIR)/man1/bouncer.1
+	install -m 0644 man/bouncer-postfix-lines.1 $(DESTDIR)$(MANDIR)/man1/bouncer-postfix-lines.1
 	install -m 0644 man/bouncer.conf.5 $(DESTDIR)$(MANDIR)/man5/bouncer.conf.5
 	install -m 0644 src/default.rules $(DESTDIR)$(DATADIR)/default.rules
 	install -m 0644 postfix/*.cf postfix/transport $(DESTDIR)$(DATADIR)/postfix/
@@ -99,15 +103,22 @@ install: all
 		install -m 0644 postfix/bouncer.conf $(DESTDIR)$(SYSCONFDIR)/bouncer/bouncer.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/bouncer $(DESTDIR)$(MANDIR)/man1/bouncer.1 \
+	rm -f $(DESTDIR)$(BINDIR)/bouncer $(DESTDIR)$(BINDIR)/bouncer-postfix-lines \
+		$(DESTDIR)$(MANDIR)/man1/bouncer.1 $(DESTDIR)$(MANDIR)/man1/bouncer-postfix-lines.1 \
 		$(DESTDIR)$(MANDIR)/man5/bouncer.conf.5
 	rm -rf $(DESTDIR)$(DATADIR)
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/bouncer/bouncer.conf (remove it by hand)"
 
 clean:
-	rm -f bouncer src/*.o src/default_rules.c src/default_needles.c src/needlegen $(UNITS)
+	rm -f bouncer bouncer_*.deb src/*.o src/default_rules.c src/default_needles.c src/needlegen $(UNITS)
 
-.PHONY: all check check-asan check-valgrind demo deps install uninstall clean
+# A Debian package, bouncer_VERSION_ARCH.deb, built with dpkg-deb from a
+# clean copy compiled with dpkg-buildflags (pkg/deb/build.sh); then
+# "apt install ./bouncer_*.deb". lintian checks it in CI (.ci/run).
+deb: deps
+	@sh pkg/deb/build.sh $(VERSION)
+
+.PHONY: all check check-asan check-valgrind demo deps deb install uninstall clean
 
 %.o: %.c
 	@echo "  CC      $@"; $(CC) $(CFLAGS) -c -o $@ $<

@@ -402,19 +402,20 @@ one_line(struct ctx *x, const char *l)
 }
 
 /*
- * input_ready - 1 when reading fp will not block: a file, or a pipe with
- * data waiting (what stdio has buffered is not seen: committing early is
- * harmless)
+ * idle - nothing to read on fp's descriptor right now. Lines may still
+ * sit in stdio's buffer, which no portable call shows; then the caller
+ * commits once more than it needed to, never once too few, so a pipe
+ * whose writer pauses (tail -F | bouncer --maillog -) holds no lock.
  */
 static int
-input_ready(FILE *fp)
+idle(FILE *fp)
 {
-	struct pollfd p = { fileno(fp), POLLIN, 0 };
-	struct stat sb;
+	struct pollfd pfd;
 
-	if (fstat(p.fd, &sb) == 0 && S_ISREG(sb.st_mode))
-		return 1;
-	return poll(&p, 1, 0) == 1;
+	pfd.fd = fileno(fp);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 0;
 }
 
 /* read_from - lines of fp from offset to its end; *end is where it stopped */
@@ -425,11 +426,20 @@ read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	struct stat sb;
+	int waits;
 
 	if (offset > 0 && fseeko(fp, (off_t)offset, SEEK_SET) == -1)
 		offset = 0;
 	*end = offset;
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	/* a pipe can make getline() wait for its writer: commit first */
+	waits = fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode);
+	for (;;) {
+		if (waits && x->open && idle(fp) &&
+		    (r = txn_end(x, *end)) != STORE_OK)
+			break;
+		if ((n = getline(&line, &cap, fp)) == -1)
+			break;
 		if (line[n - 1] != '\n')
 			break;		/* a line still being written */
 		if ((r = txn_begin(x)) != STORE_OK ||
@@ -437,14 +447,6 @@ read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
 			break;
 		*end += n;
 		if ((r = txn_chunk(x, *end)) != STORE_OK)
-			break;
-		/*
-		 * A pipe with nothing more to read now: commit before getline
-		 * blocks, or the lines read since the last commit would wait
-		 * (and hold the lock) until more input comes
-		 */
-		if (x->open && !input_ready(fp) &&
-		    (r = txn_end(x, *end)) != STORE_OK)
 			break;
 	}
 	free(line);

@@ -36,6 +36,9 @@ if [ "${BOUNCER_CI_DEPS:-0}" = 1 ]; then
 	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 	command -v cppcheck >/dev/null 2>&1 || missing="$missing cppcheck"
 	command -v clang-tidy >/dev/null 2>&1 || missing="$missing clang-tidy"
+	# the Debian package (make deb, tests/pkg/deb.sh)
+	command -v lintian >/dev/null 2>&1 || missing="$missing lintian"
+	command -v dpkg-shlibdeps >/dev/null 2>&1 || missing="$missing dpkg-dev"
 fi
 [ -z "$missing" ] && exit 0
 
