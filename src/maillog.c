@@ -157,7 +157,7 @@ struct ctx {
 	const struct policy_cfg	*p;
 	time_t			 now;
 	struct maillog_stats	*st;
-	const struct maillog_campaign *cp;
+	const struct maillog_opts *cp;
 	GHashTable		*camp;	/* queue ID -> campaign */
 	/* the file being read, whose position each commit records */
 	const char		*path;
@@ -477,7 +477,7 @@ rotated(const char *path, unsigned long long ino)
 enum store_status
 maillog_read(const char *path, struct store *s, const struct classifier *c,
     const struct policy_cfg *p, time_t now, struct maillog_stats *st,
-    char **err, const struct maillog_campaign *cp)
+    char **err, const struct maillog_opts *cp)
 {
 	struct ctx x = { s, c, p, now, st, cp, NULL };
 	enum store_status r;
@@ -485,6 +485,14 @@ maillog_read(const char *path, struct store *s, const struct classifier *c,
 	x.camp = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r = read_log(&x, path, err);
 	g_hash_table_destroy(x.camp);
+	/* the largest destinations may have changed: label new ones */
+	if (r == STORE_OK && cp != NULL && cp->top_domains > 0 &&
+	    (r = store_begin(s)) == STORE_OK) {
+		if ((r = store_label_domains(s, cp->top_domains)) == STORE_OK)
+			r = store_commit(s);
+		else
+			store_rollback(s);
+	}
 	return r;
 }
 
