@@ -356,6 +356,39 @@ got_pause(const char *dom, const char *why, const char *c, long expires,
 	return 0;
 }
 
+struct incidents {
+	FILE	*fp;
+	int	 n;
+};
+
+/* got_incident - one incident (policy.c) as a line, its figures as data */
+static int
+got_incident(const struct store_incident *i, void *arg)
+{
+	struct incidents *x = arg;
+	FILE *fp = x->fp;
+	char t[32];
+	struct tm tm;
+
+	gmtime_r(&i->first_seen, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%d %H:%M UTC", &tm);
+	if (x->n++ == 0)
+		fputs("<ul>\n", fp);
+	fprintf(fp, "<li class=\"incident\" data-id=\"%ld\" "
+	    "data-recipients=\"%ld\" data-domain=\"", i->id, i->recipients);
+	esc(fp, i->domain);
+	fputs("\"><b>", fp);
+	esc(fp, i->domain);
+	fprintf(fp, "</b> since %s: %ld recipients failed alike within %ld "
+	    "min, read as ", t, i->recipients,
+	    (long)((i->last_seen - i->first_seen) / 60));
+	esc(fp, i->reason);
+	fputs(": <code>", fp);
+	esc(fp, i->diagnostic);
+	fputs("</code></li>\n", fp);
+	return 0;
+}
+
 static const char style[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;"
 	"max-width:900px;color:#222;background:#fff}"
@@ -365,7 +398,8 @@ static const char style[] =
 	".name{fill:#222}.line{fill:none;stroke-width:2}"
 	".limit{stroke-dasharray:6 4;stroke-width:1.5}"
 	".bar{fill:#2980b9}.added{fill:#c0392b}.removed{fill:#27ae60}"
-	"li.critical{color:#a00}li.warning{color:#a60}.none{color:#666}";
+	"li.critical{color:#a00}li.warning{color:#a60}.none{color:#666}"
+	"li.incident{color:#8e44ad}";
 
 enum store_status
 html_report(struct store *s, const struct report_opts *o, FILE *fp,
@@ -375,6 +409,7 @@ html_report(struct store *s, const struct report_opts *o, FILE *fp,
 	struct rates_day *d = NULL;
 	struct alert *al = NULL;
 	struct paused pz = { fp, 0 };
+	struct incidents inc = { fp, 0 };
 	size_t nd = 0, nal = 0;
 	enum store_status r;
 	char since[32], now[32];
@@ -404,6 +439,17 @@ html_report(struct store *s, const struct report_opts *o, FILE *fp,
 	chart_top(fp, rt.dom, rt.ndom, "destination", "domain");
 	chart_top(fp, rt.camp, rt.ncamp, "campaign", "campaign");
 	chart_growth(fp, d, nd, rt.list_size);
+	/*
+	 * Incidents (many recipients at one destination failing alike)
+	 * suppress nobody: the operator's problem, not the list's.
+	 */
+	fputs("<section id=\"incidents\"><h2>Incidents</h2>\n", fp);
+	if ((r = store_incidents(s, o->since, got_incident, &inc)) !=
+	    STORE_OK)
+		goto out;
+	fputs(inc.n ? "</ul>" : "<p class=\"none\">None: no destination "
+	    "failed many recipients alike (incident_threshold).</p>", fp);
+	fputs("</section>\n", fp);
 	fputs("<section><h2>Paused destinations</h2>\n", fp);
 	r = store_query(s, STORE_Q_PAUSES, 0, got_pause, &pz);
 	fputs(pz.n ? "</ul>" : "<p class=\"none\">None (pause_block).</p>", fp);

@@ -68,6 +68,11 @@ grep -q "#1 outage.example since .*, 12 recipients, .*read as userunknown: 550 5
 ok $? "--report names its destination, size and diagnostic"
 $B --now $(ts $((T + 20000))) --report --since 1d --json > "$tmp/j"
 grep -q '"incidents":\[{"id":1,"domain":"outage.example",' "$tmp/j"; ok $? "--report --json lists it"
+# the page shows it, with the same figures as the JSON
+$B --now $(ts $((T + 20000))) --report --since 1d --html > "$tmp/h.html"
+jr=$(sed -n 's/.*"incidents":\[{"id":1,"domain":"outage.example",[^}]*"recipients":\([0-9]*\).*/\1/p' "$tmp/j")
+hr=$(sed -n 's/.*<li class="incident" data-id="1" data-recipients="\([0-9]*\)" data-domain="outage.example">.*/\1/p' "$tmp/h.html")
+ok $([ -n "$hr" ] && [ "$hr" = "$jr" ]; echo $?) "--report --html lists the incident, its size as in the JSON ($hr, $jr)"
 $B --metrics > "$tmp/m"
 grep -q "^bouncer_incidents_total 1$" "$tmp/m"; ok $? "--metrics: bouncer_incidents_total"
 grep -q "^bouncer_incident_recipients_total 12$" "$tmp/m"; ok $? "--metrics: recipients in incidents"

@@ -108,6 +108,8 @@ titles = [p["title"] for p in d["panels"]]
 for want in ("Rates by class", "Top destinations", "Complaint rate against", "Suppression list size", "Incidents"):
     assert any(t.startswith(want) for t in titles), (want, titles)
 exprs = [t["expr"] for p in d["panels"] for t in p["targets"]]
+inc = [t["expr"] for p in d["panels"] if p["title"].startswith("Incidents") for t in p["targets"]]
+assert any("bouncer_incidents_total" in e for e in inc), inc
 lines = [e for e in exprs if "vector(0.001)" in e or "vector(0.003)" in e]
 assert len(lines) == 2, lines
 with open(sys.argv[3], "w") as f:
