@@ -8,6 +8,7 @@
  * own key has its time: Postfix reuses queue IDs.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,23 @@ txn_rollback(struct ctx *x)
 	x->open = 0;
 }
 
+/*
+ * would_block - reading fp now would wait for input: nothing left in
+ * its buffer (glibc's fields, as gnulib's freadahead reads them;
+ * elsewhere only the descriptor is asked) and nothing ready to read
+ */
+static int
+would_block(FILE *fp)
+{
+	struct pollfd pf = { fileno(fp), POLLIN, 0 };
+
+#ifdef __GLIBC__
+	if (fp->_IO_read_ptr < fp->_IO_read_end)
+		return 0;
+#endif
+	return poll(&pf, 1, 0) == 0;
+}
+
 /* txn_chunk - after a line: commit when the transaction is long enough */
 static enum store_status
 txn_chunk(struct ctx *x, long long end)
@@ -408,11 +426,20 @@ read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	struct stat sb;
+	int live;
 
 	if (offset > 0 && fseeko(fp, (off_t)offset, SEEK_SET) == -1)
 		offset = 0;
 	*end = offset;
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	/* a pipe may wait for input: commit before waiting, hold no lock */
+	live = fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode);
+	for (;;) {
+		if (live && x->open && would_block(fp) &&
+		    (r = txn_end(x, *end)) != STORE_OK)
+			break;
+		if ((n = getline(&line, &cap, fp)) == -1)
+			break;
 		if (line[n - 1] != '\n')
 			break;		/* a line still being written */
 		if ((r = txn_begin(x)) != STORE_OK ||
