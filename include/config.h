@@ -39,6 +39,7 @@ struct config {
 	time_t	 alert_window;		/* --alert: rates over, 1d */
 	double	 pause_block;		/* block percent that pauses; <0 off */
 	time_t	 pause_time;		/* how long a pause lasts, 1h */
+	int	 metrics_domains;	/* domains with their own series, 10 */
 	struct policy_cfg policy;
 };
 

@@ -21,11 +21,13 @@
 #include "policy.h"
 #include "store.h"
 
-/* Where the log names a message's campaign (campaign.h). */
-struct maillog_campaign {
+struct maillog_opts {
+	/* where the log names a message's campaign (campaign.h) */
 	const char	*header;	/* logged by header_checks INFO */
 	int		 verp;		/* qmgr's from=<prefix+...@...> */
 	const char	*delims;	/* VERP delimiters */
+	int		 top_domains;	/* largest destinations with their own
+					   metric series (store_label_domains) */
 };
 
 struct maillog_stats {
@@ -47,6 +49,6 @@ struct maillog_stats {
  */
 enum store_status maillog_read(const char *, struct store *,
 	    const struct classifier *, const struct policy_cfg *, time_t,
-	    struct maillog_stats *, char **, const struct maillog_campaign *);
+	    struct maillog_stats *, char **, const struct maillog_opts *);
 
 #endif

@@ -78,6 +78,23 @@ struct rates {
 /* rates_pct - count as a percent of sent, 0 when nothing was sent */
 double	rates_pct(long, long);
 
+/* One UTC day of a window. */
+struct rates_day {
+	char	 day[11];	/* YYYY-MM-DD */
+	long	 sent;
+	long	 count[RC_N];
+	long	 added;		/* to the list: added or escalated from soft */
+	long	 removed;	/* from the list: released or expired */
+};
+#define RATES_MAX_DAYS	400	/* the last days kept of a longer window */
+
+/*
+ * rates_daily - every day from since's to until's, zeros included;
+ * *out (caller frees) holds *n days, oldest first
+ */
+enum store_status rates_daily(struct store *, time_t, time_t,
+	    struct rates_day **, size_t *);
+
 /* rates_gather - the counts since (rounded down to its day) until now */
 enum store_status rates_gather(struct store *, time_t, time_t,
 	    struct rates *);

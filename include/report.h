@@ -31,6 +31,7 @@ void	report_alert_text(const struct alert *, FILE *);
 void	report_alert_json(struct sbuf *, const struct alert *);
 /* report_rates_json - the rates of r as a JSON object, top scopes only */
 void	report_rates_json(struct sbuf *, const struct rates *, size_t);
-enum store_status report_metrics(struct store *, FILE *);
+/* report_metrics - the Prometheus text exposition; now: see metrics.h */
+enum store_status report_metrics(struct store *, time_t, FILE *);
 
 #endif

@@ -162,6 +162,20 @@ enum store_status store_erasures(struct store *, long *);
 /* Sent counts (from Postfix's log), per recipient domain and day. */
 enum store_status store_sent_add(struct store *, const char *, time_t, long);
 
+/*
+ * store_pipe_time - count one pipe-mode run in a duration bucket (an
+ * index into the caller's bounds) and add its microseconds to the sum
+ */
+#define STORE_PIPE_SUM	(-1)
+enum store_status store_pipe_time(struct store *, int, long long);
+/*
+ * store_label_domains - give the largest destinations by mail sent their
+ * own metric series, up to n in all, once for good: what each had
+ * counted until then is kept as its base, so that its series starts
+ * at zero and "other" never goes down
+ */
+enum store_status store_label_domains(struct store *, int);
+
 /* Sent counts per campaign and day. */
 enum store_status store_campaign_sent_add(struct store *, const char *,
 	    time_t, long);
@@ -205,6 +219,14 @@ enum store_query {
 	STORE_Q_DAILY,		/* day (YYYY-MM-DD), rate class: events since */
 	STORE_Q_SENT_DAILY,	/* day: sent since */
 	STORE_Q_GROWTH_DAILY,	/* day, audit action: changes since */
+	STORE_Q_COUNTS,		/* kind (domain, campaign), name, rate class:
+				   events ever counted (never decrease) */
+	STORE_Q_METRIC_BASE,	/* domain, class (or "sent"): counts when the
+				   domain got its own metric series */
+	STORE_Q_PIPE_SECONDS,	/* bucket: pipe-mode runs per duration bucket
+				   (STORE_PIPE_SUM: microseconds in all) */
+	STORE_Q_LAST_BLOCK,	/* domain (count: time of its newest block
+				   event since) */
 	STORE_Q_EVENT_TOTALS	/* class, reason: events ever recorded (a
 				   counter: erasure and retention leave it) */
 };

@@ -9,6 +9,15 @@
  * database transaction open (it may be slow: mail, a webhook), and the
  * new level is remembered only after it exits 0.
  *
+ * Pausing (pause_block, off by default): a destination whose block rate
+ * passes the level gets a row in the pauses table, which Postfix's
+ * transport map (postfix/bouncer-pause.cf) turns into retry:, so its mail
+ * waits in the queue; the row's expiry lifts it in Postfix by itself, and
+ * the next run audits and delivers the lifting. A destination lifted is
+ * paused again only on a block newer than the lifting. The pause is made
+ * before it is delivered: if the command fails, the mail is held all the
+ * same and the next run delivers the news.
+ *
  * Diagnostics: a command that cannot be started or exits non-zero is
  * reported on stderr and counted in alert_result.failed.
  */
@@ -144,7 +153,8 @@ find_row(const struct rates *r, const char *scope, const char *name)
 }
 
 struct note {
-	const char	*state;		/* raised, changed, resolved */
+	const char	*state;		/* raised, changed, resolved, paused,
+					   resumed */
 	const char	*level;
 	const char	*previous;
 	const char	*class;
@@ -154,6 +164,7 @@ struct note {
 	double		 threshold;
 	long		 count;
 	long		 base;
+	time_t		 until;		/* paused: when it lifts */
 };
 
 static void
@@ -176,10 +187,13 @@ note_json(struct sbuf *j, const struct note *n, const struct alert_opts *o,
 	json_str(j, n->name);
 	sbuf_printf(j, ",\"rate\":%.4f,\"threshold\":%.4f,\"counts\":{\"%s\":%ld,"
 	    "\"%s\":%ld},\"window\":{\"since\":%lld,\"until\":%lld,"
-	    "\"seconds\":%lld},\"time\":%lld}\n", n->rate, n->threshold,
+	    "\"seconds\":%lld},\"time\":%lld", n->rate, n->threshold,
 	    growth ? "added" : "events", n->count, growth ? "list" : "sent",
 	    n->base, (long long)r->since, (long long)r->until,
 	    (long long)(r->until - r->since), (long long)o->now);
+	if (n->until)
+		sbuf_printf(j, ",\"until\":%lld", (long long)n->until);
+	sbuf_add(j, "}\n");
 }
 
 /* notify - deliver one note, say so on out, count it */
@@ -225,6 +239,7 @@ raise_all(struct store *s, const struct alert_opts *o, const struct rates *r,
 				prev = st->s[k].level;
 		if (strcmp(prev, lvl) == 0)
 			continue;
+		memset(&n, 0, sizeof(n));
 		n.state = strcmp(prev, "ok") == 0 ? "raised" : "changed";
 		n.level = lvl;
 		n.previous = prev;
@@ -257,6 +272,8 @@ resolve_all(struct store *s, const struct alert_opts *o, const struct rates *r,
 		struct note n;
 		int standing = 0, c;
 
+		if (strncmp(st->s[k].key, "pause|", 6) == 0)
+			continue;	/* pause_all's */
 		for (i = 0; i < nal; i++) {
 			alert_key(&al[i], key, sizeof(key));
 			if (strcmp(st->s[k].key, key) == 0)
@@ -297,6 +314,181 @@ resolve_all(struct store *s, const struct alert_opts *o, const struct rates *r,
 	return rc;
 }
 
+struct pause {
+	char	*domain;
+	char	*why;
+	time_t	 expires;
+};
+
+struct pauses {
+	struct pause *p;
+	size_t	 n;
+};
+
+static int
+got_pause(const char *dom, const char *why, const char *c, long expires,
+    void *arg)
+{
+	struct pauses *ps = arg;
+
+	(void)c;
+	ps->p = xrealloc(ps->p, (ps->n + 1) * sizeof(*ps->p));
+	ps->p[ps->n].domain = xstrdup(dom);
+	ps->p[ps->n].why = xstrdup(why);
+	ps->p[ps->n++].expires = (time_t)expires;
+	return 0;
+}
+
+static void
+pauses_free(struct pauses *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++) {
+		free(ps->p[i].domain);
+		free(ps->p[i].why);
+	}
+	free(ps->p);
+}
+
+/* state_of - the remembered level of key, NULL when none; *since its time */
+static const char *
+state_of(const struct states *st, const char *key, time_t *since)
+{
+	size_t k;
+
+	for (k = 0; k < st->n; k++)
+		if (strcmp(st->s[k].key, key) == 0) {
+			*since = st->s[k].since;
+			return st->s[k].level;
+		}
+	return NULL;
+}
+
+/* pause_note - a note about the pause of row, rates from r */
+static void
+pause_note(struct note *n, const char *state, const char *dom,
+    const struct alert_opts *o, const struct rates *r, time_t until)
+{
+	const struct rate_row *row = find_row(r, "domain", dom);
+
+	memset(n, 0, sizeof(*n));
+	n->state = state;
+	n->level = strcmp(state, "paused") == 0 ? "critical" : "ok";
+	n->previous = strcmp(state, "paused") == 0 ? "ok" : "paused";
+	n->class = "block";
+	n->scope = "domain";
+	n->name = dom;
+	n->threshold = o->pause_block;
+	n->until = until;
+	if (row != NULL) {
+		n->count = row->count[RC_BLOCK];
+		n->base = row->sent;
+		n->rate = rates_pct(n->count, n->base);
+	}
+}
+
+/* paused - write the pause, its audit row and its state, in one go */
+static enum store_status
+pause_write(struct store *s, const char *dom, time_t now, time_t expires,
+    const char *why, const char *action, const char *key, const char *level)
+{
+	struct store_audit a = { now, dom, action, "block", "", why };
+	enum store_status rc;
+
+	if ((rc = store_begin(s)) != STORE_OK)
+		return rc;
+	if ((rc = store_pause_set(s, dom, now, expires, why)) != STORE_OK ||
+	    (rc = store_audit(s, &a)) != STORE_OK ||
+	    (rc = store_alert_set(s, key, level, now)) != STORE_OK) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s);
+}
+
+static int
+got_last(const char *dom, const char *b, const char *c, long t, void *arg)
+{
+	struct states *st = arg;
+
+	return got_state(dom, b, c, t, st);
+}
+
+/* pause_all - lift the pauses due, pause the destinations blocking us */
+static enum store_status
+pause_all(struct store *s, const struct alert_opts *o, const struct rates *r,
+    const struct states *st, FILE *out, struct alert_result *res)
+{
+	struct pauses ps = { NULL, 0 };
+	struct states last = { NULL, 0 };
+	enum store_status rc;
+	const char *lvl;
+	char key[300], why[200];
+	time_t since, lastblock;
+	size_t i, k;
+
+	if ((rc = store_query(s, STORE_Q_PAUSES, 0, got_pause, &ps)) !=
+	    STORE_OK ||
+	    (rc = store_query(s, STORE_Q_LAST_BLOCK, r->since, got_last,
+	    &last)) != STORE_OK)
+		goto out;
+	for (i = 0; i < ps.n && rc == STORE_OK; i++) {
+		struct note n;
+
+		snprintf(key, sizeof(key), "pause|domain|%s", ps.p[i].domain);
+		lvl = state_of(st, key, &since);
+		if (ps.p[i].expires <= o->now) {
+			/* Postfix lifted it at its expiry; say so, then forget it */
+			pause_note(&n, "resumed", ps.p[i].domain, o, r, 0);
+			if (notify(&n, o, r, out, res) == 0)
+				rc = pause_write(s, ps.p[i].domain, o->now, 0,
+				    "pause lifted", "resumed", key, "lifted");
+		} else if (lvl == NULL || strcmp(lvl, "paused") != 0) {
+			/* paused, but the news did not get through yet */
+			pause_note(&n, "paused", ps.p[i].domain, o, r,
+			    ps.p[i].expires);
+			if (notify(&n, o, r, out, res) == 0)
+				rc = store_alert_set(s, key, "paused", o->now);
+		}
+	}
+	for (i = 0; o->pause_block >= 0 && i < r->ndom && rc == STORE_OK; i++) {
+		const struct rate_row *row = &r->dom[i];
+		double rate = rates_pct(row->count[RC_BLOCK], row->sent);
+		struct note n;
+		int paused = 0;
+
+		if (row->sent < o->th->min_sent || row->sent <= 0 ||
+		    rate <= o->pause_block)
+			continue;
+		for (k = 0; k < ps.n; k++)
+			if (strcmp(ps.p[k].domain, row->name) == 0)
+				paused = 1;
+		if (paused)
+			continue;
+		snprintf(key, sizeof(key), "pause|domain|%s", row->name);
+		lvl = state_of(st, key, &since);
+		if (lvl != NULL && strcmp(lvl, "lifted") == 0 &&
+		    (state_of(&last, row->name, &lastblock) == NULL ||
+		    lastblock <= since))
+			continue;	/* no block since it was lifted */
+		snprintf(why, sizeof(why), "block %.2f%% of sent (%ld of %ld), "
+		    "above %.2f%%", rate, row->count[RC_BLOCK], row->sent,
+		    o->pause_block);
+		if ((rc = pause_write(s, row->name, o->now, o->now +
+		    o->pause_time, why, "paused", key, "unsent")) != STORE_OK)
+			break;
+		pause_note(&n, "paused", row->name, o, r, o->now +
+		    o->pause_time);
+		if (notify(&n, o, r, out, res) == 0)
+			rc = store_alert_set(s, key, "paused", o->now);
+	}
+out:
+	pauses_free(&ps);
+	states_free(&last);
+	return rc;
+}
+
 enum store_status
 alert_run(struct store *s, const struct alert_opts *o, FILE *out,
     struct alert_result *res)
@@ -318,7 +510,10 @@ alert_run(struct store *s, const struct alert_opts *o, FILE *out,
 		goto out;
 	if ((rc = raise_all(s, o, &r, al, nal, &st, out, res)) != STORE_OK)
 		goto out;
-	rc = resolve_all(s, o, &r, al, nal, &st, out, res);
+	if ((rc = resolve_all(s, o, &r, al, nal, &st, out, res)) != STORE_OK)
+		goto out;
+	if ((rc = pause_all(s, o, &r, &st, out, res)) != STORE_OK)
+		goto out;
 	fprintf(out, "alerts: %zu standing (worst %s), %d delivered, %d "
 	    "failed\n", nal, alert_level_name(res->worst), res->sent,
 	    res->failed);

@@ -25,6 +25,7 @@ config_defaults(struct config *c)
 	c->alert_window = 86400;
 	c->pause_block = -1;
 	c->pause_time = 3600;
+	c->metrics_domains = 10;
 	policy_defaults(&c->policy);
 }
 
@@ -213,6 +214,11 @@ set(struct config *c, const char *k, const char *v)
 		    (*end != '\0' && strcmp(end, "%") != 0))
 			return -1;
 		c->pause_block = d;
+	} else if (strcmp(k, "metrics_domains") == 0) {
+		n = atoi(v);
+		if (n < 0 || n > 100 || (n == 0 && strcmp(v, "0") != 0))
+			return -1;
+		c->metrics_domains = n;
 	} else if (strcmp(k, "pause_time") == 0) {
 		if (config_duration(v, &c->pause_time) == -1 ||
 		    c->pause_time < 60)

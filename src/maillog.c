@@ -157,7 +157,7 @@ struct ctx {
 	const struct policy_cfg	*p;
 	time_t			 now;
 	struct maillog_stats	*st;
-	const struct maillog_campaign *cp;
+	const struct maillog_opts *cp;
 	GHashTable		*camp;	/* queue ID -> campaign */
 	/* the file being read, whose position each commit records */
 	const char		*path;
@@ -229,23 +229,6 @@ txn_rollback(struct ctx *x)
 	if (x->open)
 		store_rollback(x->s);
 	x->open = 0;
-}
-
-/*
- * would_block - reading fp now would wait for input: nothing left in
- * its buffer (glibc's fields, as gnulib's freadahead reads them;
- * elsewhere only the descriptor is asked) and nothing ready to read
- */
-static int
-would_block(FILE *fp)
-{
-	struct pollfd pf = { fileno(fp), POLLIN, 0 };
-
-#ifdef __GLIBC__
-	if (fp->_IO_read_ptr < fp->_IO_read_end)
-		return 0;
-#endif
-	return poll(&pf, 1, 0) == 0;
 }
 
 /* txn_chunk - after a line: commit when the transaction is long enough */
@@ -418,6 +401,23 @@ one_line(struct ctx *x, const char *l)
 	return r;
 }
 
+/*
+ * idle - nothing to read on fp's descriptor right now. Lines may still
+ * sit in stdio's buffer, which no portable call shows; then the caller
+ * commits once more than it needed to, never once too few, so a pipe
+ * whose writer pauses (tail -F | bouncer --maillog -) holds no lock.
+ */
+static int
+idle(FILE *fp)
+{
+	struct pollfd pfd;
+
+	pfd.fd = fileno(fp);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 0;
+}
+
 /* read_from - lines of fp from offset to its end; *end is where it stopped */
 static enum store_status
 read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
@@ -427,15 +427,15 @@ read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
 	size_t cap = 0;
 	ssize_t n;
 	struct stat sb;
-	int live;
+	int waits;
 
 	if (offset > 0 && fseeko(fp, (off_t)offset, SEEK_SET) == -1)
 		offset = 0;
 	*end = offset;
-	/* a pipe may wait for input: commit before waiting, hold no lock */
-	live = fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode);
+	/* a pipe can make getline() wait for its writer: commit first */
+	waits = fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode);
 	for (;;) {
-		if (live && x->open && would_block(fp) &&
+		if (waits && x->open && idle(fp) &&
 		    (r = txn_end(x, *end)) != STORE_OK)
 			break;
 		if ((n = getline(&line, &cap, fp)) == -1)
@@ -477,7 +477,7 @@ rotated(const char *path, unsigned long long ino)
 enum store_status
 maillog_read(const char *path, struct store *s, const struct classifier *c,
     const struct policy_cfg *p, time_t now, struct maillog_stats *st,
-    char **err, const struct maillog_campaign *cp)
+    char **err, const struct maillog_opts *cp)
 {
 	struct ctx x = { s, c, p, now, st, cp, NULL };
 	enum store_status r;
@@ -485,6 +485,14 @@ maillog_read(const char *path, struct store *s, const struct classifier *c,
 	x.camp = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r = read_log(&x, path, err);
 	g_hash_table_destroy(x.camp);
+	/* the largest destinations may have changed: label new ones */
+	if (r == STORE_OK && cp != NULL && cp->top_domains > 0 &&
+	    (r = store_begin(s)) == STORE_OK) {
+		if ((r = store_label_domains(s, cp->top_domains)) == STORE_OK)
+			r = store_commit(s);
+		else
+			store_rollback(s);
+	}
 	return r;
 }
 

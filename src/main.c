@@ -34,9 +34,11 @@
 #include "classify.h"
 #include "config.h"
 #include "feed.h"
+#include "html.h"
 #include "ingest.h"
 #include "input.h"
 #include "maillog.h"
+#include "metrics.h"
 #include "mime.h"
 #include "output.h"
 #include "owner.h"
@@ -58,6 +60,7 @@ enum mode {
 struct options {
 	enum mode	 mode;
 	int		 json;
+	int		 html;		/* --report --html */
 	int		 allow_root;
 	const char	*arg;		/* file, text or address of the mode */
 	const char	*why;
@@ -99,7 +102,7 @@ usage(FILE *fp)
 "       bouncer --import FILE|- [--class C] | --sign ADDR\n"
 "       bouncer --export FILE|- [--format jsonl|csv] [--class C]\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
-"       bouncer --report [--since 7d] [--json] | --metrics | --maillog FILE|-\n"
+"       bouncer --report [--since 7d] [--json | --html] | --metrics | --maillog FILE|-\n"
 "       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
@@ -170,7 +173,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_LOOKUP, O_LIST, O_FORGET, O_EXPIRE, O_WHY, O_CLASS, O_SINCE,
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
-	    O_METRICS, O_ALERT, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID,
+	    O_METRICS, O_ALERT, O_HTML, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID,
 	    O_EXPORT, O_FORMAT };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
@@ -198,6 +201,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "report", no_argument, NULL, O_REPORT },
 		{ "metrics", no_argument, NULL, O_METRICS },
 		{ "alert", no_argument, NULL, O_ALERT },
+		{ "html", no_argument, NULL, O_HTML },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
 		{ "migrate-to", required_argument, NULL, O_MIGRATE },
 		{ "export", required_argument, NULL, O_EXPORT },
@@ -253,6 +257,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_QUARANTINE: o->quarantine = optarg; break;
 		case O_LOG_STDERR: o->log_stderr = 1; break;
 		case O_JSON:	o->json = 1; break;
+		case O_HTML:	o->html = 1; break;
 		case O_RULES:	o->rules = optarg; break;
 		case O_SENDER:	o->sender = optarg; break;
 		case O_RECIPIENT: o->recipient = optarg; break;
@@ -452,6 +457,23 @@ run_explain(const struct classifier *c, const struct options *o,
 	return rc;
 }
 
+/* pipe_time - count this run in the histogram --metrics shows */
+static enum store_status
+pipe_time(struct store *s, const struct timespec *t0)
+{
+	struct timespec t1;
+	long long us;
+	int b;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+	for (b = 0; b < METRICS_PIPE_NBUCKETS; b++)
+		if ((double)us <= metrics_pipe_buckets[b] * 1e6)
+			break;
+	return store_pipe_time(s, b, us);
+}
+
 /*
  * keep_broken - an unreadable bounce recorded for its VERP recipient:
  * logged, and a copy kept when there is a quarantine to look at it later
@@ -487,10 +509,12 @@ run_pipe(const struct classifier *c, const struct options *o,
 	struct ingest_ctx x;
 	struct ingest_result res;
 	struct store *s = NULL;
+	struct timespec t0;
 	char *buf = NULL;
 	size_t len;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = read_message(o, cf, &buf, &len)) != EX_OK)
 		return rc;
 	init_ctx(&x, c, o, cf);
@@ -524,7 +548,8 @@ run_pipe(const struct classifier *c, const struct options *o,
 		goto out;
 	}
 	x.store = s;
-	if (ingest_store(&x, &res) != INGEST_OK) {
+	if (ingest_store(&x, &res) != INGEST_OK ||
+	    pipe_time(s, &t0) != STORE_OK) {
 		store_rollback(s);
 		rc = store_failed(s);
 	} else if (store_commit(s) != STORE_OK)
@@ -860,7 +885,7 @@ run_maillog(const struct classifier *c, const struct options *o,
     const struct config *cf)
 {
 	struct maillog_stats st;
-	struct maillog_campaign mc;
+	struct maillog_opts mc;
 	struct store *s = NULL;
 	enum store_status r;
 	char *err = NULL;
@@ -872,6 +897,7 @@ run_maillog(const struct classifier *c, const struct options *o,
 	mc.header = cf->campaign_header;
 	mc.verp = cf->campaign_verp;
 	mc.delims = cf->verp_delims;
+	mc.top_domains = cf->metrics_domains;
 	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err, &mc);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);
@@ -1089,7 +1115,8 @@ run_store_mode(const struct options *o, const struct config *cf)
 		ro.since = o->now - (o->since ? o->since : 7 * 86400);
 		ro.json = o->json;
 		ro.th = &cf->th;
-		r = report_print(s, &ro, stdout, &worst);
+		r = o->html ? html_report(s, &ro, stdout, &worst) :
+		    report_print(s, &ro, stdout, &worst);
 		if (r == STORE_OK && worst == AL_CRITICAL)
 			rc = EX_CRITICAL;
 		break;
@@ -1098,7 +1125,7 @@ run_store_mode(const struct options *o, const struct config *cf)
 		rc = run_alert(s, o, cf);
 		break;
 	case MODE_METRICS:
-		r = report_metrics(s, stdout);
+		r = report_metrics(s, o->now, stdout);
 		break;
 	case MODE_MIGRATE:
 		rc = run_migrate(s, o, cf);

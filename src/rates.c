@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "rates.h"
 #include "util.h"
@@ -242,10 +243,12 @@ by_sent(const void *a, const void *b)
 enum store_status
 rates_gather(struct store *s, time_t since, time_t until, struct rates *r)
 {
-	struct gather g = { r, 0 };
+	struct gather g;
 	enum store_status st;
 
 	memset(r, 0, sizeof(*r));
+	g.r = r;
+	g.campaign = 0;
 	r->since = since - since % 86400;
 	r->until = until;
 	if ((st = store_query(s, STORE_Q_RATES, r->since, got_rate, &g)) !=
@@ -385,4 +388,88 @@ rates_check(const struct rates *r, const struct thresholds *t,
 	*out = f.a;
 	*n = f.n;
 	return f.worst;
+}
+
+struct daily_ctx {
+	struct rates_day *d;
+	size_t	 n;
+	int	 which;		/* 0 events, 1 sent, 2 list changes */
+};
+
+/* day_of - the day's slot, NULL when outside the window */
+static struct rates_day *
+day_of(struct daily_ctx *x, const char *day)
+{
+	size_t i;
+
+	for (i = 0; day && i < x->n; i++)
+		if (strcmp(x->d[i].day, day) == 0)
+			return &x->d[i];
+	return NULL;
+}
+
+static int
+got_day(const char *day, const char *b, const char *c, long n, void *arg)
+{
+	struct daily_ctx *x = arg;
+	struct rates_day *d = day_of(x, day);
+	int k;
+
+	(void)c;
+	if (d == NULL)
+		return 0;
+	if (x->which == 1)
+		d->sent += n;
+	else if (x->which == 0 && (k = rate_class_of(b)) >= 0 && k < RC_N)
+		d->count[k] += n;
+	else if (x->which == 2 && (strcmp(b, "added") == 0 ||
+	    strcmp(b, "escalated") == 0))
+		d->added += n;
+	else if (x->which == 2 && (strcmp(b, "released") == 0 ||
+	    strcmp(b, "expired") == 0))
+		d->removed += n;
+	return 0;
+}
+
+enum store_status
+rates_daily(struct store *s, time_t since, time_t until,
+    struct rates_day **out, size_t *n)
+{
+	struct daily_ctx x = { NULL, 0, 0 };
+	enum store_status r;
+	time_t first = since - since % 86400, t;
+	size_t i;
+	struct tm tm;
+
+	*out = NULL;
+	*n = 0;
+	if (until < first)
+		until = first;
+	x.n = (size_t)((until - first) / 86400) + 1;
+	if (x.n > RATES_MAX_DAYS) {
+		first += (time_t)(x.n - RATES_MAX_DAYS) * 86400;
+		x.n = RATES_MAX_DAYS;
+	}
+	x.d = xcalloc(x.n, sizeof(*x.d));
+	for (i = 0, t = first; i < x.n; i++, t += 86400) {
+		gmtime_r(&t, &tm);
+		strftime(x.d[i].day, sizeof(x.d[i].day), "%Y-%m-%d", &tm);
+	}
+	if ((r = store_query(s, STORE_Q_DAILY, first, got_day, &x)) !=
+	    STORE_OK)
+		goto bad;
+	x.which = 1;
+	if ((r = store_query(s, STORE_Q_SENT_DAILY, first, got_day, &x)) !=
+	    STORE_OK)
+		goto bad;
+	x.which = 2;
+	if ((r = store_query(s, STORE_Q_GROWTH_DAILY, first, got_day, &x)) !=
+	    STORE_OK)
+		goto bad;
+	*out = x.d;
+	*n = x.n;
+	return STORE_OK;
+bad:
+	free(x.d);
+	return r;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "output.h"
 #include "rates.h"
 #include "report.h"
@@ -285,24 +286,39 @@ report_rates_json(struct sbuf *j, const struct rates *rt, size_t top)
 }
 
 static void
-print_json(const struct data *d, const struct report_opts *o,
-    const struct rates *rt, const struct alert *al, size_t nal, FILE *fp)
+print_json(const struct data *data, const struct report_opts *o,
+    const struct rates *rt, const struct alert *al, size_t nal,
+    const struct rates_day *d, size_t nd, FILE *fp)
 {
+	const struct data *dd = data;
 	struct sbuf j;
 	size_t k;
 
 	sbuf_init(&j);
 	sbuf_printf(&j, "{\"since\":%lld,\"now\":%lld,\"sent\":%ld",
-	    (long long)o->since, (long long)o->now, lookup(&d->sent, NULL, NULL));
-	json_rows(&j, "events", &d->events, "class", "reason");
-	json_rows(&j, "domains", &d->domains, "domain", "class");
-	json_rows(&j, "sent_by_domain", &d->sent, "domain", NULL);
-	json_rows(&j, "soft_fate", &d->fate, "fate", NULL);
-	json_rows(&j, "feedback", &d->feedback, "type", "class");
-	json_rows(&j, "suppressed", &d->list, "class", NULL);
-	json_rows(&j, "changes", &d->growth, "action", NULL);
+	    (long long)o->since, (long long)o->now, lookup(&dd->sent, NULL, NULL));
+	json_rows(&j, "events", &dd->events, "class", "reason");
+	json_rows(&j, "domains", &dd->domains, "domain", "class");
+	json_rows(&j, "sent_by_domain", &dd->sent, "domain", NULL);
+	json_rows(&j, "soft_fate", &dd->fate, "fate", NULL);
+	json_rows(&j, "feedback", &dd->feedback, "type", "class");
+	json_rows(&j, "suppressed", &dd->list, "class", NULL);
+	json_rows(&j, "changes", &dd->growth, "action", NULL);
 	sbuf_add(&j, ",\"rates\":");
 	report_rates_json(&j, rt, REPORT_TOP);
+	sbuf_add(&j, ",\"daily\":[");
+	for (k = 0; k < nd; k++) {
+		int c;
+
+		sbuf_printf(&j, "%s{\"day\":\"%s\",\"sent\":%ld", k ? "," : "",
+		    d[k].day, d[k].sent);
+		for (c = 0; c < RC_N; c++)
+			sbuf_printf(&j, ",\"%s\":%ld", rate_class_name(c),
+			    d[k].count[c]);
+		sbuf_printf(&j, ",\"added\":%ld,\"removed\":%ld}", d[k].added,
+		    d[k].removed);
+	}
+	sbuf_addc(&j, ']');
 	sbuf_add(&j, ",\"warnings\":[");
 	for (k = 0; k < nal; k++) {
 		if (k)
@@ -310,7 +326,7 @@ print_json(const struct data *d, const struct report_opts *o,
 		report_alert_json(&j, &al[k]);
 	}
 	sbuf_printf(&j, "],\"rates_known\":%s,\"min_sent\":%ld}\n",
-	    lookup(&d->sent, NULL, NULL) ? "true" : "false", o->th->min_sent);
+	    lookup(&dd->sent, NULL, NULL) ? "true" : "false", o->th->min_sent);
 	fputs(j.s, fp);
 	sbuf_free(&j);
 }
@@ -322,7 +338,8 @@ report_print(struct store *s, const struct report_opts *o, FILE *fp,
 	struct data *d = xcalloc(1, sizeof(*d));
 	struct rates rt;
 	struct alert *al = NULL;
-	size_t nal = 0;
+	struct rates_day *days = NULL;
+	size_t nal = 0, nd = 0;
 	enum store_status r;
 
 	*worst = AL_OK;
@@ -330,19 +347,21 @@ report_print(struct store *s, const struct report_opts *o, FILE *fp,
 	if ((r = gather(s, o->since, d)) == STORE_OK &&
 	    (r = rates_gather(s, o->since, o->now, &rt)) == STORE_OK) {
 		*worst = rates_check(&rt, o->th, &al, &nal);
-		if (o->json)
-			print_json(d, o, &rt, al, nal, fp);
-		else
+		if (!o->json)
 			print_text(d, o, &rt, al, nal, fp);
+		else if ((r = rates_daily(s, rt.since, o->now, &days, &nd)) ==
+		    STORE_OK)
+			print_json(d, o, &rt, al, nal, days, nd, fp);
 	}
 	free(al);
+	free(days);
 	rates_free(&rt);
 	free(d);
 	return r;
 }
 
 enum store_status
-report_metrics(struct store *s, FILE *fp)
+report_metrics(struct store *s, time_t now, FILE *fp)
 {
 	struct data *d = xcalloc(1, sizeof(*d));
 	enum store_status r;
@@ -391,6 +410,7 @@ report_metrics(struct store *s, FILE *fp)
 	    "newest recorded event.\n"
 	    "# TYPE bouncer_last_event_timestamp_seconds gauge\n"
 	    "bouncer_last_event_timestamp_seconds %lld\n", (long long)last);
+	r = metrics_series(s, now, fp);
 out:
 	free(d);
 	return r;

@@ -62,10 +62,54 @@ enum store_status store_begin(struct store *s) { return s->ops->begin(s); }
 enum store_status store_commit(struct store *s) { return s->ops->commit(s); }
 void store_rollback(struct store *s) { s->ops->rollback(s); }
 
+/* rate_class - the class an event counts in: opt-out reports unsubscribe */
+static const char *
+rate_class(const struct store_event *e)
+{
+	static const char *classes[] = { "hard", "soft", "block", "complaint",
+	    "unsubscribe" };
+	const char *ft = e->feedback_type ? e->feedback_type : "";
+	size_t i;
+
+	if (strcmp(ft, "opt-out") == 0 || strcmp(ft, "unsubscribe") == 0)
+		return "unsubscribe";
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (e->class && strcmp(e->class, classes[i]) == 0)
+			return classes[i];
+	return NULL;
+}
+
+/*
+ * store_event_add - the event, and the counters --metrics reads (per
+ * domain and campaign), which erasure and retention never lower
+ */
 enum store_status
 store_event_add(struct store *s, const struct store_event *e, int *dup)
 {
-	return s->ops->event_add(s, e, dup);
+	enum store_status r;
+	const char *c, *at;
+
+	if ((r = s->ops->event_add(s, e, dup)) != STORE_OK || *dup ||
+	    (c = rate_class(e)) == NULL)
+		return r;
+	if (e->address && (at = strrchr(e->address, '@')) != NULL &&
+	    (r = s->ops->count_add(s, "domain", at + 1, c)) != STORE_OK)
+		return r;
+	if (e->campaign && *e->campaign)
+		r = s->ops->count_add(s, "campaign", e->campaign, c);
+	return r;
+}
+
+enum store_status
+store_pipe_time(struct store *s, int bucket, long long us)
+{
+	return s->ops->pipe_time(s, bucket, us);
+}
+
+enum store_status
+store_label_domains(struct store *s, int n)
+{
+	return s->ops->label_domains(s, n);
 }
 
 enum store_status
@@ -218,6 +262,7 @@ const struct store_table store_tables[STORE_NTABLES] = {
 	{ "event_counts", "class, reason, value", 3, -1 },
 	{ "erase_keys", "kid, key", 2, -1 },
 	{ "erased", "kid, hash, time", 3, -1 },
+	{ "counts", "kind, name, class, count", 4, -1 },
 };
 
 /*

@@ -47,6 +47,10 @@ struct store_ops {
 		    const char *, time_t);
 	enum store_status (*pause_set)(struct store *, const char *, time_t,
 		    time_t, const char *);
+	enum store_status (*count_add)(struct store *, const char *,
+		    const char *, const char *);
+	enum store_status (*pipe_time)(struct store *, int, long long);
+	enum store_status (*label_domains)(struct store *, int);
 	/* --migrate-to: rows out of a source (SQLite), into a target (PostgreSQL) */
 	enum store_status (*dump)(struct store *, int,
 		    int (*)(const char *const *, void *), void *);
@@ -91,9 +95,9 @@ struct store_table {
 	int		 addr;		/* column of the address, -1: none */
 };
 extern const struct store_table store_tables[];
-#define STORE_NTABLES	10	/* suppression, events, audit, sent, meta,
+#define STORE_NTABLES	11	/* suppression, events, audit, sent, meta,
 				   sent_campaign, held, event_counts,
-				   erase_keys, erased */
+				   erase_keys, erased, counts */
 
 /*
  * Text columns --forget scrubs of an erased address in other rows: table,

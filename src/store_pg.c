@@ -22,7 +22,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	6
+#define PG_SCHEMA_VERSION	7
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -183,6 +183,19 @@ static const char *pg_migrations[] = {
 	"ALTER TABLE logpos ADD COLUMN host TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE logpos DROP CONSTRAINT logpos_pkey;"
 	"ALTER TABLE logpos ADD PRIMARY KEY (host, path);",
+	/* 6 -> 7 */
+	"CREATE TABLE counts (kind TEXT NOT NULL, name TEXT NOT NULL,"
+	"  class TEXT NOT NULL, count BIGINT NOT NULL,"
+	"  PRIMARY KEY (kind, name, class));"
+	"INSERT INTO counts (kind, name, class, count) SELECT 'domain', "
+	"  split_part(address, '@', 2), CASE WHEN class = 'unsubscribe' OR "
+	"  feedback_type IN ('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE "
+	"  class END, count(*) FROM events WHERE class IN ('hard', 'soft', "
+	"  'block', 'complaint', 'unsubscribe') GROUP BY 2, 3;"
+	"CREATE TABLE metric_base (domain TEXT NOT NULL, class TEXT NOT NULL,"
+	"  base BIGINT NOT NULL, PRIMARY KEY (domain, class));"
+	"CREATE TABLE pipe_seconds (bucket INTEGER PRIMARY KEY,"
+	"  count BIGINT NOT NULL);",
 };
 
 /* pfail - describe the failure; transient ones are for a retry */
@@ -1008,6 +1021,15 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		    "% 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), action, '', "
 		    "count(*) FROM audit WHERE time >= $1::bigint GROUP BY 1, 2 "
 		    "ORDER BY 1, 2",
+		[STORE_Q_COUNTS] = "SELECT kind, name, class, count FROM counts "
+		    "WHERE $1::bigint >= 0 ORDER BY kind, name, class",
+		[STORE_Q_METRIC_BASE] = "SELECT domain, class, '', base FROM "
+		    "metric_base WHERE $1::bigint >= 0 ORDER BY domain, class",
+		[STORE_Q_PIPE_SECONDS] = "SELECT bucket, '', '', count FROM "
+		    "pipe_seconds WHERE $1::bigint >= 0 ORDER BY bucket",
+		[STORE_Q_LAST_BLOCK] = "SELECT split_part(address, '@', 2), '', "
+		    "'', max(time) FROM events WHERE time >= $1::bigint AND "
+		    "class = 'block' GROUP BY 1",
 		[STORE_Q_EVENT_TOTALS] = "SELECT class, reason, '', value FROM "
 		    "event_counts WHERE $1::bigint >= 0 ORDER BY class, reason",
 	};
@@ -1083,6 +1105,49 @@ pg_pause_set(struct store *bs, const char *dom, time_t since, time_t expires,
 	    "UPDATE SET since = $2::bigint, expires = $3::bigint, why = $4", 4, p);
 }
 
+static enum store_status
+pg_count_add(struct store *bs, const char *kind, const char *name,
+    const char *class)
+{
+	const char *p[3] = { kind, name, class };
+
+	return cmd(PG(bs), "INSERT INTO counts (kind, name, class, count) VALUES "
+	    "($1, $2, $3, 1) ON CONFLICT (kind, name, class) DO UPDATE SET "
+	    "count = counts.count + 1", 3, p);
+}
+
+static enum store_status
+pg_pipe_time(struct store *bs, int bucket, long long us)
+{
+	char b[32], u[32];
+	const char *p[2] = { b, u };
+
+	num(b, sizeof(b), bucket);
+	num(u, sizeof(u), us);
+	return cmd(PG(bs), "INSERT INTO pipe_seconds (bucket, count) VALUES "
+	    "($1::integer, 1), (-1, $2::bigint) ON CONFLICT (bucket) DO UPDATE "
+	    "SET count = pipe_seconds.count + excluded.count", 2, p);
+}
+
+static enum store_status
+pg_label_domains(struct store *bs, int n)
+{
+	char c[32];
+	const char *p[1] = { c };
+
+	num(c, sizeof(c), n);
+	return cmd(PG(bs), "INSERT INTO metric_base (domain, class, base) "
+	    "SELECT d.domain, c.class, CASE c.class WHEN 'sent' THEN d.total "
+	    "ELSE coalesce((SELECT k.count FROM counts k WHERE k.kind = "
+	    "'domain' AND k.name = d.domain AND k.class = c.class), 0) END "
+	    "FROM (SELECT domain, sum(count) AS total FROM sent WHERE domain "
+	    "NOT IN (SELECT domain FROM metric_base) GROUP BY domain ORDER BY "
+	    "total DESC, domain LIMIT greatest(0, $1::integer - (SELECT "
+	    "count(DISTINCT domain) FROM metric_base))) d, (VALUES ('sent'), "
+	    "('hard'), ('soft'), ('block'), ('complaint'), ('unsubscribe')) "
+	    "AS c(class) ON CONFLICT DO NOTHING", 1, p);
+}
+
 /* pg_load - one row of a copied table; what is there already stays */
 static enum store_status
 pg_load(struct store *bs, int table, const char *const *v)
@@ -1122,6 +1187,9 @@ pg_load(struct store *bs, int table, const char *const *v)
 		"ON CONFLICT (kid) DO NOTHING",
 		"INSERT INTO erased (kid, hash, time) VALUES ($1, $2, $3::bigint) "
 		"ON CONFLICT (kid, hash) DO NOTHING",
+		"INSERT INTO counts (kind, name, class, count) VALUES ($1, $2, $3, "
+		"$4::bigint) ON CONFLICT (kind, name, class) DO UPDATE SET count = "
+		"greatest(counts.count, excluded.count)",
 	};
 
 	return cmd(PG(bs), sql[table], store_tables[table].ncols, v);
@@ -1283,7 +1351,8 @@ static const struct store_ops pg_ops = {
 	pg_soft_count, pg_get, pg_put, pg_delete, pg_audit, pg_list,
 	pg_expired, pg_history, pg_forget, pg_erasures, pg_sent_add,
 	pg_logpos_get, pg_logpos_set, pg_query, pg_last_event,
-	pg_campaign_sent_add, pg_alert_set, pg_pause_set, NULL, pg_load,
+	pg_campaign_sent_add, pg_alert_set, pg_pause_set, pg_count_add,
+	pg_pipe_time, pg_label_domains, NULL, pg_load,
 	pg_held_get, pg_held_put, pg_held_delete, pg_event_near,
 	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_pending_add,
 	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,

@@ -36,7 +36,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	6
+#define SCHEMA_VERSION	7
 
 #define CACHE_MAX	48
 
@@ -223,6 +223,30 @@ static const char *migrations[] = {
 	"INSERT INTO logpos_new SELECT '', path, inode, offset FROM logpos;"
 	"DROP TABLE logpos;"
 	"ALTER TABLE logpos_new RENAME TO logpos;",
+	/* 6 -> 7: per-domain and per-campaign counters, metric bases,
+	 * pipe-mode timings (metrics.c) */
+	"CREATE TABLE counts ("
+	"  kind  TEXT NOT NULL,"
+	"  name  TEXT NOT NULL,"
+	"  class TEXT NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, name, class)"
+	") WITHOUT ROWID;"
+	"INSERT INTO counts (kind, name, class, count) SELECT 'domain', "
+	"  substr(address, instr(address, '@') + 1), CASE WHEN class = "
+	"  'unsubscribe' OR feedback_type IN ('opt-out', 'unsubscribe') THEN "
+	"  'unsubscribe' ELSE class END, count(*) FROM events WHERE class IN "
+	"  ('hard', 'soft', 'block', 'complaint', 'unsubscribe') GROUP BY 2, 3;"
+	"CREATE TABLE metric_base ("
+	"  domain TEXT NOT NULL,"
+	"  class  TEXT NOT NULL,"
+	"  base   INTEGER NOT NULL,"
+	"  PRIMARY KEY (domain, class)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE pipe_seconds ("
+	"  bucket INTEGER PRIMARY KEY,"
+	"  count  INTEGER NOT NULL"
+	");",
 };
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
@@ -1258,6 +1282,15 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_GROWTH_DAILY] = "SELECT date(time - time % 86400, "
 		    "'unixepoch'), action, '', count(*) FROM audit WHERE "
 		    "time >= ?1 GROUP BY 1, 2 ORDER BY 1, 2",
+		[STORE_Q_COUNTS] = "SELECT kind, name, class, count FROM counts "
+		    "ORDER BY kind, name, class",
+		[STORE_Q_METRIC_BASE] = "SELECT domain, class, '', base FROM "
+		    "metric_base ORDER BY domain, class",
+		[STORE_Q_PIPE_SECONDS] = "SELECT bucket, '', '', count FROM "
+		    "pipe_seconds ORDER BY bucket",
+		[STORE_Q_LAST_BLOCK] = "SELECT " DOMAIN_OF("address") ", '', '', "
+		    "max(time) FROM events WHERE time >= ?1 AND class = 'block' "
+		    "GROUP BY 1",
 		[STORE_Q_EVENT_TOTALS] = "SELECT class, reason, '', value FROM "
 		    "event_counts ORDER BY class, reason",
 	};
@@ -1357,6 +1390,67 @@ sq_pause_set(struct store *bs, const char *dom, time_t since, time_t expires,
 		bind_text(st, 4, why);
 	}
 	return step_done(s, st, "write pause");
+}
+
+static enum store_status
+sq_count_add(struct store *bs, const char *kind, const char *name,
+    const char *class)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO counts (kind, name, class, count) VALUES "
+	    "(?1, ?2, ?3, 1) ON CONFLICT (kind, name, class) DO UPDATE SET "
+	    "count = count + 1", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, kind);
+	bind_text(st, 2, name);
+	bind_text(st, 3, class);
+	return step_done(s, st, "count event");
+}
+
+static enum store_status
+sq_pipe_time(struct store *bs, int bucket, long long us)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO pipe_seconds (bucket, count) VALUES "
+	    "(?1, ?2), (-1, ?3) ON CONFLICT (bucket) DO UPDATE SET count = "
+	    "count + excluded.count", &st);
+	if (r != STORE_OK)
+		return r;
+	sqlite3_bind_int(st, 1, bucket);
+	sqlite3_bind_int64(st, 2, 1);
+	sqlite3_bind_int64(st, 3, us);
+	return step_done(s, st, "count pipe time");
+}
+
+static enum store_status
+sq_label_domains(struct store *bs, int n)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO metric_base (domain, class, base) "
+	    "SELECT d.domain, c.class, CASE c.class WHEN 'sent' THEN d.total "
+	    "ELSE coalesce((SELECT k.count FROM counts k WHERE k.kind = "
+	    "'domain' AND k.name = d.domain AND k.class = c.class), 0) END "
+	    "FROM (SELECT domain, sum(count) AS total FROM sent WHERE domain "
+	    "NOT IN (SELECT domain FROM metric_base) GROUP BY domain ORDER BY "
+	    "total DESC, domain LIMIT max(0, ?1 - (SELECT count(DISTINCT "
+	    "domain) FROM metric_base))) d, (SELECT 'sent' AS class UNION ALL "
+	    "SELECT 'hard' UNION ALL SELECT 'soft' UNION ALL SELECT 'block' "
+	    "UNION ALL SELECT 'complaint' UNION ALL SELECT 'unsubscribe') c "
+	    "WHERE true ON CONFLICT DO NOTHING", &st);
+	if (r != STORE_OK)
+		return r;
+	sqlite3_bind_int(st, 1, n);
+	return step_done(s, st, "label domains");
 }
 
 static enum store_status
@@ -1595,7 +1689,8 @@ static const struct store_ops sq_ops = {
 	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
 	sq_expired, sq_history, sq_forget, sq_erasures, sq_sent_add,
 	sq_logpos_get, sq_logpos_set, sq_query, sq_last_event,
-	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_dump, NULL,
+	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_count_add,
+	sq_pipe_time, sq_label_domains, sq_dump, NULL,
 	sq_held_get, sq_held_put, sq_held_delete, sq_event_near,
 	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_pending_add,
 	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,

@@ -102,6 +102,13 @@ is "$(q "select class from events where address='mallory@example.net'")" unverif
 rdsn alice2@example.net b4@mx m1@sender.example | $B --now $T2
 rdsn carol@example.org b5@mx m9@sender.example | $B --now $T2
 is "$(listed alice2@example.net)$(listed carol@example.org)" 00 "Message-ID and recipient must match together"
+# a genuine complaint: the ARF report carries the original, whose
+# Message-ID and recipient are in the log
+logmsg 4F2A31C0005 m5@sender.example ivy@example.net >> "$log"
+$B --now $T0 --maillog "$log" > /dev/null
+{ mkarf "" c1@isp | sed '/^Original-Rcpt-To/d; /^--A--$/d'
+  printf -- '--A\nContent-Type: message/rfc822\n\nFrom: news@sender.example\nTo: ivy@example.net\nSubject: news\nMessage-ID: <m5@sender.example>\n\nhello\n--A--\n'; } | $B --now $T0
+is "$(q "select class from suppression where address='ivy@example.net'")" complaint "complaint about mail in the log: suppressed"
 # Postfix's own DSN: the queue ID of the original (X-Postfix-Queue-ID)
 printf 'Nov 20 11:00:01 mx1 postfix/smtp[124]: 4F2A31C0004: to=<frank@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=4.2.2, status=deferred (452 4.2.2 Mailbox full)\n' >> "$log"
 $B --now $T0 --maillog "$log" > /dev/null

@@ -27,6 +27,26 @@ exec 8>&-
 wait $pid; is "$?" 0 "--maillog ends well at the end of its input"
 is "$(q "select count(*) from suppression where address like '%@ml.example'")" 5001 "every line stored"
 
+# A pipe whose writer pauses after a few lines (tail -F): they are
+# committed before --maillog waits for more, so the lock is free, however
+# few lines came and however fast they were read.
+mkfifo "$tmp/fifo2"
+$B --maillog - < "$tmp/fifo2" > "$tmp/ml2.out" 2>&1 &
+pid=$!
+exec 8> "$tmp/fifo2"
+for i in 1 2 3; do
+	echo "Nov 23 10:00:02 mx postfix/smtp[99]: P${i}X: to=<p$i@ml.example>, relay=mx.ml.example[192.0.2.1]:25, delay=1, dsn=5.1.1, status=bounced (host said: 550 5.1.1 user unknown)" >&8
+done
+i=0
+while [ $i -lt 300 ] && [ "$(q "select count(*) from suppression where address like 'p_@ml.example'" 2>/dev/null)" != 3 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+is "$(q "select count(*) from suppression where address like 'p_@ml.example'")" 3 "three lines, then a pause: committed while --maillog waits"
+mkdsn paused@example.net 5.1.1 '550 5.1.1 user unknown' short-txn2@test > "$tmp/m"
+$B < "$tmp/m"; is "$?" 0 "a bounce piped during the pause is stored (exit 0, not 75)"
+exec 8>&-
+wait $pid; is "$?" 0 "--maillog ends well"
+
 # a file: the position is committed with the lines
 awk 'BEGIN { for (i = 1; i <= 12000; i++)
 	printf "Nov 23 10:00:00 mx postfix/smtp[99]: F%dX: to=<f%d@ml.example>, relay=none, delay=1, dsn=5.1.1, status=bounced (host said: 550 5.1.1 user unknown)\n", i, i }' > "$tmp/mail.log"

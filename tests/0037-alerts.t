@@ -101,4 +101,42 @@ EOPY
 else
 	skip "README's webhook example" "needs jq, curl and python3"
 fi
+
+# traffic shaping: pause_block pauses a destination (the pauses table that
+# postfix/bouncer-pause.cf reads), lifts it at its expiry, audits and
+# announces both; a lifted destination is paused again only on a new block
+db=$tmp/p.db
+P="$BOUNCER --allow-root --db $db"
+awk 'BEGIN { for (i = 1; i <= 200; i++)
+    printf "Nov 21 10:00:00 mx postfix/smtp[1]: Y%d: to=<s%d@yahoo.example>, relay=mx[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n", i, i }' > "$tmp/y.log"
+$P --now $NOW --maillog "$tmp/y.log" > /dev/null
+block() { mkdsn "$1@yahoo.example" 5.7.1 "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org" "$1@t" | $P --now "$2"; }
+for i in $(seq 1 20); do block "b$i" 2026-11-21T11:00:00Z; done
+: > "$tmp/pa"
+printf 'min_sent = 100\nalert_command = cat >> %s\n' "$tmp/pa" > "$tmp/p0.conf"
+$P --config "$tmp/p0.conf" --now $NOW --alert > /dev/null
+is "$(q 'select count(*) from pauses')" 0 "pause_block off (the default): nothing paused"
+printf 'pause_block = 5\npause_time = 1h\n' >> "$tmp/p0.conf"
+$P --config "$tmp/p0.conf" --now $NOW --alert > "$tmp/o"; is $? 2 "--alert with a pause: exit 2 (critical)"
+is "$(q 'select domain||" "||(expires-since)||" "||why from pauses')" "yahoo.example 3600 block 10.00% of sent (20 of 200), above 5.00%" "blocks past pause_block: the destination paused for pause_time"
+grep -q '"level":"critical","state":"paused","previous":"ok","class":"block","scope":"domain","name":"yahoo.example","rate":10.0000,"threshold":5.0000' "$tmp/pa"; ok $? "the pause announced"
+grep '"state":"paused"' "$tmp/pa" | grep -q '"until":'; ok $? "with the time it lifts"
+is "$(q "select action||' '||why from audit where address='yahoo.example'")" "paused block 10.00% of sent (20 of 200), above 5.00%" "and audited"
+$P --config "$tmp/p0.conf" --now 2026-11-21T12:30:00Z --alert > /dev/null
+is "$(grep -c '"state":"paused"' "$tmp/pa")" 1 "announced once"
+$P --config "$tmp/p0.conf" --now 2026-11-21T13:00:01Z --alert > /dev/null
+is "$(q 'select count(*) from pauses')" 0 "at its expiry: lifted"
+grep -q '"level":"ok","state":"resumed","previous":"paused","class":"block","scope":"domain","name":"yahoo.example"' "$tmp/pa"; ok $? "the lifting announced"
+is "$(q "select group_concat(action, ' ') from (select action from audit where address='yahoo.example' order by id)")" "paused resumed" "and audited"
+$P --config "$tmp/p0.conf" --now 2026-11-21T13:10:00Z --alert > /dev/null
+is "$(q 'select count(*) from pauses')" 0 "the same old blocks do not pause it again"
+block b21 2026-11-21T13:20:00Z
+$P --config "$tmp/p0.conf" --now 2026-11-21T13:30:00Z --alert > /dev/null
+is "$(q 'select count(*) from pauses')" 1 "a new block does"
+printf 'alert_command = exit 1\npause_block = 5\nmin_sent = 100\n' > "$tmp/pf.conf"
+q 'delete from pauses'; q "delete from alerts"
+$P --config "$tmp/pf.conf" --now 2026-11-21T13:40:00Z --alert > /dev/null 2>&1; is $? 75 "the command fails: exit 75"
+is "$(q 'select count(*) from pauses')" 1 "but the mail is held all the same"
+$P --config "$tmp/p0.conf" --now 2026-11-21T13:41:00Z --alert > /dev/null
+is "$(grep -c '"state":"paused"' "$tmp/pa")" 3 "and the news goes out on the next run"
 done_testing

@@ -317,6 +317,66 @@ $S --from app@mx.e2e.test --to victim@gmail.example --quit-after RCPT > "$tmp/s8
 ok $? "the named address is still accepted at RCPT"
 cp "$tmp/bouncer.conf.any" "$tmp/bouncer.conf"
 
+# 10. traffic shaping (pause_block): blocks at one destination past the
+# level pause it through postfix/bouncer-pause.cf, set up as its comment
+# says; its mail waits in the queue (defer_transports) while other
+# destinations flow; the pause lifts, and both are audited and announced
+# by alert_command
+sed "s|^dbpath = .*|dbpath = $lib/bouncer.db|" "$top/postfix/bouncer-pause.cf" > "$conf/bouncer-pause.cf"
+postconf -c "$conf" -M "bouncerhold/unix=$(sed -n 's/^#     \(bouncerhold .*\)$/\1/p' "$top/postfix/bouncer-pause.cf")"
+postconf -c "$conf" -e "$(sed -n 's/^#     \(defer_transports = .*\)$/\1/p' "$top/postfix/bouncer-pause.cf")" \
+    "transport_maps = proxy:sqlite:$conf/bouncer-transport.cf, proxy:sqlite:$conf/bouncer-pause.cf, hash:$conf/bouncer-transport-domains"
+postconf -c "$conf" -M bouncerhold/unix | sed 's/^/#   master.cf: /'
+# where paused.e2e.test's mail goes when it is not held: discard(8), so
+# that its delivery shows in the log
+echo "paused.e2e.test discard:" >> "$conf/bouncer-transport-domains"
+postmap -c "$conf" "$conf/bouncer-transport-domains"
+touch -d '10 seconds ago' "$conf"/*
+postfix -c "$conf" reload > /dev/null 2>&1
+: > "$tmp/pause-alerts"; chown "$user" "$tmp/pause-alerts"
+cp "$tmp/bouncer.conf" "$tmp/shaping.conf"
+printf 'pause_block = 5\npause_time = 1h\nmin_sent = 10\nalert_command = cat >> %s\n' "$tmp/pause-alerts" >> "$tmp/shaping.conf"
+chmod 644 "$tmp/shaping.conf"
+BU="$tmp/bin/bouncer --config $tmp/shaping.conf"
+stamp=$(date '+%b %e %H:%M:%S')
+{
+	for i in $(seq 1 20); do echo "$stamp mx postfix/smtp[1]: PS$i: to=<ok$i@paused.e2e.test>, relay=mx.paused.e2e.test[192.0.2.7]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 ok)"; done
+	for i in 1 2 3; do echo "$stamp mx postfix/smtp[1]: PB$i: to=<b$i@paused.e2e.test>, relay=mx.paused.e2e.test[192.0.2.7]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx.paused.e2e.test[192.0.2.7] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org (in reply to RCPT TO command))"; done
+} > "$tmp/shaping.log"
+chmod 644 "$tmp/shaping.log"
+su -s /bin/sh "$user" -c "$BU --maillog $tmp/shaping.log" > /dev/null
+su -s /bin/sh "$user" -c "$BU --alert" > "$tmp/pa1" 2>&1
+sed 's/^/#   /' "$tmp/pa1"
+[ "$(q "select domain from pauses")" = paused.e2e.test ]; ok $? "3 blocks in 20 sent (15%, past pause_block 5%): paused.e2e.test paused"
+grep -q '"state":"paused","previous":"ok","class":"block","scope":"domain","name":"paused.e2e.test"' "$tmp/pause-alerts"; ok $? "the pause announced by alert_command"
+$S --from app@mx.e2e.test --to held@paused.e2e.test > "$tmp/s10" 2>&1
+ok $? "mail to the paused destination accepted"
+wait_for in_log "to=<held@paused.e2e.test>, .*status=deferred (deferred transport)"
+ok $? "Postfix holds it: deferred, its transport paused"
+grep 'to=<held@paused.e2e.test>' "$log" | tail -1 | sed 's/^.*status=/#   status=/'
+postqueue -c "$conf" -p 2> /dev/null | grep -q 'held@paused.e2e.test'; ok $? "it waits in the queue"
+$S --from app@mx.e2e.test --to free@free.e2e.test > "$tmp/s10b" 2>&1
+wait_for in_log "to=<free@free.e2e.test>, .*status="
+grep 'to=<free@free.e2e.test>' "$log" | grep -q 'deferred transport'; [ $? != 0 ]; ok $? "another destination is not held"
+su -s /bin/sh "$user" -c "$BU --alert" > /dev/null 2>&1
+[ "$(grep -c '"state":"paused"' "$tmp/pause-alerts")" = 1 ]; ok $? "announced once"
+later=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
+su -s /bin/sh "$user" -c "$BU --alert --now $later" > "$tmp/pa2" 2>&1
+sed 's/^/#   /' "$tmp/pa2"
+[ "$(q "select count(*) from pauses")" = 0 ]; ok $? "at its expiry the pause is lifted"
+grep -q '"state":"resumed","previous":"paused","class":"block","scope":"domain","name":"paused.e2e.test"' "$tmp/pause-alerts"; ok $? "the lifting announced"
+[ "$(q "select group_concat(action, ' ') from (select action from audit where address = 'paused.e2e.test' order by id)")" = "paused resumed" ]
+ok $? "both audited"
+held=$(grep -c 'to=<held@paused.e2e.test>' "$log")
+postqueue -c "$conf" -f
+wait_for sh -c "[ \$(grep -c 'to=<held@paused.e2e.test>' '$log') -gt $held ]"
+grep 'to=<held@paused.e2e.test>' "$log" | tail -1 | grep -q 'deferred transport'; [ $? != 0 ]
+ok $? "after the lifting Postfix delivers to the destination again"
+grep 'to=<held@paused.e2e.test>' "$log" | tail -1 | sed 's/^.*status=/#   status=/'
+grep 'to=<held@paused.e2e.test>' "$log" | tail -1 | grep -q 'status=sent'; ok $? "nothing lost: the held message delivered"
+su -s /bin/sh "$user" -c "$BU --alert --now $later" > /dev/null 2>&1
+[ "$(q "select count(*) from pauses")" = 0 ]; ok $? "not paused again without a new block"
+
 # 6. both sides, no failure: Postfix read after bouncer wrote (step 3) and
 # bouncer wrote after Postfix read (steps 2, 4); the log has no map errors
 grep -E 'dict_sqlite|proxymap.*(warning|fatal)|table .* has changed|bouncer.*(fatal|panic)' "$log" > "$tmp/err"
