@@ -152,6 +152,14 @@ enum store_status store_forget(struct store *, const char *, time_t, int *);
 /* store_erased - *yes 1 when address has a tombstone */
 enum store_status store_erased(struct store *, const char *, int *);
 /*
+ * The same for many addresses (an import): the tombstones read once.
+ * store_tombs_has is 0 for a NULL set.
+ */
+struct store_tombs;
+enum store_status store_tombs_open(struct store *, struct store_tombs **);
+int	store_tombs_has(const struct store_tombs *, const char *);
+void	store_tombs_close(struct store_tombs *);
+/*
  * store_expire_events - delete events older than before (event_ttl);
  * counters stay. *n: how many.
  */

@@ -101,6 +101,7 @@ struct ctx {
 	const char		*class;	/* --class: a plain list's */
 	struct feed_stats	*st;
 	struct sbuf		*errs;
+	struct store_tombs	*tombs;	/* erased addresses, read once */
 	long			 lineno;
 	enum store_status	 r;
 };
@@ -164,7 +165,6 @@ apply(struct ctx *x, const struct rec *rc)
 	const char *why;
 	char *addr, *key, when[32];
 	size_t i = 0;
-	int gone;
 
 	x->st->lines++;
 	if (rc->email == NULL || (addr = addr_check(rc->email, &why)) == NULL) {
@@ -187,11 +187,7 @@ apply(struct ctx *x, const struct rec *rc)
 		}
 	}
 	/* an address erased on request (--forget) stays erased */
-	if ((x->r = store_erased(x->s, addr, &gone)) != STORE_OK) {
-		free(addr);
-		return -1;
-	}
-	if (gone) {
+	if (store_tombs_has(x->tombs, addr)) {
 		x->st->erased++;
 		free(addr);
 		return 0;
@@ -687,6 +683,10 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 	sbuf_init(&all);
 	if ((x.r = store_begin(s)) != STORE_OK)
 		return x.r;
+	if ((x.r = store_tombs_open(s, &x.tombs)) != STORE_OK) {
+		store_rollback(s);
+		return x.r;
+	}
 	while (getline(&line, &cap, fp) != -1) {
 		struct jv *j = NULL;
 		char err[80];
@@ -754,6 +754,7 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 	free(line);
 	free(h);
 	sbuf_free(&all);
+	store_tombs_close(x.tombs);
 	if (x.r == STORE_OK)
 		x.r = store_commit(s);
 	else

@@ -372,20 +372,52 @@ is_erased(const struct keyset *k, GHashTable *t, const char *addr)
 	return yes;
 }
 
+struct store_tombs {
+	struct keyset	 k;
+	GHashTable	*t;
+};
+
+enum store_status
+store_tombs_open(struct store *s, struct store_tombs **out)
+{
+	struct store_tombs *x = xcalloc(1, sizeof(*x));
+	enum store_status r;
+
+	x->t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if ((r = load_keys(s, &x->k)) != STORE_OK ||
+	    (r = s->ops->tombstones(s, add_tomb, x->t)) != STORE_OK) {
+		store_tombs_close(x);
+		x = NULL;
+	}
+	*out = x;
+	return r;
+}
+
+int
+store_tombs_has(const struct store_tombs *x, const char *addr)
+{
+	return x != NULL && is_erased(&x->k, x->t, addr);
+}
+
+void
+store_tombs_close(struct store_tombs *x)
+{
+	if (x == NULL)
+		return;
+	g_hash_table_destroy(x->t);
+	free(x);
+}
+
 enum store_status
 store_erased(struct store *s, const char *addr, int *yes)
 {
-	struct keyset k;
-	GHashTable *t;
+	struct store_tombs *x;
 	enum store_status r;
 
 	*yes = 0;
-	if ((r = load_keys(s, &k)) != STORE_OK || k.n == 0)
-		return r;
-	t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	if ((r = s->ops->tombstones(s, add_tomb, t)) == STORE_OK)
-		*yes = is_erased(&k, t, addr);
-	g_hash_table_destroy(t);
+	if ((r = store_tombs_open(s, &x)) == STORE_OK)
+		*yes = store_tombs_has(x, addr);
+	store_tombs_close(x);
 	return r;
 }
 

@@ -128,3 +128,13 @@ $B --add "o'reilly\"@r.example" --why x 2> "$tmp/e"; is $? 69 "unbalanced quotes
 grep -q 'unbalanced quotes' "$tmp/e"; ok $? "with a clear error"
 mkdsn "$(printf 'bad\377@utf.example')" 5.1.1 "550 5.1.1 User unknown" nf3@x | feed 90
 is "$(q "select count(*) from events where address like 'bad%@utf.example'")" 0 "a DSN recipient in invalid UTF-8 is stored under no key"
+# --maillog on a pipe that stays open: a line is committed before the
+# next read blocks (not only after 5,000 lines or the next line)
+mkfifo "$tmp/ml.fifo"
+$B --now "$(day 61)" --maillog - < "$tmp/ml.fifo" > /dev/null 2>&1 &
+mlpid=$!
+exec 7> "$tmp/ml.fifo"
+echo "2026-03-02T10:00:00+00:00 mx postfix/smtp[1]: P1: to=<lonely@pipe.example>, relay=x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host x said: 550 5.1.1 user unknown)" >&7
+i=0; while [ $i -lt 100 ] && [ "$(q "select count(*) from events where address='lonely@pipe.example'")" != 1 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(q "select count(*) from events where address='lonely@pipe.example'")" 1 "--maillog -: one line is stored while the pipe stays open"
+exec 7>&-; wait $mlpid
