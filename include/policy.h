@@ -43,6 +43,8 @@ struct policy_cfg {
 	time_t	soft_ttl;		/* lapses after the last soft: 30 days */
 	time_t	complaint_ttl;		/* complaint kept: 90 days, 0 forever */
 	time_t	event_ttl;		/* events kept by --expire: 0 forever */
+	int	incident_threshold;	/* recipients failing alike: 10, 0 off */
+	time_t	incident_window;	/* within: 1 hour */
 };
 
 enum policy_outcome {
@@ -53,7 +55,8 @@ enum policy_outcome {
 	POLICY_UPDATED,		/* already listed: dates or expiry moved */
 	POLICY_RELEASED,	/* taken off the list */
 	POLICY_PENDING,		/* kept until --maillog can tie it */
-	POLICY_LIMITED		/* dropped: a limit was reached */
+	POLICY_LIMITED,		/* dropped: a limit was reached */
+	POLICY_INCIDENT		/* part of an incident: suppresses nobody */
 };
 
 void	policy_defaults(struct policy_cfg *);
@@ -62,7 +65,15 @@ const char *policy_outcome_name(enum policy_outcome);
 const char *policy_trust_name(enum policy_trust);
 int	policy_trust_parse(const char *, enum policy_trust *);
 
-/* policy_apply - record one classified event and apply its consequence */
+/*
+ * policy_apply - record one classified event and apply its consequence.
+ * Two safety nets come first. A final failure whose cause is unknown
+ * (class undetermined, reason onhold or undefined) is counted as soft.
+ * A failure that many recipients at its destination share, with the same
+ * diagnostic, within incident_window, is an incident (store.h): recorded
+ * as class block, it suppresses nobody, and the incident's earlier
+ * failures that did suppress are released.
+ */
 enum store_status policy_apply(struct store *, const struct policy_cfg *,
 	    const struct store_event *, enum policy_outcome *);
 /*

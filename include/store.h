@@ -291,4 +291,42 @@ enum store_status store_counter_set(struct store *, const char *, long);
 enum store_status store_copy(struct store *, struct store *,
 	    void (*)(const char *, long, void *), void *);
 
+/*
+ * Incidents (policy.c): many recipients at one destination failing with
+ * the same diagnostic within a short window: our IP listed, our DNS
+ * broken, a receiver's outage. Each failure is noted for the detection
+ * (kept a while, erased by --forget); an incident is one row, found again
+ * and extended while it goes on. Strings of a store_incident the store
+ * fills are the caller's (store_incident_free).
+ */
+struct store_incident {
+	long	 id;		/* 0: not stored yet */
+	char	*domain;	/* the destination */
+	char	*fingerprint;	/* of the diagnostic, as policy.c makes it */
+	char	*diagnostic;	/* the first failure's, the address masked */
+	char	*reason;	/* what the first failure was read as */
+	time_t	 first_seen;
+	time_t	 last_seen;
+	long	 recipients;	/* distinct addresses in it */
+};
+void	store_incident_free(struct store_incident *);
+/* store_failure_add - note one failure; notes before prune are dropped */
+enum store_status store_failure_add(struct store *, time_t, const char *,
+	    const char *, const char *, time_t);
+/*
+ * store_failure_addresses - each distinct address noted with domain and
+ * fingerprint since a time; the callback returns 0 to go on
+ */
+enum store_status store_failure_addresses(struct store *, const char *,
+	    const char *, time_t, int (*)(const char *, void *), void *);
+/* store_incident_find - the incident of domain and fingerprint seen since */
+enum store_status store_incident_find(struct store *, const char *,
+	    const char *, time_t, struct store_incident *, int *);
+/* store_incident_put - store an incident; a new one (id 0) gets its id */
+enum store_status store_incident_put(struct store *, struct store_incident *);
+/* store_incidents - incidents seen since a time, the latest first */
+typedef int (*store_incident_cb)(const struct store_incident *, void *);
+enum store_status store_incidents(struct store *, time_t, store_incident_cb,
+	    void *);
+
 #endif

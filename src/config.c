@@ -141,6 +141,15 @@ set(struct config *c, const char *k, const char *v)
 	} else if (strcmp(k, "complaint_ttl") == 0) {
 		if (config_duration(v, &c->policy.complaint_ttl) == -1)
 			return -1;
+	} else if (strcmp(k, "incident_threshold") == 0) {
+		n = atoi(v);
+		if (n < 0 || n > 100000 || (n == 0 && strcmp(v, "0") != 0))
+			return -1;
+		c->policy.incident_threshold = n;
+	} else if (strcmp(k, "incident_window") == 0) {
+		if (config_duration(v, &c->policy.incident_window) == -1 ||
+		    c->policy.incident_window <= 0)
+			return -1;
 	} else if (strcmp(k, "verp_delimiters") == 0) {
 		if (strlen(v) != 2 || v[0] == v[1] || strchr(v, '@'))
 			return -1;

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <glib.h>
 
 #include "policy.h"
 #include "util.h"
@@ -27,6 +30,8 @@ policy_defaults(struct policy_cfg *c)
 	c->soft_window = 30 * DAY;
 	c->soft_ttl = 30 * DAY;
 	c->complaint_ttl = 90 * DAY;
+	c->incident_threshold = 10;
+	c->incident_window = 60 * 60;
 }
 
 const char *
@@ -34,7 +39,7 @@ policy_outcome_name(enum policy_outcome o)
 {
 	static const char *names[] = {
 		"duplicate", "recorded", "suppressed", "escalated", "updated",
-		"released", "pending", "limited"
+		"released", "pending", "limited", "incident"
 	};
 
 	return names[o];
@@ -245,12 +250,229 @@ delivered(struct store *s, const struct store_event *e,
 	return r;
 }
 
+/*
+ * Incidents. When many recipients at one destination fail with the same
+ * diagnostic within a short window, the cause is on our side or the
+ * receiver's (our IP listed, our DNS broken, an outage), not in the
+ * addresses, whatever the words say.
+ */
+
+/*
+ * mask_diag - the diagnostic with what belongs to one recipient taken
+ * out: its address and local part ("*"), and Postfix's "host X[ip]
+ * said:" lead, which differs by MX host. Caller frees; NULL when empty.
+ */
+static char *
+mask_diag(const char *diag, const char *addr)
+{
+	const char *at = strchr(addr, '@'), *p, *said;
+	size_t alen = strlen(addr), llen = at ? (size_t)(at - addr) : 0;
+	struct sbuf b;
+
+	if (diag == NULL)
+		return NULL;
+	if (str_iprefix(diag, "host ") && (said = str_icase(diag, " said:")) &&
+	    said - diag < 200)
+		diag = said + 6;
+	sbuf_init(&b);
+	for (p = diag; *p; ) {
+		if (strncasecmp(p, addr, alen) == 0) {
+			sbuf_addc(&b, '*');
+			p += alen;
+		} else if (llen >= 3 && strncasecmp(p, addr, llen) == 0 &&
+		    (p == diag || !g_ascii_isalnum(p[-1])) &&
+		    !g_ascii_isalnum(p[llen])) {
+			sbuf_addc(&b, '*');
+			p += llen;
+		} else if (g_ascii_isspace(*p)) {
+			if (b.len && b.s[b.len - 1] != ' ')
+				sbuf_addc(&b, ' ');
+			p++;
+		} else
+			sbuf_addc(&b, *p++);
+	}
+	while (b.len && b.s[b.len - 1] == ' ')
+		b.s[--b.len] = '\0';
+	if (b.len == 0) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	return sbuf_steal(&b);
+}
+
+/*
+ * own_code - the enhanced code speaks of this recipient's own address or
+ * mailbox (RFC 3463 x.1.1, x.1.2, x.1.3, x.1.6, x.1.10, x.2.x): the
+ * receiver judged each address on its own, and a burst of those is a
+ * purged list, not an incident. The price: an outage that answers every
+ * address with 5.1.1 is not caught.
+ */
+static int
+own_code(const char *st)
+{
+	if (st == NULL || (st[0] != '4' && st[0] != '5') || st[1] != '.')
+		return 0;
+	if (st[2] == '2' && st[3] == '.')
+		return 1;
+	return strcmp(st + 1, ".1.1") == 0 || strcmp(st + 1, ".1.2") == 0 ||
+	    strcmp(st + 1, ".1.3") == 0 || strcmp(st + 1, ".1.6") == 0 ||
+	    strcmp(st + 1, ".1.10") == 0;
+}
+
+struct members {
+	char	**a;
+	size_t	  n;
+};
+
+static int
+collect_member(const char *addr, void *arg)
+{
+	struct members *m = arg;
+
+	if (m->n >= 10000)
+		return -1;
+	m->a = xrealloc(m->a, (m->n + 1) * sizeof(*m->a));
+	m->a[m->n++] = xstrdup(addr);
+	return 0;
+}
+
+/*
+ * release_members - the incident's failures that came before it was
+ * known suppressed their addresses: lift those listings (a bounce's, in
+ * the window), with an audit row that names the incident
+ */
+static enum store_status
+release_members(struct store *s, const struct store_incident *inc,
+    time_t since, time_t now)
+{
+	struct members m = { NULL, 0 };
+	enum store_status r;
+	char why[160];
+	size_t i;
+
+	r = store_failure_addresses(s, inc->domain, inc->fingerprint, since,
+	    collect_member, &m);
+	snprintf(why, sizeof(why), "incident %ld: %ld recipients at %s "
+	    "failed alike", inc->id, inc->recipients, inc->domain);
+	for (i = 0; i < m.n && r == STORE_OK; i++) {
+		struct store_entry old;
+		const char *restored;
+		int found;
+
+		if ((r = store_get(s, m.a[i], &old, &found)) != STORE_OK ||
+		    !found)
+			continue;
+		if ((strcmp(old.class, "hard") == 0 ||
+		    strcmp(old.class, "soft") == 0) && old.last_seen >= since &&
+		    old.source && (strcmp(old.source, "bounce") == 0 ||
+		    strcmp(old.source, "maillog") == 0))
+			r = lift(s, &old, now, "released", why, &restored);
+		store_entry_free(&old);
+	}
+	for (i = 0; i < m.n; i++)
+		free(m.a[i]);
+	free(m.a);
+	return r;
+}
+
+/*
+ * incident_check - note a failure; *incident 1 when it belongs to an
+ * incident, open already or opened by it (the threshold reached)
+ */
+static enum store_status
+incident_check(struct store *s, const struct policy_cfg *c,
+    const struct store_event *e, int *incident)
+{
+	struct store_incident inc;
+	struct members m = { NULL, 0 };
+	const char *dom;
+	char *text, *low, *fp;
+	time_t since = e->time - c->incident_window;
+	enum store_status r;
+	int found;
+	size_t i;
+
+	*incident = 0;
+	if (c->incident_threshold <= 0 || e->action == NULL ||
+	    strcmp(e->action, "failed") != 0 || e->address == NULL ||
+	    (dom = strchr(e->address, '@')) == NULL ||
+	    (strcmp(e->class, "hard") != 0 && strcmp(e->class, "soft") != 0 &&
+	    strcmp(e->class, "block") != 0) || own_code(e->status))
+		return STORE_OK;
+	dom++;
+	if ((text = mask_diag(e->diagnostic, e->address)) == NULL)
+		return STORE_OK;	/* no words: nothing to share */
+	low = g_ascii_strdown(text, -1);
+	fp = g_compute_checksum_for_string(G_CHECKSUM_SHA256, low, -1);
+	g_free(low);
+	r = store_failure_add(s, e->time, dom, fp, e->address,
+	    e->time - 2 * c->incident_window);
+	if (r == STORE_OK)
+		r = store_incident_find(s, dom, fp, since, &inc, &found);
+	if (r != STORE_OK)
+		goto out;
+	if (!found) {
+		r = store_failure_addresses(s, dom, fp, since, collect_member,
+		    &m);
+		if (r != STORE_OK || m.n < (size_t)c->incident_threshold)
+			goto out;
+		memset(&inc, 0, sizeof(inc));
+		inc.domain = xstrdup(dom);
+		inc.fingerprint = xstrdup(fp);
+		inc.diagnostic = xstrndup(text, 500);
+		inc.reason = xstrdup(e->reason ? e->reason : "");
+		inc.first_seen = e->time;
+	}
+	*incident = 1;
+	if (e->time > inc.last_seen)
+		inc.last_seen = e->time;
+	if (found) {
+		m.n = 0;
+		r = store_failure_addresses(s, dom, fp, inc.first_seen -
+		    c->incident_window, collect_member, &m);
+	}
+	if (r == STORE_OK) {
+		if ((long)m.n > inc.recipients)
+			inc.recipients = (long)m.n;
+		r = store_incident_put(s, &inc);
+	}
+	if (r == STORE_OK && !found)
+		r = release_members(s, &inc, since, e->time);
+	store_incident_free(&inc);
+out:
+	for (i = 0; i < m.n; i++)
+		free(m.a[i]);
+	free(m.a);
+	g_free(fp);
+	free(text);
+	return r;
+}
+
+/*
+ * unknown_failure - a final failure nothing could read: it counts toward
+ * escalation like a soft bounce, so that an address that keeps failing is
+ * not mailed for ever. Not our own suppression coming back through
+ * Postfix's error(8) transport (postfix/bouncer-transport.cf), which must
+ * never count again.
+ */
+static int
+unknown_failure(const struct store_event *e)
+{
+	return strcmp(e->class, "undetermined") == 0 && e->action != NULL &&
+	    strcmp(e->action, "failed") == 0 && e->reason != NULL &&
+	    (strcmp(e->reason, "onhold") == 0 ||
+	    strcmp(e->reason, "undefined") == 0) &&
+	    (e->diagnostic == NULL ||
+	    str_icase(e->diagnostic, "suppressed by bouncer") == NULL);
+}
+
 enum store_status
 policy_apply(struct store *s, const struct policy_cfg *c,
-    const struct store_event *e, enum policy_outcome *out)
+    const struct store_event *ev, enum policy_outcome *out)
 {
+	struct store_event copy = *ev, *e = &copy;
 	enum store_status r;
-	int dup;
+	int dup, incident = 0;
 
 	*out = POLICY_RECORDED;
 	/*
@@ -269,10 +491,20 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 			return STORE_OK;
 		}
 	}
+	if (unknown_failure(e))
+		e->class = "soft";
+	if ((r = incident_check(s, c, e, &incident)) != STORE_OK)
+		return r;
+	if (incident)
+		e->class = "block";
 	if ((r = store_event_add(s, e, &dup)) != STORE_OK)
 		return r;
 	if (dup) {
 		*out = POLICY_DUPLICATE;
+		return STORE_OK;
+	}
+	if (incident) {
+		*out = POLICY_INCIDENT;
 		return STORE_OK;
 	}
 	if (strcmp(e->class, "hard") == 0)

@@ -82,6 +82,89 @@ gather(struct store *s, time_t since, struct data *d)
 	return store_query(s, STORE_Q_FEEDBACK, since, collect, &d->feedback);
 }
 
+/* Incidents (policy.c), newest first; a report lists the first few. */
+#define MAXINC	64
+
+struct incs {
+	struct store_incident i[MAXINC];
+	size_t	 n;
+	long	 total;		/* all of them, listed or not */
+	long	 recipients;
+};
+
+static int
+collect_incident(const struct store_incident *i, void *arg)
+{
+	struct incs *x = arg;
+	struct store_incident *c;
+
+	x->total++;
+	x->recipients += i->recipients;
+	if (x->n == MAXINC)
+		return 0;
+	c = &x->i[x->n++];
+	*c = *i;
+	c->domain = xstrdup(i->domain);
+	c->fingerprint = xstrdup(i->fingerprint);
+	c->diagnostic = xstrdup(i->diagnostic);
+	c->reason = xstrdup(i->reason);
+	return 0;
+}
+
+static void
+incs_free(struct incs *x)
+{
+	size_t k;
+
+	for (k = 0; k < x->n; k++)
+		store_incident_free(&x->i[k]);
+	x->n = 0;
+}
+
+static void
+print_incidents_text(const struct incs *x, FILE *fp)
+{
+	char when[32];
+	struct tm tm;
+	size_t k;
+
+	fprintf(fp, "\nincidents (many recipients at one destination failing "
+	    "alike; they suppress nobody): %ld\n", x->total);
+	for (k = 0; k < x->n; k++) {
+		const struct store_incident *i = &x->i[k];
+
+		gmtime_r(&i->first_seen, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(fp, "  #%ld %s since %s, %ld recipients, %ld min, read "
+		    "as %s: %.120s\n", i->id, i->domain, when, i->recipients,
+		    (long)((i->last_seen - i->first_seen) / 60), i->reason,
+		    i->diagnostic);
+	}
+}
+
+static void
+print_incidents_json(struct sbuf *j, const struct incs *x)
+{
+	size_t k;
+
+	sbuf_add(j, ",\"incidents\":[");
+	for (k = 0; k < x->n; k++) {
+		const struct store_incident *i = &x->i[k];
+
+		sbuf_printf(j, "%s{\"id\":%ld,\"domain\":", k ? "," : "",
+		    i->id);
+		json_str(j, i->domain);
+		sbuf_printf(j, ",\"first_seen\":%lld,\"last_seen\":%lld,"
+		    "\"recipients\":%ld,\"reason\":", (long long)i->first_seen,
+		    (long long)i->last_seen, i->recipients);
+		json_str(j, i->reason);
+		sbuf_add(j, ",\"diagnostic\":");
+		json_str(j, i->diagnostic);
+		sbuf_addc(j, '}');
+	}
+	sbuf_addc(j, ']');
+}
+
 /* alert_scope - how an alert's scope reads in text */
 static void
 alert_scope(const struct alert *a, char *buf, size_t len)
@@ -142,7 +225,8 @@ print_rates(FILE *fp, const char *name, const struct rate_row *r)
 
 static void
 print_text(const struct data *d, const struct report_opts *o,
-    const struct rates *rt, const struct alert *al, size_t nal, FILE *fp)
+    const struct rates *rt, const struct alert *al, size_t nal,
+    const struct incs *inc, FILE *fp)
 {
 	long sent = lookup(&d->sent, NULL, NULL), total = 0;
 	size_t k;
@@ -209,6 +293,7 @@ print_text(const struct data *d, const struct report_opts *o,
 		for (k = 0; k < rt->ncamp && k < REPORT_TOP; k++)
 			print_rates(fp, rt->camp[k].name, &rt->camp[k]);
 	}
+	print_incidents_text(inc, fp);
 	fprintf(fp, "\nwarnings:\n");
 	if (sent == 0)
 		fprintf(fp, "  no sent counts: rates cannot be computed; feed "
@@ -288,7 +373,8 @@ report_rates_json(struct sbuf *j, const struct rates *rt, size_t top)
 static void
 print_json(const struct data *data, const struct report_opts *o,
     const struct rates *rt, const struct alert *al, size_t nal,
-    const struct rates_day *d, size_t nd, FILE *fp)
+    const struct rates_day *d, size_t nd, const struct incs *inc,
+    FILE *fp)
 {
 	const struct data *dd = data;
 	struct sbuf j;
@@ -304,6 +390,7 @@ print_json(const struct data *data, const struct report_opts *o,
 	json_rows(&j, "feedback", &dd->feedback, "type", "class");
 	json_rows(&j, "suppressed", &dd->list, "class", NULL);
 	json_rows(&j, "changes", &dd->growth, "action", NULL);
+	print_incidents_json(&j, inc);
 	sbuf_add(&j, ",\"rates\":");
 	report_rates_json(&j, rt, REPORT_TOP);
 	sbuf_add(&j, ",\"daily\":[");
@@ -336,6 +423,7 @@ report_print(struct store *s, const struct report_opts *o, FILE *fp,
     int *worst)
 {
 	struct data *d = xcalloc(1, sizeof(*d));
+	struct incs *inc = xcalloc(1, sizeof(*inc));
 	struct rates rt;
 	struct alert *al = NULL;
 	struct rates_day *days = NULL;
@@ -345,14 +433,19 @@ report_print(struct store *s, const struct report_opts *o, FILE *fp,
 	*worst = AL_OK;
 	memset(&rt, 0, sizeof(rt));
 	if ((r = gather(s, o->since, d)) == STORE_OK &&
+	    (r = store_incidents(s, o->since, collect_incident, inc)) ==
+	    STORE_OK &&
 	    (r = rates_gather(s, o->since, o->now, &rt)) == STORE_OK) {
 		*worst = rates_check(&rt, o->th, &al, &nal);
 		if (!o->json)
-			print_text(d, o, &rt, al, nal, fp);
+			print_text(d, o, &rt, al, nal, inc, fp);
 		else if ((r = rates_daily(s, rt.since, o->now, &days, &nd)) ==
 		    STORE_OK)
-			print_json(d, o, &rt, al, nal, days, nd, fp);
+			print_json(d, o, &rt, al, nal, days, nd, inc,
+			    fp);
 	}
+	incs_free(inc);
+	free(inc);
 	free(al);
 	free(days);
 	rates_free(&rt);
@@ -364,6 +457,7 @@ enum store_status
 report_metrics(struct store *s, time_t now, FILE *fp)
 {
 	struct data *d = xcalloc(1, sizeof(*d));
+	struct incs *inc = xcalloc(1, sizeof(*inc));
 	enum store_status r;
 	time_t last = 0;
 	long erasures = 0, hits_rcpt = 0, hits_unv = 0;
@@ -378,8 +472,18 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	    (r = store_counter(s, "limit_hits_recipients", 0, &hits_rcpt)) !=
 	    STORE_OK ||
 	    (r = store_counter(s, "limit_hits_unverified", 0, &hits_unv)) !=
-	    STORE_OK)
+	    STORE_OK ||
+	    (r = store_incidents(s, 0, collect_incident, inc)) != STORE_OK)
 		goto out;
+	fprintf(fp, "# HELP bouncer_incidents_total Incidents: many recipients "
+	    "at one destination failing alike.\n"
+	    "# TYPE bouncer_incidents_total counter\n"
+	    "bouncer_incidents_total %ld\n"
+	    "# HELP bouncer_incident_recipients_total Recipients whose "
+	    "failures were part of an incident.\n"
+	    "# TYPE bouncer_incident_recipients_total counter\n"
+	    "bouncer_incident_recipients_total %ld\n", inc->total,
+	    inc->recipients);
 	fprintf(fp, "# HELP bouncer_events_total Bounce and complaint events "
 	    "recorded, by class and reason.\n"
 	    "# TYPE bouncer_events_total counter\n");
@@ -412,6 +516,8 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	    "bouncer_last_event_timestamp_seconds %lld\n", (long long)last);
 	r = metrics_series(s, now, fp);
 out:
+	incs_free(inc);
+	free(inc);
 	free(d);
 	return r;
 }

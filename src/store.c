@@ -609,3 +609,46 @@ store_counter_set(struct store *s, const char *key, long v)
 {
 	return s->ops->counter_set(s, key, v);
 }
+
+void
+store_incident_free(struct store_incident *i)
+{
+	free(i->domain);
+	free(i->fingerprint);
+	free(i->diagnostic);
+	free(i->reason);
+	memset(i, 0, sizeof(*i));
+}
+
+enum store_status
+store_failure_add(struct store *s, time_t t, const char *dom, const char *fp,
+    const char *addr, time_t prune)
+{
+	return s->ops->failure_add(s, t, dom, fp, addr, prune);
+}
+
+enum store_status
+store_failure_addresses(struct store *s, const char *dom, const char *fp,
+    time_t since, int (*cb)(const char *, void *), void *arg)
+{
+	return s->ops->failure_addresses(s, dom, fp, since, cb, arg);
+}
+
+enum store_status
+store_incident_find(struct store *s, const char *dom, const char *fp,
+    time_t since, struct store_incident *i, int *found)
+{
+	return s->ops->incident_find(s, dom, fp, since, i, found);
+}
+
+enum store_status
+store_incident_put(struct store *s, struct store_incident *i)
+{
+	return s->ops->incident_put(s, i);
+}
+
+enum store_status
+store_incidents(struct store *s, time_t since, store_incident_cb cb, void *arg)
+{
+	return s->ops->incidents(s, since, cb, arg);
+}

@@ -85,6 +85,17 @@ struct store_ops {
 	enum store_status (*tombstones)(struct store *,
 		    int (*)(const char *, const char *, void *), void *);
 	enum store_status (*expire_events)(struct store *, time_t, long *);
+	/* incidents (store.h) */
+	enum store_status (*failure_add)(struct store *, time_t, const char *,
+		    const char *, const char *, time_t);
+	enum store_status (*failure_addresses)(struct store *, const char *,
+		    const char *, time_t, int (*)(const char *, void *), void *);
+	enum store_status (*incident_find)(struct store *, const char *,
+		    const char *, time_t, struct store_incident *, int *);
+	enum store_status (*incident_put)(struct store *,
+		    struct store_incident *);
+	enum store_status (*incidents)(struct store *, time_t,
+		    store_incident_cb, void *);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */

@@ -22,7 +22,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	7
+#define PG_SCHEMA_VERSION	8
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -196,6 +196,19 @@ static const char *pg_migrations[] = {
 	"  base BIGINT NOT NULL, PRIMARY KEY (domain, class));"
 	"CREATE TABLE pipe_seconds (bucket INTEGER PRIMARY KEY,"
 	"  count BIGINT NOT NULL);",
+	/* 7 -> 8: failures noted for incidents, and the incidents (policy.c) */
+	"CREATE TABLE failures (time BIGINT NOT NULL, domain TEXT NOT NULL,"
+	"  fingerprint TEXT NOT NULL, address TEXT NOT NULL);"
+	"CREATE INDEX failures_key ON failures(domain, fingerprint, time);"
+	"CREATE INDEX failures_time ON failures(time);"
+	"CREATE INDEX failures_address ON failures(address);"
+	"CREATE TABLE incidents (id BIGSERIAL PRIMARY KEY,"
+	"  domain TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+	"  diagnostic TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',"
+	"  first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,"
+	"  recipients BIGINT NOT NULL DEFAULT 0);"
+	"CREATE INDEX incidents_key ON incidents(domain, fingerprint, last_seen);"
+	"CREATE INDEX incidents_seen ON incidents(last_seen);",
 };
 
 /* pfail - describe the failure; transient ones are for a retry */
@@ -776,6 +789,7 @@ pg_forget(struct store *bs, const char *addr, const char *kid,
 		"DELETE FROM audit WHERE address = $1",
 		"DELETE FROM outbound WHERE address = $1",
 		"DELETE FROM pending WHERE address = $1",
+		"DELETE FROM failures WHERE address = $1",
 	};
 	struct pg *s = PG(bs);
 	const char *p[3] = { addr, NULL, NULL };
@@ -812,7 +826,8 @@ pg_forget(struct store *bs, const char *addr, const char *kid,
 	 * heap and index pages, the WAL and any base backup until then.
 	 * bouncer(1), ERASURE, says what does erase them (VACUUM FULL).
 	 */
-	return cmd(s, "VACUUM suppression, held, events, audit, outbound, pending", 0, NULL);
+	return cmd(s, "VACUUM suppression, held, events, audit, outbound, pending, "
+	    "failures", 0, NULL);
 bad:
 	pg_rollback(bs);
 	return r;
@@ -1148,6 +1163,142 @@ pg_label_domains(struct store *bs, int n)
 	    "AS c(class) ON CONFLICT DO NOTHING", 1, p);
 }
 
+static enum store_status
+pg_failure_add(struct store *bs, time_t t, const char *dom, const char *fp,
+    const char *addr, time_t prune)
+{
+	char a[32], b[32];
+	const char *p[4] = { a, dom, fp, addr };
+	enum store_status r;
+
+	num(b, sizeof(b), (long long)prune);
+	p[0] = b;
+	if ((r = cmd(PG(bs), "DELETE FROM failures WHERE time < $1::bigint", 1,
+	    p)) != STORE_OK)
+		return r;
+	num(a, sizeof(a), (long long)t);
+	p[0] = a;
+	return cmd(PG(bs), "INSERT INTO failures (time, domain, fingerprint, "
+	    "address) VALUES ($1::bigint, $2, $3, $4)", 4, p);
+}
+
+static enum store_status
+pg_failure_addresses(struct store *bs, const char *dom, const char *fp,
+    time_t since, int (*cb)(const char *, void *), void *arg)
+{
+	char a[32];
+	const char *p[3] = { dom, fp, a };
+	enum store_status r;
+	PGresult *res;
+	int i;
+
+	num(a, sizeof(a), (long long)since);
+	if ((res = run(PG(bs), "SELECT DISTINCT address FROM failures WHERE "
+	    "domain = $1 AND fingerprint = $2 AND time >= $3::bigint", 3, p,
+	    &r)) == NULL)
+		return r;
+	for (i = 0; i < PQntuples(res); i++)
+		if (cb(PQgetvalue(res, i, 0), arg) == -1)
+			break;
+	PQclear(res);
+	return STORE_OK;
+}
+
+#define PG_INCIDENT_COLS "id, domain, fingerprint, diagnostic, reason, " \
+	"first_seen, last_seen, recipients"
+
+static void
+pg_row_incident(PGresult *res, int n, struct store_incident *i)
+{
+	i->id = atol(PQgetvalue(res, n, 0));
+	i->domain = xstrdup(PQgetvalue(res, n, 1));
+	i->fingerprint = xstrdup(PQgetvalue(res, n, 2));
+	i->diagnostic = xstrdup(PQgetvalue(res, n, 3));
+	i->reason = xstrdup(PQgetvalue(res, n, 4));
+	i->first_seen = (time_t)atoll(PQgetvalue(res, n, 5));
+	i->last_seen = (time_t)atoll(PQgetvalue(res, n, 6));
+	i->recipients = atol(PQgetvalue(res, n, 7));
+}
+
+static enum store_status
+pg_incident_find(struct store *bs, const char *dom, const char *fp,
+    time_t since, struct store_incident *i, int *found)
+{
+	char a[32];
+	const char *p[3] = { dom, fp, a };
+	enum store_status r;
+	PGresult *res;
+
+	*found = 0;
+	memset(i, 0, sizeof(*i));
+	num(a, sizeof(a), (long long)since);
+	if ((res = run(PG(bs), "SELECT " PG_INCIDENT_COLS " FROM incidents "
+	    "WHERE domain = $1 AND fingerprint = $2 AND last_seen >= $3::bigint "
+	    "ORDER BY last_seen DESC LIMIT 1", 3, p, &r)) == NULL)
+		return r;
+	if (PQntuples(res) > 0) {
+		pg_row_incident(res, 0, i);
+		*found = 1;
+	}
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_incident_put(struct store *bs, struct store_incident *i)
+{
+	char a[32], b[32], c[32], d[32];
+	const char *p[7] = { i->domain, i->fingerprint, i->diagnostic,
+	    i->reason, a, b, c };
+	const char *q[3] = { b, c, d };
+	enum store_status r;
+	PGresult *res;
+
+	num(a, sizeof(a), (long long)i->first_seen);
+	num(b, sizeof(b), (long long)i->last_seen);
+	num(c, sizeof(c), (long long)i->recipients);
+	if (i->id != 0) {
+		num(d, sizeof(d), (long long)i->id);
+		return cmd(PG(bs), "UPDATE incidents SET last_seen = $1::bigint, "
+		    "recipients = $2::bigint WHERE id = $3::bigint", 3, q);
+	}
+	if ((res = run(PG(bs), "INSERT INTO incidents (domain, fingerprint, "
+	    "diagnostic, reason, first_seen, last_seen, recipients) VALUES "
+	    "($1, $2, $3, $4, $5::bigint, $6::bigint, $7::bigint) RETURNING id",
+	    7, p, &r)) == NULL)
+		return r;
+	if (PQntuples(res) > 0)
+		i->id = atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_incidents(struct store *bs, time_t since, store_incident_cb cb, void *arg)
+{
+	char a[32];
+	const char *p[1] = { a };
+	struct store_incident i;
+	enum store_status r;
+	PGresult *res;
+	int n, stop;
+
+	num(a, sizeof(a), (long long)since);
+	if ((res = run(PG(bs), "SELECT " PG_INCIDENT_COLS " FROM incidents "
+	    "WHERE last_seen >= $1::bigint ORDER BY last_seen DESC, id DESC", 1,
+	    p, &r)) == NULL)
+		return r;
+	for (n = 0; n < PQntuples(res); n++) {
+		pg_row_incident(res, n, &i);
+		stop = cb(&i, arg) == -1;
+		store_incident_free(&i);
+		if (stop)
+			break;
+	}
+	PQclear(res);
+	return STORE_OK;
+}
+
 /* pg_load - one row of a copied table; what is there already stays */
 static enum store_status
 pg_load(struct store *bs, int table, const char *const *v)
@@ -1357,4 +1508,6 @@ static const struct store_ops pg_ops = {
 	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_pending_add,
 	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,
 	pg_keys, pg_key_add, pg_tombstones, pg_expire_events,
+	pg_failure_add, pg_failure_addresses, pg_incident_find, pg_incident_put,
+	pg_incidents,
 };

@@ -36,7 +36,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	7
+#define SCHEMA_VERSION	8
 
 #define CACHE_MAX	48
 
@@ -247,6 +247,28 @@ static const char *migrations[] = {
 	"  bucket INTEGER PRIMARY KEY,"
 	"  count  INTEGER NOT NULL"
 	");",
+	/* 7 -> 8: failures noted for incidents, and the incidents (policy.c) */
+	"CREATE TABLE failures ("
+	"  time        INTEGER NOT NULL,"
+	"  domain      TEXT NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"
+	"  address     TEXT NOT NULL"
+	");"
+	"CREATE INDEX failures_key ON failures(domain, fingerprint, time);"
+	"CREATE INDEX failures_time ON failures(time);"
+	"CREATE INDEX failures_address ON failures(address);"
+	"CREATE TABLE incidents ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  domain      TEXT NOT NULL,"
+	"  fingerprint TEXT NOT NULL,"
+	"  diagnostic  TEXT NOT NULL DEFAULT '',"
+	"  reason      TEXT NOT NULL DEFAULT '',"
+	"  first_seen  INTEGER NOT NULL,"
+	"  last_seen   INTEGER NOT NULL,"
+	"  recipients  INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX incidents_key ON incidents(domain, fingerprint, last_seen);"
+	"CREATE INDEX incidents_seen ON incidents(last_seen);",
 };
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
@@ -1005,6 +1027,7 @@ sq_forget(struct store *bs, const char *addr, const char *kid,
 		"DELETE FROM audit WHERE address = ?1",
 		"DELETE FROM outbound WHERE address = ?1",
 		"DELETE FROM pending WHERE address = ?1",
+		"DELETE FROM failures WHERE address = ?1",
 	};
 	sqlite3_stmt *st;
 	enum store_status r;
@@ -1684,6 +1707,156 @@ sq_counter_set(struct store *bs, const char *key, long v)
 	return step_done(s, st, "set count");
 }
 
+static enum store_status
+sq_failure_add(struct store *bs, time_t t, const char *dom, const char *fp,
+    const char *addr, time_t prune)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "DELETE FROM failures WHERE time < ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)prune);
+	if ((r = step_done(s, st, "prune failures")) != STORE_OK)
+		return r;
+	if ((r = prepare(s, "INSERT INTO failures (time, domain, fingerprint, "
+	    "address) VALUES (?1, ?2, ?3, ?4)", &st)) != STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)t);
+	bind_text(st, 2, dom);
+	bind_text(st, 3, fp);
+	bind_text(st, 4, addr);
+	return step_done(s, st, "note failure");
+}
+
+static enum store_status
+sq_failure_addresses(struct store *bs, const char *dom, const char *fp,
+    time_t since, int (*cb)(const char *, void *), void *arg)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	if ((r = prepare(s, "SELECT DISTINCT address FROM failures WHERE "
+	    "domain = ?1 AND fingerprint = ?2 AND time >= ?3", &st)) != STORE_OK)
+		return r;
+	bind_text(st, 1, dom);
+	bind_text(st, 2, fp);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb((const char *)sqlite3_column_text(st, 0), arg) == -1) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	done(s, st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read failures");
+}
+
+static void
+row_incident(sqlite3_stmt *st, struct store_incident *i)
+{
+	i->id = (long)sqlite3_column_int64(st, 0);
+	i->domain = xstrdup((const char *)sqlite3_column_text(st, 1));
+	i->fingerprint = xstrdup((const char *)sqlite3_column_text(st, 2));
+	i->diagnostic = xstrdup((const char *)sqlite3_column_text(st, 3));
+	i->reason = xstrdup((const char *)sqlite3_column_text(st, 4));
+	i->first_seen = (time_t)sqlite3_column_int64(st, 5);
+	i->last_seen = (time_t)sqlite3_column_int64(st, 6);
+	i->recipients = (long)sqlite3_column_int64(st, 7);
+}
+
+#define INCIDENT_COLS	"id, domain, fingerprint, diagnostic, reason, " \
+	"first_seen, last_seen, recipients"
+
+static enum store_status
+sq_incident_find(struct store *bs, const char *dom, const char *fp,
+    time_t since, struct store_incident *i, int *found)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*found = 0;
+	memset(i, 0, sizeof(*i));
+	if ((r = prepare(s, "SELECT " INCIDENT_COLS " FROM incidents WHERE "
+	    "domain = ?1 AND fingerprint = ?2 AND last_seen >= ?3 ORDER BY "
+	    "last_seen DESC LIMIT 1", &st)) != STORE_OK)
+		return r;
+	bind_text(st, 1, dom);
+	bind_text(st, 2, fp);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)since);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_incident(st, i);
+		*found = 1;
+	}
+	done(s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, rc, "read incident");
+	return STORE_OK;
+}
+
+static enum store_status
+sq_incident_put(struct store *bs, struct store_incident *i)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if (i->id == 0)
+		r = prepare(s, "INSERT INTO incidents (domain, fingerprint, "
+		    "diagnostic, reason, first_seen, last_seen, recipients) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
+	else
+		r = prepare(s, "UPDATE incidents SET last_seen = ?6, "
+		    "recipients = ?7 WHERE id = ?8", &st);
+	if (r != STORE_OK)
+		return r;
+	if (i->id == 0) {
+		bind_text(st, 1, i->domain);
+		bind_text(st, 2, i->fingerprint);
+		bind_text(st, 3, i->diagnostic);
+		bind_text(st, 4, i->reason);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)i->first_seen);
+	} else
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)i->id);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)i->last_seen);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)i->recipients);
+	if ((r = step_done(s, st, "write incident")) == STORE_OK && i->id == 0)
+		i->id = (long)sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+static enum store_status
+sq_incidents(struct store *bs, time_t since, store_incident_cb cb, void *arg)
+{
+	struct sq *s = SQ(bs);
+	struct store_incident i;
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc, stop;
+
+	if ((r = prepare(s, "SELECT " INCIDENT_COLS " FROM incidents WHERE "
+	    "last_seen >= ?1 ORDER BY last_seen DESC, id DESC", &st)) !=
+	    STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_incident(st, &i);
+		stop = cb(&i, arg) == -1;
+		store_incident_free(&i);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	done(s, st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read incidents");
+}
+
 static const struct store_ops sq_ops = {
 	sq_close, sq_begin, sq_commit, sq_rollback, sq_event_add,
 	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
@@ -1695,4 +1868,6 @@ static const struct store_ops sq_ops = {
 	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_pending_add,
 	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
 	sq_keys, sq_key_add, sq_tombstones, sq_expire_events,
+	sq_failure_add, sq_failure_addresses, sq_incident_find, sq_incident_put,
+	sq_incidents,
 };

@@ -17,7 +17,7 @@ q() { pgq "$1"; }
 BACKEND=pg
 $B --init > /dev/null; ok $? "bouncer creates its schema in PostgreSQL"
 pgver=$(pgq 'select version from bouncer_schema')
-ok $([ "${pgver:-0}" -ge 5 ]; echo $?) "schema version kept ($pgver)"
+ok $([ "${pgver:-0}" -ge 8 ]; echo $?) "schema version kept ($pgver)"
 . "$top/tests/store-suite.sh"
 
 # two hosts at once, different bounces, one database
