@@ -95,7 +95,7 @@ rm = {a["data-day"]: int(a["data-removed"]) for t, a in marks if "data-removed" 
 assert ad == {d: days[d]["added"] for d in days} and rm == {d: days[d]["removed"] for d in days}, (ad, days)
 assert sum(ad.values()) > 0
 # warnings
-ws = [(a["data-level"], a["data-class"], a["data-scope"], a["data-name"]) for t, a in marks if t == "li"]
+ws = [(a["data-level"], a["data-class"], a["data-scope"], a["data-name"]) for t, a in marks if t == "li" and a.get("class") in ("warning", "critical")]
 assert ws == [(w["level"], w["class"], w["scope"], w["name"]) for w in j["warnings"]], (ws, j["warnings"])
 assert ("critical", "block", "domain", "yahoo.example") in ws, ws
 print("charts:", sorted(charts), "marks:", len(marks), "warnings:", len(ws))
