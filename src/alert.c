@@ -272,8 +272,9 @@ resolve_all(struct store *s, const struct alert_opts *o, const struct rates *r,
 		struct note n;
 		int standing = 0, c;
 
-		if (strncmp(st->s[k].key, "pause|", 6) == 0)
-			continue;	/* pause_all's */
+		if (strncmp(st->s[k].key, "pause|", 6) == 0 ||
+		    strncmp(st->s[k].key, "incident|", 9) == 0)
+			continue;	/* pause_all's, incident_all's */
 		for (i = 0; i < nal; i++) {
 			alert_key(&al[i], key, sizeof(key));
 			if (strcmp(st->s[k].key, key) == 0)
@@ -489,6 +490,62 @@ out:
 	return rc;
 }
 
+struct incident_round {
+	struct store		*s;
+	const struct alert_opts	*o;
+	const struct rates	*r;
+	const struct states	*st;
+	FILE			*out;
+	struct alert_result	*res;
+	enum store_status	 rc;
+};
+
+/*
+ * got_incident - an incident (policy.c: many recipients at one destination
+ * failing alike) is news once: a warning, since it suppresses nobody and
+ * says our side or the receiver's is in trouble, not the list. Its count
+ * is the recipients in it so far.
+ */
+static int
+got_incident(const struct store_incident *i, void *arg)
+{
+	struct incident_round *x = arg;
+	struct note n;
+	char key[300];
+	time_t since;
+
+	if (x->rc != STORE_OK)
+		return 1;
+	snprintf(key, sizeof(key), "incident|%ld", i->id);
+	if (state_of(x->st, key, &since) != NULL)
+		return 0;
+	memset(&n, 0, sizeof(n));
+	n.state = "raised";
+	n.level = "warning";
+	n.previous = "ok";
+	n.class = "incident";
+	n.scope = "domain";
+	n.name = i->domain;
+	n.count = i->recipients;
+	if (notify(&n, x->o, x->r, x->out, x->res) == 0)
+		x->rc = store_alert_set(x->s, key, "warning", x->o->now);
+	return 0;
+}
+
+/* incident_all - every incident seen in the window that was not told yet */
+static enum store_status
+incident_all(struct store *s, const struct alert_opts *o,
+    const struct rates *r, const struct states *st, FILE *out,
+    struct alert_result *res)
+{
+	struct incident_round x = { s, o, r, st, out, res, STORE_OK };
+	enum store_status rc;
+
+	if ((rc = store_incidents(s, r->since, got_incident, &x)) != STORE_OK)
+		return rc;
+	return x.rc;
+}
+
 enum store_status
 alert_run(struct store *s, const struct alert_opts *o, FILE *out,
     struct alert_result *res)
@@ -513,6 +570,8 @@ alert_run(struct store *s, const struct alert_opts *o, FILE *out,
 	if ((rc = resolve_all(s, o, &r, al, nal, &st, out, res)) != STORE_OK)
 		goto out;
 	if ((rc = pause_all(s, o, &r, &st, out, res)) != STORE_OK)
+		goto out;
+	if ((rc = incident_all(s, o, &r, &st, out, res)) != STORE_OK)
 		goto out;
 	fprintf(out, "alerts: %zu standing (worst %s), %d delivered, %d "
 	    "failed\n", nal, alert_level_name(res->worst), res->sent,

@@ -73,6 +73,13 @@ $B --now $(ts $((T + 20000))) --report --since 1d --html > "$tmp/h.html"
 jr=$(sed -n 's/.*"incidents":\[{"id":1,"domain":"outage.example",[^}]*"recipients":\([0-9]*\).*/\1/p' "$tmp/j")
 hr=$(sed -n 's/.*<li class="incident" data-id="1" data-recipients="\([0-9]*\)" data-domain="outage.example">.*/\1/p' "$tmp/h.html")
 ok $([ -n "$hr" ] && [ "$hr" = "$jr" ]; echo $?) "--report --html lists the incident, its size as in the JSON ($hr, $jr)"
+# --alert tells alert_command of it once
+printf 'alert_command = cat >> %s\n' "$tmp/alerts" > "$tmp/a.conf"
+$B --config "$tmp/a.conf" --now $(ts $((T + 20000))) --alert > /dev/null
+grep -c '"class":"incident","scope":"domain","name":"outage.example".*"counts":{"events":12,' "$tmp/alerts" > "$tmp/n"
+is "$(cat "$tmp/n")" 1 "--alert delivers the incident to alert_command"
+$B --config "$tmp/a.conf" --now $(ts $((T + 20100))) --alert > /dev/null
+is "$(grep -c '"class":"incident"' "$tmp/alerts")" 1 "... once, not on every run"
 $B --metrics > "$tmp/m"
 grep -q "^bouncer_incidents_total 1$" "$tmp/m"; ok $? "--metrics: bouncer_incidents_total"
 grep -q "^bouncer_incident_recipients_total 12$" "$tmp/m"; ok $? "--metrics: recipients in incidents"
