@@ -322,7 +322,7 @@ cp "$tmp/bouncer.conf.any" "$tmp/bouncer.conf"
 # says; its mail waits in the queue (defer_transports) while other
 # destinations flow; the pause lifts, and both are audited and announced
 # by alert_command
-sed "s|^dbpath = .*|dbpath = $lib/bouncer.db|" "$top/postfix/bouncer-pause.cf" > "$conf/bouncer-pause.cf"
+sed "s|/var/lib/bouncer/bouncer.db|$lib/bouncer.db|" "$top/postfix/bouncer-pause.cf" > "$conf/bouncer-pause.cf"
 postconf -c "$conf" -M "bouncerhold/unix=$(sed -n 's/^#     \(bouncerhold .*\)$/\1/p' "$top/postfix/bouncer-pause.cf")"
 postconf -c "$conf" -e "$(sed -n 's/^#     \(defer_transports = .*\)$/\1/p' "$top/postfix/bouncer-pause.cf")" \
     "transport_maps = proxy:sqlite:$conf/bouncer-transport.cf, proxy:sqlite:$conf/bouncer-pause.cf, hash:$conf/bouncer-transport-domains"
