@@ -107,10 +107,19 @@ ok $? "... with the installed paths and the bounce domain"
 ! grep -q bouncer /etc/postfix/master.cf 2> /dev/null && ! grep -qs bouncer /etc/postfix/main.cf
 ok $? "Postfix's configuration was not touched"
 
-# a bounce piped as pipe(8) would, then read by Postfix as postfix
+# a bounce piped as pipe(8) would, then read by Postfix as postfix. The
+# packaged bouncer.conf says trust = sent: first Postfix's log shows that
+# we sent the returned message (its queue ID and Message-ID) to alice.
+mkdir "$tmp/pf"; : > "$tmp/pf/main.cf"
+now=$(LC_ALL=C date '+%b %e %H:%M:%S')
+{ printf '%s mx1 postfix/cleanup[123]: 4F2A31C0123: message-id=<20261103091458.4F2A31C0123@mx1.sender.example>\n' "$now"
+  printf '%s mx1 postfix/smtp[124]: 4F2A31C0123: to=<alice@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 2.0.0 OK)\n' "$now"
+} > "$tmp/pf/mail.log"
+chmod -R a+rX "$tmp/pf"
+runuser -u bouncer -- /usr/bin/bouncer --maillog "$tmp/pf/mail.log" > /dev/null
+ok $? "--maillog as bouncer learns what we sent"
 runuser -u bouncer -- /usr/bin/bouncer --sender MAILER-DAEMON < fixtures/postfix-userunknown.eml
 ok $? "pipe mode as bouncer stores a bounce"
-mkdir "$tmp/pf"; : > "$tmp/pf/main.cf"; chmod -R a+rX "$tmp/pf"
 if command -v postmap > /dev/null && [ -e /usr/lib/postfix/postfix-sqlite.so ]; then
 	out=$(runuser -u postfix -- postmap -c "$tmp/pf" -q alice@example.net \
 	    sqlite:/usr/share/bouncer/postfix/bouncer-recipient-access.cf 2>&1)
