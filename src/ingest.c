@@ -303,6 +303,23 @@ unverified_room(const struct ingest_ctx *x, int *room)
 }
 
 /*
+ * room_or_limited - unverified_room; when there is none, recipient i's
+ * outcome is "limited" and it is counted among the limited.
+ */
+static enum store_status
+room_or_limited(const struct ingest_ctx *x, struct ingest_result *res,
+    size_t i, long *limited, int *room)
+{
+	enum store_status st;
+
+	if ((st = unverified_room(x, room)) == STORE_OK && !*room) {
+		(*limited)++;
+		res->outcome[i] = POLICY_LIMITED;
+	}
+	return st;
+}
+
+/*
  * store_rcpt - one recipient's event: acted on, kept pending until it
  * can be tied to our mail (trust = sent), or recorded as unverified.
  */
@@ -327,13 +344,9 @@ store_rcpt(const struct ingest_ctx *x, struct ingest_result *res, size_t i,
 			snprintf(r->trust, sizeof(r->trust), "tied to mail we "
 			    "sent (Postfix's log)");
 		else {
-			if ((st = unverified_room(x, &room)) != STORE_OK)
+			if ((st = room_or_limited(x, res, i, limited, &room)) !=
+			    STORE_OK || !room)
 				return st;
-			if (!room) {
-				(*limited)++;
-				res->outcome[i] = POLICY_LIMITED;
-				return STORE_OK;
-			}
 			snprintf(r->trust, sizeof(r->trust), "pending: not "
 			    "(yet) tied to mail we sent; --maillog decides");
 			st = store_pending_add(x->store, e, x->now, &dup);
@@ -344,15 +357,10 @@ store_rcpt(const struct ingest_ctx *x, struct ingest_result *res, size_t i,
 	} else if (p->trust == POLICY_TRUST_ANY && !r->vouched &&
 	    strcmp(e->class, "unverified") != 0)
 		snprintf(r->trust, sizeof(r->trust), "any report (trust = any)");
-	if (strcmp(e->class, "unverified") == 0) {
-		if ((st = unverified_room(x, &room)) != STORE_OK)
-			return st;
-		if (!room) {
-			(*limited)++;
-			res->outcome[i] = POLICY_LIMITED;
-			return STORE_OK;
-		}
-	}
+	if (strcmp(e->class, "unverified") == 0 &&
+	    ((st = room_or_limited(x, res, i, limited, &room)) != STORE_OK ||
+	    !room))
+		return st;
 	return policy_apply(x->store, p, e, &res->outcome[i]);
 }
 
