@@ -69,14 +69,18 @@ struct store_audit {
 };
 
 #define STORE_RDONLY	0x01	/* open for reading only; never create */
+#define STORE_CREATE	0x02	/* --init: create a missing or empty store;
+				   without it a missing file, an empty one
+				   or one without bouncer's schema is an
+				   error (STORE_TEMP), never a fresh start */
 
 /* store_is_pg - 1 when the database name is a PostgreSQL URI */
 int	store_is_pg(const char *);
 
 /*
- * store_open - open (creating and migrating, unless STORE_RDONLY) the
- * store at path; busy_ms is how long to wait for a lock. On failure
- * *err (caller frees) says why.
+ * store_open - open (migrating, unless STORE_RDONLY; creating only with
+ * STORE_CREATE) the store at path; busy_ms is how long to wait for a
+ * lock. On failure *err (caller frees) says why.
  */
 enum store_status store_open(const char *, int, int, struct store **,
 	    char **);

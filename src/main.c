@@ -962,10 +962,12 @@ run_replay(const struct classifier *c, const struct options *o,
 		bo.jobs = n < 1 ? 1 : n > 8 ? 8 : (int)n;
 	}
 	r = batch_replay(&x, &bo, &st);
-	batch_summary(stdout, &st, o->dry_run);
+	/* a failed store (locked, deleted midway) stored less than it counted */
 	if (r != STORE_OK)
 		rc = store_failed(s);
-	else if (st.worker_failed)
+	else
+		batch_summary(stdout, &st, o->dry_run);
+	if (r == STORE_OK && st.worker_failed)
 		rc = EX_SOFTWARE;	/* a parser crash: run again with --jobs 1 */
 	store_close(s);
 	return rc;
@@ -994,7 +996,8 @@ run_migrate(struct store *s, const struct options *o, const struct config *cf)
 		return EX_USAGE;
 	}
 	pc.db = (char *)o->arg;
-	if ((rc = open_store(&pc, 0, &to)) != EX_OK)
+	/* the target is new: its schema is made here, as --init would */
+	if ((rc = open_store(&pc, STORE_CREATE, &to)) != EX_OK)
 		return rc;
 	r = store_copy(s, to, copy_progress, NULL);
 	if (isatty(2))
@@ -1051,11 +1054,14 @@ run_store_mode(const struct options *o, const struct config *cf)
 	    o->mode != MODE_MIGRATE && o->mode != MODE_EXPORT &&
 	    (rc = valid_arg(o->arg, &addr)) != EX_OK)
 		return rc;
-	/* reading modes never create or migrate the database */
+	/*
+	 * reading modes never create or migrate the database; only --init
+	 * creates one (a missing or empty one is an error everywhere else)
+	 */
 	rc = open_store(cf, o->mode == MODE_LOOKUP || o->mode == MODE_LIST ||
 	    o->mode == MODE_REPORT || o->mode == MODE_METRICS ||
 	    o->mode == MODE_MIGRATE || o->mode == MODE_EXPORT ?
-	    STORE_RDONLY : 0, &s);
+	    STORE_RDONLY : o->mode == MODE_INIT ? STORE_CREATE : 0, &s);
 	if (rc != EX_OK)
 		goto out;
 	switch (o->mode) {

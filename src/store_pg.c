@@ -286,7 +286,7 @@ num(char *buf, size_t len, long long v)
 }
 
 static enum store_status
-pg_migrate(struct pg *s)
+pg_migrate(struct pg *s, int create)
 {
 	enum store_status r;
 	PGresult *res;
@@ -295,6 +295,21 @@ pg_migrate(struct pg *s)
 
 	if ((r = cmd(s, "BEGIN", 0, NULL)) != STORE_OK)
 		return r;
+	/* only --init creates the schema: a database without it is a wrong URI */
+	if (!create) {
+		if ((res = run(s, "SELECT to_regclass('bouncer_schema') IS NULL",
+		    0, NULL, &r)) == NULL)
+			goto bad;
+		v = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		if (v) {
+			snprintf(s->base.err, sizeof(s->base.err), "no bouncer "
+			    "schema in this database; only bouncer --init "
+			    "creates it");
+			r = STORE_TEMP;
+			goto bad;
+		}
+	}
 	/* one host migrates; the others wait for it, then see the new version */
 	if ((r = cmd(s, "SELECT pg_advisory_xact_lock(7303551)", 0, NULL)) !=
 	    STORE_OK ||
@@ -365,7 +380,8 @@ store_pg_open(const char *uri, int busy_ms, int flags, struct store **out,
 	snprintf(tmo, sizeof(tmo), "SET lock_timeout = %d", busy_ms);
 	if ((r = cmd(s, tmo, 0, NULL)) != STORE_OK)
 		goto bad;
-	if (!s->readonly && (r = pg_migrate(s)) != STORE_OK)
+	if (!s->readonly && (r = pg_migrate(s, (flags & STORE_CREATE) != 0)) !=
+	    STORE_OK)
 		goto bad;
 	*out = &s->base;
 	return STORE_OK;

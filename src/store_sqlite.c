@@ -45,6 +45,9 @@ struct sq {
 	sqlite3		*db;
 	char		*path;
 	int		 readonly;
+	int		 create;	/* STORE_CREATE: --init */
+	dev_t		 dev;		/* the file opened: a commit into a */
+	ino_t		 ino;		/* deleted or replaced one is an error */
 	int		 busy_ms;	/* how long to wait for a lock */
 	struct timespec	 busy_since;	/* the wait began */
 	/*
@@ -421,6 +424,58 @@ busy_wait(void *arg, int tries)
 	return 1;
 }
 
+/*
+ * empty - a database without bouncer's schema (a zero-length file, or
+ * one that something else created) is never filled in silently: the
+ * list it should hold is somewhere else, or lost (bouncer(1), EXIT
+ * STATUS)
+ */
+static enum store_status
+empty(struct sq *s)
+{
+	snprintf(s->base.err, sizeof(s->base.err), "empty, not a bouncer "
+	    "database; only bouncer --init creates one");
+	return STORE_TEMP;
+}
+
+/*
+ * same_file - 0 when path still names the file opened; a deleted or
+ * replaced database (an unmounted volume, a restored copy) takes no
+ * more writes that would be reported as stored
+ */
+static enum store_status
+same_file(struct sq *s)
+{
+	struct stat sb;
+
+	if (stat(s->path, &sb) == -1 || sb.st_dev != s->dev ||
+	    sb.st_ino != s->ino) {
+		snprintf(s->base.err, sizeof(s->base.err), "%s was deleted or "
+		    "replaced while open; what was written since is not in "
+		    "it", s->path);
+		return STORE_TEMP;
+	}
+	return STORE_OK;
+}
+
+/* has_schema - a reader's check that the file is a bouncer database */
+static enum store_status
+has_schema(struct sq *s)
+{
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc, v;
+
+	if ((r = prepare_once(s, "PRAGMA user_version", &st)) != STORE_OK)
+		return r;
+	rc = sqlite3_step(st);
+	v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return fail(s, rc, s->path);
+	return v == 0 ? empty(s) : STORE_OK;
+}
+
 static enum store_status
 migrate(struct sq *s)
 {
@@ -435,6 +490,8 @@ migrate(struct sq *s)
 		sqlite3_finalize(st);
 		if (v == SCHEMA_VERSION)
 			return STORE_OK;
+		if (v == 0 && !s->create)
+			return empty(s);
 	}
 	if ((r = exec(s, "BEGIN IMMEDIATE")) != STORE_OK)
 		return r;
@@ -443,6 +500,10 @@ migrate(struct sq *s)
 	rc = sqlite3_step(st);
 	v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
+	if (v == 0 && !s->create) {
+		r = empty(s);
+		goto bad;
+	}
 	if (v < 0 || v > SCHEMA_VERSION) {
 		snprintf(s->base.err, sizeof(s->base.err), "database schema version %d "
 		    "is newer than this bouncer (%d)", v, SCHEMA_VERSION);
@@ -475,6 +536,7 @@ store_sqlite_open(const char *path, int busy_ms, int flags,
 {
 	struct sq *s = xcalloc(1, sizeof(*s));
 	enum store_status r;
+	struct stat sb;
 	int rc, persist = 1;
 
 	*out = NULL;
@@ -482,12 +544,32 @@ store_sqlite_open(const char *path, int busy_ms, int flags,
 	s->base.busy_ms = busy_ms;
 	s->path = xstrdup(path);
 	s->readonly = (flags & STORE_RDONLY) != 0;
+	s->create = (flags & STORE_CREATE) != 0 && !s->readonly;
+	/* only --init creates: a missing file is a wrong path or a lost list */
+	if (!s->create && stat(path, &sb) == -1) {
+		snprintf(s->base.err, sizeof(s->base.err), "%s; only bouncer "
+		    "--init creates a database", strerror(errno));
+		r = STORE_TEMP;
+		goto bad;
+	}
+	/* before anything writes a header into it */
+	if (!s->create && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+		r = empty(s);
+		goto bad;
+	}
 	rc = sqlite3_open_v2(path, &s->db, s->readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	    s->create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
+	    SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
 		r = fail(s, rc, path);
 		goto bad;
 	}
+	if (stat(path, &sb) == -1) {
+		r = fail(s, SQLITE_CANTOPEN, path);
+		goto bad;
+	}
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
 	sqlite3_extended_result_codes(s->db, 1);
 	s->busy_ms = busy_ms;
 	sqlite3_busy_handler(s->db, busy_wait, s);
@@ -509,6 +591,8 @@ store_sqlite_open(const char *path, int busy_ms, int flags,
 	    "PRAGMA foreign_keys = ON")) != STORE_OK)
 		goto bad;
 	if (!s->readonly && (r = migrate(s)) != STORE_OK)
+		goto bad;
+	if (s->readonly && (r = has_schema(s)) != STORE_OK)
 		goto bad;
 	*out = &s->base;
 	return STORE_OK;
@@ -548,9 +632,12 @@ sq_commit(struct store *bs)
 	struct sq *s = SQ(bs);
 	enum store_status r = exec(s, "COMMIT");
 
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
 		sq_rollback(&s->base);
-	return r;
+		return r;
+	}
+	/* committed into a file that is no longer the database: not stored */
+	return same_file(s);
 }
 
 static void
