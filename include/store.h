@@ -164,10 +164,12 @@ enum store_status store_tombs_open(struct store *, struct store_tombs **);
 int	store_tombs_has(const struct store_tombs *, const char *);
 void	store_tombs_close(struct store_tombs *);
 /*
- * store_expire_events - delete events older than before (event_ttl);
- * counters stay. *n: how many.
+ * store_expire_events - delete up to limit of the events older than
+ * before (event_ttl), oldest first; counters stay. *n: how many. The
+ * caller commits each call and calls again while *n == limit: short
+ * transactions.
  */
-enum store_status store_expire_events(struct store *, time_t, long *);
+enum store_status store_expire_events(struct store *, time_t, long, long *);
 /* store_erasures - the anonymous count of erasures */
 enum store_status store_erasures(struct store *, long *);
 

@@ -87,6 +87,8 @@ struct options {
 static const char *progname = "bouncer";
 
 #define EX_CRITICAL	2	/* a critical threshold crossed (bouncer(1)) */
+/* events deleted in one transaction of --expire (event_ttl), at most */
+#define EXPIRE_EVENTS	2000
 
 static void
 usage(FILE *fp)
@@ -1147,14 +1149,21 @@ run_store_mode(const struct options *o, const struct config *cf)
 			    n == 1 ? "" : "es");
 		/* event_ttl: the diagnostics go, the counters stay */
 		if (r == STORE_OK && cf->policy.event_ttl > 0) {
-			long ne = 0;
+			long ne = 0, k = 0;
 
-			if ((r = store_begin(s)) == STORE_OK &&
-			    (r = store_expire_events(s, o->now -
-			    cf->policy.event_ttl, &ne)) == STORE_OK)
-				r = store_commit(s);
-			else
-				store_rollback(s);
+			/* in short transactions (issue 22): bounces wait little */
+			do {
+				if ((r = store_begin(s)) == STORE_OK &&
+				    (r = store_expire_events(s, o->now -
+				    cf->policy.event_ttl, EXPIRE_EVENTS, &k)) ==
+				    STORE_OK)
+					r = store_commit(s);
+				else
+					store_rollback(s);
+				if (r == STORE_OK)
+					ne += k;
+				txn_gap();
+			} while (r == STORE_OK && k == EXPIRE_EVENTS);
 			if (r == STORE_OK && ne > 0)
 				printf("expire: %ld event%s older than %ld days "
 				    "deleted\n", ne, ne == 1 ? "" : "s",

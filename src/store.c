@@ -482,9 +482,9 @@ const struct store_scrub store_scrubs[STORE_NSCRUBS] = {
 };
 
 enum store_status
-store_expire_events(struct store *s, time_t before, long *n)
+store_expire_events(struct store *s, time_t before, long limit, long *n)
 {
-	return s->ops->expire_events(s, before, n);
+	return s->ops->expire_events(s, before, limit, n);
 }
 
 struct copy {

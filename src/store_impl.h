@@ -84,7 +84,8 @@ struct store_ops {
 		    const char *);
 	enum store_status (*tombstones)(struct store *,
 		    int (*)(const char *, const char *, void *), void *);
-	enum store_status (*expire_events)(struct store *, time_t, long *);
+	enum store_status (*expire_events)(struct store *, time_t, long,
+			    long *);
 	/* incidents (store.h) */
 	enum store_status (*failure_add)(struct store *, time_t, const char *,
 		    const char *, const char *, time_t);

@@ -898,16 +898,18 @@ pg_tombstones(struct store *bs, int (*cb)(const char *, const char *, void *),
 }
 
 static enum store_status
-pg_expire_events(struct store *bs, time_t before, long *n)
+pg_expire_events(struct store *bs, time_t before, long limit, long *n)
 {
-	char t[32];
-	const char *p[1] = { t };
+	char t[32], l[32];
+	const char *p[2] = { t, l };
 	enum store_status r;
 	PGresult *res;
 
 	*n = 0;
 	num(t, sizeof(t), (long long)before);
-	if ((res = run(PG(bs), "DELETE FROM events WHERE time < $1::bigint", 1,
+	num(l, sizeof(l), (long long)limit);
+	if ((res = run(PG(bs), "DELETE FROM events WHERE id IN (SELECT id FROM "
+	    "events WHERE time < $1::bigint ORDER BY time LIMIT $2::bigint)", 2,
 	    p, &r)) == NULL)
 		return r;
 	*n = atol(PQcmdTuples(res));

@@ -22,6 +22,7 @@
  * Every statement binds its parameters; no SQL is built from input.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1022,86 +1023,241 @@ sq_history(struct store *bs, const char *addr, store_event_cb ecb,
 	return STORE_OK;
 }
 
-/* scrub - the erased address out of other rows' text */
+/*
+ * scrub_pass - one pass of scrub over one table's column: the rows whose
+ * text names the address are found without a lock (a read in WAL mode
+ * blocks nobody), then rewritten in short transactions, each row only if
+ * its text is still what was read (a change meanwhile is for the next
+ * pass). *left: rows found.
+ */
 static enum store_status
-scrub(struct sq *s, const char *addr)
+scrub_pass(struct sq *s, const struct store_scrub *c, const char *addr,
+    size_t *left)
 {
 	enum store_status r = STORE_OK;
 	sqlite3_stmt *st;
 	char sql[256];
-	size_t i, k, n;
-	int rc;
+	char **keys = NULL, **olds = NULL;
+	size_t k, n;
+	double t0;
+	int rc, in_txn = 0;
 
-	for (i = 0; i < STORE_NSCRUBS && r == STORE_OK; i++) {
-		const struct store_scrub *c = &store_scrubs[i];
-		char **keys = NULL, **texts = NULL;
+	/* names from the table in store.c, never from input */
+	snprintf(sql, sizeof(sql), "SELECT %s, %s FROM %s WHERE "
+	    "instr(lower(%s), ?1) > 0", c->key, c->col, c->table, c->col);
+	if ((r = prepare_once(s, sql, &st)) != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	for (n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; n++) {
+		keys = xrealloc(keys, (n + 1) * sizeof(*keys));
+		olds = xrealloc(olds, (n + 1) * sizeof(*olds));
+		keys[n] = col_str(st, 0);
+		olds[n] = col_str(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		r = fail(s, rc, "scrub");
+	*left = n;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ?1 WHERE %s = ?2 AND "
+	    "%s = ?3", c->table, c->col, c->key, c->col);
+	t0 = mono_s();
+	for (k = 0; k < n && r == STORE_OK; k++) {
+		char *text;
 
-		/* names from the table above, never from input */
-		snprintf(sql, sizeof(sql), "SELECT %s, %s FROM %s WHERE "
-		    "instr(lower(%s), ?1) > 0", c->key, c->col, c->table, c->col);
+		if (!in_txn) {
+			if ((r = sq_begin(&s->base)) != STORE_OK)
+				break;
+			in_txn = 1;
+			t0 = mono_s();
+		}
 		if ((r = prepare_once(s, sql, &st)) != STORE_OK)
 			break;
-		bind_text(st, 1, addr);
-		for (n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; n++) {
-			keys = xrealloc(keys, (n + 1) * sizeof(*keys));
-			texts = xrealloc(texts, (n + 1) * sizeof(*texts));
-			keys[n] = col_str(st, 0);
-			texts[n] = store_scrub_text((const char *)
-			    sqlite3_column_text(st, 1), addr);
-		}
+		text = store_scrub_text(olds[k], addr);
+		bind_text(st, 1, text);
+		bind_text(st, 2, keys[k]);
+		bind_text(st, 3, olds[k]);
+		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
+		free(text);
 		if (rc != SQLITE_DONE)
 			r = fail(s, rc, "scrub");
-		snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ?1 WHERE %s = ?2",
-		    c->table, c->col, c->key);
-		for (k = 0; k < n && r == STORE_OK; k++) {
-			if ((r = prepare_once(s, sql, &st)) != STORE_OK)
-				break;
-			bind_text(st, 1, texts[k]);
-			bind_text(st, 2, keys[k]);
-			rc = sqlite3_step(st);
-			sqlite3_finalize(st);
-			if (rc != SQLITE_DONE)
-				r = fail(s, rc, "scrub");
+		else if (k + 1 == n || mono_s() - t0 >= TXN_SECONDS) {
+			in_txn = 0;
+			if ((r = sq_commit(&s->base)) == STORE_OK)
+				txn_gap();
 		}
-		for (k = 0; k < n; k++) {
-			free(keys[k]);
-			free(texts[k]);
-		}
-		free(keys);
-		free(texts);
 	}
+	if (in_txn)
+		sq_rollback(&s->base);
+	for (k = 0; k < n; k++) {
+		free(keys[k]);
+		free(olds[k]);
+	}
+	free(keys);
+	free(olds);
 	return r;
 }
 
 /*
- * wipe - no old page image left in the files: secure_delete zeroed the
- * freed cells in the new pages; the old images sit in the WAL until a
- * checkpoint copies the new ones back and truncates it, which waits for
- * readers (the busy timeout) and fails while one still holds an old
- * snapshot. VACUUM then rebuilds the file without free pages.
+ * scrub - the erased address out of other rows' text, pass after pass
+ * until a pass finds none (a bounce naming it may arrive meanwhile)
  */
 static enum store_status
-wipe(struct sq *s)
+scrub(struct sq *s, const char *addr)
 {
-	int i, rc;
+	enum store_status r;
+	size_t i, left, found;
+	int pass;
 
-	for (i = 0; i < 2; i++) {
-		rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
-		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		if (rc != SQLITE_OK) {
+	for (pass = 0; pass < 5; pass++) {
+		for (i = found = 0; i < STORE_NSCRUBS; i++) {
+			if ((r = scrub_pass(s, &store_scrubs[i], addr, &left)) !=
+			    STORE_OK)
+				return r;
+			found += left;
+		}
+		if (found == 0)
+			return STORE_OK;
+	}
+	snprintf(s->base.err, sizeof(s->base.err), "the address keeps "
+	    "arriving in new rows of %s: run --forget again", s->path);
+	return STORE_TEMP;
+}
+
+/*
+ * in_file - 1 when path's bytes hold addr, in any letter case (-1: read
+ * error; a missing file holds nothing): the proof that erasure is done
+ */
+static int
+in_file(const char *path, const char *addr)
+{
+	enum { CHUNK = 1 << 20 };
+	size_t alen = strlen(addr), have = 0, i;
+	char *buf;
+	ssize_t got;
+	int fd, hit = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	buf = xmalloc(CHUNK + alen);
+	/* the last alen - 1 bytes of a chunk start the next one */
+	while (!hit && (got = read(fd, buf + have, CHUNK)) > 0) {
+		for (i = have; i < have + (size_t)got; i++)
+			if (buf[i] >= 'A' && buf[i] <= 'Z')
+				buf[i] += 'a' - 'A';
+		have += (size_t)got;
+		hit = memmem(buf, have, addr, alen) != NULL;
+		if (have >= alen) {
+			memmove(buf, buf + have - (alen - 1), alen - 1);
+			have = alen - 1;
+		}
+	}
+	if (got == -1)
+		hit = -1;
+	close(fd);
+	free(buf);
+	return hit;
+}
+
+/*
+ * in_files - whether the database file or its WAL still holds addr
+ */
+static int
+in_files(struct sq *s, const char *addr)
+{
+	char wal[4096];
+	int a, b;
+
+	if (snprintf(wal, sizeof(wal), "%s-wal", s->path) >= (int)sizeof(wal))
+		return -1;
+	if ((a = in_file(s->path, addr)) != 0)
+		return a;
+	b = in_file(wal, addr);
+	return b;
+}
+
+/*
+ * truncate_wal - copy the WAL into the file and truncate it, without
+ * waiting for anyone: a passive checkpoint first (no lock that blocks a
+ * writer or a reader), then a truncating one with no busy handler, which
+ * fails at once, holding nothing, while a writer writes or a reader still
+ * reads an old snapshot from the WAL. SQLITE_OK or SQLITE_BUSY.
+ */
+static int
+truncate_wal(struct sq *s)
+{
+	int rc;
+
+	(void)sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	sqlite3_busy_handler(s->db, NULL, NULL);
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	sqlite3_busy_handler(s->db, busy_wait, s);
+	return rc;
+}
+
+/*
+ * wipe - no old page image left in the files. secure_delete zeroed the
+ * erased cells in the new pages; the old images sit in the WAL until it
+ * is copied back and truncated. That is tried every 10 ms, taking no
+ * lock anyone waits for (a waiting truncating checkpoint would hold the
+ * write lock all the while, and every bounce piped meanwhile would wait
+ * with it), until the busy timeout (at least a second): a reader in a
+ * long read transaction makes it fail, and the rows stay erased. Then the
+ * files are read through: SQLite's page rebuilding can leave an old copy
+ * of a moved cell in a page's unused space, which only a VACUUM (slow:
+ * it rewrites the whole file under the write lock) removes; that is done
+ * only when the address is found there.
+ */
+static enum store_status
+wipe(struct sq *s, const char *addr)
+{
+	struct timespec ten = { 0, 10 * 1000000 };
+	double until = mono_s() + (s->busy_ms > 1000 ? s->busy_ms : 1000) /
+	    1000.0;
+	int rc, left, vacuumed = 0;
+
+	for (;;) {
+		if ((rc = truncate_wal(s)) == SQLITE_OK) {
+			if ((left = in_files(s, addr)) == 0)
+				return STORE_OK;
+			if (left == -1) {
+				snprintf(s->base.err, sizeof(s->base.err),
+				    "cannot read %s to check the erasure: %s",
+				    s->path, strerror(errno));
+				return STORE_TEMP;
+			}
+			if (vacuumed) {
+				snprintf(s->base.err, sizeof(s->base.err),
+				    "the address is still in %s after a VACUUM "
+				    "(new rows naming it?): run --forget again",
+				    s->path);
+				return STORE_TEMP;
+			}
+			if (exec(s, "VACUUM") != STORE_OK)
+				return STORE_TEMP;
+			vacuumed = 1;
+			continue;
+		}
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return fail(s, rc, "checkpoint");
+		if (mono_s() >= until) {
 			snprintf(s->base.err, sizeof(s->base.err), "the rows "
 			    "are deleted, but a reader of %s still holds old "
 			    "pages in its write-ahead log (%s): run --forget "
 			    "again", s->path, sqlite3_errstr(rc));
 			return STORE_TEMP;
 		}
-		if (i == 0 && exec(s, "VACUUM") != STORE_OK)
-			return STORE_TEMP;
+		nanosleep(&ten, NULL);
 	}
-	return STORE_OK;
 }
 
+/*
+ * sq_forget - the rows keyed by the address and the tombstone in one
+ * short transaction (indexed deletes); then the address out of other
+ * rows' text (scrub), in short transactions; then out of the files (wipe)
+ */
 static enum store_status
 sq_forget(struct store *bs, const char *addr, const char *kid,
     const char *hash, time_t now, int *n)
@@ -1131,8 +1287,6 @@ sq_forget(struct store *bs, const char *addr, const char *kid,
 			goto bad;
 		*n += sqlite3_changes(s->db);
 	}
-	if ((r = scrub(s, addr)) != STORE_OK)
-		goto bad;
 	/* an address never seen is no erasure, but gets its tombstone */
 	if (*n > 0 && (r = exec(s, "UPDATE meta SET value = value + 1 "
 	    "WHERE key = 'erasures'")) != STORE_OK)
@@ -1147,7 +1301,9 @@ sq_forget(struct store *bs, const char *addr, const char *kid,
 		goto bad;
 	if ((r = sq_commit(&s->base)) != STORE_OK)
 		return r;
-	return wipe(s);
+	if ((r = scrub(s, addr)) != STORE_OK)
+		return r;
+	return wipe(s, addr);
 bad:
 	sq_rollback(&s->base);
 	return r;
@@ -1213,17 +1369,18 @@ sq_tombstones(struct store *bs, int (*cb)(const char *, const char *, void *),
 }
 
 static enum store_status
-sq_expire_events(struct store *bs, time_t before, long *n)
+sq_expire_events(struct store *bs, time_t before, long limit, long *n)
 {
 	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
 	enum store_status r;
 
 	*n = 0;
-	if ((r = prepare(s, "DELETE FROM events WHERE time < ?1", &st)) !=
-	    STORE_OK)
+	if ((r = prepare(s, "DELETE FROM events WHERE id IN (SELECT id FROM "
+	    "events WHERE time < ?1 ORDER BY time LIMIT ?2)", &st)) != STORE_OK)
 		return r;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	if ((r = step_done(s, st, "expire events")) == STORE_OK)
 		*n = sqlite3_changes(s->db);
 	return r;
