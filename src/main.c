@@ -1095,7 +1095,7 @@ run_store_mode(const struct options *o, const struct config *cf)
 	int rc, found, n;
 	enum store_status r = STORE_OK;
 	long erasures;
-	int worst;
+	int worst, kept;
 
 	if (o->arg && o->mode != MODE_IMPORT && o->mode != MODE_MAILLOG &&
 	    o->mode != MODE_MIGRATE && o->mode != MODE_EXPORT &&
@@ -1142,10 +1142,13 @@ run_store_mode(const struct options *o, const struct config *cf)
 		    o->now - o->since : 0, list_row, (void *)o);
 		break;
 	case MODE_FORGET:
-		if ((r = store_forget(s, addr, o->now, &n)) == STORE_OK &&
-		    (r = store_erasures(s, &erasures)) == STORE_OK && n > 0)
-			printf("erased %s: %d rows (erasures so far: %ld)\n",
-			    addr, n, erasures);
+		if ((r = policy_forget(s, addr, o->now, &n, &kept)) ==
+		    STORE_OK && (r = store_erasures(s, &erasures)) == STORE_OK &&
+		    n > 0)
+			printf("erased %s: %d rows (erasures so far: %ld)%s\n",
+			    addr, n, erasures, kept ? "; the address stays "
+			    "listed as unsubscribed, alone: erasure does not "
+			    "start the mail again" : "");
 		else if (r == STORE_OK)
 			printf("nothing to erase for %s; a tombstone keeps it "
 			    "from being imported or copied back (erasures so "

@@ -85,6 +85,37 @@ print(u)' "$tmp/j" > "$tmp/o" 2>&1
 else
 	skip "the unsubscribe rate counts the honoured requests only" "no python3"
 fi
+# issue 24: unsubscribes never lapse, an erasure keeps the objection, and
+# only a resubscribe lifts one
+printf 'List-Unsubscribe=One-Click' > "$tmp/oc"
+qs=$(feed 20 $U --list-unsubscribe lena@example.net | sed -n 's/.*<https:[^>?]*?\([^>]*\)>.*/\1/p')
+env REQUEST_METHOD=POST QUERY_STRING="$qs" CONTENT_LENGTH=26 CONTENT_TYPE=application/x-www-form-urlencoded \
+    $B --config "$tmp/u24.conf" --now "$(day 20)" --cgi < "$tmp/oc" | head -1 > "$tmp/o"
+is "$(cat "$tmp/o") $(row lena@example.net)" "Status: 200 OK unsubscribe never" "a one-click POST unsubscribes"
+cp "$tmp/u24.conf" "$tmp/ttl.conf"; printf 'event_ttl = 30d\n' >> "$tmp/ttl.conf"
+d=21; while [ $d -le 420 ]; do feed $d --config "$tmp/ttl.conf" --expire > /dev/null || break; d=$((d + 1)); done
+is "$d" 421 "400 days of --expire (event_ttl 30d) run"
+is "$(row lena@example.net),$(row erin@example.net),$(row gina@example.net),$(row judy@example.net)" \
+   "unsubscribe never,unsubscribe never,unsubscribe never,unsubscribe never" "after 400 days of --expire every unsubscribe stands"
+feed 421 --forget erin@example.net > "$tmp/o"; ok $? "--forget of an unsubscriber"
+grep -q 'stays listed as unsubscribed' "$tmp/o"; ok $? "says the address stays listed"
+is "$(row erin@example.net)" "unsubscribe never" "an erased unsubscriber stays suppressed (the objection is honoured)"
+is "$(q "select reason||' '||source||' '||first_seen from suppression where address='erin@example.net'")" "feedback erasure $(date -u -d "$(day 421)" +%s)" "kept as nothing but the address and the class"
+is "$(q "select count(*) from events where address='erin@example.net'")+$(q "select count(*) from audit where address='erin@example.net'")" "0+0" "no event or audit row is kept"
+$B --add mona@example.net --class unsubscribe --why x > /dev/null; $B --add mona@example.net --why "by hand" > /dev/null
+feed 421 --forget mona@example.net > /dev/null
+is "$(row mona@example.net)" "unsubscribe never" "an unsubscribe held under an --add is kept too"
+mkdsn nora@example.net 5.1.1 "550 5.1.1 User unknown" n1@x | feed 421
+feed 421 --forget nora@example.net > /dev/null
+is "$(q "select count(*) from suppression where address='nora@example.net'")" 0 "--forget of a hard bounce erases it all, as before"
+printf '[{"email":"gina@example.net","timestamp":%s,"event":"group_resubscribe","asm_group_id":10,"sg_event_id":"rs1"}]\n' "$(date -u -d "$(day 422)" +%s)" > "$tmp/rs.json"
+feed 422 --import "$tmp/rs.json" > /dev/null; ok $? "--import of SendGrid's group_resubscribe"
+is "$(row gina@example.net)" "" "a resubscribe lifts the unsubscribe"
+is "$(q "select action||' '||why from audit where address='gina@example.net' order by id desc limit 1")" "released resubscribed" "audited"
+mkdsn olga@example.net 5.1.1 "550 5.1.1 User unknown" o1@x | feed 422
+printf '{"RecordType":"SubscriptionChange","Recipient":"olga@example.net","SuppressSending":false,"SuppressionReason":null,"ChangedAt":"%s"}\n{"RecordType":"SubscriptionChange","Recipient":"judy@example.net","SuppressSending":false,"SuppressionReason":null,"ChangedAt":"%s"}\n' "$(day 422)" "$(day 422)" | feed 423 --import - > /dev/null
+is "$(row olga@example.net)" "hard never" "a resubscribe lifts no hard bounce"
+is "$(row judy@example.net)" "" "Postmark's SubscriptionChange reactivating an address lifts its unsubscribe"
 rp=$(feed 5 --config "$tmp/sign.conf" --sign dave@example.net)
 feed 5 --config "$tmp/sign.conf" --recipient "unsubscribe${rp#bounce}" < "$tmp/req.eml"
 is "$(row dave@example.net)" "unsubscribe never" "a signed unsubscribe address is trusted (${rp#bounce})"
