@@ -27,7 +27,7 @@ cmd_expire(struct run *r)
 	long ne = 0;
 	int n;
 
-	if ((st = policy_expire(r->s, r->o->now, report_expired, NULL, &n)) !=
+	if (policy_expire(r->s, r->o->now, report_expired, NULL, &n) !=
 	    STORE_OK)
 		return cli_store_failed(r->s);
 	if (n > 0)
