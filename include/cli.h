@@ -48,6 +48,9 @@ struct options {
 	int		 npaths;
 	int		 log_stderr;
 	int		 jobs;		/* --jobs, 0: one per CPU */
+	int		 saw_list;	/* --list: the mode, or with
+					   --list-unsubscribe its NAME */
+	const char	*list_name;	/* --list-unsubscribe --list NAME */
 	char		 err[256];	/* the first usage error, or "" */
 };
 
@@ -112,6 +115,8 @@ int	cmd_forget(struct run *);
 int	cmd_expire(struct run *);
 int	cmd_init(struct run *);
 int	cmd_sign(struct run *);
+int	cmd_list_unsub(struct run *);
+int	cmd_cgi(struct run *);
 int	cmd_import(struct run *);
 int	cmd_import_check(const struct options *, char *, size_t);
 int	cmd_replay(struct run *);

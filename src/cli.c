@@ -95,6 +95,7 @@ cli_init_ctx(struct ingest_ctx *x, const struct run *r)
 	x->keys = r->keys;
 	x->require_signed = cf->policy.trust == POLICY_TRUST_SIGNED;
 	x->sign_max_age = cf->sign_max_age;
+	x->unsub_max_age = cf->unsub_max_age;
 }
 
 const char *

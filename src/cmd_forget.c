@@ -7,21 +7,25 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "policy.h"
 
 int
 cmd_forget(struct run *r)
 {
 	enum store_status st;
 	long erasures;
-	int n;
+	int n, kept;
 
-	if ((st = store_forget(r->s, r->addr, r->o->now, &n)) == STORE_OK)
+	if ((st = policy_forget(r->s, r->addr, r->o->now, &n, &kept)) ==
+	    STORE_OK)
 		st = store_erasures(r->s, &erasures);
 	if (st != STORE_OK)
 		return cli_store_failed(r->s);
 	if (n > 0)
-		printf("erased %s: %d rows (erasures so far: %ld)\n", r->addr,
-		    n, erasures);
+		printf("erased %s: %d rows (erasures so far: %ld)%s\n", r->addr,
+		    n, erasures, kept ? "; the address stays listed as "
+		    "unsubscribed, alone: erasure does not start the mail "
+		    "again" : "");
 	else
 		printf("nothing to erase for %s; a tombstone keeps it from "
 		    "being imported or copied back (erasures so far: %ld)\n",

@@ -42,6 +42,7 @@ static int set_prefix(struct config *, const char *);
 static int set_require_signed(struct config *, const char *);
 static int set_trust(struct config *, const char *);
 static int set_pause_block(struct config *, const char *);
+static int set_unsub_url(struct config *, const char *);
 
 #define F(field)	offsetof(struct config, field)
 #define NOMAX		0x7fffffffffffffffLL
@@ -65,6 +66,8 @@ static const struct key keys[] = {
 	{ "sign_prefix",	K_STR,	F(sign_prefix),		0, 0, NULL },
 	{ "sign_domain",	K_STR,	F(sign_domain),		0, 0, NULL },
 	{ "sign_max_age",	K_DURATION, F(sign_max_age),	0, NOMAX, NULL },
+	{ "unsubscribe_url",	K_SPECIAL, 0,			0, 0, set_unsub_url },
+	{ "unsubscribe_max_age", K_DURATION, F(unsub_max_age), 0, NOMAX, NULL },
 	{ "require_signed",	K_SPECIAL, 0,			0, 0, set_require_signed },
 	{ "trust",		K_SPECIAL, 0,			0, 0, set_trust },
 	{ "sent_retention",	K_DURATION, F(policy.sent_retention), 1, NOMAX, NULL },
@@ -113,6 +116,7 @@ config_free(struct config *c)
 			free(*(char **)(void *)((char *)c + keys[i].off));
 	free(c->verp_delims);
 	free(c->unsub_prefix);
+	free(c->unsub_url);
 	thresholds_free(&c->th);
 	memset(c, 0, sizeof(*c));
 }
@@ -236,6 +240,17 @@ set_pause_block(struct config *c, const char *v)
 	    (*end != '\0' && strcmp(end, "%") != 0))
 		return -1;
 	c->pause_block = d;
+	return 0;
+}
+
+/* RFC 8058 section 3.1: one-click is an https URI's only */
+static int
+set_unsub_url(struct config *c, const char *v)
+{
+	if (strncmp(v, "https://", 8) != 0 || strlen(v) < 9 ||
+	    strpbrk(v, " \t<>\"#,") != NULL)
+		return -1;
+	str_set(&c->unsub_url, v);
 	return 0;
 }
 

@@ -53,6 +53,8 @@ static const struct mode modes[] = {
 	{ "expire", no_argument, M_STORE, NULL, cmd_expire },
 	{ "init", no_argument, M_STORE, NULL, cmd_init },
 	{ "sign", required_argument, 0, NULL, cmd_sign },
+	{ "list-unsubscribe", required_argument, 0, NULL, cmd_list_unsub },
+	{ "cgi", no_argument, 0, NULL, cmd_cgi },
 	{ "import", required_argument, M_STORE, cmd_import_check, cmd_import },
 	{ "export", required_argument, M_RDONLY, NULL, cmd_export },
 	{ "replay", no_argument, M_RULES | M_MIME | M_JIT | M_PATHS, NULL,
@@ -64,6 +66,9 @@ static const struct mode modes[] = {
 	    cmd_maillog },
 	{ "migrate-to", required_argument, M_RDONLY, NULL, cmd_migrate },
 };
+
+/* --list, which --list-unsubscribe also takes (with a NAME after) */
+#define list_mode	mode_of(cmd_list)
 
 static int set_jobs(struct options *, const char *);
 static int set_format(struct options *, const char *);
@@ -123,6 +128,7 @@ usage(FILE *fp)
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- [--class C] | --sign ADDR\n"
+"       bouncer --list-unsubscribe ADDR [--list NAME] | --cgi\n"
 "       bouncer --export FILE|- [--format jsonl|csv] [--class C]\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
 "       bouncer --report [--since 7d] [--json | --html] | --metrics | --maillog FILE|-\n"
@@ -228,6 +234,18 @@ set_version(struct options *o, const char *v)
 	exit(0);
 }
 
+/* mode_of - the table's entry of a run function; none is a programmer's error */
+static const struct mode *
+mode_of(int (*run)(struct run *))
+{
+	size_t i;
+
+	for (i = 0; i < nitems(modes); i++)
+		if (modes[i].run == run)
+			return &modes[i];
+	abort();
+}
+
 /* set_mode - a mode option: only one, and its argument kept */
 static int
 set_mode(struct options *o, const struct mode *m, const char *arg)
@@ -272,6 +290,13 @@ long_options(void)
 static int
 positional(struct options *o, int argc, char **argv)
 {
+	/* --list is a mode, or --list-unsubscribe's list name after it */
+	if (o->saw_list && o->mode->run == cmd_list_unsub) {
+		if (optind == argc)
+			return bad(o, "--list-unsubscribe --list needs a NAME");
+		o->list_name = argv[optind++];
+	} else if (o->saw_list && set_mode(o, list_mode, NULL) == -1)
+		return -1;
 	if ((o->mode->flags & M_FILE) && optind < argc)
 		o->arg = argv[optind++];
 	if (o->mode->flags & M_PATHS) {
@@ -300,7 +325,9 @@ parse_args(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		int rc;
 
-		if (c >= 1 && c < (int)nitems(modes))
+		if (c >= 1 && c < (int)nitems(modes) && &modes[c] == list_mode)
+			o->saw_list = 1, rc = 0;	/* decided after */
+		else if (c >= 1 && c < (int)nitems(modes))
 			rc = set_mode(o, &modes[c], optarg);
 		else if (c >= MOD_BASE && c < MOD_BASE + (int)nitems(mods))
 			rc = set_modifier(o, &mods[c - MOD_BASE], optarg);
