@@ -12,10 +12,11 @@ pg_start() {
 	pgdir=$tmp/pg
 	mkdir -p "$pgdir"; chown postgres "$pgdir"; chmod 700 "$pgdir"
 	su -s /bin/sh postgres -c "$pgbin/initdb -D $pgdir/data -A trust -U pgadmin" > "$tmp/pg.init" 2>&1 || return 1
-	# a port free now, taken after initdb; another test run (other
-	# worktrees share the machine) may take it first: then the next one
+	# Several suites (and several checkouts) may start clusters at once:
+	# a port that looked free can be taken before our server binds it,
+	# so try the next one when the start fails.
 	PGPORT=
-	for p in $(seq 54329 54360); do
+	for p in $(seq 54329 54399); do
 		ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$p\$" && continue
 		PGPORT=$p
 		pg_ctl_start && break
