@@ -649,6 +649,10 @@ run_pooled(struct run *u, struct replay_src *src)
 	/* whatever is left (after a failure) is dropped */
 	while (p.head < p.tail)
 		free_job(&p.ring[p.head++ % p.cap]);
+	/* said first: the workers then die of SIGPIPE, which is not the cause */
+	if (p.broken)
+		fprintf(stderr, "bouncer: a replay worker's result could not "
+		    "be read\n");
 	if (rc == -2)
 		fprintf(stderr, "bouncer: a replay worker failed; the messages "
 		    "before the failure were stored, the rest were not\n");
