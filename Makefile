@@ -131,12 +131,23 @@ fuzz/fuzz_parse: fuzz/fuzz_parse.c $(LIBSRC) $(wildcard include/*.h)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ fuzz/fuzz_parse.c $(LIBSRC) $$(pkg-config --libs $(PKGS)) -lz -ldl
 
-fuzz: fuzz/fuzz_parse src/default_rules.c src/default_needles.c
-	mkdir -p fuzz/corpus
+# ... and over --import (feed.c): every format it finds, into a scratch store
+fuzz/fuzz_import: fuzz/fuzz_import.c $(LIBSRC) $(wildcard include/*.h)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
+		$$(pkg-config --cflags $(PKGS)) $(PQ_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ fuzz/fuzz_import.c $(LIBSRC) $$(pkg-config --libs $(PKGS)) -lz -ldl
+
+fuzz: fuzz/fuzz_parse fuzz/fuzz_import src/default_rules.c src/default_needles.c
+	mkdir -p fuzz/corpus fuzz/corpus-import
 	cp fixtures/*.eml fuzz/corpus/ 2>/dev/null || true
+	cp fixtures/*.jsonl fuzz/corpus-import/ 2>/dev/null || true
 	ASAN_OPTIONS=detect_leaks=1 fuzz/fuzz_parse -max_total_time=$(FUZZ_TIME) \
 		-max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=fuzz/crash- fuzz/corpus
+	ASAN_OPTIONS=detect_leaks=1 fuzz/fuzz_import -max_total_time=$(FUZZ_TIME) \
+		-max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=fuzz/crash-import- fuzz/corpus-import
 
 .PHONY: fuzz
 

@@ -844,6 +844,7 @@ run_sign(const struct options *o, const struct config *cf)
 static int
 run_import(struct store *s, const struct options *o, const struct config *cf)
 {
+	struct classifier *c;
 	struct feed_stats st;
 	struct sbuf errs;
 	FILE *fp;
@@ -858,8 +859,18 @@ run_import(struct store *s, const struct options *o, const struct config *cf)
 		return EX_NOINPUT;
 	}
 	sbuf_init(&errs);
-	r = feed_import(fp, o->arg, o->class, s, &cf->policy, o->now, 1000, &st,
-	    &errs);
+	/* the diagnostic decides a failure's class and reason, as in mail */
+	if ((c = classifier_new(cf->rules, &errs)) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, cf->rules,
+		    strerror(errno));
+		sbuf_free(&errs);
+		if (fp != stdin)
+			fclose(fp);
+		return EX_NOINPUT;
+	}
+	r = feed_import(fp, o->arg, o->class, s, c, &cf->policy, o->now, 1000,
+	    &st, &errs);
+	classifier_free(c);
 	if (fp != stdin)
 		fclose(fp);
 	if (errs.len)
