@@ -146,6 +146,14 @@ set(struct config *c, const char *k, const char *v)
 		if (n < 0 || n > 100000 || (n == 0 && strcmp(v, "0") != 0))
 			return -1;
 		c->policy.incident_threshold = n;
+	} else if (strcmp(k, "incident_share") == 0) {
+		n = atoi(v);
+		if (n < 0 || n > 100 || (n == 0 && strcmp(v, "0") != 0))
+			return -1;
+		c->policy.incident_share = n;
+	} else if (strcmp(k, "delivery_stands") == 0) {
+		if (config_duration(v, &c->policy.delivery_stands) == -1)
+			return -1;
 	} else if (strcmp(k, "incident_window") == 0) {
 		if (config_duration(v, &c->policy.incident_window) == -1 ||
 		    c->policy.incident_window <= 0)

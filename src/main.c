@@ -651,8 +651,8 @@ run_lookup(struct store *s, const char *addr, const struct options *o,
 
 	if (store_get(s, addr, &e, &found) != STORE_OK)
 		return store_failed(s);
-	if (store_soft_count(s, addr, o->now - p->soft_window, &soft) !=
-	    STORE_OK) {
+	if (store_soft_count(s, addr, o->now - p->soft_window,
+	    p->delivery_stands, &soft) != STORE_OK) {
 		if (found)
 			store_entry_free(&e);
 		return store_failed(s);

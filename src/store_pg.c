@@ -477,19 +477,24 @@ pg_event_near(struct store *bs, const char *qid, const char *addr,
 }
 
 static enum store_status
-pg_soft_count(struct store *bs, const char *addr, time_t since, int *count)
+pg_soft_count(struct store *bs, const char *addr, time_t since, time_t stand,
+    int *count)
 {
 	struct pg *s = PG(bs);
-	char t[32];
-	const char *p[2] = { addr, t };
+	char t[32], w[32];
+	const char *p[3] = { addr, t, w };
 	enum store_status r;
 	PGresult *res;
 
 	num(t, sizeof(t), (long long)since);
+	num(w, sizeof(w), (long long)stand);
 	res = run(s, "SELECT count(*) FROM events WHERE address = $1 AND "
 	    "class = 'soft' AND time > $2::bigint AND time > coalesce((SELECT "
-	    "max(time) FROM events WHERE address = $1 AND class = "
-	    "'delivered'), 0)", 2, p, &r);
+	    "max(d.time) FROM events d WHERE d.address = $1 AND d.class = "
+	    "'delivered' AND (coalesce(d.source, '') <> 'maillog' OR NOT "
+	    "EXISTS (SELECT 1 FROM events f WHERE "
+	    "f.address = $1 AND f.class IN ('soft', 'hard') AND f.time > "
+	    "d.time AND f.time <= d.time + $3::bigint))), 0)", 3, p, &r);
 	if (res == NULL)
 		return r;
 	*count = atoi(PQgetvalue(res, 0, 0));
