@@ -21,7 +21,7 @@ dest_provider(const char *host, char *out, size_t len)
 {
 	char h[256], *labels[128];
 	const char *p = host;
-	size_t n, k = 0, keep;
+	size_t n, k = 0, keep, o;
 	char *l;
 
 	if (host == NULL)
@@ -55,13 +55,13 @@ dest_provider(const char *host, char *out, size_t len)
 		keep = 3;
 	if (keep > k)
 		keep = k;
-	out[0] = '\0';
-	for (n = k - keep; n < k; n++) {
-		if (strlen(out) + strlen(labels[n]) + 2 > len)
+	for (n = k - keep, o = 0; n < k; n++) {
+		int w = snprintf(out + o, len - o, "%s%s", n > k - keep ? "." :
+		    "", labels[n]);
+
+		if (w < 0 || (size_t)w >= len - o)
 			return -1;
-		if (n > k - keep)
-			strcat(out, ".");
-		strcat(out, labels[n]);
+		o += (size_t)w;
 	}
 	for (l = out; *l; l++)
 		*l = g_ascii_tolower(*l);
