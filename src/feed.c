@@ -18,6 +18,7 @@
  *                                        complaint (suppresses)
  *   unsubscribe, opt-out, unsubscribed, group_unsubscribe
  *                                        unsubscribe (until --remove)
+ *   resubscribe, group_resubscribe       lifts an unsubscribe
  *   hard, hard_bounce, hardbounce, bounce, permanent   hard
  *   soft, soft_bounce, softbounce, transient           soft
  *   block, blocked                       block (recorded)
@@ -56,6 +57,8 @@ static const struct {
 	{ "opt-out", "unsubscribe", "feedback" },
 	{ "unsubscribed", "unsubscribe", "feedback" },
 	{ "group_unsubscribe", "unsubscribe", "feedback" },
+	{ "resubscribe", "resubscribe", "feedback" },
+	{ "group_resubscribe", "resubscribe", "feedback" },
 	{ "hard", "hard", "undefined" },
 	{ "hard_bounce", "hard", "undefined" },
 	{ "hardbounce", "hard", "undefined" },
@@ -75,12 +78,6 @@ static const struct {
 	{ "virus", "undetermined", "feedback" },
 	{ "other", "undetermined", "feedback" },
 	{ "auth-failure", "undetermined", "feedback" },
-	/*
-	 * a re-subscription (SendGrid's group_resubscribe): read and kept
-	 * as an event; what it lifts is the unsubscribe policy's to decide
-	 */
-	{ "resubscribe", "undetermined", "feedback" },
-	{ "group_resubscribe", "undetermined", "feedback" },
 };
 
 /* One record, whatever the format: all borrowed. */
@@ -449,8 +446,13 @@ postmark(struct ctx *x, const struct jv *o, const char *rt)
 		rc.email = str(o, "Recipient");
 		rc.when = str(o, "ChangedAt");
 		t = str(o, "SuppressionReason");
-		if (sup == NULL || sup->type != JV_BOOL || !sup->b || t == NULL) {
-			x->st->ignored++;	/* reactivated */
+		if (sup != NULL && sup->type == JV_BOOL && !sup->b) {
+			/* reactivated: a resubscribe lifts an unsubscribe */
+			rc.type = "resubscribe";
+			return apply(x, &rc);
+		}
+		if (sup == NULL || sup->type != JV_BOOL || t == NULL) {
+			x->st->ignored++;
 			return 0;
 		}
 		rc.type = strcmp(t, "HardBounce") == 0 ? "hard" :

@@ -163,26 +163,6 @@ getbuf(struct rd *d, char *out, size_t outlen)
 	free(s);
 }
 
-/*
- * Every class a verdict can carry after ingest_analyse(): the rules'
- * (classify_class_word), "unsubscribe" (an opt-out report, a mailto:
- * request: classify.c sets it, no rule can) and "unverified" (ingest.c,
- * under trust). A class missing here made the pool drop the whole
- * replay at the first opt-out report (issue 25, 5).
- */
-static const char *verdict_classes[] = { "unsubscribe", "unverified", NULL };
-
-static const char *
-class_word(const char *s)
-{
-	int i;
-
-	for (i = 0; verdict_classes[i]; i++)
-		if (strcmp(s, verdict_classes[i]) == 0)
-			return verdict_classes[i];
-	return classify_class_word(s);
-}
-
 /* getword - a static vocabulary word: reasons, classes */
 static const char *
 getword(struct rd *d, int class)
@@ -193,7 +173,10 @@ getword(struct rd *d, int class)
 	if (s == NULL)
 		return NULL;
 	if (class)
-		w = class_word(s);
+		/* the two classes ingest gives that no rule can */
+		w = strcmp(s, "unverified") == 0 ? "unverified" :
+		    strcmp(s, "unsubscribe") == 0 ? "unsubscribe" :
+		    classify_class_word(s);
 	else
 		w = classify_reason_word(s);
 	free(s);
