@@ -12,10 +12,11 @@ pg_start() {
 	pgdir=$tmp/pg
 	mkdir -p "$pgdir"; chown postgres "$pgdir"; chmod 700 "$pgdir"
 	su -s /bin/sh postgres -c "$pgbin/initdb -D $pgdir/data -A trust -U pgadmin" > "$tmp/pg.init" 2>&1 || return 1
-	# a free port: another test run may take the one found free before
-	# this cluster binds it, so a start that fails tries the next
+	# Several suites (and several checkouts) may start clusters at once:
+	# a port that looked free can be taken before our server binds it,
+	# so try the next one when the start fails.
 	PGPORT=
-	for p in 54329 54330 54331 54332 54333 54334 54335 54336 54337 54338; do
+	for p in $(seq 54329 54399); do
 		ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$p\$" && continue
 		PGPORT=$p
 		pg_ctl_start && break
