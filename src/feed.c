@@ -757,9 +757,22 @@ documents(struct ctx *x, const char *text, size_t len, long first, int batch)
 			x->lineno += text[counted] == '\n';
 		if ((j = jv_parse(text + off, len - off, &end, err,
 		    sizeof(err))) == NULL) {
+			const char *next;
+
 			x->st->lines++;
 			refuse(x, "not JSON: %s%s", err, NULL);
-			return 0;
+			/*
+			 * skipped up to the next document: a line that opens
+			 * an object or an array at its start; the rest applied
+			 */
+			for (next = text + off + 1; next < text + len; next++)
+				if (next[-1] == '\n' && (*next == '{' ||
+				    *next == '['))
+					break;
+			if (next >= text + len)
+				return 0;
+			off = (size_t)(next - text);
+			continue;
 		}
 		off += end;
 		if (one_value(x, j) == -1 ||

@@ -128,4 +128,24 @@ imp "$tmp/jl.jsonl" > "$tmp/o" 2> "$tmp/e"; is $? 65 "JSON lines with a broken l
 grep -q 'jl.jsonl:2: not a JSON object' "$tmp/e"; ok $? "... the broken line named by number"
 is "$(cls a1@jl.example) $(cls a3@jl.example)" "complaint complaint" "... the lines around it applied"
 
+# JSON documents over several lines: a broken one between good ones is
+# named by its first line and skipped; the documents after it applied
+cat > "$tmp/docs.json" <<'EOT'
+{
+  "email": "d1@docs.example",
+  "type": "complaint"
+}
+{
+  "email": "d2@docs.example",
+  "type":
+}
+{
+  "email": "d3@docs.example",
+  "type": "complaint"
+}
+EOT
+imp "$tmp/docs.json" > "$tmp/o" 2> "$tmp/e"; is $? 65 "documents with a broken one: exit 65"
+grep -q 'docs.json:5: not JSON' "$tmp/e"; ok $? "... the broken document named by its first line"
+is "$(cls d1@docs.example) $(cls d3@docs.example)" "complaint complaint" "... the documents around it applied"
+
 done_testing
