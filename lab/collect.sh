@@ -37,7 +37,12 @@ EOT
 	if grep -qi '^Action: *delayed' "$m" && ! grep -qi '^Action: *failed' "$m"; then
 		name=$cause-delayed
 		# a notice says the cause when its words do, else only the delay
-		case $reason in */expired) ;; *) reason=$reason/expired ;; esac
+		# (a DNS failure a server retries is a network error to it)
+		case $reason in
+		*/expired) ;;
+		hostunknown) reason=hostunknown/networkerror/expired ;;
+		*) reason=$reason/expired ;;
+		esac
 		class=delayed
 	fi
 	f=$s/$name.eml i=2
@@ -46,6 +51,11 @@ EOT
 	cp "$m" "$out/$f"
 	p=$("pkg_$(echo "$s" | tr - _)"); sw_root=${p% *} sw_pkg=${p#* }
 	v=$(version "$sw_root" "$sw_pkg")
+	ex=$(echo "$LAB_EXCEPTIONS" | while IFS='|' read -r es ec why; do
+		case "$s" in $es) ;; *) continue ;; esac
+		case "$cause" in $ec) echo "$why"; break ;; esac
+	done)
+	ex=${ex:+, \"exception\": \"$ex\"}
 	# the recipients this bounce reports: those its report names (the
 	# message before the returned one); where it names only the address
 	# the server forwarded to, that one
@@ -64,8 +74,8 @@ EOT
 	done
 	[ -n "$rs" ] || rs=$(echo "$rcpt" | tr , ' ')
 	for r in $rs; do
-		printf '{"file": "%s", "recipient": "%s", "class": "%s", "reason": "%s", "cause": "%s", "software": "%s", "version": "%s %s"}\n' \
-		    "$f" "$r" "$class" "$reason" "$cause" "$s" "$sw_pkg" "$v" >> "$exp"
+		printf '{"file": "%s", "recipient": "%s", "class": "%s", "reason": "%s", "cause": "%s", "software": "%s", "version": "%s %s"%s}\n' \
+		    "$f" "$r" "$class" "$reason" "$cause" "$s" "$sw_pkg" "$v" "$ex" >> "$exp"
 	done
 	n=$((n + 1))
 done

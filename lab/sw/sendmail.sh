@@ -19,6 +19,7 @@ define(\`confMIN_QUEUE_AGE', \`0')dnl
 define(\`ALIAS_FILE', \`/etc/mail/aliases')dnl
 define(\`confCW_FILE', \`/etc/mail/local-host-names')dnl
 define(\`LOCAL_MAILER_PATH', \`/usr/libexec/sendmail/mail.local')dnl
+define(\`LOCAL_MAILER_ARGS', \`mail.local -d \$u')dnl
 DAEMON_OPTIONS(\`Family=inet, Name=MTA-v4, Port=smtp, Addr=$LAB_NET.12')dnl
 CLIENT_OPTIONS(\`Family=inet, Addr=$LAB_NET.12')dnl
 FEATURE(\`use_cw_file')dnl
