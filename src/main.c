@@ -306,6 +306,14 @@ parse_args(int argc, char **argv, struct options *o)
 	if (o->mode == MODE_ADD && o->class && strcmp(o->class, "manual") != 0 &&
 	    strcmp(o->class, "unsubscribe") != 0)
 		return bad(o, "--add takes --class manual or unsubscribe");
+	/* the classes a listing can have (policy.c, rank) */
+	if (o->mode == MODE_LIST && o->class &&
+	    strcmp(o->class, "hard") != 0 && strcmp(o->class, "soft") != 0 &&
+	    strcmp(o->class, "complaint") != 0 &&
+	    strcmp(o->class, "unsubscribe") != 0 &&
+	    strcmp(o->class, "manual") != 0)
+		return bad(o, "--list takes --class hard, soft, complaint, "
+		    "unsubscribe or manual");
 	if (o->mode == MODE_IMPORT && o->class &&
 	    strcmp(o->class, "manual") != 0 &&
 	    strcmp(o->class, "unsubscribe") != 0 &&
@@ -1171,12 +1179,17 @@ static int
 load_config(const struct options *o, struct config *cf)
 {
 	struct sbuf errs;
+	const char *path;
 	int rc = EX_OK;
 
 	config_defaults(cf);
 	sbuf_init(&errs);
-	if (config_load(cf, o->config ? o->config : CONFIG_PATH,
-	    o->config != NULL, &errs) == -1) {
+	/* BOUNCER_CONFIG: the test suite's, never the system's (tests/lib.sh) */
+	if ((path = o->config) == NULL && (path = getenv("BOUNCER_CONFIG")) !=
+	    NULL && *path == '\0')
+		path = NULL;
+	if (config_load(cf, path ? path : CONFIG_PATH, path != NULL, &errs) ==
+	    -1) {
 		fprintf(stderr, "%s", errs.s);
 		rc = o->mode == MODE_PIPE ? EX_TEMPFAIL : EX_CONFIG;
 	}
