@@ -23,6 +23,7 @@ config_defaults(struct config *c)
 	c->sign_max_age = 30 * 86400;
 	thresholds_defaults(&c->th);
 	c->alert_window = 86400;
+	c->maillog_stale = 3600;
 	c->pause_block = -1;
 	c->pause_time = 3600;
 	c->metrics_domains = 10;
@@ -212,6 +213,9 @@ set(struct config *c, const char *k, const char *v)
 	else if (strcmp(k, "alert_window") == 0) {
 		if (config_duration(v, &c->alert_window) == -1 ||
 		    c->alert_window < 86400)
+			return -1;
+	} else if (strcmp(k, "maillog_stale") == 0) {
+		if (config_duration(v, &c->maillog_stale) == -1)
 			return -1;
 	} else if (strcmp(k, "pause_block") == 0) {
 		char *end;

@@ -43,6 +43,7 @@
 #include "output.h"
 #include "owner.h"
 #include "parse.h"
+#include "pending.h"
 #include "policy.h"
 #include "report.h"
 #include "store.h"
@@ -644,6 +645,43 @@ show_audit(const struct store_audit *a, void *arg)
 	return 0;
 }
 
+/* watch_of - what the configuration says of the log reader (pending.h) */
+static void
+watch_of(const struct config *cf, struct pending_watch *w)
+{
+	w->needs_log = cf->policy.trust == POLICY_TRUST_SENT;
+	w->stale = cf->maillog_stale;
+	w->wait = cf->policy.pending_wait;
+}
+
+/*
+ * lookup_pending - this address's reports waiting for Postfix's log, and
+ * a warning when the log is not being read (nothing pending is decided)
+ */
+static enum store_status
+lookup_pending(struct store *s, const char *addr, const struct options *o,
+    const struct config *cf)
+{
+	struct pending_state mine, all;
+	struct pending_watch w;
+	enum store_status r;
+	char age[32], msg[512];
+
+	if ((r = pending_gather(s, addr, &mine)) != STORE_OK ||
+	    (r = pending_gather(s, NULL, &all)) != STORE_OK)
+		return r;
+	if (mine.count > 0)
+		printf("pending      %ld report%s waiting for Postfix's log, "
+		    "the oldest for %s (not acted on until --maillog ties "
+		    "%s to mail we sent)\n", mine.count, mine.count == 1 ?
+		    "" : "s", pending_age(o->now - mine.oldest, age,
+		    sizeof(age)), mine.count == 1 ? "it" : "them");
+	watch_of(cf, &w);
+	if (pending_problem(&all, &w, o->now, msg, sizeof(msg)))
+		printf("warning      %s\n", msg);
+	return STORE_OK;
+}
+
 /*
  * run_lookup - the entry, if any, and the soft bounces that count now
  * (also before they suppress); an entry past its expiry is "expired":
@@ -677,6 +715,11 @@ run_lookup(struct store *s, const char *addr, const struct options *o,
 		printf("state        not suppressed\n");
 	printf("soft count   %d in the last %lld days (%d suppress)\n", soft,
 	    (long long)(p->soft_window / 86400), p->soft_threshold);
+	if (lookup_pending(s, addr, o, cf) != STORE_OK) {
+		if (found)
+			store_entry_free(&e);
+		return store_failed(s);
+	}
 	if (found) {
 		print_time("first seen", e.first_seen);
 		print_time("last seen", e.last_seen);
@@ -918,13 +961,18 @@ run_maillog(const struct classifier *c, const struct options *o,
 		    "bounced, %ld deferred; %ld already seen, %ld newly "
 		    "suppressed\n", st.lines, st.deliveries, st.sent,
 		    st.bounced, st.deferred, st.duplicates, st.suppressed);
-	/* the log is read: decide the reports that waited for it */
-	if (rc == EX_OK && cf->policy.trust == POLICY_TRUST_SENT) {
-		long tied, unverified;
+	/*
+	 * the log is read: note when (--alert, --report: pending.h), decide
+	 * the reports that waited for it
+	 */
+	if (rc == EX_OK) {
+		long tied = 0, unverified = 0;
 
 		if ((r = store_begin(s)) == STORE_OK &&
+		    (r = pending_log_read(s, o->now)) == STORE_OK &&
+		    (cf->policy.trust != POLICY_TRUST_SENT ||
 		    (r = ingest_settle(s, &cf->policy, o->now, &tied,
-		    &unverified)) == STORE_OK)
+		    &unverified)) == STORE_OK))
 			r = store_commit(s);
 		if (r != STORE_OK) {
 			store_rollback(s);
@@ -1024,6 +1072,7 @@ run_alert(struct store *s, const struct options *o, const struct config *cf)
 {
 	struct alert_opts ao;
 	struct alert_result res;
+	struct pending_watch w;
 
 	memset(&ao, 0, sizeof(ao));
 	ao.now = o->now;
@@ -1032,6 +1081,8 @@ run_alert(struct store *s, const struct options *o, const struct config *cf)
 	ao.command = cf->alert_command;
 	ao.pause_block = cf->pause_block;
 	ao.pause_time = cf->pause_time;
+	ao.watch = &w;
+	watch_of(cf, &w);
 	if (alert_run(s, &ao, stdout, &res) != STORE_OK)
 		return store_failed(s);
 	if (res.failed) {
@@ -1117,8 +1168,11 @@ run_store_mode(const struct options *o, const struct config *cf)
 		break;
 	case MODE_REPORT: {
 		struct report_opts ro;
+		struct pending_watch w;
 
 		memset(&ro, 0, sizeof(ro));
+		watch_of(cf, &w);
+		ro.watch = &w;
 		ro.now = o->now;
 		ro.since = o->now - (o->since ? o->since : 7 * 86400);
 		ro.json = o->json;
