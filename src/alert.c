@@ -572,7 +572,7 @@ maillog_all(struct store *s, const struct alert_opts *o,
     const struct rates *r, const struct states *st, FILE *out,
     struct alert_result *res, size_t *standing)
 {
-	struct pending_state ps;
+	struct pending_state ps = { 0, 0, 0 };
 	struct note n;
 	enum store_status rc;
 	const char *prev;

@@ -441,7 +441,7 @@ html_report(struct store *s, const struct report_opts *o, FILE *fp,
 	struct alert *al = NULL;
 	struct paused pz = { fp, 0 };
 	struct incidents inc = { fp, 0 };
-	struct pending_state ps;
+	struct pending_state ps = { 0, 0, 0 };
 	size_t nd = 0, nal = 0;
 	enum store_status r;
 	char since[32], now[32], pmsg[512];

@@ -662,7 +662,7 @@ static enum store_status
 lookup_pending(struct store *s, const char *addr, const struct options *o,
     const struct config *cf)
 {
-	struct pending_state mine, all;
+	struct pending_state mine = { 0, 0, 0 }, all = { 0, 0, 0 };
 	struct pending_watch w;
 	enum store_status r;
 	char age[32], msg[512];

@@ -34,11 +34,13 @@ tally(const struct store_event *e, time_t arrived, void *arg)
 enum store_status
 pending_gather(struct store *s, const char *address, struct pending_state *st)
 {
-	struct tally t = { address, st };
+	struct tally t;
 	enum store_status r;
 	long v = 0;
 
 	memset(st, 0, sizeof(*st));
+	t.address = address;
+	t.st = st;
 	if ((r = store_pending_each(s, tally, &t)) != STORE_OK)
 		return r;
 	if ((r = store_counter(s, PENDING_LOG_READ, 0, &v)) != STORE_OK)

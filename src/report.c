@@ -491,6 +491,7 @@ report_print(struct store *s, const struct report_opts *o, FILE *fp,
 
 	*worst = AL_OK;
 	memset(&rt, 0, sizeof(rt));
+	memset(&pd, 0, sizeof(pd));
 	if ((r = gather(s, o->since, d)) == STORE_OK &&
 	    (r = store_incidents(s, o->since, collect_incident, inc)) ==
 	    STORE_OK &&
@@ -521,7 +522,7 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 {
 	struct data *d = xcalloc(1, sizeof(*d));
 	struct incs *inc = xcalloc(1, sizeof(*inc));
-	struct pending_state ps;
+	struct pending_state ps = { 0, 0, 0 };
 	enum store_status r;
 	time_t last = 0;
 	long erasures = 0, hits_rcpt = 0, hits_unv = 0;
