@@ -26,6 +26,9 @@ struct alert_opts {
 	const struct pending_watch *watch;	/* the log reader; NULL: not judged */
 };
 
+/* the level of an alert whose scope has too little mail to judge now */
+#define AL_NODATA	"insufficient data"
+
 struct alert_result {
 	int	 worst;		/* the highest level standing (AL_*) */
 	int	 sent;		/* notifications delivered */
