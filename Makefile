@@ -51,6 +51,9 @@ bouncer: $(OBJ)
 # -MMD -MP: each object's .d lists the headers it includes, so touching
 # a header rebuilds exactly what uses it
 -include $(DEPS)
+# ... and a change of the Makefile (flags, lists) rebuilds everything,
+# also objects built before it tracked headers and so without a .d
+$(OBJ) $(UNITS): Makefile
 
 # The built-in rules are the text of src/rules/default.rules, as a C string.
 $(GEN)/default_rules.c: src/rules/default.rules
