@@ -379,7 +379,10 @@ su -s /bin/sh "$user" -c "$BU --alert --now $later" > /dev/null 2>&1
 
 # 6. both sides, no failure: Postfix read after bouncer wrote (step 3) and
 # bouncer wrote after Postfix read (steps 2, 4); the log has no map errors
-grep -E 'dict_sqlite|proxymap.*(warning|fatal)|table .* has changed|bouncer.*(fatal|panic)' "$log" > "$tmp/err"
+# (step 10 rebuilds the hash map bouncer-transport-domains on purpose:
+# trivial-rewrite may notice it and restart, as it should)
+grep -E 'dict_sqlite|proxymap.*(warning|fatal)|table .* has changed|bouncer.*(fatal|panic)' "$log" |
+    grep -v 'table hash:[^ ]*/bouncer-transport-domains(.*has changed -- restarting' > "$tmp/err"
 [ ! -s "$tmp/err" ]; ok $? "no lookup or pipe failure in the log"
 sed 's/^/#   /' "$tmp/err" | head -5
 ls -l "$lib" | sed 's/^/#   /'
