@@ -8,13 +8,15 @@
  * own key has its time: Postfix reuses queue IDs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -162,6 +164,10 @@ struct ctx {
 	/* the file being read, whose position each commit records */
 	const char		*path;
 	unsigned long long	 ino;
+	int			 follow; /* --follow: run until told to stop */
+	char			*err;	/* why the log could not be read */
+	struct timespec		 settled; /* pending reports last settled */
+	int			 fresh;	/* lines committed since then */
 	int			 open;	/* a transaction is open */
 	struct timespec		 began;	/* ... since then */
 	long			 lines;	/* ... with that many lines */
@@ -205,6 +211,43 @@ txn_begin(struct ctx *x)
 	return STORE_OK;
 }
 
+/*
+ * settle - in --follow, decide the pending reports that the lines just
+ * committed may tie (at most once a second, so that a busy log costs
+ * one settling a second), and the others once a minute, so that one
+ * left untied past pending_wait is recorded as unverified even when the
+ * log is quiet; in a transaction of its own, as short as the others.
+ * force settles whatever the time.
+ */
+static enum store_status
+settle(struct ctx *x, int force)
+{
+	enum store_status r;
+	long tied, unverified, ms;
+
+	if (x->p->trust != POLICY_TRUST_SENT)
+		return STORE_OK;
+	ms = ms_since(&x->settled);
+	if (!force && (ms < 1000 || (!x->fresh && ms < 60000)))
+		return STORE_OK;
+	if (x->follow)
+		x->now = time(NULL);
+	if ((r = store_begin(x->s)) != STORE_OK)
+		return r;
+	if ((r = ingest_settle(x->s, x->p, x->now, &tied, &unverified)) !=
+	    STORE_OK) {
+		store_rollback(x->s);
+		return r;
+	}
+	if ((r = store_commit(x->s)) != STORE_OK)
+		return r;
+	x->st->tied += tied;
+	x->st->unverified += unverified;
+	x->fresh = 0;
+	clock_gettime(CLOCK_MONOTONIC, &x->settled);
+	return STORE_OK;
+}
+
 /* txn_end - commit, with the position end when reading a file */
 static enum store_status
 txn_end(struct ctx *x, long long end)
@@ -219,7 +262,10 @@ txn_end(struct ctx *x, long long end)
 		store_rollback(x->s);
 		return r;
 	}
-	return store_commit(x->s);
+	if ((r = store_commit(x->s)) != STORE_OK)
+		return r;
+	x->fresh = 1;
+	return x->follow ? settle(x, 0) : STORE_OK;
 }
 
 /* txn_rollback - give up the open transaction, if any */
@@ -402,74 +448,278 @@ one_line(struct ctx *x, const char *l)
 }
 
 /*
- * idle - nothing to read on fp's descriptor right now. Lines may still
- * sit in stdio's buffer, which no portable call shows; then the caller
- * commits once more than it needed to, never once too few, so a pipe
- * whose writer pauses (tail -F | bouncer --maillog -) holds no lock.
+ * A line reader over a descriptor, instead of stdio, so that what is
+ * buffered is known: a pipe is waited on only when no whole line is
+ * left unread, and a transaction is committed before any wait (a pipe
+ * whose writer pauses, tail -F | bouncer --maillog -, holds no lock).
+ * A line longer than LINE_MAX_LEN (Postfix's own syslog lines are at
+ * most a few kilobytes) is skipped whole.
  */
-static int
-idle(FILE *fp)
-{
-	struct pollfd pfd;
+#define LINE_MAX_LEN	(64 * 1024)
 
-	pfd.fd = fileno(fp);
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	return poll(&pfd, 1, 0) == 0;
+struct lbuf {
+	int	 fd;
+	int	 pipe;		/* not a regular file: reads may wait */
+	char	 buf[2 * LINE_MAX_LEN];
+	size_t	 pos, len;	/* unread bytes are buf[pos..len) */
+	int	 skip;		/* inside an over-long line */
+};
+
+static struct lbuf *
+lb_open(int fd)
+{
+	struct lbuf *b = xmalloc(sizeof(*b));
+	struct stat sb;
+
+	b->fd = fd;
+	b->pipe = fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode);
+	b->pos = b->len = 0;
+	b->skip = 0;
+	return b;
 }
 
-/* read_from - lines of fp from offset to its end; *end is where it stopped */
+static void
+lb_close(struct lbuf *b)
+{
+	if (b == NULL)
+		return;
+	if (b->fd != STDIN_FILENO)
+		close(b->fd);
+	free(b);
+}
+
+/* lb_seek - read from offset on (a regular file), nothing buffered */
+static long long
+lb_seek(struct lbuf *b, long long off)
+{
+	b->pos = b->len = 0;
+	b->skip = 0;
+	if (b->pipe || lseek(b->fd, (off_t)off, SEEK_SET) == -1)
+		return 0;
+	return off;
+}
+
+/*
+ * lb_line - the next whole line (its length with the newline in *n,
+ * NUL-terminated in place of it), or NULL when none is buffered; *used
+ * counts every byte consumed, skipped ones too
+ */
+static char *
+lb_line(struct lbuf *b, size_t *n, long long *used)
+{
+	char *l, *nl;
+
+	for (;;) {
+		l = b->buf + b->pos;
+		if ((nl = memchr(l, '\n', b->len - b->pos)) == NULL)
+			return NULL;
+		*n = (size_t)(nl - l) + 1;
+		b->pos += *n;
+		*used += (long long)*n;
+		if (b->skip) {
+			b->skip = 0;
+			continue;
+		}
+		*nl = '\0';
+		return l;
+	}
+}
+
+/* what lb_fill found */
+#define LB_ERR	(-1)	/* errno says */
+#define LB_EOF	0	/* the end of the input */
+#define LB_DATA	1	/* something read */
+#define LB_WAIT	2	/* nothing yet (or a signal) */
+
+/* lb_fill - read more, waiting up to ms on a pipe (-1: for ever) */
+static int
+lb_fill(struct lbuf *b, int ms)
+{
+	struct pollfd pfd;
+	ssize_t n;
+
+	if (b->pos > 0) {
+		memmove(b->buf, b->buf + b->pos, b->len - b->pos);
+		b->len -= b->pos;
+		b->pos = 0;
+	}
+	if (b->len > LINE_MAX_LEN) {	/* no newline in a whole line's room */
+		b->len = 0;
+		b->skip = 1;
+	}
+	if (b->pipe && ms >= 0) {
+		pfd.fd = b->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if ((n = poll(&pfd, 1, ms)) <= 0)
+			return n == 0 || errno == EINTR ? LB_WAIT : LB_ERR;
+	}
+	n = read(b->fd, b->buf + b->len, sizeof(b->buf) - b->len);
+	if (n < 0)
+		return errno == EINTR ? LB_WAIT : LB_ERR;
+	b->len += (size_t)n;
+	return n > 0 ? LB_DATA : LB_EOF;
+}
+
+/* set by SIGTERM (and SIGINT, SIGHUP) in --follow: commit and stop */
+static volatile sig_atomic_t stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/*
+ * catch_stop - SIGTERM ends --follow after the lines read are
+ * committed. No SA_RESTART: a read waiting on a pipe returns at once.
+ */
+static void
+catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/*
+ * read_from - lines of b from offset on, to the end of the file (or of
+ * the pipe's input, or until SIGTERM); *end is where the last whole line
+ * read ends. A skipped over-long line counts in *end.
+ */
 static enum store_status
-read_from(struct ctx *x, FILE *fp, long long offset, long long *end)
+read_from(struct ctx *x, struct lbuf *b, long long offset, long long *end)
 {
 	enum store_status r = STORE_OK;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	struct stat sb;
-	int waits;
+	char *line;
+	size_t n;
+	int got;
 
-	if (offset > 0 && fseeko(fp, (off_t)offset, SEEK_SET) == -1)
-		offset = 0;
-	*end = offset;
-	/* a pipe can make getline() wait for its writer: commit first */
-	waits = fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode);
-	for (;;) {
-		if (waits && x->open && idle(fp) &&
-		    (r = txn_end(x, *end)) != STORE_OK)
-			break;
-		if ((n = getline(&line, &cap, fp)) == -1)
-			break;
-		if (line[n - 1] != '\n')
-			break;		/* a line still being written */
-		if ((r = txn_begin(x)) != STORE_OK ||
-		    (r = one_line(x, line)) != STORE_OK)
-			break;
-		*end += n;
-		if ((r = txn_chunk(x, *end)) != STORE_OK)
-			break;
+	*end = lb_seek(b, offset);
+	while (!stopping) {
+		if ((line = lb_line(b, &n, end)) != NULL) {
+			if ((r = txn_begin(x)) != STORE_OK ||
+			    (r = one_line(x, line)) != STORE_OK ||
+			    (r = txn_chunk(x, *end)) != STORE_OK)
+				break;
+			continue;
+		}
+		/* nothing buffered: commit before waiting for a writer */
+		if ((got = lb_fill(b, b->pipe ? 0 : -1)) == LB_WAIT) {
+			if ((r = txn_end(x, *end)) != STORE_OK)
+				break;
+			do {
+				got = lb_fill(b, 1000);
+				if (got == LB_WAIT && x->follow &&
+				    (r = settle(x, 0)) != STORE_OK)
+					break;
+			} while (got == LB_WAIT && !stopping);
+			if (r != STORE_OK)
+				break;
+		}
+		if (got == LB_DATA)
+			continue;
+		if (got == LB_ERR) {
+			x->err = xstrdup(strerror(errno));
+			r = STORE_FAIL;
+		}
+		break;
 	}
-	free(line);
 	return r;
+}
+
+/* nap - wait for more log, a little */
+static void
+nap(void)
+{
+	struct timespec t = { 0, 200 * 1000000 };
+
+	nanosleep(&t, NULL);
+}
+
+/*
+ * follow - go on reading path (whose file fp is, read to *end) as it
+ * grows, until SIGTERM: a file renamed away (rotation) is read to its
+ * end and the new one at path opened from its start; one truncated in
+ * place (copytruncate) is read from its start. Each batch is committed
+ * with its position; between batches no transaction is open, and the
+ * store's connection stays open, idle, for the process's life.
+ */
+static enum store_status
+follow(struct ctx *x, const char *path, struct lbuf **bp, long long *end)
+{
+	enum store_status r = STORE_OK;
+	struct stat sb, cur;
+	time_t labelled = time(NULL);
+	int fd;
+
+	while (!stopping) {
+		if ((r = txn_end(x, *end)) != STORE_OK ||
+		    (r = settle(x, 0)) != STORE_OK)
+			return r;
+		if (x->cp != NULL && x->cp->top_domains > 0 &&
+		    time(NULL) - labelled >= 3600) {
+			labelled = time(NULL);
+			if ((r = store_begin(x->s)) != STORE_OK)
+				return r;
+			if ((r = store_label_domains(x->s,
+			    x->cp->top_domains)) != STORE_OK) {
+				store_rollback(x->s);
+				return r;
+			}
+			if ((r = store_commit(x->s)) != STORE_OK)
+				return r;
+		}
+		nap();
+		if (stopping)
+			break;
+		if (stat(path, &sb) == 0 &&
+		    (unsigned long long)sb.st_ino != x->ino &&
+		    (fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+			/* renamed away: what was added before, then the new */
+			if ((r = read_from(x, *bp, *end, end)) != STORE_OK ||
+			    (r = txn_end(x, *end)) != STORE_OK) {
+				close(fd);
+				return r;
+			}
+			lb_close(*bp);
+			*bp = lb_open(fd);
+			x->ino = fstat(fd, &cur) == 0 ?
+			    (unsigned long long)cur.st_ino : 0;
+			*end = 0;
+		} else if (fstat((*bp)->fd, &cur) == 0 &&
+		    (long long)cur.st_size < *end)
+			*end = 0;	/* truncated in place */
+		if ((r = read_from(x, *bp, *end, end)) != STORE_OK)
+			return r;
+	}
+	return txn_end(x, *end);
 }
 
 static enum store_status read_log(struct ctx *, const char *, char **);
 
 /* rotated - the file that had inode ino before rotation, if any */
-static FILE *
+static struct lbuf *
 rotated(const char *path, unsigned long long ino)
 {
 	static const char *suffix[] = { ".1", ".0", "-old", NULL };
 	char p[4096];
 	struct stat sb;
-	int i;
+	int i, fd;
 
 	for (i = 0; suffix[i]; i++) {
 		if (snprintf(p, sizeof(p), "%s%s", path, suffix[i]) >=
 		    (int)sizeof(p))
 			continue;
-		if (stat(p, &sb) == 0 && (unsigned long long)sb.st_ino == ino)
-			return fopen(p, "r");
+		if (stat(p, &sb) == 0 && (unsigned long long)sb.st_ino == ino &&
+		    (fd = open(p, O_RDONLY | O_CLOEXEC)) != -1)
+			return lb_open(fd);
 	}
 	return NULL;
 }
@@ -481,6 +731,9 @@ maillog_read(const char *path, struct store *s, const struct classifier *c,
 {
 	struct ctx x = { s, c, p, now, st, cp, NULL };
 	enum store_status r;
+
+	x.follow = cp != NULL && cp->follow;
+	clock_gettime(CLOCK_MONOTONIC, &x.settled);
 
 	x.camp = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r = read_log(&x, path, err);
@@ -507,23 +760,30 @@ read_log(struct ctx *xp, const char *path, char **err)
 	unsigned long long ino = 0;
 	long long off = 0, end = 0;
 	struct stat sb;
-	FILE *fp, *old;
-	int found;
+	struct lbuf *b = NULL, *old;
+	int found, fd;
 
 	memset(st, 0, sizeof(*st));
 	*err = NULL;
+	if (x.follow)
+		catch_stop();
 	if (strcmp(path, "-") == 0) {
-		if ((r = read_from(&x, stdin, 0, &end)) == STORE_OK)
-			return txn_end(&x, end);
-		txn_rollback(&x);
-		return r;
+		/* a pipe: read_from commits whenever the writer pauses */
+		b = lb_open(STDIN_FILENO);
+		if ((r = read_from(&x, b, 0, &end)) == STORE_OK)
+			r = txn_end(&x, end);
+		if (r == STORE_OK && x.follow)
+			r = settle(&x, 1);
+		goto out;
 	}
-	if ((fp = fopen(path, "r")) == NULL || fstat(fileno(fp), &sb) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) == -1) {
 		*err = xstrdup(strerror(errno));
-		if (fp)
-			fclose(fp);
+		if (fd != -1)
+			close(fd);
 		return STORE_FAIL;
 	}
+	b = lb_open(fd);
 	if ((r = store_logpos_get(s, path, &ino, &off, &found)) != STORE_OK)
 		goto out;
 	x.path = path;
@@ -532,23 +792,24 @@ read_log(struct ctx *xp, const char *path, char **err)
 		if ((old = rotated(path, ino)) != NULL) {
 			x.ino = ino;
 			r = read_from(&x, old, off, &end);
-			fclose(old);
+			lb_close(old);
 			if (r != STORE_OK)
-				goto bad;
+				goto out;
 		}
 		off = 0;
 	} else if (found && off > (long long)sb.st_size)
 		off = 0;	/* truncated in place */
 	x.ino = (unsigned long long)sb.st_ino;
-	if ((r = read_from(&x, fp, found ? off : 0, &end)) != STORE_OK)
-		goto bad;
+	if ((r = read_from(&x, b, found ? off : 0, &end)) != STORE_OK)
+		goto out;
 	/* the last position, also when no line was new */
 	if ((r = txn_begin(&x)) == STORE_OK)
 		r = txn_end(&x, end);
-	goto out;
-bad:
-	txn_rollback(&x);
+	if (r == STORE_OK && x.follow)
+		r = follow(&x, path, &b, &end);
 out:
-	fclose(fp);
+	txn_rollback(&x);
+	lb_close(b);
+	*err = x.err;
 	return r;
 }

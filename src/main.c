@@ -81,6 +81,7 @@ struct options {
 	int		 npaths;
 	int		 log_stderr;
 	int		 jobs;		/* --jobs, 0: one per CPU */
+	int		 follow;	/* --maillog --follow */
 	char		 err[256];	/* the first usage error, or "" */
 };
 
@@ -102,7 +103,8 @@ usage(FILE *fp)
 "       bouncer --import FILE|- [--class C] | --sign ADDR\n"
 "       bouncer --export FILE|- [--format jsonl|csv] [--class C]\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
-"       bouncer --report [--since 7d] [--json | --html] | --metrics | --maillog FILE|-\n"
+"       bouncer --report [--since 7d] [--json | --html] | --metrics\n"
+"       bouncer --maillog FILE|-|journal [--follow]   (Postfix's log)\n"
 "       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
@@ -174,7 +176,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
 	    O_METRICS, O_ALERT, O_HTML, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID,
-	    O_EXPORT, O_FORMAT };
+	    O_EXPORT, O_FORMAT, O_FOLLOW };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -203,6 +205,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "alert", no_argument, NULL, O_ALERT },
 		{ "html", no_argument, NULL, O_HTML },
 		{ "maillog", required_argument, NULL, O_MAILLOG },
+		{ "follow", no_argument, NULL, O_FOLLOW },
 		{ "migrate-to", required_argument, NULL, O_MIGRATE },
 		{ "export", required_argument, NULL, O_EXPORT },
 		{ "format", required_argument, NULL, O_FORMAT },
@@ -254,6 +257,7 @@ parse_args(int argc, char **argv, struct options *o)
 				rc = bad(o, "--format takes jsonl or csv");
 			o->format = optarg;
 			break;
+		case O_FOLLOW:	o->follow = 1; break;
 		case O_QUARANTINE: o->quarantine = optarg; break;
 		case O_LOG_STDERR: o->log_stderr = 1; break;
 		case O_JSON:	o->json = 1; break;
@@ -312,6 +316,8 @@ parse_args(int argc, char **argv, struct options *o)
 	    strcmp(o->class, "hard") != 0 && strcmp(o->class, "complaint") != 0)
 		return bad(o, "--import takes --class manual, unsubscribe, "
 		    "hard or complaint");
+	if (o->follow && o->mode != MODE_MAILLOG)
+		return bad(o, "--follow goes with --maillog");
 	return failed ? -1 : 0;
 }
 
@@ -898,6 +904,7 @@ run_maillog(const struct classifier *c, const struct options *o,
 	mc.verp = cf->campaign_verp;
 	mc.delims = cf->verp_delims;
 	mc.top_domains = cf->metrics_domains;
+	mc.follow = o->follow;
 	r = maillog_read(o->arg, s, c, &cf->policy, o->now, &st, &err, &mc);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);
