@@ -29,10 +29,11 @@ LDLIBS   += $(PKG_LIBS) -lz -ldl
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/needle.c src/wire.c \
 	    src/output.c src/store.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
-	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/maillog.c src/owner.c src/default_rules.c src/default_needles.c
+	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/logline.c src/journal.c src/maillog.c src/owner.c src/default_rules.c src/default_needles.c
 LIBOBJ    = $(LIBSRC:.c=.o)
 OBJ       = $(LIBOBJ) src/main.o
-UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle
+UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle \
+	    tests/unit/test_logline
 
 all: bouncer
 
@@ -138,7 +139,23 @@ fuzz: fuzz/fuzz_parse src/default_rules.c src/default_needles.c
 		-max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=fuzz/crash- fuzz/corpus
 
-.PHONY: fuzz
+# ... and over what --maillog reads (logline.c, journal.c): its own
+# corpus, seeded with lines of every form (fuzz/maillog-seeds)
+fuzz/fuzz_maillog: fuzz/fuzz_maillog.c src/logline.c src/journal.c include/logline.h include/journal.h
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ fuzz/fuzz_maillog.c src/logline.c src/journal.c
+
+fuzz-maillog: fuzz/fuzz_maillog
+	mkdir -p fuzz/corpus-maillog
+	cp fuzz/maillog-seeds/* fuzz/corpus-maillog/
+	ASAN_OPTIONS=detect_leaks=1 fuzz/fuzz_maillog -max_total_time=$(FUZZ_TIME) \
+		-max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=fuzz/crash-maillog- fuzz/corpus-maillog
+
+fuzz: fuzz-maillog
+
+.PHONY: fuzz fuzz-maillog
 
 # Static analysis with the checked-in configurations (.clang-tidy).
 SYSINC = $(shell pkg-config --cflags $(PKGS) libpq | sed 's/-I/-isystem /g')

@@ -372,6 +372,7 @@ static int
 read_message(const struct options *o, const struct config *cf, char **buf,
     size_t *len)
 {
+	char sb[LOG_SAFE_MAX];
 	const char *file = o->arg ? o->arg : "-";
 
 	switch (input_read_file(file, cf->max_size, buf, len)) {
@@ -382,8 +383,8 @@ read_message(const struct options *o, const struct config *cf, char **buf,
 		    "to the limit\n", progname, file, cf->max_size);
 		if (o->mode == MODE_PIPE)
 			syslog(LOG_WARNING, "message from <%s> larger than %zu "
-			    "bytes: read up to the limit", o->sender ?
-			    o->sender : "", cf->max_size);
+			    "bytes: read up to the limit", log_safe(o->sender,
+			    sb, sizeof(sb)), cf->max_size);
 		return EX_OK;
 	default:
 		fprintf(stderr, "%s: %s: %s\n", progname, file, strerror(errno));
@@ -488,12 +489,14 @@ static void
 keep_broken(const struct options *o, const struct config *cf,
     const struct ingest_result *res, const char *buf, size_t len)
 {
+	char sb[LOG_SAFE_MAX], wb[LOG_SAFE_MAX], vb[LOG_SAFE_MAX];
 	const char *dir = o->quarantine ? o->quarantine : cf->quarantine;
 	char *err = NULL;
 
 	syslog(LOG_WARNING, "message from <%s> unparseable (%s): recorded as a "
-	    "failure for its VERP recipient <%s>", o->sender ? o->sender : "",
-	    res->why, res->b.verp);
+	    "failure for its VERP recipient <%s>", log_safe(o->sender, sb,
+	    sizeof(sb)), log_safe(res->why, wb, sizeof(wb)),
+	    log_safe(res->b.verp, vb, sizeof(vb)));
 	if (dir == NULL)
 		return;
 	if (ingest_quarantine(dir, buf, len, &err) == -1) {
@@ -512,6 +515,7 @@ static int
 run_pipe(const struct classifier *c, const struct options *o,
     const struct config *cf)
 {
+	char sb[LOG_SAFE_MAX], wb[LOG_SAFE_MAX];
 	struct ingest_ctx x;
 	struct ingest_result res;
 	struct store *s = NULL;
@@ -533,11 +537,12 @@ run_pipe(const struct classifier *c, const struct options *o,
 	switch (ingest_analyse(&x, buf, len, &res)) {
 	case INGEST_NOTBOUNCE:
 		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
-		    o->sender ? o->sender : "");
+		    log_safe(o->sender, sb, sizeof(sb)));
 		goto out;
 	case INGEST_BROKEN:
 		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
-		    o->sender ? o->sender : "", res.why);
+		    log_safe(o->sender, sb, sizeof(sb)), log_safe(res.why, wb,
+		    sizeof(wb)));
 		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
 		goto out;
 	default:
@@ -928,9 +933,10 @@ run_maillog(const struct classifier *c, const struct options *o,
 		if (r != STORE_OK) {
 			store_rollback(s);
 			rc = store_failed(s);
-		} else if (tied || unverified)
+		} else if (tied + st.tied || unverified + st.unverified)
 			printf("pending: %ld tied to mail we sent, %ld never "
-			    "tied (unverified)\n", tied, unverified);
+			    "tied (unverified)\n", tied + st.tied,
+			    unverified + st.unverified);
 	}
 	store_close(s);
 	return rc;
@@ -1249,6 +1255,7 @@ tee_stderr(void)
 static int
 finish(const struct options *o, int rc)
 {
+	char qb[LOG_SAFE_MAX], sb[LOG_SAFE_MAX], wb[LOG_SAFE_MAX];
 	size_t i;
 
 	if (o->mode != MODE_PIPE || rc != EX_TEMPFAIL)
@@ -1260,8 +1267,9 @@ finish(const struct options *o, int rc)
 	openlog("bouncer", LOG_PID | (o->log_stderr ? LOG_PERROR : 0),
 	    LOG_MAIL);
 	syslog(LOG_WARNING, "%s: from=<%s>, message deferred (exit 75): %s",
-	    o->queue_id ? o->queue_id : "NOQUEUE", o->sender ? o->sender : "",
-	    errkept ? errkeep : "no reason given");
+	    o->queue_id ? log_safe(o->queue_id, qb, sizeof(qb)) : "NOQUEUE",
+	    log_safe(o->sender, sb, sizeof(sb)),
+	    errkept ? log_safe(errkeep, wb, sizeof(wb)) : "no reason given");
 	return rc;
 }
 

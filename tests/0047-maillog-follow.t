@@ -88,18 +88,21 @@ logmsg 1A3 m3@sender.example three@example.net >> "$log.1"
 logmsg 1A4 m4@sender.example four@example.net >> "$log"
 waitfor "select coalesce(sum(count), 0) from sent" 4; ok $? "rotation: the old file's last line and the new file's are read"
 
-# copytruncate: truncated in place, then written again (shorter than
-# before: one that grows past the old end is tests/0049's)
+# copytruncate: truncated in place, then written again, shorter
 : > "$log"
 logmsg 1A5 m5@x.example f@x.example | tail -1 >> "$log"
 waitfor "select coalesce(sum(count), 0) from sent" 5; ok $? "truncated in place: the new lines are read"
+# ... and truncated again, then written past where it was read to
+: > "$log"
+{ logmsg 1A7 m7@sender.example seven@example.net; logmsg 1A8 m8@sender.example eight@example.net; } >> "$log"
+waitfor "select coalesce(sum(count), 0) from sent" 7; ok $? "truncated and grown past the old end: the new lines are read"
 
 kill -TERM $pid
 wait $pid; is $? 0 "SIGTERM: exit 0"
-grep -q 'maillog: .* 5 sent' "$tmp/out"; ok $? "... after saying what it read ($(cat "$tmp/out" | head -1))"
+grep -q 'maillog: .* 7 sent' "$tmp/out"; ok $? "... after saying what it read ($(cat "$tmp/out" | head -1))"
 is "$(cat "$tmp/err")" "" "nothing on stderr"
 is "$($B --maillog "$log")" "" "the next run starts where it stopped: nothing read twice"
-is "$(q "select coalesce(sum(count), 0) from sent")" 5 "sent count unchanged"
+is "$(q "select coalesce(sum(count), 0) from sent")" 7 "sent count unchanged"
 
 # standard input: lines are committed while the writer pauses, and
 # pending reports settle
