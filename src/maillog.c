@@ -1058,6 +1058,12 @@ out:
 			r = STORE_FAIL;
 		}
 	}
+	/* journalctl --follow ends only when told to: else fail, so that
+	   systemd restarts the reader (from the committed cursor) */
+	if (r == STORE_OK && x->follow && !stopping && x->err == NULL) {
+		x->err = xstrdup("journalctl --follow ended");
+		r = STORE_FAIL;
+	}
 	free(jp);
 	return r;
 }

@@ -111,6 +111,13 @@ i=0; while [ $i -lt 100 ] && [ "$(sent)" != 19 ]; do sleep 0.1; i=$((i + 1)); do
 is "$(sent)" 19 "--maillog journal --follow reads the new entry"
 kill -TERM $pid; wait $pid; is $? 0 "... and exits 0 on SIGTERM"
 is "$(q "select mark from logpos where path = 'journal'")" s=6 "... its cursor committed"
+# journalctl --follow that ends by itself: an error, for systemd to restart it
+mkdir "$tmp/bin2"
+printf '#!/bin/sh\nexit 0\n' > "$tmp/bin2/journalctl"
+chmod +x "$tmp/bin2/journalctl"
+PATH=$tmp/bin2:$PATH $B --maillog journal --follow > /dev/null 2> "$tmp/e"
+is $? 66 "journalctl --follow ending by itself: exit 66, for a restart"
+grep -q 'journalctl --follow ended' "$tmp/e"; ok $? "... saying so ($(cat "$tmp/e"))"
 PATH=/nonexistent $BOUNCER --allow-root --config "$tmp/conf" --maillog journal > /dev/null 2> "$tmp/e"
 is $? 66 "no journalctl: exit 66"
 grep -q 'journalctl' "$tmp/e"; ok $? "... saying why ($(cat "$tmp/e"))"

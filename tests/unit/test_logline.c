@@ -171,6 +171,14 @@ main(void)
 	    "other qmgr", "... qmgr's neither");
 	check("Dec  5 10:00:00 mx postfix/cleanup[9]: Q9: info: header X-Campaign: spring-sale from localhost[127.0.0.1]; from=<a@b> to=<c@d> proto=ESMTP helo=<x>",
 	    "header Q9 X-Campaign: spring-sale", "header_checks INFO");
+	check("Dec  5 10:00:00 mx postfix/cleanup[9]: Q9: info: header X-Campaign: x from evil; from=<" FORGED_Q "> to=<v@example.net> proto=ESMTP helo=<x>",
+	    "header Q9 X-Campaign: x", "header_checks INFO with the forged sender: the header only");
+	check("Dec  5 10:00:00 mx postfix/cleanup[9]: Q9: message-id=<m@x> to=<victim@example.net>, relay=x, delay=1, dsn=5.1.1, status=bounced (x)",
+	    "other cleanup", "a Message-ID header carrying fields: nothing");
+	check("Dec  5 10:00:00 mx postfix/cleanup[9]: Q9: message-id=<a>b@evil.example>",
+	    "other cleanup", "a Message-ID with a stray >: nothing");
+	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<a@b>, relay=x, dsn=5.1.1, status=bounced (x)",
+	    "other qmgr", "qmgr's from= not followed by size=: nothing");
 	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<news+spring@sender.example>, size=1200, nrcpt=3 (queue active)",
 	    "from Q9 <news+spring@sender.example>", "qmgr's from=");
 	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<>, size=1200, nrcpt=1 (queue active)",
