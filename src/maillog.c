@@ -26,6 +26,7 @@
 
 #include "addr.h"
 #include "campaign.h"
+#include "dest.h"
 #include "ingest.h"
 #include "journal.h"
 #include "logline.h"
@@ -212,6 +213,25 @@ learn_campaign(struct ctx *x, const struct logline *l)
 }
 
 /*
+ * sent_dest - count the attempt for the incident net (dest.h), under the
+ * recipient's domain and under the provider of the MX host that answered
+ */
+static enum store_status
+sent_dest(struct ctx *x, const char *addr, const char *relay, time_t t)
+{
+	char prov[256], d[300];
+	enum store_status r;
+
+	if (x->p->incident_threshold <= 0 || x->p->incident_share <= 0)
+		return STORE_OK;
+	if ((r = dest_sent(x->s, strchr(addr, '@') + 1, t)) != STORE_OK ||
+	    dest_provider(relay, prov, sizeof(prov)) == -1)
+		return r;
+	snprintf(d, sizeof(d), "*.%s", prov);
+	return dest_sent(x->s, d, t);
+}
+
+/*
  * outbound - the deliveries that are this server's mail going out, and
  * so count as sent, bounced or deferred: smtp(8) and lmtp(8). The other
  * delivery agents deliver here (local, virtual, pipe: bouncer's own
@@ -276,25 +296,39 @@ one_record(struct ctx *x)
 	ev.queue_id = e->qid;
 	ev.source = "maillog";
 	ev.campaign = x->camp ? g_hash_table_lookup(x->camp, e->qid) : NULL;
-	if (strcmp(e->status, "sent") == 0) {
-		/* the same line again (overlapping input) counts once */
-		k = ingest_queue_key(e->qid, addr, "sent", ev.time);
+	ev.remote_mta = e->relay[0] ? e->relay : NULL;
+	/*
+	 * "sent" counts attempts that ended, delivered or returned: a
+	 * domain where every message bounces has a high rate, not none
+	 * (a deferral is counted when it ends, sent or bounced). The same
+	 * line again (overlapping input) counts once.
+	 */
+	if (strcmp(e->status, "sent") == 0 ||
+	    strcmp(e->status, "bounced") == 0) {
+		k = ingest_queue_key(e->qid, addr, e->status, ev.time);
 		r = store_logseen(x->s, k, ev.time, &dup);
 		free(k);
-		if (r != STORE_OK || dup) {
+		if (r == STORE_OK && !dup) {
+			r = store_sent_add(x->s, strchr(addr, '@') + 1,
+			    ev.time, 1);
+			if (r == STORE_OK && ev.campaign != NULL)
+				r = store_campaign_sent_add(x->s, ev.campaign,
+				    ev.time, 1);
+			if (r == STORE_OK)
+				r = sent_dest(x, addr, e->relay, ev.time);
+		}
+		if (r != STORE_OK || (dup && strcmp(e->status, "sent") == 0)) {
 			x->st->duplicates += dup;
 			free(addr);
 			return r;
 		}
+	}
+	if (strcmp(e->status, "sent") == 0) {
 		x->st->sent++;
-		r = store_sent_add(x->s, strchr(addr, '@') + 1, ev.time, 1);
-		if (r == STORE_OK && ev.campaign != NULL)
-			r = store_campaign_sent_add(x->s, ev.campaign, ev.time,
-			    1);
 		/* a delivery resets the soft count: record it only then */
 		if (r == STORE_OK)
 			r = store_soft_count(x->s, addr, ev.time -
-			    x->p->soft_window, &n);
+			    x->p->soft_window, x->p->delivery_stands, &n);
 		if (r == STORE_OK && n > 0) {
 			k = ingest_queue_key(e->qid, addr, "delivered", ev.time);
 			ev.class = ev.reason = "delivered";

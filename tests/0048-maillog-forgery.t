@@ -47,7 +47,7 @@ EOT
 	$B --now 2026-12-05T12:00:00Z --maillog "$log" > /dev/null 2>&1
 	is "$(q "select count(*) from suppression where address like 'victim%'")" 0 "$trust: the forged lines suppress nobody"
 	is "$(q "select count(*) from events where address like 'victim%' or address like '%evil%'")" 0 "$trust: ... and record nothing about anyone"
-	is "$(q "select coalesce(sum(count), 0) from sent where domain <> 'example.org'")" 0 "$trust: ... and count no sent mail"
+	is "$(q "select coalesce(sum(count), 0) from sent where domain not in ('example.org', 'example.com')")" 0 "$trust: ... and count no sent mail but the genuine lines'"
 	is "$(q "select class from suppression where address='real@example.com'")" hard "$trust: Postfix's own log of a real failure suppresses"
 done
 done_testing
