@@ -32,6 +32,8 @@ struct verdict {
 	int		 by_address;	/* that rule's words are about the
 					   address itself (flag a): no phase
 					   makes them a filter's */
+	int		 by_para;	/* a rule matched the recipient's
+					   paragraph of the human-readable part */
 };
 
 struct rcpt {

@@ -3,7 +3,7 @@
  *
  * Rules are data: "reason [class] /pattern/flags", one a line, compiled
  * once per process with PCRE2 (JIT where the platform has it). The
- * built-in rules come from src/default.rules, compiled into the binary;
+ * built-in rules come from src/rules/default.rules, compiled into the binary;
  * an operator's file is loaded before them so that a local rule wins.
  * Codes live in a table, as RFC 3463 and the IANA registry define them.
  */
@@ -22,7 +22,7 @@
 #include "needle.h"
 #include "util.h"
 
-extern const char default_rules[];	/* generated from src/default.rules */
+extern const char default_rules[];	/* generated from src/rules/default.rules */
 
 #define TEXT_MAX	8192	/* bytes of text a rule looks at */
 /* of the whole readable text: the reason sits in its first lines */
@@ -751,6 +751,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 
 	v->by_phrase = 0;
 	v->by_address = 0;
+	v->by_para = 0;
 	if ((r = match_rules(c, diag)) != NULL) {
 		/*
 		 * Among temporary troubles at the receiver (both soft), a
@@ -798,6 +799,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 	if ((r = match_rules(c, para)) != NULL) {
 		set_verdict(v, r->reason, r->class, "%s /%.120s/ (in its paragraph)",
 		    r->where, r->pattern);
+		v->by_para = 1;
 		return;
 	}
 	if (v->status[0] && !weak_code(v->status) &&
@@ -1126,11 +1128,17 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		/*
 		 * Diagnostic-Type X-Unix: a local program (a pipe, procmail)
 		 * failed; that is the reason unless its own words name one
-		 * ("Quota exceeded"). "255" is an exit status, not a cause.
+		 * ("Quota exceeded"), in the diagnostic or in the recipient's
+		 * paragraph (Postfix's local(8) puts "input/output error" in
+		 * the Diagnostic-Code and the cause in the text: "cannot
+		 * update mailbox ... File too large", the bounce lab's
+		 * postfix/mailboxfull.eml). "255" is an exit status, not a
+		 * cause.
 		 */
 		if (r->diagnostic_type != NULL &&
 		    strcasecmp(r->diagnostic_type, "x-unix") == 0 &&
-		    !v->by_phrase && strcmp(v->reason, "mailererror") != 0)
+		    !v->by_phrase && !v->by_para &&
+		    strcmp(v->reason, "mailererror") != 0)
 			relabel(v, "mailererror", "; a local program failed (X-Unix)");
 		/*
 		 * A final failure with a temporary code is a message that
