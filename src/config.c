@@ -41,6 +41,7 @@ config_free(struct config *c)
 	free(c->sign_keys);
 	free(c->sign_prefix);
 	free(c->sign_domain);
+	free(c->authserv_id);
 	free(c->campaign_header);
 	free(c->alert_command);
 	thresholds_free(&c->th);
@@ -166,7 +167,12 @@ set(struct config *c, const char *k, const char *v)
 		str_set(&c->sign_prefix, v);
 	else if (strcmp(k, "sign_domain") == 0)
 		str_set(&c->sign_domain, v);
-	else if (strcmp(k, "sign_max_age") == 0) {
+	else if (strcmp(k, "authserv_id") == 0) {
+		/* one word: RFC 8601's authserv-id, usually a host name */
+		if (strpbrk(v, " \t;()\"") != NULL)
+			return -1;
+		str_set(&c->authserv_id, v[0] ? v : NULL);
+	} else if (strcmp(k, "sign_max_age") == 0) {
 		if (config_duration(v, &c->sign_max_age) == -1)
 			return -1;
 	} else if (strcmp(k, "require_signed") == 0) {
