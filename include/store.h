@@ -57,6 +57,9 @@ struct store_event {
 	const char	*dedup;		/* deduplication key */
 	const char	*campaign;	/* what the returned message or the
 					   sent log says; NULL or "": none */
+	const char	*evidence;	/* pending rows only: what vouches for
+					   the recipient besides the log
+					   (ingest.c); NULL or "": nothing */
 };
 
 struct store_audit {
@@ -252,9 +255,17 @@ enum store_status store_last_event(struct store *, time_t *);
 enum store_status store_outbound_add(struct store *, const char *,
 	    const char *, const char *, time_t);
 /*
- * store_outbound_tied - *tied 1 when the queue ID (may be NULL) and
- * recipient, or the Message-ID (may be NULL) and recipient, are known
+ * store_outbound_tied - what the log says of the recipient and the
+ * message named by its queue ID and/or Message-ID (either may be NULL),
+ * in *tied: the message's queue IDs are the one given and those that
+ * carried the Message-ID.
  */
+#define STORE_TIE_NONE		0	/* not sent to that recipient */
+#define STORE_TIE_SHARED	1	/* sent to it among other recipients */
+#define STORE_TIE_ALONE		2	/* sent to that recipient alone */
+#define STORE_TIE_FAILED	3	/* Postfix's own log has its delivery
+					   to the recipient bounced or
+					   deferred (--maillog's events) */
 enum store_status store_outbound_tied(struct store *, const char *,
 	    const char *, const char *, int *);
 /* store_outbound_purge - forget what is older than the time given */

@@ -242,6 +242,29 @@ find_campaign(struct bounce *b, const struct parse_opts *opts,
 		    opts->verp_delims ? opts->verp_delims : "+=");
 }
 
+/*
+ * evidence - what our own MTA says of the report itself: the DKIM
+ * signatures that passed there, and whether it came with the null
+ * envelope sender. Postfix's cleanup drops a Return-Path field that
+ * comes with the mail (message_drop_headers) and pipe(8)'s R flag writes
+ * its own, so one at the top is the MTA's, not the sender's.
+ */
+static void
+evidence(struct bounce *b, const struct parse_opts *o,
+    const struct mime_result *mr, const struct field_list *h)
+{
+	const char *rp;
+
+	if (o == NULL)
+		return;
+	authres_read(mr->headers, strlen(mr->headers), o->authserv_id,
+	    &b->auth);
+	if (o->sender != NULL)
+		b->null_sender = strchr(o->sender, '@') == NULL;
+	else if ((rp = fields_get(h, -1, "Return-Path")) != NULL)
+		b->null_sender = strcmp(rp, "<>") == 0;
+}
+
 enum parse_status
 parse_message(const char *buf, size_t len, const struct parse_opts *opts,
     struct bounce *b, const char **why)
@@ -265,6 +288,7 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		str_set(&b->pipe_recipient, opts->recipient);
 	}
 	fields_parse(mr.headers, strlen(mr.headers), &h);
+	evidence(b, opts, &mr, &h);
 	if (mr.orig_headers)
 		fields_parse(mr.orig_headers, strlen(mr.orig_headers), &o);
 	cut = scan_cut(mr.text);

@@ -22,7 +22,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	8
+#define PG_SCHEMA_VERSION	9
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -209,6 +209,8 @@ static const char *pg_migrations[] = {
 	"  recipients BIGINT NOT NULL DEFAULT 0);"
 	"CREATE INDEX incidents_key ON incidents(domain, fingerprint, last_seen);"
 	"CREATE INDEX incidents_seen ON incidents(last_seen);",
+	/* 8 -> 9: what else vouches for a pending report's recipient */
+	"ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';",
 };
 
 /* pfail - describe the failure; transient ones are for a retry */
@@ -1368,11 +1370,16 @@ pg_outbound_tied(struct store *bs, const char *qid, const char *msgid,
 	const char *p[3] = { qid ? qid : "", msgid ? msgid : "", addr };
 	enum store_status r;
 
-	*tied = scalar(PG(bs), "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
-	    "outbound WHERE $1 <> '' AND queue_id = $1 AND address = $3) OR "
-	    "EXISTS (SELECT 1 FROM outbound m JOIN outbound o ON o.queue_id = "
-	    "m.queue_id WHERE $2 <> '' AND m.address = '' AND m.message_id = "
-	    "$2 AND o.address = $3) THEN 1 ELSE 0 END", 3, p, &r) != 0;
+	/* q: the message's queue IDs; r: the recipients it was sent to */
+	*tied = (int)scalar(PG(bs), "WITH q(queue_id) AS (SELECT $1::text "
+	    "WHERE $1 <> '' UNION SELECT queue_id FROM outbound WHERE $2 <> '' "
+	    "AND address = '' AND message_id = $2), r AS (SELECT DISTINCT "
+	    "o.address FROM outbound o JOIN q ON o.queue_id = q.queue_id WHERE "
+	    "o.address <> '') SELECT CASE WHEN EXISTS (SELECT 1 FROM events e "
+	    "JOIN q ON e.queue_id = q.queue_id WHERE e.address = $3 AND "
+	    "e.source = 'maillog' AND e.action IN ('failed', 'delayed')) THEN 3 "
+	    "WHEN NOT EXISTS (SELECT 1 FROM r WHERE address = $3) THEN 0 WHEN "
+	    "(SELECT count(*) FROM r) = 1 THEN 2 ELSE 1 END", 3, p, &r);
 	return r;
 }
 
@@ -1393,10 +1400,10 @@ pg_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 {
 	struct pg *s = PG(bs);
 	char a[32], t[32];
-	const char *p[17] = { e->dedup, a, t, e->address, e->class, e->reason,
+	const char *p[18] = { e->dedup, a, t, e->address, e->class, e->reason,
 	    e->status, e->replycode, e->action, e->diagnostic,
 	    e->reporting_mta, e->remote_mta, e->message_id, e->queue_id,
-	    e->source, e->feedback_type, e->campaign };
+	    e->source, e->feedback_type, e->campaign, e->evidence };
 	enum store_status r;
 	PGresult *res;
 	int i;
@@ -1404,15 +1411,15 @@ pg_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 	*dup = 0;
 	num(a, sizeof(a), (long long)arrived);
 	num(t, sizeof(t), (long long)e->time);
-	for (i = 0; i < 17; i++)
+	for (i = 0; i < 18; i++)
 		if (p[i] == NULL)
 			p[i] = "";
 	res = run(s, "INSERT INTO pending (dedup, arrived, time, address, "
 	    "class, reason, status, replycode, action, diagnostic, "
 	    "reporting_mta, remote_mta, message_id, queue_id, source, "
-	    "feedback_type, campaign) VALUES ($1, $2::bigint, $3::bigint, $4, "
-	    "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON "
-	    "CONFLICT (dedup) DO NOTHING", 17, p, &r);
+	    "feedback_type, campaign, evidence) VALUES ($1, $2::bigint, "
+	    "$3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+	    "$16, $17, $18) ON CONFLICT (dedup) DO NOTHING", 18, p, &r);
 	if (res == NULL)
 		return r;
 	*dup = strcmp(PQcmdTuples(res), "0") == 0;
@@ -1429,8 +1436,8 @@ pg_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 
 	res = run(PG(bs), "SELECT dedup, arrived, time, address, class, "
 	    "reason, status, replycode, action, diagnostic, reporting_mta, "
-	    "remote_mta, message_id, queue_id, source, feedback_type, campaign "
-	    "FROM pending ORDER BY arrived, dedup", 0, NULL, &r);
+	    "remote_mta, message_id, queue_id, source, feedback_type, campaign, "
+	    "evidence FROM pending ORDER BY arrived, dedup", 0, NULL, &r);
 	if (res == NULL)
 		return r;
 	for (i = 0; i < PQntuples(res); i++) {
@@ -1452,6 +1459,7 @@ pg_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 		e.source = PQgetvalue(res, i, 14);
 		e.feedback_type = PQgetvalue(res, i, 15);
 		e.campaign = PQgetvalue(res, i, 16);
+		e.evidence = PQgetvalue(res, i, 17);
 		e.time = (time_t)atoll(PQgetvalue(res, i, 2));
 		if (cb(&e, (time_t)atoll(PQgetvalue(res, i, 1)), arg) == -1)
 			break;

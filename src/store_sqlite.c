@@ -36,7 +36,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	8
+#define SCHEMA_VERSION	9
 
 #define CACHE_MAX	48
 
@@ -269,6 +269,8 @@ static const char *migrations[] = {
 	");"
 	"CREATE INDEX incidents_key ON incidents(domain, fingerprint, last_seen);"
 	"CREATE INDEX incidents_seen ON incidents(last_seen);",
+	/* 8 -> 9: what else vouches for a pending report's recipient */
+	"ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';",
 };
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
@@ -1535,19 +1537,24 @@ sq_outbound_tied(struct store *bs, const char *qid, const char *msgid,
 	enum store_status r;
 	int rc;
 
-	*tied = 0;
-	r = prepare(s, "SELECT EXISTS (SELECT 1 FROM outbound WHERE ?1 <> '' "
-	    "AND queue_id = ?1 AND address = ?3) OR EXISTS (SELECT 1 FROM "
-	    "outbound m JOIN outbound o ON o.queue_id = m.queue_id WHERE "
-	    "?2 <> '' AND m.address = '' AND m.message_id = ?2 AND "
-	    "o.address = ?3)", &st);
+	*tied = STORE_TIE_NONE;
+	/* q: the message's queue IDs; r: the recipients it was sent to */
+	r = prepare(s, "WITH q(queue_id) AS (SELECT ?1 WHERE ?1 <> '' UNION "
+	    "SELECT queue_id FROM outbound WHERE ?2 <> '' AND address = '' "
+	    "AND message_id = ?2), r AS (SELECT DISTINCT o.address FROM "
+	    "outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address <> "
+	    "'') SELECT CASE WHEN EXISTS (SELECT 1 FROM events e JOIN q ON "
+	    "e.queue_id = q.queue_id WHERE e.address = ?3 AND e.source = "
+	    "'maillog' AND e.action IN ('failed', 'delayed')) THEN 3 WHEN NOT "
+	    "EXISTS (SELECT 1 FROM r WHERE address = ?3) THEN 0 WHEN (SELECT "
+	    "count(*) FROM r) = 1 THEN 2 ELSE 1 END", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, qid);
 	bind_text(st, 2, msgid);
 	bind_text(st, 3, addr);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*tied = sqlite3_column_int(st, 0) != 0;
+		*tied = sqlite3_column_int(st, 0);
 	done(s, st);
 	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "look up sent mail");
 }
@@ -1578,9 +1585,9 @@ sq_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 	r = prepare(s, "INSERT INTO pending (dedup, arrived, time, address, "
 	    "class, reason, status, replycode, action, diagnostic, "
 	    "reporting_mta, remote_mta, message_id, queue_id, source, "
-	    "feedback_type, campaign) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (dedup) "
-	    "DO NOTHING", &st);
+	    "feedback_type, campaign, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON "
+	    "CONFLICT (dedup) DO NOTHING", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, e->dedup);
@@ -1600,6 +1607,7 @@ sq_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 	bind_text(st, 15, e->source);
 	bind_text(st, 16, e->feedback_type);
 	bind_text(st, 17, e->campaign);
+	bind_text(st, 18, e->evidence);
 	if ((r = step_done(s, st, "keep pending")) == STORE_OK)
 		*dup = sqlite3_changes(s->db) == 0;
 	return r;
@@ -1615,8 +1623,8 @@ sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 
 	r = prepare(s, "SELECT dedup, arrived, time, address, class, reason, "
 	    "status, replycode, action, diagnostic, reporting_mta, remote_mta, "
-	    "message_id, queue_id, source, feedback_type, campaign FROM "
-	    "pending ORDER BY arrived, dedup", &st);
+	    "message_id, queue_id, source, feedback_type, campaign, evidence "
+	    "FROM pending ORDER BY arrived, dedup", &st);
 	if (r != STORE_OK)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1638,6 +1646,7 @@ sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 		e.source = (const char *)sqlite3_column_text(st, 14);
 		e.feedback_type = (const char *)sqlite3_column_text(st, 15);
 		e.campaign = (const char *)sqlite3_column_text(st, 16);
+		e.evidence = (const char *)sqlite3_column_text(st, 17);
 		e.time = (time_t)sqlite3_column_int64(st, 2);
 		if (cb(&e, (time_t)sqlite3_column_int64(st, 1), arg) == -1)
 			break;
