@@ -214,24 +214,29 @@ typedef int (*store_row_cb)(const char *, const char *, const char *, long,
 	    void *);
 enum store_query {
 	STORE_Q_CLASS_REASON,	/* class, reason: events since */
-	STORE_Q_DOMAIN_CLASS,	/* domain, class: events since (hard, block, complaint) */
+	STORE_Q_DOMAIN_CLASS,	/* domain, class: addresses with events since
+				   (hard, block, complaint) */
 	STORE_Q_SENT_DOMAIN,	/* domain: sent since */
 	STORE_Q_SUPPRESSED,	/* class: rows on the list now */
 	STORE_Q_GROWTH,		/* audit action: changes since */
 	STORE_Q_SOFT_FATE,	/* "recovered" or "escalated": addresses with soft events since */
 	STORE_Q_FEEDBACK,	/* feedback type: complaint reports since */
-	STORE_Q_RATES,		/* domain, rate class, campaign: events since
-				   (hard, soft, block, complaint, unsubscribe:
-				   opt-out reports are unsubscribes) */
+	STORE_Q_RATES,		/* domain, rate class, "": addresses with
+				   events since (hard, soft, block,
+				   complaint, unsubscribe: opt-out reports
+				   are unsubscribes); then "", rate class,
+				   campaign: the same per campaign */
 	STORE_Q_SENT_CAMPAIGN,	/* campaign: sent since */
 	STORE_Q_ALERTS,		/* key, level: alert states (count: since) */
 	STORE_Q_PAUSES,		/* domain, why: paused destinations (count:
 				   expires) */
-	STORE_Q_DAILY,		/* day (YYYY-MM-DD), rate class: events since */
+	STORE_Q_DAILY,		/* day (YYYY-MM-DD), rate class: addresses
+				   with events that day, since */
 	STORE_Q_SENT_DAILY,	/* day: sent since */
 	STORE_Q_GROWTH_DAILY,	/* day, audit action: changes since */
 	STORE_Q_COUNTS,		/* kind (domain, campaign), name, rate class:
-				   events ever counted (never decrease) */
+				   events ever counted, an address once a
+				   class and day (never decrease) */
 	STORE_Q_METRIC_BASE,	/* domain, class (or "sent"): counts when the
 				   domain got its own metric series */
 	STORE_Q_PIPE_SECONDS,	/* bucket: pipe-mode runs per duration bucket

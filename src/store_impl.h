@@ -96,6 +96,9 @@ struct store_ops {
 		    struct store_incident *);
 	enum store_status (*incidents)(struct store *, time_t,
 		    store_incident_cb, void *);
+	/* events of address in a rate class less than a day from t */
+	enum store_status (*rate_events)(struct store *, const char *,
+		    const char *, time_t, long *);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */

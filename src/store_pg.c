@@ -992,9 +992,9 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		    "FROM events WHERE time >= $1::bigint GROUP BY class, reason "
 		    "ORDER BY class, count(*) DESC, reason",
 		[STORE_Q_DOMAIN_CLASS] = "SELECT split_part(address, '@', 2), "
-		    "class, '', count(*) FROM events WHERE time >= $1::bigint AND "
-		    "class IN ('hard', 'block', 'complaint') GROUP BY 1, 2 "
-		    "ORDER BY count(*) DESC, 1 LIMIT 60",
+		    "class, '', count(DISTINCT address) FROM events WHERE time >= "
+		    "$1::bigint AND class IN ('hard', 'block', 'complaint') GROUP "
+		    "BY 1, 2 ORDER BY 4 DESC, 1 LIMIT 60",
 		[STORE_Q_SENT_DOMAIN] = "SELECT domain, '', '', sum(count) FROM "
 		    "sent WHERE day >= $1::bigint / 86400 GROUP BY domain "
 		    "ORDER BY 4 DESC",
@@ -1014,10 +1014,15 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
 		    "FROM events WHERE time >= $1::bigint AND reason = 'feedback' "
 		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+		/* distinct addresses: domain rows, then campaign rows */
 		[STORE_Q_RATES] = "SELECT split_part(address, '@', 2), "
-		    PG_RATE_CLASS ", campaign, count(*) FROM events WHERE time >= "
-		    "$1::bigint AND " PG_RATE_CLASS " IN ('hard', 'soft', "
-		    "'block', 'complaint', 'unsubscribe') GROUP BY 1, 2, 3",
+		    PG_RATE_CLASS ", '', count(DISTINCT address) FROM events "
+		    "WHERE time >= $1::bigint AND " PG_RATE_CLASS " IN ('hard', "
+		    "'soft', 'block', 'complaint', 'unsubscribe') GROUP BY 1, 2 "
+		    "UNION ALL SELECT '', " PG_RATE_CLASS ", campaign, "
+		    "count(DISTINCT address) FROM events WHERE time >= $1::bigint "
+		    "AND campaign <> '' AND " PG_RATE_CLASS " IN ('hard', 'soft', "
+		    "'block', 'complaint', 'unsubscribe') GROUP BY 2, 3",
 		[STORE_Q_SENT_CAMPAIGN] = "SELECT campaign, '', '', sum(count) "
 		    "FROM sent_campaign WHERE day >= $1::bigint / 86400 GROUP BY "
 		    "campaign ORDER BY 4 DESC",
@@ -1027,9 +1032,10 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		    "WHERE $1::bigint >= 0 ORDER BY domain",
 		[STORE_Q_DAILY] = "SELECT to_char(to_timestamp(time - time % "
 		    "86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), " PG_RATE_CLASS
-		    ", '', count(*) FROM events WHERE time >= $1::bigint AND "
-		    PG_RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
-		    "'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
+		    ", '', count(DISTINCT address) FROM events WHERE time >= "
+		    "$1::bigint AND " PG_RATE_CLASS " IN ('hard', 'soft', "
+		    "'block', 'complaint', 'unsubscribe') GROUP BY 1, 2 ORDER BY "
+		    "1, 2",
 		[STORE_Q_SENT_DAILY] = "SELECT to_char(to_timestamp(day * 86400) "
 		    "AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '', '', sum(count) FROM "
 		    "sent WHERE day >= $1::bigint / 86400 GROUP BY day ORDER BY "
@@ -1505,6 +1511,21 @@ pg_counter_set(struct store *bs, const char *key, long v)
 	    2, p);
 }
 
+static enum store_status
+pg_rate_events(struct store *bs, const char *addr, const char *class,
+    time_t t, long *n)
+{
+	char ts[32];
+	const char *p[3] = { addr, class, ts };
+	enum store_status r;
+
+	num(ts, sizeof(ts), (long long)t);
+	*n = scalar(PG(bs), "SELECT count(*) FROM events WHERE address = $1 "
+	    "AND time > $3::bigint - 86400 AND time < $3::bigint + 86400 AND "
+	    PG_RATE_CLASS " = $2", 3, p, &r);
+	return r;
+}
+
 static const struct store_ops pg_ops = {
 	pg_close, pg_begin, pg_commit, pg_rollback, pg_event_add,
 	pg_soft_count, pg_get, pg_put, pg_delete, pg_audit, pg_list,
@@ -1517,5 +1538,5 @@ static const struct store_ops pg_ops = {
 	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,
 	pg_keys, pg_key_add, pg_tombstones, pg_expire_events,
 	pg_failure_add, pg_failure_addresses, pg_incident_find, pg_incident_put,
-	pg_incidents,
+	pg_incidents, pg_rate_events,
 };

@@ -1265,9 +1265,9 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		    "FROM events WHERE time >= ?1 GROUP BY class, reason "
 		    "ORDER BY class, count(*) DESC, reason",
 		[STORE_Q_DOMAIN_CLASS] = "SELECT " DOMAIN_OF("address") ", "
-		    "class, '', count(*) FROM events WHERE time >= ?1 AND "
-		    "class IN ('hard', 'block', 'complaint') GROUP BY 1, 2 "
-		    "ORDER BY count(*) DESC, 1 LIMIT 60",
+		    "class, '', count(DISTINCT address) FROM events WHERE time "
+		    ">= ?1 AND class IN ('hard', 'block', 'complaint') GROUP BY "
+		    "1, 2 ORDER BY 4 DESC, 1 LIMIT 60",
 		[STORE_Q_SENT_DOMAIN] = "SELECT domain, '', '', sum(count) "
 		    "FROM sent WHERE day >= ?1 / 86400 GROUP BY domain "
 		    "ORDER BY 4 DESC",
@@ -1286,10 +1286,15 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
 		    "FROM events WHERE time >= ?1 AND reason = 'feedback' "
 		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+		/* distinct addresses: domain rows, then campaign rows */
 		[STORE_Q_RATES] = "SELECT " DOMAIN_OF("address") ", " RATE_CLASS
-		    ", campaign, count(*) FROM events WHERE time >= ?1 AND "
-		    RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
-		    "'unsubscribe') GROUP BY 1, 2, 3",
+		    ", '', count(DISTINCT address) FROM events WHERE time >= ?1 "
+		    "AND " RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
+		    "'unsubscribe') GROUP BY 1, 2 UNION ALL SELECT '', "
+		    RATE_CLASS ", campaign, count(DISTINCT address) FROM events "
+		    "WHERE time >= ?1 AND campaign <> '' AND " RATE_CLASS " IN "
+		    "('hard', 'soft', 'block', 'complaint', 'unsubscribe') GROUP "
+		    "BY 2, 3",
 		[STORE_Q_SENT_CAMPAIGN] = "SELECT campaign, '', '', sum(count) "
 		    "FROM sent_campaign WHERE day >= ?1 / 86400 GROUP BY "
 		    "campaign ORDER BY 4 DESC",
@@ -1298,9 +1303,9 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_PAUSES] = "SELECT domain, why, '', expires FROM pauses "
 		    "ORDER BY domain",
 		[STORE_Q_DAILY] = "SELECT date(time - time % 86400, 'unixepoch'), "
-		    RATE_CLASS ", '', count(*) FROM events WHERE time >= ?1 AND "
-		    RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
-		    "'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
+		    RATE_CLASS ", '', count(DISTINCT address) FROM events WHERE "
+		    "time >= ?1 AND " RATE_CLASS " IN ('hard', 'soft', 'block', "
+		    "'complaint', 'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
 		[STORE_Q_SENT_DAILY] = "SELECT date(day * 86400, 'unixepoch'), "
 		    "'', '', sum(count) FROM sent WHERE day >= ?1 / 86400 "
 		    "GROUP BY day ORDER BY day",
@@ -1866,6 +1871,30 @@ sq_incidents(struct store *bs, time_t since, store_incident_cb cb, void *arg)
 	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read incidents");
 }
 
+static enum store_status
+sq_rate_events(struct store *bs, const char *addr, const char *class,
+    time_t t, long *n)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*n = 0;
+	r = prepare(s, "SELECT count(*) FROM events WHERE address = ?1 AND "
+	    "time > ?3 - 86400 AND time < ?3 + 86400 AND " RATE_CLASS " = ?2",
+	    &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	bind_text(st, 2, class);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)t);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	done(s, st);
+	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "count events");
+}
+
 static const struct store_ops sq_ops = {
 	sq_close, sq_begin, sq_commit, sq_rollback, sq_event_add,
 	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
@@ -1878,5 +1907,5 @@ static const struct store_ops sq_ops = {
 	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
 	sq_keys, sq_key_add, sq_tombstones, sq_expire_events,
 	sq_failure_add, sq_failure_addresses, sq_incident_find, sq_incident_put,
-	sq_incidents,
+	sq_incidents, sq_rate_events,
 };
