@@ -62,7 +62,10 @@ enum store_status store_begin(struct store *s) { return s->ops->begin(s); }
 enum store_status store_commit(struct store *s) { return s->ops->commit(s); }
 void store_rollback(struct store *s) { s->ops->rollback(s); }
 
-/* rate_class - the class an event counts in: opt-out reports unsubscribe */
+/*
+ * rate_class - the class an event counts in: opt-out reports unsubscribe;
+ * an unverified one counts in none
+ */
 static const char *
 rate_class(const struct store_event *e)
 {
@@ -71,6 +74,8 @@ rate_class(const struct store_event *e)
 	const char *ft = e->feedback_type ? e->feedback_type : "";
 	size_t i;
 
+	if (e->class && strcmp(e->class, "unverified") == 0)
+		return NULL;	/* counted in no rate */
 	if (strcmp(ft, "opt-out") == 0 || strcmp(ft, "unsubscribe") == 0)
 		return "unsubscribe";
 	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)

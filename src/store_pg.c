@@ -979,9 +979,13 @@ pg_logpos_set(struct store *bs, const char *path, unsigned long long ino,
 	    "UPDATE SET inode = $2::bigint, pos = $3::bigint", 4, p);
 }
 
-/* the class a rate counts an event in: opt-out reports are unsubscribes */
-#define PG_RATE_CLASS "(CASE WHEN class = 'unsubscribe' OR feedback_type IN " \
-	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE class END)"
+/*
+ * the class a rate counts an event in: opt-out reports are unsubscribes,
+ * unless unverified (those count in no rate)
+ */
+#define PG_RATE_CLASS "(CASE WHEN class = 'unverified' THEN class WHEN " \
+	"class = 'unsubscribe' OR feedback_type IN ('opt-out', 'unsubscribe') " \
+	"THEN 'unsubscribe' ELSE class END)"
 
 static enum store_status
 pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,

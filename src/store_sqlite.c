@@ -1251,9 +1251,13 @@ sq_logpos_set(struct store *bs, const char *path, unsigned long long ino,
 }
 
 #define DOMAIN_OF(col) "substr(" col ", instr(" col ", '@') + 1)"
-/* the class a rate counts an event in: opt-out reports are unsubscribes */
-#define RATE_CLASS "(CASE WHEN class = 'unsubscribe' OR feedback_type IN " \
-	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE class END)"
+/*
+ * the class a rate counts an event in: opt-out reports are unsubscribes,
+ * unless unverified (those count in no rate)
+ */
+#define RATE_CLASS "(CASE WHEN class = 'unverified' THEN class WHEN " \
+	"class = 'unsubscribe' OR feedback_type IN ('opt-out', 'unsubscribe') " \
+	"THEN 'unsubscribe' ELSE class END)"
 
 static enum store_status
 sq_query(struct store *bs, enum store_query q, time_t since,
