@@ -11,11 +11,12 @@ fi
 pg_start() {
 	pgdir=$tmp/pg
 	mkdir -p "$pgdir"; chown postgres "$pgdir"; chmod 700 "$pgdir"
-	PGPORT=
 	su -s /bin/sh postgres -c "$pgbin/initdb -D $pgdir/data -A trust -U pgadmin" > "$tmp/pg.init" 2>&1 || return 1
-	# a port free now may be taken by another test's cluster before
-	# ours listens (tests run side by side): the next one then
-	for p in 54329 54330 54331 54332 54333 54334 54335 54336; do
+	# Several suites (and several checkouts) may start clusters at once:
+	# a port that looked free can be taken before our server binds it,
+	# so try the next one when the start fails.
+	PGPORT=
+	for p in $(seq 54329 54399); do
 		ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$p\$" && continue
 		PGPORT=$p
 		pg_ctl_start && break
