@@ -223,16 +223,41 @@ store_sent_add(struct store *s, const char *d, time_t t, long n)
 
 enum store_status
 store_logpos_get(struct store *s, const char *p, unsigned long long *ino,
-    long long *off, int *found)
+    long long *off, char *mark, size_t len, int *found)
 {
-	return s->ops->logpos_get(s, p, ino, off, found);
+	if (len > 0)
+		mark[0] = '\0';
+	return s->ops->logpos_get(s, p, ino, off, mark, len, found);
 }
 
 enum store_status
 store_logpos_set(struct store *s, const char *p, unsigned long long ino,
-    long long off)
+    long long off, const char *mark)
 {
-	return s->ops->logpos_set(s, p, ino, off);
+	return s->ops->logpos_set(s, p, ino, off, mark ? mark : "");
+}
+
+/* the key is this host's, like its positions: hosts of a fleet each
+   count their own log */
+enum store_status
+store_logseen(struct store *s, const char *key, time_t t, int *dup)
+{
+	char host[256], *k;
+	enum store_status r;
+
+	*dup = 0;
+	store_host(host, sizeof(host));
+	k = xmalloc(strlen(host) + strlen(key) + 2);
+	sprintf(k, "%s/%s", host, key);
+	r = s->ops->logseen(s, k, t, dup);
+	free(k);
+	return r;
+}
+
+enum store_status
+store_logseen_purge(struct store *s, time_t before)
+{
+	return s->ops->logseen_purge(s, before);
 }
 
 enum store_status

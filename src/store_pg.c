@@ -32,7 +32,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	9
+#define PG_SCHEMA_VERSION	10
 #define PG_WRITER_LOCK		"SELECT pg_advisory_xact_lock(7303552)"
 
 /*
@@ -220,9 +220,16 @@ static const char *pg_migrations[] = {
 	"  recipients BIGINT NOT NULL DEFAULT 0);"
 	"CREATE INDEX incidents_key ON incidents(domain, fingerprint, last_seen);"
 	"CREATE INDEX incidents_seen ON incidents(last_seen);",
-	/* 8 -> 9: what else vouches for a pending report's recipient */
+	/* 8 -> 9: --maillog position marks; delivery lines counted */
+	"ALTER TABLE logpos ADD COLUMN mark TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE logseen (key TEXT PRIMARY KEY, time BIGINT NOT NULL);"
+	"CREATE INDEX logseen_time ON logseen(time);",
+	/* 9 -> 10: what else vouches for a pending report's recipient */
 	"ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';",
 };
+/* a migration added without the version (or the reverse) fails to build */
+_Static_assert(sizeof(pg_migrations) / sizeof(pg_migrations[0]) == PG_SCHEMA_VERSION,
+    "one migration per schema version");
 
 /* pfail - describe the failure; transient ones are for a retry */
 static enum store_status
@@ -969,7 +976,7 @@ pg_sent_add(struct store *bs, const char *domain, time_t t, long n)
 /* The position is this host's (see store_sqlite.c). */
 static enum store_status
 pg_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
-    long long *off, int *found)
+    long long *off, char *mark, size_t len, int *found)
 {
 	struct pg *s = PG(bs);
 	char host[256];
@@ -979,12 +986,15 @@ pg_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 
 	*found = 0;
 	store_host(host, sizeof(host));
-	if ((res = run(s, "SELECT inode, pos FROM logpos WHERE path = $1 AND "
-	    "host IN ($2, '') ORDER BY host DESC LIMIT 1", 2, p, &r)) == NULL)
+	if ((res = run(s, "SELECT inode, pos, mark FROM logpos WHERE path = $1 "
+	    "AND host IN ($2, '') ORDER BY host DESC LIMIT 1", 2, p, &r)) ==
+	    NULL)
 		return r;
 	if (PQntuples(res) > 0) {
 		*ino = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 		*off = atoll(PQgetvalue(res, 0, 1));
+		if (len > 0)
+			snprintf(mark, len, "%s", PQgetvalue(res, 0, 2));
 		*found = 1;
 	}
 	PQclear(res);
@@ -993,17 +1003,47 @@ pg_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 
 static enum store_status
 pg_logpos_set(struct store *bs, const char *path, unsigned long long ino,
-    long long off)
+    long long off, const char *mark)
 {
 	char i[32], o[32], host[256];
-	const char *p[4] = { path, i, o, host };
+	const char *p[5] = { path, i, o, host, mark };
 
 	store_host(host, sizeof(host));
 	snprintf(i, sizeof(i), "%llu", ino);
 	num(o, sizeof(o), off);
-	return cmd(PG(bs), "INSERT INTO logpos (host, path, inode, pos) VALUES "
-	    "($4, $1, $2::bigint, $3::bigint) ON CONFLICT (host, path) DO "
-	    "UPDATE SET inode = $2::bigint, pos = $3::bigint", 4, p);
+	return cmd(PG(bs), "INSERT INTO logpos (host, path, inode, pos, mark) "
+	    "VALUES ($4, $1, $2::bigint, $3::bigint, $5) ON CONFLICT (host, "
+	    "path) DO UPDATE SET inode = $2::bigint, pos = $3::bigint, "
+	    "mark = $5", 5, p);
+}
+
+static enum store_status
+pg_logseen(struct store *bs, const char *key, time_t t, int *dup)
+{
+	struct pg *s = PG(bs);
+	char ts[32];
+	const char *p[2] = { key, ts };
+	enum store_status r;
+	PGresult *res;
+
+	num(ts, sizeof(ts), (long long)t);
+	if ((res = run(s, "INSERT INTO logseen (key, time) VALUES ($1, "
+	    "$2::bigint) ON CONFLICT (key) DO NOTHING", 2, p, &r)) == NULL)
+		return r;
+	*dup = strcmp(PQcmdTuples(res), "0") == 0;
+	PQclear(res);
+	return STORE_OK;
+}
+
+static enum store_status
+pg_logseen_purge(struct store *bs, time_t before)
+{
+	char ts[32];
+	const char *p[1] = { ts };
+
+	num(ts, sizeof(ts), (long long)before);
+	return cmd(PG(bs), "DELETE FROM logseen WHERE time < $1::bigint", 1,
+	    p);
 }
 
 /*
@@ -1569,5 +1609,5 @@ static const struct store_ops pg_ops = {
 	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,
 	pg_keys, pg_key_add, pg_tombstones, pg_expire_events,
 	pg_failure_add, pg_failure_addresses, pg_incident_find, pg_incident_put,
-	pg_incidents, pg_rate_events,
+	pg_incidents, pg_rate_events, pg_logseen, pg_logseen_purge,
 };

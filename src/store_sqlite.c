@@ -36,7 +36,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	9
+#define SCHEMA_VERSION	10
 
 #define CACHE_MAX	48
 
@@ -269,9 +269,20 @@ static const char *migrations[] = {
 	");"
 	"CREATE INDEX incidents_key ON incidents(domain, fingerprint, last_seen);"
 	"CREATE INDEX incidents_seen ON incidents(last_seen);",
-	/* 8 -> 9: what else vouches for a pending report's recipient */
+	/* 8 -> 9: what identifies a --maillog position (a file's line
+	 * checksum, the journal's cursor); delivery lines already counted */
+	"ALTER TABLE logpos ADD COLUMN mark TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE logseen ("
+	"  key  TEXT PRIMARY KEY,"
+	"  time INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX logseen_time ON logseen(time);",
+	/* 9 -> 10: what else vouches for a pending report's recipient */
 	"ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';",
 };
+/* a migration added without the version (or the reverse) fails to build */
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SCHEMA_VERSION,
+    "one migration per schema version");
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
 static enum store_status
@@ -1208,7 +1219,7 @@ sq_sent_add(struct store *bs, const char *domain, time_t t, long n)
  */
 static enum store_status
 sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
-    long long *off, int *found)
+    long long *off, char *mark, size_t len, int *found)
 {
 	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
@@ -1218,8 +1229,8 @@ sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 
 	*found = 0;
 	store_host(host, sizeof(host));
-	if ((r = prepare(s, "SELECT inode, offset FROM logpos WHERE path = ?1 "
-	    "AND host IN (?2, '') ORDER BY host DESC LIMIT 1", &st)) !=
+	if ((r = prepare(s, "SELECT inode, offset, mark FROM logpos WHERE "
+	    "path = ?1 AND host IN (?2, '') ORDER BY host DESC LIMIT 1", &st)) !=
 	    STORE_OK)
 		return r;
 	bind_text(st, 1, path);
@@ -1227,6 +1238,9 @@ sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*ino = (unsigned long long)sqlite3_column_int64(st, 0);
 		*off = sqlite3_column_int64(st, 1);
+		if (len > 0)
+			snprintf(mark, len, "%s",
+			    (const char *)sqlite3_column_text(st, 2));
 		*found = 1;
 	}
 	done(s, st);
@@ -1236,7 +1250,7 @@ sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 
 static enum store_status
 sq_logpos_set(struct store *bs, const char *path, unsigned long long ino,
-    long long off)
+    long long off, const char *mark)
 {
 	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
@@ -1244,16 +1258,49 @@ sq_logpos_set(struct store *bs, const char *path, unsigned long long ino,
 	char host[256];
 
 	store_host(host, sizeof(host));
-	r = prepare(s, "INSERT INTO logpos (host, path, inode, offset) VALUES "
-	    "(?4, ?1, ?2, ?3) ON CONFLICT (host, path) DO UPDATE SET "
-	    "inode = ?2, offset = ?3", &st);
+	r = prepare(s, "INSERT INTO logpos (host, path, inode, offset, mark) "
+	    "VALUES (?4, ?1, ?2, ?3, ?5) ON CONFLICT (host, path) DO UPDATE "
+	    "SET inode = ?2, offset = ?3, mark = ?5", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, path);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)ino);
 	sqlite3_bind_int64(st, 3, off);
 	bind_text(st, 4, host);
+	bind_text(st, 5, mark);
 	return step_done(s, st, "write log position");
+}
+
+static enum store_status
+sq_logseen(struct store *bs, const char *key, time_t t, int *dup)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "INSERT INTO logseen (key, time) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO NOTHING", &st)) != STORE_OK)
+		return r;
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
+	if ((r = step_done(s, st, "note a log line")) != STORE_OK)
+		return r;
+	*dup = sqlite3_changes(s->db) == 0;
+	return STORE_OK;
+}
+
+static enum store_status
+sq_logseen_purge(struct store *bs, time_t before)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "DELETE FROM logseen WHERE time < ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	return step_done(s, st, "forget old log lines");
 }
 
 #define DOMAIN_OF(col) "substr(" col ", instr(" col ", '@') + 1)"
@@ -1917,5 +1964,5 @@ static const struct store_ops sq_ops = {
 	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
 	sq_keys, sq_key_add, sq_tombstones, sq_expire_events,
 	sq_failure_add, sq_failure_addresses, sq_incident_find, sq_incident_put,
-	sq_incidents, sq_rate_events,
+	sq_incidents, sq_rate_events, sq_logseen, sq_logseen_purge,
 };

@@ -92,7 +92,7 @@ is "$(q "select class from suppression where address='bob@example.net'")" hard "
 grep -q 'pending: 1 tied to mail we sent, 0 never tied' "$tmp/o"; ok $? "--maillog says so"
 # a message we sent to several recipients: any of them could have
 # written this report about the others (issue 23), so the shared
-# Message-ID alone ties nobody (tests/0040 has what else does); a
+# Message-ID alone ties nobody (tests/0044 has what else does); a
 # stranger is not tied either
 logmsg 4F2A31C0003 m3@sender.example "carol@example.net dave@example.org erin@example.com" >> "$log"
 $B --now $T0 --maillog "$log" > /dev/null
