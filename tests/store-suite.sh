@@ -146,6 +146,11 @@ printf 'Oct 28 00:00:03 mx1 postfix/smtp[124]: 7QUEUE0003: to=<%s>, relay=mx.exa
 $SB --maillog "$tmp/shared.log" > /dev/null
 is "$(q "select class from suppression where address='sh4@example.com'")" hard "--maillog: shared, but the evidence vouches: suppressed"
 is "$(q "select count(*) from suppression where address='sh1@example.net'")" 0 "the unsigned one still waits"
+# qmgr's nrcpt=2 read before the only delivery line so far: shared
+printf 'Oct 28 00:00:04 mx1 postfix/qmgr[125]: 7QUEUE0004: from=<b@sender.example>, size=9, nrcpt=2 (queue active)\nOct 28 00:00:05 mx1 postfix/smtp[124]: 7QUEUE0004: to=<sh6@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' >> "$tmp/shared.log"
+$SB --maillog "$tmp/shared.log" > /dev/null
+mkdsn sh6@example.net 5.1.1 "550 5.1.1 User unknown" sq6@x | pfx 7QUEUE0004 | $SB
+is "$(q "select count(*) from pending where address='sh6@example.net'")" 1 "one delivery line read, but qmgr logged two recipients: it waits"
 # Incidents never release what the words already decide (issue 25, 1):
 # twelve dead mailboxes at one provider within the hour, said alike with
 # no address code (GMX's "550 Requested action not taken: mailbox
