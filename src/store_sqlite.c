@@ -279,8 +279,8 @@ static const char *migrations[] = {
 	"CREATE INDEX logseen_time ON logseen(time);",
 	/* 9 -> 10: what else vouches for a pending report's recipient; how
 	 * many recipients qmgr logged for a queue ID (its "" row) */
-	"ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE outbound ADD COLUMN nrcpt INTEGER NOT NULL DEFAULT 0;",
+	("ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE outbound ADD COLUMN nrcpt INTEGER NOT NULL DEFAULT 0;"),
 };
 /* a migration added without the version (or the reverse) fails to build */
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SCHEMA_VERSION,
