@@ -1,5 +1,8 @@
 # Sendmail as a receiving server (10.77.0.12, sendmail.lab), its
 # sendmail.cf built from a small .mc with Debian's sendmail-cf macros.
+# A disabled mailbox: FEATURE(blacklist_recipients) with "REJECT" for the
+# address in the access map, which Sendmail's proto.m4 answers with its
+# own "550 5.2.1 ... Mailbox disabled for this recipient".
 setup_sendmail() {
 	resolv sendmail "$LAB_NET.12 mx.sendmail.lab"
 	run sendmail sh -c 'id user > /dev/null 2>&1 || useradd -m -s /bin/sh user
@@ -27,12 +30,20 @@ MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 EOT
 	printf 'sendmail.lab\nmx.sendmail.lab\n' | put sendmail /etc/mail/local-host-names
+	printf 'disabled@sendmail.lab\tREJECT\ndisabled2@sendmail.lab\tREJECT\n' | put sendmail /etc/mail/access
 	{ printf 'postmaster: root\nMAILER-DAEMON: postmaster\n'; aliases sendmail; } | put sendmail /etc/mail/aliases
 	# the queue as Debian leaves it belongs to smmta: the daemon runs as root
-	run sendmail sh -c 'cd /etc/mail && m4 lab.mc > sendmail.cf && sendmail -bi > /dev/null
+	run sendmail sh -c 'cd /etc/mail && m4 lab.mc > sendmail.cf && sendmail -bi > /dev/null &&
+	    makemap hash /etc/mail/access < /etc/mail/access
 	    chown root /var/spool/mqueue; chmod 700 /var/spool/mqueue'
 }
 start_sendmail() { run sendmail sendmail -bd -q15s; }
-cases_sendmail() { relay_cases sendmail; }
+cases_sendmail() {
+	relay_cases sendmail
+	cat <<EOT
+sendmail|disabled|disabled@sendmail.lab|0|soft|suspend
+sendmail|disabled-two|disabled@sendmail.lab,disabled2@sendmail.lab|0|soft|suspend
+EOT
+}
 pkg_sendmail() { echo sendmail sendmail-bin; }
 busy_sendmail() { ! run sendmail mailq 2>/dev/null | grep -q 'queue is empty'; }
