@@ -5,7 +5,8 @@
 # own "550 5.2.1 ... Mailbox disabled for this recipient".
 setup_sendmail() {
 	resolv sendmail "$LAB_NET.12 mx.sendmail.lab"
-	run sendmail sh -c 'id user > /dev/null 2>&1 || useradd -m -s /bin/sh user
+	# (disabled and disabled2 are accounts; the access map refuses them)
+	run sendmail sh -c 'for u in user disabled disabled2; do id $u > /dev/null 2>&1 || useradd -m -s /bin/sh $u; done
 	    touch /var/mail/user; chown user:mail /var/mail/user; chmod 660 /var/mail/user'
 	put sendmail /etc/mail/lab.mc <<EOT
 include(\`/usr/share/sendmail/cf/m4/cf.m4')dnl
@@ -26,6 +27,8 @@ define(\`LOCAL_MAILER_ARGS', \`mail.local -d \$u')dnl
 DAEMON_OPTIONS(\`Family=inet, Name=MTA-v4, Port=smtp, Addr=$LAB_NET.12')dnl
 CLIENT_OPTIONS(\`Family=inet, Addr=$LAB_NET.12')dnl
 FEATURE(\`use_cw_file')dnl
+FEATURE(\`access_db')dnl
+FEATURE(\`blacklist_recipients')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 EOT
