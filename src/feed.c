@@ -592,16 +592,19 @@ static int
 one_value(struct ctx *x, const struct jv *j)
 {
 	size_t i;
-
 	int rc = 0;
+	long first = x->lineno;
 
 	if (j->type != JV_ARR)
 		return one_object(x, j, 0);
 	for (i = 0; i < j->n && rc == 0; i++) {
+		/* what is refused is named by the line its record starts on */
 		x->item = (long)i + 1;
+		x->lineno = first + j->v[i]->line;
 		rc = one_object(x, j->v[i], 0);
 	}
 	x->item = 0;
+	x->lineno = first;
 	return rc;
 }
 
@@ -642,6 +645,23 @@ csv_split(char *l, char **f, size_t max)
 }
 
 #define CSV_COLS	64
+
+/*
+ * csv_unquote - undo the single quote that --export (and spreadsheets
+ * that defend against CSV injection) put before a cell starting with
+ * = + - @ TAB CR or a quote; any other cell is kept as it is, so an
+ * address that really starts with a quote survives.
+ */
+static void
+csv_unquote(char **f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i][0] == '\'' && f[i][1] != '\0' &&
+		    strchr("=+-@\t\r'", f[i][1]) != NULL)
+			f[i]++;
+}
 
 /* col - the index of the first header among names, -1 when none */
 static int
@@ -690,6 +710,7 @@ csv_line(struct ctx *x, char *l, char **h, size_t nh)
 	    cx = col(h, nh, "expires");
 	struct rec rc;
 
+	csv_unquote(f, n);
 #define F(c) ((c) >= 0 && (size_t)(c) < n && *f[(c)] ? f[(c)] : NULL)
 	memset(&rc, 0, sizeof(rc));
 	rc.email = F(ce);
