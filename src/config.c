@@ -41,6 +41,7 @@ config_free(struct config *c)
 	free(c->sign_keys);
 	free(c->sign_prefix);
 	free(c->sign_domain);
+	free(c->authserv_id);
 	free(c->unsub_url);
 	free(c->campaign_header);
 	free(c->alert_command);
@@ -167,7 +168,12 @@ set(struct config *c, const char *k, const char *v)
 		str_set(&c->sign_prefix, v);
 	else if (strcmp(k, "sign_domain") == 0)
 		str_set(&c->sign_domain, v);
-	else if (strcmp(k, "unsubscribe_url") == 0) {
+	else if (strcmp(k, "authserv_id") == 0) {
+		/* one word: RFC 8601's authserv-id, usually a host name */
+		if (strpbrk(v, " \t;()\"") != NULL)
+			return -1;
+		str_set(&c->authserv_id, v[0] ? v : NULL);
+	} else if (strcmp(k, "unsubscribe_url") == 0) {
 		/* RFC 8058 section 3.1: one-click is an https URI's only */
 		if (strncmp(v, "https://", 8) != 0 || strlen(v) < 9 ||
 		    strpbrk(v, " \t<>\"#,") != NULL)
