@@ -159,7 +159,7 @@ add_domain(struct authres *a, const char *d)
 static void
 resinfo(const char **pp, struct authres *a)
 {
-	char name[64], value[256], method[64], result[32], d[256], i[256];
+	char name[64], value[256], method[64], result[256], d[256], i[256];
 	const char *p = *pp;
 	int first = 1;
 
