@@ -37,6 +37,8 @@ struct ingest_ctx {
 	int			 require_signed;
 	time_t			 sign_max_age;
 	time_t			 unsub_max_age;	/* unsubscribe tokens, 0: any */
+	const char		*authserv_id;	/* our MTA's (authres.h), or
+						   NULL: no DKIM evidence */
 };
 
 /* What happened to each recipient of the last message, by index. */

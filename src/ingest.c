@@ -20,6 +20,7 @@
 #include <glib.h>
 
 #include "addr.h"
+#include "authres.h"
 #include "ingest.h"
 #include "unsub.h"
 #include "util.h"
@@ -236,7 +237,7 @@ trust_rcpt(const struct bounce *b, struct rcpt *r, const char *vouched)
  */
 static void
 trust_unsigned_unsub(const struct ingest_ctx *x, const struct bounce *b,
-    struct rcpt *r)
+    struct rcpt *r, const char *buf, size_t len)
 {
 	char *from = b->from ? addr_normalise(b->from) : NULL;
 
@@ -248,6 +249,11 @@ trust_unsigned_unsub(const struct ingest_ctx *x, const struct bounce *b,
 		r->vouched = 1;
 		snprintf(r->trust, sizeof(r->trust), "unsigned, From is the "
 		    "address (trust = any)");
+	} else if (authres_dkim_pass(buf, len, x->authserv_id, from)) {
+		r->vouched = 1;
+		snprintf(r->trust, sizeof(r->trust), "unsigned, From is the "
+		    "address, DKIM-signed by its domain (Authentication-"
+		    "Results)");
 	} else
 		unverify(r, "unverified: unsigned unsubscribe request, From "
 		    "not DKIM-signed by its domain", NULL);
@@ -315,7 +321,7 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 		trust_rcpt(&res->b, r, vouched);
 		if (res->b.kind == BOUNCE_UNSUBSCRIBE && vouched == NULL &&
 		    !res->b.unverified)
-			trust_unsigned_unsub(x, &res->b, r);
+			trust_unsigned_unsub(x, &res->b, r, buf, len);
 		res->outcome[i] = POLICY_RECORDED;
 		/* the key reads the message's bytes: make it while they are here */
 		if ((x->store != NULL || x->make_keys) && r->recipient != NULL &&

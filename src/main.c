@@ -440,6 +440,7 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->require_signed = cf->policy.trust == POLICY_TRUST_SIGNED;
 	x->sign_max_age = cf->sign_max_age;
 	x->unsub_max_age = cf->unsub_max_age;
+	x->authserv_id = cf->authserv_id;
 }
 
 static int
