@@ -125,9 +125,10 @@ store_event_near(struct store *s, const char *qid, const char *a,
 }
 
 enum store_status
-store_soft_count(struct store *s, const char *a, time_t since, int *n)
+store_soft_count(struct store *s, const char *a, time_t since, time_t stand,
+    int *n)
 {
-	return s->ops->soft_count(s, a, since, n);
+	return s->ops->soft_count(s, a, since, stand, n);
 }
 
 enum store_status

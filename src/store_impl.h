@@ -16,7 +16,7 @@ struct store_ops {
 	enum store_status (*event_add)(struct store *,
 		    const struct store_event *, int *);
 	enum store_status (*soft_count)(struct store *, const char *, time_t,
-		    int *);
+		    time_t, int *);
 	enum store_status (*get)(struct store *, const char *,
 		    struct store_entry *, int *);
 	enum store_status (*put)(struct store *, const struct store_entry *);

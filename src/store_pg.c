@@ -5,7 +5,17 @@
  * pgsql_table(5). Concurrent writers on different hosts agree through
  * the database: upserts with INSERT ... ON CONFLICT, the deduplication
  * key UNIQUE, and a transaction-scoped advisory lock per address around
- * the policy's read-modify-write. Connection trouble, a server shutting
+ * the policy's read-modify-write. Every write transaction first takes one
+ * advisory lock, the writers' (PG_WRITER_LOCK), and holds it to its end:
+ * the locks it takes after that (counter rows of sent, sent_campaign,
+ * event_counts, counts, meta; addresses) come in whatever order its
+ * input has, and two hosts taking the same rows in opposite orders
+ * deadlocked (issue 25, 8). One lock taken first is a fixed order; it
+ * makes PostgreSQL's writers take turns, as SQLite's BEGIN IMMEDIATE
+ * does, each for one short transaction (a replay batch, a --maillog
+ * chunk), and readers (Postfix's lookups) never wait for it. A wait
+ * longer than the busy timeout is STORE_TEMP. Connection trouble, a
+ * server shutting
  * down, serialisation failures and deadlocks are STORE_TEMP: Postfix
  * retries. A connect timeout keeps the pipe transport far inside
  * Postfix's time limit. All text is passed as parameters, invalid UTF-8
@@ -23,6 +33,7 @@
 #include "util.h"
 
 #define PG_SCHEMA_VERSION	8
+#define PG_WRITER_LOCK		"SELECT pg_advisory_xact_lock(7303552)"
 
 /*
  * libpq is loaded when a PostgreSQL store is opened, not at start: it
@@ -385,10 +396,19 @@ pg_close(struct store *bs)
 	free(s);
 }
 
+static void pg_rollback(struct store *);
+
 static enum store_status
 pg_begin(struct store *bs)
 {
-	return cmd(PG(bs), "BEGIN", 0, NULL);
+	struct pg *s = PG(bs);
+	enum store_status r;
+
+	if ((r = cmd(s, "BEGIN", 0, NULL)) != STORE_OK || s->readonly)
+		return r;
+	if ((r = cmd(s, PG_WRITER_LOCK, 0, NULL)) != STORE_OK)
+		pg_rollback(bs);
+	return r;
 }
 
 static void
@@ -477,19 +497,24 @@ pg_event_near(struct store *bs, const char *qid, const char *addr,
 }
 
 static enum store_status
-pg_soft_count(struct store *bs, const char *addr, time_t since, int *count)
+pg_soft_count(struct store *bs, const char *addr, time_t since, time_t stand,
+    int *count)
 {
 	struct pg *s = PG(bs);
-	char t[32];
-	const char *p[2] = { addr, t };
+	char t[32], w[32];
+	const char *p[3] = { addr, t, w };
 	enum store_status r;
 	PGresult *res;
 
 	num(t, sizeof(t), (long long)since);
+	num(w, sizeof(w), (long long)stand);
 	res = run(s, "SELECT count(*) FROM events WHERE address = $1 AND "
 	    "class = 'soft' AND time > $2::bigint AND time > coalesce((SELECT "
-	    "max(time) FROM events WHERE address = $1 AND class = "
-	    "'delivered'), 0)", 2, p, &r);
+	    "max(d.time) FROM events d WHERE d.address = $1 AND d.class = "
+	    "'delivered' AND (coalesce(d.source, '') <> 'maillog' OR NOT "
+	    "EXISTS (SELECT 1 FROM events f WHERE "
+	    "f.address = $1 AND f.class IN ('soft', 'hard') AND f.time > "
+	    "d.time AND f.time <= d.time + $3::bigint))), 0)", 3, p, &r);
 	if (res == NULL)
 		return r;
 	*count = atoi(PQgetvalue(res, 0, 0));
@@ -801,6 +826,8 @@ pg_forget(struct store *bs, const char *addr, const char *kid,
 	*n = 0;
 	if ((r = cmd(s, "BEGIN", 0, NULL)) != STORE_OK)
 		return r;
+	if ((r = cmd(s, PG_WRITER_LOCK, 0, NULL)) != STORE_OK)
+		goto bad;
 	for (i = 0; i < sizeof(del) / sizeof(del[0]); i++) {
 		if ((res = run(s, del[i], 1, p, &r)) == NULL)
 			goto bad;

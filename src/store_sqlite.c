@@ -639,7 +639,8 @@ sq_event_near(struct store *bs, const char *qid, const char *addr,
 }
 
 static enum store_status
-sq_soft_count(struct store *bs, const char *addr, time_t since, int *count)
+sq_soft_count(struct store *bs, const char *addr, time_t since, time_t stand,
+    int *count)
 {
 	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
@@ -647,12 +648,17 @@ sq_soft_count(struct store *bs, const char *addr, time_t since, int *count)
 	int rc;
 
 	r = prepare(s, "SELECT count(*) FROM events WHERE address = ?1 AND "
-	    "class = 'soft' AND time > ?2 AND time > coalesce((SELECT max(time) "
-	    "FROM events WHERE address = ?1 AND class = 'delivered'), 0)", &st);
+	    "class = 'soft' AND time > ?2 AND time > coalesce((SELECT "
+	    "max(d.time) FROM events d WHERE d.address = ?1 AND d.class = "
+	    "'delivered' AND (coalesce(d.source, '') <> 'maillog' OR NOT "
+	    "EXISTS (SELECT 1 FROM events f WHERE "
+	    "f.address = ?1 AND f.class IN ('soft', 'hard') AND f.time > "
+	    "d.time AND f.time <= d.time + ?3))), 0)", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, addr);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)stand);
 	rc = sqlite3_step(st);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	done(s, st);
