@@ -99,6 +99,13 @@ demo: deps
 	@$(MAKE) -s --no-print-directory all
 	@sh tests/demo.sh
 
+# The bounce lab (README "The bounce lab"): real mail software from Debian
+# makes bounces with known causes into fixtures/lab/. Needs root and a
+# Debian mirror; takes a while; not part of make check (tests/0040 scores
+# the fixtures it wrote). LAB_SOFTWARE="postfix exim" to run some only.
+lab:
+	@sh lab/lab.sh $(LAB_SOFTWARE)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/postfix
@@ -132,7 +139,7 @@ clean:
 deb: deps
 	@sh pkg/deb/build.sh $(VERSION)
 
-.PHONY: all check check-asan check-valgrind demo deps deb install uninstall clean
+.PHONY: all check check-asan check-valgrind demo deps deb install uninstall clean lab
 
 %.o: %.c
 	@echo "  CC      $@"; $(CC) $(CFLAGS) -c -o $@ $<
