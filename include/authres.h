@@ -52,6 +52,8 @@ void	authres_read(const char *, size_t, const char *, struct authres *);
  * (a top-level domain) covers nothing.
  */
 int	authres_signed_by(const struct authres *, const char *);
+/* authres_signer - the same, giving the d= that covers domain, or NULL */
+const char *authres_signer(const struct authres *, const char *);
 void	authres_free(struct authres *);
 /* authres_dkim_pass - authres_read, then authres_signed_by: 1 or 0 */
 int	authres_dkim_pass(const char *, size_t, const char *, const char *);

@@ -259,11 +259,17 @@ authres_read(const char *msg, size_t len, const char *authserv_id,
 int
 authres_signed_by(const struct authres *a, const char *domain)
 {
+	return authres_signer(a, domain) != NULL;
+}
+
+const char *
+authres_signer(const struct authres *a, const char *domain)
+{
 	const char *at;
 	size_t i, n, dn;
 
 	if (domain == NULL)
-		return 0;
+		return NULL;
 	if ((at = strrchr(domain, '@')) != NULL)
 		domain = at + 1;
 	dn = strlen(domain);
@@ -277,9 +283,9 @@ authres_signed_by(const struct authres *a, const char *domain)
 			continue;	/* a top-level domain signs for nobody */
 		if (strncasecmp(domain + dn - n, s, n) == 0 &&
 		    (n == dn || domain[dn - n - 1] == '.'))
-			return 1;
+			return s;
 	}
-	return 0;
+	return NULL;
 }
 
 void

@@ -14,6 +14,7 @@
 #include "input.h"
 #include "owner.h"
 #include "policy.h"
+#include "util.h"
 
 const char *progname = "bouncer";
 
@@ -54,6 +55,7 @@ cli_read_message(const struct options *o, const struct config *cf,
 {
 	const char *file = o->arg ? o->arg : "-";
 	int pipe_mode = o->mode->flags & M_PIPE;
+	char sb[LOG_SAFE_MAX];
 
 	switch (input_read_file(file, cf->max_size, buf, len)) {
 	case INPUT_OK:
@@ -67,8 +69,8 @@ cli_read_message(const struct options *o, const struct config *cf,
 		    "to the limit\n", progname, file, cf->max_size);
 		if (pipe_mode)
 			syslog(LOG_WARNING, "message from <%s> larger than %zu "
-			    "bytes: read up to the limit", o->sender ?
-			    o->sender : "", cf->max_size);
+			    "bytes: read up to the limit", log_safe(o->sender,
+			    sb, sizeof(sb)), cf->max_size);
 		return EX_OK;
 	default:
 		fprintf(stderr, "%s: %s: %s\n", progname, file, strerror(errno));
@@ -90,13 +92,21 @@ cli_init_ctx(struct ingest_ctx *x, const struct run *r)
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
 	x->parse.unsub_prefix = cf->unsub_prefix;
+	x->parse.authserv_id = cf->authserv_id;
 	x->parse.campaign_header = cf->campaign_header;
 	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = r->keys;
 	x->require_signed = cf->policy.trust == POLICY_TRUST_SIGNED;
 	x->sign_max_age = cf->sign_max_age;
 	x->unsub_max_age = cf->unsub_max_age;
-	x->authserv_id = cf->authserv_id;
+}
+
+void
+cli_watch(const struct config *cf, struct pending_watch *w)
+{
+	w->needs_log = cf->policy.trust == POLICY_TRUST_SENT;
+	w->stale = cf->maillog_stale;
+	w->wait = cf->policy.pending_wait;
 }
 
 const char *

@@ -9,23 +9,32 @@
 
 #include "cli.h"
 #include "maillog.h"
+#include "pending.h"
 #include "policy.h"
 
-/* settle - under trust = sent, the log is read: decide what waited */
+/*
+ * settle - the log is read: note when (pending.h: --alert, --report);
+ * under trust = sent, decide what waited for it (with what --follow
+ * decided as it read, in ms)
+ */
 static int
-settle(struct store *s, const struct run *r)
+settle(struct store *s, const struct run *r, const struct maillog_stats *ms)
 {
 	enum store_status st;
-	long tied, unverified;
+	long tied = 0, unverified = 0;
 
 	if ((st = store_begin(s)) == STORE_OK &&
+	    (st = pending_log_read(s, r->o->now)) == STORE_OK &&
+	    (r->cf->policy.trust != POLICY_TRUST_SENT ||
 	    (st = ingest_settle(s, &r->cf->policy, r->o->now, &tied,
-	    &unverified)) == STORE_OK)
+	    &unverified)) == STORE_OK))
 		st = store_commit(s);
 	if (st != STORE_OK) {
 		store_rollback(s);
 		return cli_store_failed(s);
 	}
+	tied += ms->tied;
+	unverified += ms->unverified;
 	if (tied || unverified)
 		printf("pending: %ld tied to mail we sent, %ld never tied "
 		    "(unverified)\n", tied, unverified);
@@ -51,6 +60,7 @@ cmd_maillog(struct run *r)
 	mc.verp = cf->campaign_verp;
 	mc.delims = cf->verp_delims;
 	mc.top_domains = cf->metrics_domains;
+	mc.follow = o->follow;
 	res = maillog_read(o->arg, s, r->c, &cf->policy, o->now, &st, &err,
 	    &mc);
 	if (err) {
@@ -64,8 +74,8 @@ cmd_maillog(struct run *r)
 		    "bounced, %ld deferred; %ld already seen, %ld newly "
 		    "suppressed\n", st.lines, st.deliveries, st.sent,
 		    st.bounced, st.deferred, st.duplicates, st.suppressed);
-	if (rc == EX_OK && cf->policy.trust == POLICY_TRUST_SENT)
-		rc = settle(s, r);
+	if (rc == EX_OK)
+		rc = settle(s, r, &st);
 	store_close(s);
 	return rc;
 }

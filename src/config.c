@@ -82,6 +82,7 @@ static const struct key keys[] = {
 	{ "campaign_verp",	K_YESNO, F(campaign_verp),	0, 1, NULL },
 	{ "alert_command",	K_STR,	F(alert_command),	0, 0, NULL },
 	{ "alert_window",	K_DURATION, F(alert_window),	DAYS(1), NOMAX, NULL },
+	{ "maillog_stale",	K_DURATION, F(maillog_stale),	0, NOMAX, NULL },
 	{ "pause_block",	K_SPECIAL, 0,			0, 0, set_pause_block },
 	{ "pause_time",		K_DURATION, F(pause_time),	60, NOMAX, NULL },
 	{ "metrics_domains",	K_INT,	F(metrics_domains),	0, 100, NULL },
@@ -103,6 +104,7 @@ config_defaults(struct config *c)
 	c->sign_max_age = 30 * 86400;
 	thresholds_defaults(&c->th);
 	c->alert_window = 86400;
+	c->maillog_stale = 3600;
 	c->pause_block = -1;
 	c->pause_time = 3600;
 	c->metrics_domains = 10;
@@ -249,16 +251,6 @@ set_pause_block(struct config *c, const char *v)
 }
 
 /* RFC 8058 section 3.1: one-click is an https URI's only */
-/* set_authserv_id - one word: RFC 8601's authserv-id; empty: none */
-static int
-set_authserv_id(struct config *c, const char *v)
-{
-	if (strpbrk(v, " \t;()\"") != NULL)
-		return -1;
-	str_set(&c->authserv_id, v[0] ? v : NULL);
-	return 0;
-}
-
 static int
 set_unsub_url(struct config *c, const char *v)
 {
@@ -266,6 +258,16 @@ set_unsub_url(struct config *c, const char *v)
 	    strpbrk(v, " \t<>\"#,") != NULL)
 		return -1;
 	str_set(&c->unsub_url, v);
+	return 0;
+}
+
+/* one word: RFC 8601's authserv-id, usually a host name; "": none */
+static int
+set_authserv_id(struct config *c, const char *v)
+{
+	if (strpbrk(v, " \t;()\"") != NULL)
+		return -1;
+	str_set(&c->authserv_id, v[0] ? v : NULL);
 	return 0;
 }
 

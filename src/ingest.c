@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "authres.h"
 #include "ingest.h"
+#include "pending.h"
 #include "unsub.h"
 #include "util.h"
 
@@ -113,16 +114,20 @@ static void
 log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome,
     const char *qid)
 {
+	char qb[LOG_SAFE_MAX], ab[LOG_SAFE_MAX], sb[LOG_SAFE_MAX];
+	char ob[LOG_SAFE_MAX];
 	const char *orig = str_empty(b->postfix_queue_id) ? NULL :
 	    b->postfix_queue_id;
 
 	if (r->recipient == NULL)
 		return;
 	syslog(LOG_INFO, "%s: to=<%s>, class=%s, reason=%s, status=%s, "
-	    "action=%s%s%s", qid ? qid : orig ? orig : "NOQUEUE",
-	    r->recipient, r->v.class, r->v.reason,
-	    r->v.status[0] ? r->v.status : "none", outcome,
-	    qid && orig ? ", orig_queue_id=" : "", qid && orig ? orig : "");
+	    "action=%s%s%s", log_safe(qid ? qid : orig ? orig : "NOQUEUE",
+	    qb, sizeof(qb)), log_safe(r->recipient, ab, sizeof(ab)),
+	    r->v.class, r->v.reason, r->v.status[0] ? log_safe(r->v.status,
+	    sb, sizeof(sb)) : "none", outcome,
+	    qid && orig ? ", orig_queue_id=" : "",
+	    qid && orig ? log_safe(orig, ob, sizeof(ob)) : "");
 }
 
 /*
@@ -237,7 +242,7 @@ trust_rcpt(const struct bounce *b, struct rcpt *r, const char *vouched)
  */
 static void
 trust_unsigned_unsub(const struct ingest_ctx *x, const struct bounce *b,
-    struct rcpt *r, const char *buf, size_t len)
+    struct rcpt *r)
 {
 	char *from = b->from ? addr_normalise(b->from) : NULL;
 
@@ -249,7 +254,7 @@ trust_unsigned_unsub(const struct ingest_ctx *x, const struct bounce *b,
 		r->vouched = 1;
 		snprintf(r->trust, sizeof(r->trust), "unsigned, From is the "
 		    "address (trust = any)");
-	} else if (authres_dkim_pass(buf, len, x->authserv_id, from)) {
+	} else if (authres_signed_by(&b->auth, from)) {
 		r->vouched = 1;
 		snprintf(r->trust, sizeof(r->trust), "unsigned, From is the "
 		    "address, DKIM-signed by its domain (Authentication-"
@@ -321,7 +326,7 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 		trust_rcpt(&res->b, r, vouched);
 		if (res->b.kind == BOUNCE_UNSUBSCRIBE && vouched == NULL &&
 		    !res->b.unverified)
-			trust_unsigned_unsub(x, &res->b, r, buf, len);
+			trust_unsigned_unsub(x, &res->b, r);
 		res->outcome[i] = POLICY_RECORDED;
 		/* the key reads the message's bytes: make it while they are here */
 		if ((x->store != NULL || x->make_keys) && r->recipient != NULL &&
@@ -400,6 +405,60 @@ room_or_limited(const struct ingest_ctx *x, struct ingest_result *res,
 }
 
 /*
+ * dkim_evidence - the report came with the null envelope sender, as a
+ * DSN does, and our MTA says that a DKIM signature by the recipient's
+ * domain (or a parent of it) passed: that domain's own mail system wrote
+ * it, not one of the other recipients of a message we sent to many. The
+ * words (kept with a pending report) in buf; "" when there is none.
+ */
+static void
+dkim_evidence(const struct bounce *b, const char *rcpt, char *buf,
+    size_t len)
+{
+	const char *d;
+
+	buf[0] = '\0';
+	if (b->null_sender && rcpt != NULL &&
+	    (d = authres_signer(&b->auth, rcpt)) != NULL)
+		snprintf(buf, len, "null sender, dkim=pass header.d=%s", d);
+}
+
+/*
+ * tied_enough - whether what Postfix's log says of the recipient and the
+ * returned message (STORE_TIE_*), with the report's own evidence, vouch
+ * for the recipient. A message we sent to several recipients reached
+ * each of them with the same Message-ID and queue ID: any of them can
+ * write a report naming another, so that alone vouches for nobody
+ * (bouncer(1) TRUST). why: the words for --explain and the log.
+ */
+static int
+tied_enough(int tie, const char *evidence, char *why, size_t len)
+{
+	switch (tie) {
+	case STORE_TIE_FAILED:
+		snprintf(why, len, "tied to mail we sent: Postfix's log has "
+		    "its delivery failing");
+		return 1;
+	case STORE_TIE_ALONE:
+		snprintf(why, len, "tied to mail we sent to it alone "
+		    "(Postfix's log)");
+		return 1;
+	case STORE_TIE_SHARED:
+		if (!str_empty(evidence)) {
+			snprintf(why, len, "tied to mail we sent to several, "
+			    "and %s", evidence);
+			return 1;
+		}
+		snprintf(why, len, "mail we sent to several recipients, and "
+		    "nothing else vouches for this one");
+		return 0;
+	default:
+		snprintf(why, len, "not tied to mail we sent");
+		return 0;
+	}
+}
+
+/*
  * store_rcpt - one recipient's event: acted on, kept pending until it
  * can be tied to our mail (trust = sent), or recorded as unverified.
  */
@@ -410,26 +469,28 @@ store_rcpt(const struct ingest_ctx *x, struct ingest_result *res, size_t i,
 	const struct policy_cfg *p = x->policy;
 	struct rcpt *r = &res->b.r[i];
 	enum store_status st;
-	char idbuf[512];
-	int tied, room, dup;
+	char idbuf[512], ev[200], why[200];
+	int tie, room, dup;
 
 	if (p->trust == POLICY_TRUST_SENT && !r->vouched &&
 	    strcmp(e->class, "unverified") != 0) {
 		st = store_outbound_tied(x->store, res->b.postfix_queue_id,
 		    bare_id(res->b.orig_message_id, idbuf, sizeof(idbuf)),
-		    r->recipient, &tied);
+		    r->recipient, &tie);
 		if (st != STORE_OK)
 			return st;
-		if (tied)
-			snprintf(r->trust, sizeof(r->trust), "tied to mail we "
-			    "sent (Postfix's log)");
+		dkim_evidence(&res->b, r->recipient, ev, sizeof(ev));
+		if (tied_enough(tie, ev, why, sizeof(why)))
+			snprintf(r->trust, sizeof(r->trust), "%s", why);
 		else {
 			if ((st = room_or_limited(x, res, i, limited, &room)) !=
 			    STORE_OK || !room)
 				return st;
-			snprintf(r->trust, sizeof(r->trust), "pending: not "
-			    "(yet) tied to mail we sent; --maillog decides");
+			snprintf(r->trust, sizeof(r->trust), "pending: %s (yet); "
+			    "--maillog decides", why);
+			e->evidence = ev;
 			st = store_pending_add(x->store, e, x->now, &dup);
+			e->evidence = NULL;
 			res->outcome[i] = dup ? POLICY_DUPLICATE :
 			    POLICY_PENDING;
 			return st;
@@ -540,6 +601,7 @@ keep(const struct store_event *e, time_t arrived, void *arg)
 	c->feedback_type = xstrdup(e->feedback_type);
 	c->dedup = xstrdup(e->dedup);
 	c->campaign = xstrdup(e->campaign);
+	c->evidence = xstrdup(e->evidence);
 	st->arrived[st->n++] = arrived;
 	return 0;
 }
@@ -554,7 +616,7 @@ settle_free(struct settle *st)
 		const char *f[] = { e->address, e->class, e->reason, e->status,
 		    e->replycode, e->action, e->diagnostic, e->reporting_mta,
 		    e->remote_mta, e->message_id, e->queue_id, e->source,
-		    e->feedback_type, e->dedup, e->campaign };
+		    e->feedback_type, e->dedup, e->campaign, e->evidence };
 		size_t k;
 
 		for (k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -568,25 +630,30 @@ enum store_status
 ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
     long *tied, long *unverified)
 {
+	char qb[LOG_SAFE_MAX], ab[LOG_SAFE_MAX], sb[LOG_SAFE_MAX];
+	char wb[LOG_SAFE_MAX];
 	struct settle st;
 	enum store_status r;
 	enum policy_outcome out;
-	char idbuf[512];
+	char idbuf[512], why[200];
 	size_t i;
-	int t;
+	int t, tie;
 
 	*tied = *unverified = 0;
 	memset(&st, 0, sizeof(st));
-	if ((r = store_outbound_purge(s, now - p->sent_retention)) != STORE_OK ||
+	/* settling follows a reading of the log: note when (pending.h) */
+	if ((r = pending_log_read(s, now)) != STORE_OK ||
+	    (r = store_outbound_purge(s, now - p->sent_retention)) != STORE_OK ||
 	    (r = store_pending_each(s, keep, &st)) != STORE_OK)
 		goto out;
 	for (i = 0; i < st.n; i++) {
 		struct store_event *e = &st.ev[i];
 
 		if ((r = store_outbound_tied(s, e->queue_id, bare_id(
-		    e->message_id, idbuf, sizeof(idbuf)), e->address, &t)) !=
+		    e->message_id, idbuf, sizeof(idbuf)), e->address, &tie)) !=
 		    STORE_OK)
 			goto out;
+		t = tied_enough(tie, e->evidence, why, sizeof(why));
 		if (!t && st.arrived[i] + p->pending_wait > now)
 			continue;	/* its log line may still come */
 		if (!t) {
@@ -598,11 +665,13 @@ ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
 		    (r = store_pending_del(s, e->dedup)) != STORE_OK)
 			goto out;
 		syslog(LOG_INFO, "%s: to=<%s>, class=%s, reason=%s, status=%s, "
-		    "action=%s, pending report %s", str_empty(e->queue_id) ?
-		    "NOQUEUE" : e->queue_id, e->address, e->class, e->reason,
-		    str_empty(e->status) ? "none" : e->status,
-		    policy_outcome_name(out), t ? "tied to mail we sent" :
-		    "never tied: unverified");
+		    "action=%s, pending report %s%s", str_empty(e->queue_id) ?
+		    "NOQUEUE" : log_safe(e->queue_id, qb, sizeof(qb)),
+		    log_safe(e->address, ab, sizeof(ab)), e->class, e->reason,
+		    str_empty(e->status) ? "none" : log_safe(e->status, sb,
+		    sizeof(sb)),
+		    policy_outcome_name(out), log_safe(why, wb, sizeof(wb)),
+		    t ? "" : ": unverified");
 		if (t)
 			(*tied)++;
 		else

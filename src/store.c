@@ -86,7 +86,8 @@ rate_class(const struct store_event *e)
 
 /*
  * store_event_add - the event, and the counters --metrics reads (per
- * domain and campaign), which erasure and retention never lower
+ * domain and campaign), which erasure and retention never lower; an
+ * address adds to them at most once per class within a day
  */
 enum store_status
 store_event_add(struct store *s, const struct store_event *e, int *dup)
@@ -94,9 +95,22 @@ store_event_add(struct store *s, const struct store_event *e, int *dup)
 	enum store_status r;
 	const char *c, *at;
 
+	long n = 0;
+
 	if ((r = s->ops->event_add(s, e, dup)) != STORE_OK || *dup ||
 	    (c = rate_class(e)) == NULL)
 		return r;
+	/*
+	 * One address counts once per class and day (issue 23): a
+	 * subscriber who mails us sixty reports about his own copy, or
+	 * replays his signed return path, is one address, not a domain's
+	 * rate. The event itself is one of those found.
+	 */
+	if (e->address != NULL && (r = s->ops->rate_events(s, e->address, c,
+	    e->time, &n)) != STORE_OK)
+		return r;
+	if (n > 1)
+		return STORE_OK;
 	if (e->address && (at = strrchr(e->address, '@')) != NULL &&
 	    (r = s->ops->count_add(s, "domain", at + 1, c)) != STORE_OK)
 		return r;
@@ -209,16 +223,41 @@ store_sent_add(struct store *s, const char *d, time_t t, long n)
 
 enum store_status
 store_logpos_get(struct store *s, const char *p, unsigned long long *ino,
-    long long *off, int *found)
+    long long *off, char *mark, size_t len, int *found)
 {
-	return s->ops->logpos_get(s, p, ino, off, found);
+	if (len > 0)
+		mark[0] = '\0';
+	return s->ops->logpos_get(s, p, ino, off, mark, len, found);
 }
 
 enum store_status
 store_logpos_set(struct store *s, const char *p, unsigned long long ino,
-    long long off)
+    long long off, const char *mark)
 {
-	return s->ops->logpos_set(s, p, ino, off);
+	return s->ops->logpos_set(s, p, ino, off, mark ? mark : "");
+}
+
+/* the key is this host's, like its positions: hosts of a fleet each
+   count their own log */
+enum store_status
+store_logseen(struct store *s, const char *key, time_t t, int *dup)
+{
+	char host[256], *k;
+	enum store_status r;
+
+	*dup = 0;
+	store_host(host, sizeof(host));
+	k = xmalloc(strlen(host) + strlen(key) + 2);
+	sprintf(k, "%s/%s", host, key);
+	r = s->ops->logseen(s, k, t, dup);
+	free(k);
+	return r;
+}
+
+enum store_status
+store_logseen_purge(struct store *s, time_t before)
+{
+	return s->ops->logseen_purge(s, before);
 }
 
 enum store_status

@@ -35,9 +35,9 @@ struct store_ops {
 	enum store_status (*sent_add)(struct store *, const char *, time_t,
 		    long);
 	enum store_status (*logpos_get)(struct store *, const char *,
-		    unsigned long long *, long long *, int *);
+		    unsigned long long *, long long *, char *, size_t, int *);
 	enum store_status (*logpos_set)(struct store *, const char *,
-		    unsigned long long, long long);
+		    unsigned long long, long long, const char *);
 	enum store_status (*query)(struct store *, enum store_query, time_t,
 		    store_row_cb, void *);
 	enum store_status (*last_event)(struct store *, time_t *);
@@ -96,6 +96,12 @@ struct store_ops {
 		    struct store_incident *);
 	enum store_status (*incidents)(struct store *, time_t,
 		    store_incident_cb, void *);
+	/* events of address in a rate class less than a day from t */
+	enum store_status (*rate_events)(struct store *, const char *,
+		    const char *, time_t, long *);
+	enum store_status (*logseen)(struct store *, const char *, time_t,
+		    int *);
+	enum store_status (*logseen_purge)(struct store *, time_t);
 };
 
 /* The tables --migrate-to copies, in order, and their columns. */

@@ -36,7 +36,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	8
+#define SCHEMA_VERSION	10
 
 #define CACHE_MAX	48
 
@@ -269,7 +269,20 @@ static const char *migrations[] = {
 	");"
 	"CREATE INDEX incidents_key ON incidents(domain, fingerprint, last_seen);"
 	"CREATE INDEX incidents_seen ON incidents(last_seen);",
+	/* 8 -> 9: what identifies a --maillog position (a file's line
+	 * checksum, the journal's cursor); delivery lines already counted */
+	"ALTER TABLE logpos ADD COLUMN mark TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE logseen ("
+	"  key  TEXT PRIMARY KEY,"
+	"  time INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX logseen_time ON logseen(time);",
+	/* 9 -> 10: what else vouches for a pending report's recipient */
+	"ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';",
 };
+/* a migration added without the version (or the reverse) fails to build */
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SCHEMA_VERSION,
+    "one migration per schema version");
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
 static enum store_status
@@ -1206,7 +1219,7 @@ sq_sent_add(struct store *bs, const char *domain, time_t t, long n)
  */
 static enum store_status
 sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
-    long long *off, int *found)
+    long long *off, char *mark, size_t len, int *found)
 {
 	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
@@ -1216,8 +1229,8 @@ sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 
 	*found = 0;
 	store_host(host, sizeof(host));
-	if ((r = prepare(s, "SELECT inode, offset FROM logpos WHERE path = ?1 "
-	    "AND host IN (?2, '') ORDER BY host DESC LIMIT 1", &st)) !=
+	if ((r = prepare(s, "SELECT inode, offset, mark FROM logpos WHERE "
+	    "path = ?1 AND host IN (?2, '') ORDER BY host DESC LIMIT 1", &st)) !=
 	    STORE_OK)
 		return r;
 	bind_text(st, 1, path);
@@ -1225,6 +1238,9 @@ sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*ino = (unsigned long long)sqlite3_column_int64(st, 0);
 		*off = sqlite3_column_int64(st, 1);
+		if (len > 0)
+			snprintf(mark, len, "%s",
+			    (const char *)sqlite3_column_text(st, 2));
 		*found = 1;
 	}
 	done(s, st);
@@ -1234,7 +1250,7 @@ sq_logpos_get(struct store *bs, const char *path, unsigned long long *ino,
 
 static enum store_status
 sq_logpos_set(struct store *bs, const char *path, unsigned long long ino,
-    long long off)
+    long long off, const char *mark)
 {
 	struct sq *s = SQ(bs);
 	sqlite3_stmt *st;
@@ -1242,16 +1258,49 @@ sq_logpos_set(struct store *bs, const char *path, unsigned long long ino,
 	char host[256];
 
 	store_host(host, sizeof(host));
-	r = prepare(s, "INSERT INTO logpos (host, path, inode, offset) VALUES "
-	    "(?4, ?1, ?2, ?3) ON CONFLICT (host, path) DO UPDATE SET "
-	    "inode = ?2, offset = ?3", &st);
+	r = prepare(s, "INSERT INTO logpos (host, path, inode, offset, mark) "
+	    "VALUES (?4, ?1, ?2, ?3, ?5) ON CONFLICT (host, path) DO UPDATE "
+	    "SET inode = ?2, offset = ?3, mark = ?5", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, path);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)ino);
 	sqlite3_bind_int64(st, 3, off);
 	bind_text(st, 4, host);
+	bind_text(st, 5, mark);
 	return step_done(s, st, "write log position");
+}
+
+static enum store_status
+sq_logseen(struct store *bs, const char *key, time_t t, int *dup)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "INSERT INTO logseen (key, time) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO NOTHING", &st)) != STORE_OK)
+		return r;
+	bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
+	if ((r = step_done(s, st, "note a log line")) != STORE_OK)
+		return r;
+	*dup = sqlite3_changes(s->db) == 0;
+	return STORE_OK;
+}
+
+static enum store_status
+sq_logseen_purge(struct store *bs, time_t before)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	if ((r = prepare(s, "DELETE FROM logseen WHERE time < ?1", &st)) !=
+	    STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	return step_done(s, st, "forget old log lines");
 }
 
 #define DOMAIN_OF(col) "substr(" col ", instr(" col ", '@') + 1)"
@@ -1273,9 +1322,9 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		    "FROM events WHERE time >= ?1 GROUP BY class, reason "
 		    "ORDER BY class, count(*) DESC, reason",
 		[STORE_Q_DOMAIN_CLASS] = "SELECT " DOMAIN_OF("address") ", "
-		    "class, '', count(*) FROM events WHERE time >= ?1 AND "
-		    "class IN ('hard', 'block', 'complaint') GROUP BY 1, 2 "
-		    "ORDER BY count(*) DESC, 1 LIMIT 60",
+		    "class, '', count(DISTINCT address) FROM events WHERE time "
+		    ">= ?1 AND class IN ('hard', 'block', 'complaint') GROUP BY "
+		    "1, 2 ORDER BY 4 DESC, 1 LIMIT 60",
 		[STORE_Q_SENT_DOMAIN] = "SELECT domain, '', '', sum(count) "
 		    "FROM sent WHERE day >= ?1 / 86400 GROUP BY domain "
 		    "ORDER BY 4 DESC",
@@ -1294,10 +1343,15 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
 		    "FROM events WHERE time >= ?1 AND reason = 'feedback' "
 		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+		/* distinct addresses: domain rows, then campaign rows */
 		[STORE_Q_RATES] = "SELECT " DOMAIN_OF("address") ", " RATE_CLASS
-		    ", campaign, count(*) FROM events WHERE time >= ?1 AND "
-		    RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
-		    "'unsubscribe') GROUP BY 1, 2, 3",
+		    ", '', count(DISTINCT address) FROM events WHERE time >= ?1 "
+		    "AND " RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
+		    "'unsubscribe') GROUP BY 1, 2 UNION ALL SELECT '', "
+		    RATE_CLASS ", campaign, count(DISTINCT address) FROM events "
+		    "WHERE time >= ?1 AND campaign <> '' AND " RATE_CLASS " IN "
+		    "('hard', 'soft', 'block', 'complaint', 'unsubscribe') GROUP "
+		    "BY 2, 3",
 		[STORE_Q_SENT_CAMPAIGN] = "SELECT campaign, '', '', sum(count) "
 		    "FROM sent_campaign WHERE day >= ?1 / 86400 GROUP BY "
 		    "campaign ORDER BY 4 DESC",
@@ -1306,9 +1360,9 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_PAUSES] = "SELECT domain, why, '', expires FROM pauses "
 		    "ORDER BY domain",
 		[STORE_Q_DAILY] = "SELECT date(time - time % 86400, 'unixepoch'), "
-		    RATE_CLASS ", '', count(*) FROM events WHERE time >= ?1 AND "
-		    RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
-		    "'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
+		    RATE_CLASS ", '', count(DISTINCT address) FROM events WHERE "
+		    "time >= ?1 AND " RATE_CLASS " IN ('hard', 'soft', 'block', "
+		    "'complaint', 'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
 		[STORE_Q_SENT_DAILY] = "SELECT date(day * 86400, 'unixepoch'), "
 		    "'', '', sum(count) FROM sent WHERE day >= ?1 / 86400 "
 		    "GROUP BY day ORDER BY day",
@@ -1545,19 +1599,24 @@ sq_outbound_tied(struct store *bs, const char *qid, const char *msgid,
 	enum store_status r;
 	int rc;
 
-	*tied = 0;
-	r = prepare(s, "SELECT EXISTS (SELECT 1 FROM outbound WHERE ?1 <> '' "
-	    "AND queue_id = ?1 AND address = ?3) OR EXISTS (SELECT 1 FROM "
-	    "outbound m JOIN outbound o ON o.queue_id = m.queue_id WHERE "
-	    "?2 <> '' AND m.address = '' AND m.message_id = ?2 AND "
-	    "o.address = ?3)", &st);
+	*tied = STORE_TIE_NONE;
+	/* q: the message's queue IDs; r: the recipients it was sent to */
+	r = prepare(s, "WITH q(queue_id) AS (SELECT ?1 WHERE ?1 <> '' UNION "
+	    "SELECT queue_id FROM outbound WHERE ?2 <> '' AND address = '' "
+	    "AND message_id = ?2), r AS (SELECT DISTINCT o.address FROM "
+	    "outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address <> "
+	    "'') SELECT CASE WHEN EXISTS (SELECT 1 FROM events e JOIN q ON "
+	    "e.queue_id = q.queue_id WHERE e.address = ?3 AND e.source = "
+	    "'maillog' AND e.action IN ('failed', 'delayed')) THEN 3 WHEN NOT "
+	    "EXISTS (SELECT 1 FROM r WHERE address = ?3) THEN 0 WHEN (SELECT "
+	    "count(*) FROM r) = 1 THEN 2 ELSE 1 END", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, qid);
 	bind_text(st, 2, msgid);
 	bind_text(st, 3, addr);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*tied = sqlite3_column_int(st, 0) != 0;
+		*tied = sqlite3_column_int(st, 0);
 	done(s, st);
 	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "look up sent mail");
 }
@@ -1588,9 +1647,9 @@ sq_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 	r = prepare(s, "INSERT INTO pending (dedup, arrived, time, address, "
 	    "class, reason, status, replycode, action, diagnostic, "
 	    "reporting_mta, remote_mta, message_id, queue_id, source, "
-	    "feedback_type, campaign) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (dedup) "
-	    "DO NOTHING", &st);
+	    "feedback_type, campaign, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON "
+	    "CONFLICT (dedup) DO NOTHING", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, e->dedup);
@@ -1610,6 +1669,7 @@ sq_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 	bind_text(st, 15, e->source);
 	bind_text(st, 16, e->feedback_type);
 	bind_text(st, 17, e->campaign);
+	bind_text(st, 18, e->evidence);
 	if ((r = step_done(s, st, "keep pending")) == STORE_OK)
 		*dup = sqlite3_changes(s->db) == 0;
 	return r;
@@ -1625,8 +1685,8 @@ sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 
 	r = prepare(s, "SELECT dedup, arrived, time, address, class, reason, "
 	    "status, replycode, action, diagnostic, reporting_mta, remote_mta, "
-	    "message_id, queue_id, source, feedback_type, campaign FROM "
-	    "pending ORDER BY arrived, dedup", &st);
+	    "message_id, queue_id, source, feedback_type, campaign, evidence "
+	    "FROM pending ORDER BY arrived, dedup", &st);
 	if (r != STORE_OK)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1648,6 +1708,7 @@ sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 		e.source = (const char *)sqlite3_column_text(st, 14);
 		e.feedback_type = (const char *)sqlite3_column_text(st, 15);
 		e.campaign = (const char *)sqlite3_column_text(st, 16);
+		e.evidence = (const char *)sqlite3_column_text(st, 17);
 		e.time = (time_t)sqlite3_column_int64(st, 2);
 		if (cb(&e, (time_t)sqlite3_column_int64(st, 1), arg) == -1)
 			break;
@@ -1867,6 +1928,30 @@ sq_incidents(struct store *bs, time_t since, store_incident_cb cb, void *arg)
 	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read incidents");
 }
 
+static enum store_status
+sq_rate_events(struct store *bs, const char *addr, const char *class,
+    time_t t, long *n)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*n = 0;
+	r = prepare(s, "SELECT count(*) FROM events WHERE address = ?1 AND "
+	    "time > ?3 - 86400 AND time < ?3 + 86400 AND " RATE_CLASS " = ?2",
+	    &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	bind_text(st, 2, class);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)t);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	done(s, st);
+	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "count events");
+}
+
 static const struct store_ops sq_ops = {
 	sq_close, sq_begin, sq_commit, sq_rollback, sq_event_add,
 	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
@@ -1879,5 +1964,5 @@ static const struct store_ops sq_ops = {
 	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
 	sq_keys, sq_key_add, sq_tombstones, sq_expire_events,
 	sq_failure_add, sq_failure_addresses, sq_incident_find, sq_incident_put,
-	sq_incidents,
+	sq_incidents, sq_rate_events, sq_logseen, sq_logseen_purge,
 };

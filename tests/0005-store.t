@@ -15,7 +15,7 @@ ok $([ "$ver" -ge 8 ]; echo $?) "schema version in user_version ($ver)"
 is "$(q 'pragma journal_mode')" wal "WAL journal"
 # forward migration: a version 1 database is brought to the current one, data kept
 cp "$db" "$tmp/v1.db"
-sqlite3 "$tmp/v1.db" 'DROP TABLE sent; DROP TABLE logpos; DROP INDEX audit_time; ALTER TABLE events DROP COLUMN campaign; DROP TABLE sent_campaign; DROP TABLE alerts; DROP TABLE pauses; DROP TABLE held; DROP TABLE event_counts; DROP TABLE erase_keys; DROP TABLE erased; DROP TABLE outbound; DROP TABLE pending; DROP TABLE counts; DROP TABLE metric_base; DROP TABLE pipe_seconds; DROP TABLE failures; DROP TABLE incidents; PRAGMA user_version = 1;'
+sqlite3 "$tmp/v1.db" 'DROP TABLE sent; DROP TABLE logpos; DROP INDEX audit_time; ALTER TABLE events DROP COLUMN campaign; DROP TABLE sent_campaign; DROP TABLE alerts; DROP TABLE pauses; DROP TABLE held; DROP TABLE event_counts; DROP TABLE erase_keys; DROP TABLE erased; DROP TABLE outbound; DROP TABLE pending; DROP TABLE counts; DROP TABLE metric_base; DROP TABLE pipe_seconds; DROP TABLE failures; DROP TABLE incidents; DROP TABLE logseen; PRAGMA user_version = 1;'
 $BOUNCER --db "$tmp/v1.db" --init > /dev/null
 is "$(sqlite3 "$tmp/v1.db" "pragma user_version; select count(*) from sent; select count(*) from events where campaign = ''; select class from suppression where address='hard@example.net'" | tr '\n' ' ')" "$ver 0 $(q 'select count(*) from events') hard " "version 1 migrated to $ver, rows kept"
 sqlite3 "$tmp/v1.db" 'PRAGMA user_version = 99;'

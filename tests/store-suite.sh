@@ -125,6 +125,27 @@ is "$(q "select count(*) from events where address like 'forged_@example.net' an
 is "$(q "select count(*) from suppression where address like 'forged_@example.net'")" 0 "and nobody suppressed"
 $TB --metrics | grep -q '^bouncer_limit_hits_total{limit="unverified"} 1$'; ok $? "the limit's hit counted in --metrics"
 
+# a queue ID sent to several recipients ties none of them by itself
+# (issue 23); Postfix's own log of a failure does; the DKIM evidence of
+# a report kept pending is kept with it
+printf 'trust = sent\nauthserv_id = mx.test.example\n' > "$tmp/shared.conf"
+SB="$B --config $tmp/shared.conf --now $(day 310)"
+pfx() { sed "s/^Reporting-MTA: dns; mx.test.example\$/&\nX-Postfix-Queue-ID: $1/"; }
+printf 'Oct 28 00:00:01 mx1 postfix/smtp[124]: 7QUEUE0002: to=<%s>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' sh1@example.net sh2@example.net > "$tmp/shared.log"
+$SB --maillog "$tmp/shared.log" > /dev/null
+mkdsn sh1@example.net 5.1.1 "550 5.1.1 User unknown" sq1@x | pfx 7QUEUE0002 | $SB
+is "$(q "select count(*) from pending where address='sh1@example.net'")" 1 "a queue ID sent to two: its DSN waits"
+printf 'Oct 28 00:00:02 mx1 postfix/smtp[124]: 7QUEUE0002: to=<sh3@example.org>, relay=mx.example.org[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=4.4.1, status=deferred (connection timed out)\n' >> "$tmp/shared.log"
+$SB --maillog "$tmp/shared.log" > /dev/null
+mkdsn sh3@example.org 4.4.7 "delivery time expired" sq3@x | pfx 7QUEUE0002 | $SB
+is "$(q "select class from events where address='sh3@example.org' and source='bounce'")" soft "Postfix's log of the deferral ties its DSN"
+{ printf 'Authentication-Results: mx.test.example; dkim=pass header.d=example.com\n'
+  mkdsn sh4@example.com 5.1.1 "550 5.1.1 User unknown" sq4@x | pfx 7QUEUE0003; } | $SB
+is "$(q "select count(*) from pending where address='sh4@example.com' and evidence like '%header.d=example.com%'")" 1 "a signed report before the log: pending, its evidence kept"
+printf 'Oct 28 00:00:03 mx1 postfix/smtp[124]: 7QUEUE0003: to=<%s>, relay=mx.example.com[192.0.2.3]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' sh4@example.com sh5@example.com >> "$tmp/shared.log"
+$SB --maillog "$tmp/shared.log" > /dev/null
+is "$(q "select class from suppression where address='sh4@example.com'")" hard "--maillog: shared, but the evidence vouches: suppressed"
+is "$(q "select count(*) from suppression where address='sh1@example.net'")" 0 "the unsigned one still waits"
 # Incidents never release what the words already decide (issue 25, 1):
 # twelve dead mailboxes at one provider within the hour, said alike with
 # no address code (GMX's "550 Requested action not taken: mailbox
@@ -190,3 +211,20 @@ $B --now "$(dday 423)T11:00:00Z" --maillog "$tmp/gw.log" > /dev/null
 mkdsn stands@corp-gw.example 4.2.2 "452 4.2.2 Mailbox full" "st3@x" | $B --now "$(dday 427)T10:00:00Z"
 is "$(q "select count(*) from suppression where address='stands@corp-gw.example'")" 0 \
    "a delivery that stood four days resets the count: the next soft bounce is the first"
+
+# --maillog on every backend: the same line twice counts once (logseen),
+# and a log truncated in place that grows past the saved position is
+# read again from its start (the position's mark: a checksum of the line
+# before it)
+sline() { printf 'Dec 01 10:00:%02d mx1 postfix/smtp[9]: 5S%d: to=<ls%d@seen.example>, relay=mx.seen.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' "$1" "$1" "$1"; }
+seen() { q "select coalesce(sum(count), 0) from sent where domain='seen.example'"; }
+{ sline 1; sline 2; } | $B --now "$(day 334)" --maillog - > /dev/null
+{ sline 2; sline 3; } | $B --now "$(day 334)" --maillog - > /dev/null
+is "$(seen)" 3 "--maillog -: overlapping input counts once"
+{ sline 4; sline 5; } > "$tmp/seen.log"
+$B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
+{ sline 6; sline 7; sline 8; } > "$tmp/seen.log"
+$B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
+is "$(seen)" 8 "--maillog: a log truncated and grown past the position is read from its start"
+$B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
+is "$(seen)" 8 "... and nothing twice"
