@@ -270,7 +270,8 @@ enum store_status store_last_event(struct store *, time_t *);
  * What --maillog learned of the mail this server sent, for trust = sent
  * (bouncer.conf(5)): a row per queue ID and recipient (smtp/lmtp
  * delivery lines), and one with the recipient "" carrying the queue
- * file's Message-ID (cleanup's line). Kept for a retention time.
+ * file's Message-ID (cleanup's line) and its number of recipients
+ * (qmgr's nrcpt=, when more than one). Kept for a retention time.
  */
 enum store_status store_outbound_add(struct store *, const char *,
 	    const char *, const char *, time_t);
@@ -282,12 +283,22 @@ enum store_status store_outbound_add(struct store *, const char *,
  */
 #define STORE_TIE_NONE		0	/* not sent to that recipient */
 #define STORE_TIE_SHARED	1	/* sent to it among other recipients */
-#define STORE_TIE_ALONE		2	/* sent to that recipient alone */
+#define STORE_TIE_ALONE		2	/* sent to that recipient alone (no
+					   other recipient in the log, and
+					   qmgr's nrcpt, when read, is 1) */
 #define STORE_TIE_FAILED	3	/* Postfix's own log has its delivery
 					   to the recipient bounced or
 					   deferred (--maillog's events) */
 enum store_status store_outbound_tied(struct store *, const char *,
 	    const char *, const char *, int *);
+/*
+ * store_outbound_nrcpt - the number of recipients of the message with
+ * that queue ID, as qmgr logged it when the message entered the active
+ * queue (nrcpt=), before any delivery line: a message with more than one
+ * is never "sent alone", whatever delivery lines have been read so far
+ */
+enum store_status store_outbound_nrcpt(struct store *, const char *, long,
+	    time_t);
 /* store_outbound_purge - forget what is older than the time given */
 enum store_status store_outbound_purge(struct store *, time_t);
 

@@ -619,6 +619,12 @@ store_outbound_tied(struct store *s, const char *qid, const char *msgid,
 }
 
 enum store_status
+store_outbound_nrcpt(struct store *s, const char *qid, long n, time_t t)
+{
+	return s->ops->outbound_nrcpt(s, qid, n, t);
+}
+
+enum store_status
 store_outbound_purge(struct store *s, time_t before)
 {
 	return s->ops->outbound_purge(s, before);

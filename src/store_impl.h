@@ -69,6 +69,8 @@ struct store_ops {
 	enum store_status (*outbound_tied)(struct store *, const char *,
 		    const char *, const char *, int *);
 	enum store_status (*outbound_purge)(struct store *, time_t);
+	enum store_status (*outbound_nrcpt)(struct store *, const char *,
+		    long, time_t);
 	enum store_status (*pending_add)(struct store *,
 		    const struct store_event *, time_t, int *);
 	enum store_status (*pending_each)(struct store *, store_pending_cb,

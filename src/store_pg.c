@@ -224,8 +224,10 @@ static const char *pg_migrations[] = {
 	"ALTER TABLE logpos ADD COLUMN mark TEXT NOT NULL DEFAULT '';"
 	"CREATE TABLE logseen (key TEXT PRIMARY KEY, time BIGINT NOT NULL);"
 	"CREATE INDEX logseen_time ON logseen(time);",
-	/* 9 -> 10: what else vouches for a pending report's recipient */
-	"ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';",
+	/* 9 -> 10: what else vouches for a pending report's recipient; how
+	 * many recipients qmgr logged for a queue ID (its "" row) */
+	("ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE outbound ADD COLUMN nrcpt BIGINT NOT NULL DEFAULT 0;"),
 };
 /* a migration added without the version (or the reverse) fails to build */
 _Static_assert(sizeof(pg_migrations) / sizeof(pg_migrations[0]) == PG_SCHEMA_VERSION,
@@ -1456,8 +1458,25 @@ pg_outbound_tied(struct store *bs, const char *qid, const char *msgid,
 	    "JOIN q ON e.queue_id = q.queue_id WHERE e.address = $3 AND "
 	    "e.source = 'maillog' AND e.action IN ('failed', 'delayed')) THEN 3 "
 	    "WHEN NOT EXISTS (SELECT 1 FROM r WHERE address = $3) THEN 0 WHEN "
-	    "(SELECT count(*) FROM r) = 1 THEN 2 ELSE 1 END", 3, p, &r);
+	    "(SELECT count(*) FROM r) = 1 AND (SELECT coalesce(max(o.nrcpt), 0) "
+	    "FROM outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address "
+	    "= '') <= 1 THEN 2 ELSE 1 END", 3, p, &r);
 	return r;
+}
+
+static enum store_status
+pg_outbound_nrcpt(struct store *bs, const char *qid, long n, time_t t)
+{
+	char ts[32], ns[32];
+	const char *p[3] = { qid, ts, ns };
+
+	num(ts, sizeof(ts), (long long)t);
+	num(ns, sizeof(ns), (long long)n);
+	return cmd(PG(bs), "INSERT INTO outbound (queue_id, address, "
+	    "message_id, time, nrcpt) VALUES ($1, '', '', $2::bigint, "
+	    "$3::bigint) ON CONFLICT (queue_id, address) DO UPDATE SET time = "
+	    "greatest(outbound.time, excluded.time), nrcpt = "
+	    "greatest(outbound.nrcpt, excluded.nrcpt)", 3, p);
 }
 
 static enum store_status
@@ -1605,7 +1624,8 @@ static const struct store_ops pg_ops = {
 	pg_campaign_sent_add, pg_alert_set, pg_pause_set, pg_count_add,
 	pg_pipe_time, pg_label_domains, NULL, pg_load,
 	pg_held_get, pg_held_put, pg_held_delete, pg_event_near,
-	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_pending_add,
+	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_outbound_nrcpt,
+	pg_pending_add,
 	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,
 	pg_keys, pg_key_add, pg_tombstones, pg_expire_events,
 	pg_failure_add, pg_failure_addresses, pg_incident_find, pg_incident_put,

@@ -277,8 +277,10 @@ static const char *migrations[] = {
 	"  time INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX logseen_time ON logseen(time);",
-	/* 9 -> 10: what else vouches for a pending report's recipient */
-	"ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';",
+	/* 9 -> 10: what else vouches for a pending report's recipient; how
+	 * many recipients qmgr logged for a queue ID (its "" row) */
+	("ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE outbound ADD COLUMN nrcpt INTEGER NOT NULL DEFAULT 0;"),
 };
 /* a migration added without the version (or the reverse) fails to build */
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SCHEMA_VERSION,
@@ -1609,7 +1611,9 @@ sq_outbound_tied(struct store *bs, const char *qid, const char *msgid,
 	    "e.queue_id = q.queue_id WHERE e.address = ?3 AND e.source = "
 	    "'maillog' AND e.action IN ('failed', 'delayed')) THEN 3 WHEN NOT "
 	    "EXISTS (SELECT 1 FROM r WHERE address = ?3) THEN 0 WHEN (SELECT "
-	    "count(*) FROM r) = 1 THEN 2 ELSE 1 END", &st);
+	    "count(*) FROM r) = 1 AND (SELECT coalesce(max(o.nrcpt), 0) FROM "
+	    "outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address = "
+	    "'') <= 1 THEN 2 ELSE 1 END", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, qid);
@@ -1619,6 +1623,25 @@ sq_outbound_tied(struct store *bs, const char *qid, const char *msgid,
 		*tied = sqlite3_column_int(st, 0);
 	done(s, st);
 	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "look up sent mail");
+}
+
+static enum store_status
+sq_outbound_nrcpt(struct store *bs, const char *qid, long n, time_t t)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO outbound (queue_id, address, message_id, "
+	    "time, nrcpt) VALUES (?1, '', '', ?2, ?3) ON CONFLICT (queue_id, "
+	    "address) DO UPDATE SET time = max(time, excluded.time), nrcpt = "
+	    "max(nrcpt, excluded.nrcpt)", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, qid);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	return step_done(s, st, "remember sent mail");
 }
 
 static enum store_status
@@ -1960,7 +1983,8 @@ static const struct store_ops sq_ops = {
 	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_count_add,
 	sq_pipe_time, sq_label_domains, sq_dump, NULL,
 	sq_held_get, sq_held_put, sq_held_delete, sq_event_near,
-	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_pending_add,
+	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_outbound_nrcpt,
+	sq_pending_add,
 	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
 	sq_keys, sq_key_add, sq_tombstones, sq_expire_events,
 	sq_failure_add, sq_failure_addresses, sq_incident_find, sq_incident_put,

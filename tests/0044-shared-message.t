@@ -52,9 +52,11 @@ Message-ID: <$3>
 --B--
 EOT
 }
-# logmsg QID MESSAGE-ID RCPTS: Postfix's log of one message sent
+# logmsg QID MESSAGE-ID RCPTS [NRCPT]: Postfix's log of one message sent
+# to NRCPT recipients (all of RCPTS by default), delivered to RCPTS
 logmsg() {
 	printf 'Nov 20 11:00:00 mx1 postfix/cleanup[123]: %s: message-id=<%s>\n' "$1" "$2"
+	printf 'Nov 20 11:00:00 mx1 postfix/qmgr[125]: %s: from=<bounces@sender.example>, size=2048, nrcpt=%s (queue active)\n' "$1" "${4:-$(echo $3 | wc -w)}"
 	for r in $3; do
 		printf 'Nov 20 11:00:01 mx1 postfix/smtp[124]: %s: to=<%s>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=2.0.0, status=sent (250 2.0.0 OK)\n' "$1" "$r"
 	done
@@ -88,6 +90,15 @@ $B --now $T0 --maillog "$log" > /dev/null
 rdsn alice@example.net g1@mx solo@sender.example | pipe MAILER-DAEMON
 is "$(q "select class from suppression where address='alice@example.net'")" hard "a message sent to one recipient: its DSN suppresses"
 
+# the same before --maillog has read mallet's own delivery line: the log
+# has only the victim's so far, but qmgr logged two recipients before
+# either delivery
+logmsg 5B0000000007 list6@sender.example "v50@victims.example" 2 >> "$log"
+$B --now $T0 --maillog "$log" > /dev/null
+rdsn v50@victims.example f6@evil list6@sender.example | pipe MAILER-DAEMON
+is "$(listed v50@victims.example)" 0 "before his own delivery line is read, qmgr's nrcpt=2 still makes it shared"
+is "$(q "select count(*) from pending where address='v50@victims.example'")" 1 "... and it waits"
+
 # genuine: Postfix's own log of a failure, for one recipient of a shared
 # message. A rejection suppresses from the log itself, and Postfix's DSN
 # of it is tied; a deferral ties the DSN Postfix writes when it expires.
@@ -102,7 +113,7 @@ pdsn() {	# pdsn RCPT STATUS DIAG: Postfix's own DSN of 5B0000000003
 }
 pdsn carol@example.org 5.1.1 "550 5.1.1 User unknown" | pipe MAILER-DAEMON
 pdsn dan@example.com 4.4.1 "connect to mx.example.com: Connection timed out" | pipe MAILER-DAEMON
-is "$(q "select count(*) from pending")" 0 "Postfix's DSNs of failures in its log: not pending"
+is "$(q "select count(*) from pending where address in ('carol@example.org', 'dan@example.com')")" 0 "Postfix's DSNs of failures in its log: not pending"
 is "$(q "select class||' '||reason from events where address='dan@example.com' and source='bounce'")" "soft expired" "the expired deferral is acted on (soft, expired)"
 # ... but not its DSN about bob, whose delivery the log has as sent
 pdsn bob@example.net 5.1.1 "550 5.1.1 User unknown" | pipe MAILER-DAEMON
