@@ -86,7 +86,8 @@ rate_class(const struct store_event *e)
 
 /*
  * store_event_add - the event, and the counters --metrics reads (per
- * domain and campaign), which erasure and retention never lower
+ * domain and campaign), which erasure and retention never lower; an
+ * address adds to them at most once per class within a day
  */
 enum store_status
 store_event_add(struct store *s, const struct store_event *e, int *dup)
@@ -94,9 +95,22 @@ store_event_add(struct store *s, const struct store_event *e, int *dup)
 	enum store_status r;
 	const char *c, *at;
 
+	long n = 0;
+
 	if ((r = s->ops->event_add(s, e, dup)) != STORE_OK || *dup ||
 	    (c = rate_class(e)) == NULL)
 		return r;
+	/*
+	 * One address counts once per class and day (issue 23): a
+	 * subscriber who mails us sixty reports about his own copy, or
+	 * replays his signed return path, is one address, not a domain's
+	 * rate. The event itself is one of those found.
+	 */
+	if (e->address != NULL && (r = s->ops->rate_events(s, e->address, c,
+	    e->time, &n)) != STORE_OK)
+		return r;
+	if (n > 1)
+		return STORE_OK;
 	if (e->address && (at = strrchr(e->address, '@')) != NULL &&
 	    (r = s->ops->count_add(s, "domain", at + 1, c)) != STORE_OK)
 		return r;
@@ -602,6 +616,12 @@ store_outbound_tied(struct store *s, const char *qid, const char *msgid,
     const char *addr, int *tied)
 {
 	return s->ops->outbound_tied(s, qid, msgid, addr, tied);
+}
+
+enum store_status
+store_outbound_nrcpt(struct store *s, const char *qid, long n, time_t t)
+{
+	return s->ops->outbound_nrcpt(s, qid, n, t);
 }
 
 enum store_status

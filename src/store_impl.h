@@ -69,6 +69,8 @@ struct store_ops {
 	enum store_status (*outbound_tied)(struct store *, const char *,
 		    const char *, const char *, int *);
 	enum store_status (*outbound_purge)(struct store *, time_t);
+	enum store_status (*outbound_nrcpt)(struct store *, const char *,
+		    long, time_t);
 	enum store_status (*pending_add)(struct store *,
 		    const struct store_event *, time_t, int *);
 	enum store_status (*pending_each)(struct store *, store_pending_cb,
@@ -96,6 +98,9 @@ struct store_ops {
 		    struct store_incident *);
 	enum store_status (*incidents)(struct store *, time_t,
 		    store_incident_cb, void *);
+	/* events of address in a rate class less than a day from t */
+	enum store_status (*rate_events)(struct store *, const char *,
+		    const char *, time_t, long *);
 	enum store_status (*logseen)(struct store *, const char *, time_t,
 		    int *);
 	enum store_status (*logseen_purge)(struct store *, time_t);

@@ -32,7 +32,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define PG_SCHEMA_VERSION	9
+#define PG_SCHEMA_VERSION	10
 #define PG_WRITER_LOCK		"SELECT pg_advisory_xact_lock(7303552)"
 
 /*
@@ -224,7 +224,14 @@ static const char *pg_migrations[] = {
 	"ALTER TABLE logpos ADD COLUMN mark TEXT NOT NULL DEFAULT '';"
 	"CREATE TABLE logseen (key TEXT PRIMARY KEY, time BIGINT NOT NULL);"
 	"CREATE INDEX logseen_time ON logseen(time);",
+	/* 9 -> 10: what else vouches for a pending report's recipient; how
+	 * many recipients qmgr logged for a queue ID (its "" row) */
+	("ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE outbound ADD COLUMN nrcpt BIGINT NOT NULL DEFAULT 0;"),
 };
+/* a migration added without the version (or the reverse) fails to build */
+_Static_assert(sizeof(pg_migrations) / sizeof(pg_migrations[0]) == PG_SCHEMA_VERSION,
+    "one migration per schema version");
 
 /* pfail - describe the failure; transient ones are for a retry */
 static enum store_status
@@ -1058,9 +1065,9 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		    "FROM events WHERE time >= $1::bigint GROUP BY class, reason "
 		    "ORDER BY class, count(*) DESC, reason",
 		[STORE_Q_DOMAIN_CLASS] = "SELECT split_part(address, '@', 2), "
-		    "class, '', count(*) FROM events WHERE time >= $1::bigint AND "
-		    "class IN ('hard', 'block', 'complaint') GROUP BY 1, 2 "
-		    "ORDER BY count(*) DESC, 1 LIMIT 60",
+		    "class, '', count(DISTINCT address) FROM events WHERE time >= "
+		    "$1::bigint AND class IN ('hard', 'block', 'complaint') GROUP "
+		    "BY 1, 2 ORDER BY 4 DESC, 1 LIMIT 60",
 		[STORE_Q_SENT_DOMAIN] = "SELECT domain, '', '', sum(count) FROM "
 		    "sent WHERE day >= $1::bigint / 86400 GROUP BY domain "
 		    "ORDER BY 4 DESC",
@@ -1080,10 +1087,15 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
 		    "FROM events WHERE time >= $1::bigint AND reason = 'feedback' "
 		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+		/* distinct addresses: domain rows, then campaign rows */
 		[STORE_Q_RATES] = "SELECT split_part(address, '@', 2), "
-		    PG_RATE_CLASS ", campaign, count(*) FROM events WHERE time >= "
-		    "$1::bigint AND " PG_RATE_CLASS " IN ('hard', 'soft', "
-		    "'block', 'complaint', 'unsubscribe') GROUP BY 1, 2, 3",
+		    PG_RATE_CLASS ", '', count(DISTINCT address) FROM events "
+		    "WHERE time >= $1::bigint AND " PG_RATE_CLASS " IN ('hard', "
+		    "'soft', 'block', 'complaint', 'unsubscribe') GROUP BY 1, 2 "
+		    "UNION ALL SELECT '', " PG_RATE_CLASS ", campaign, "
+		    "count(DISTINCT address) FROM events WHERE time >= $1::bigint "
+		    "AND campaign <> '' AND " PG_RATE_CLASS " IN ('hard', 'soft', "
+		    "'block', 'complaint', 'unsubscribe') GROUP BY 2, 3",
 		[STORE_Q_SENT_CAMPAIGN] = "SELECT campaign, '', '', sum(count) "
 		    "FROM sent_campaign WHERE day >= $1::bigint / 86400 GROUP BY "
 		    "campaign ORDER BY 4 DESC",
@@ -1093,9 +1105,10 @@ pg_query(struct store *bs, enum store_query q, time_t since, store_row_cb cb,
 		    "WHERE $1::bigint >= 0 ORDER BY domain",
 		[STORE_Q_DAILY] = "SELECT to_char(to_timestamp(time - time % "
 		    "86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), " PG_RATE_CLASS
-		    ", '', count(*) FROM events WHERE time >= $1::bigint AND "
-		    PG_RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
-		    "'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
+		    ", '', count(DISTINCT address) FROM events WHERE time >= "
+		    "$1::bigint AND " PG_RATE_CLASS " IN ('hard', 'soft', "
+		    "'block', 'complaint', 'unsubscribe') GROUP BY 1, 2 ORDER BY "
+		    "1, 2",
 		[STORE_Q_SENT_DAILY] = "SELECT to_char(to_timestamp(day * 86400) "
 		    "AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '', '', sum(count) FROM "
 		    "sent WHERE day >= $1::bigint / 86400 GROUP BY day ORDER BY "
@@ -1436,12 +1449,34 @@ pg_outbound_tied(struct store *bs, const char *qid, const char *msgid,
 	const char *p[3] = { qid ? qid : "", msgid ? msgid : "", addr };
 	enum store_status r;
 
-	*tied = scalar(PG(bs), "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
-	    "outbound WHERE $1 <> '' AND queue_id = $1 AND address = $3) OR "
-	    "EXISTS (SELECT 1 FROM outbound m JOIN outbound o ON o.queue_id = "
-	    "m.queue_id WHERE $2 <> '' AND m.address = '' AND m.message_id = "
-	    "$2 AND o.address = $3) THEN 1 ELSE 0 END", 3, p, &r) != 0;
+	/* q: the message's queue IDs; r: the recipients it was sent to */
+	*tied = (int)scalar(PG(bs), "WITH q(queue_id) AS (SELECT $1::text "
+	    "WHERE $1 <> '' UNION SELECT queue_id FROM outbound WHERE $2 <> '' "
+	    "AND address = '' AND message_id = $2), r AS (SELECT DISTINCT "
+	    "o.address FROM outbound o JOIN q ON o.queue_id = q.queue_id WHERE "
+	    "o.address <> '') SELECT CASE WHEN EXISTS (SELECT 1 FROM events e "
+	    "JOIN q ON e.queue_id = q.queue_id WHERE e.address = $3 AND "
+	    "e.source = 'maillog' AND e.action IN ('failed', 'delayed')) THEN 3 "
+	    "WHEN NOT EXISTS (SELECT 1 FROM r WHERE address = $3) THEN 0 WHEN "
+	    "(SELECT count(*) FROM r) = 1 AND (SELECT coalesce(max(o.nrcpt), 0) "
+	    "FROM outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address "
+	    "= '') <= 1 THEN 2 ELSE 1 END", 3, p, &r);
 	return r;
+}
+
+static enum store_status
+pg_outbound_nrcpt(struct store *bs, const char *qid, long n, time_t t)
+{
+	char ts[32], ns[32];
+	const char *p[3] = { qid, ts, ns };
+
+	num(ts, sizeof(ts), (long long)t);
+	num(ns, sizeof(ns), (long long)n);
+	return cmd(PG(bs), "INSERT INTO outbound (queue_id, address, "
+	    "message_id, time, nrcpt) VALUES ($1, '', '', $2::bigint, "
+	    "$3::bigint) ON CONFLICT (queue_id, address) DO UPDATE SET time = "
+	    "greatest(outbound.time, excluded.time), nrcpt = "
+	    "greatest(outbound.nrcpt, excluded.nrcpt)", 3, p);
 }
 
 static enum store_status
@@ -1461,10 +1496,10 @@ pg_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 {
 	struct pg *s = PG(bs);
 	char a[32], t[32];
-	const char *p[17] = { e->dedup, a, t, e->address, e->class, e->reason,
+	const char *p[18] = { e->dedup, a, t, e->address, e->class, e->reason,
 	    e->status, e->replycode, e->action, e->diagnostic,
 	    e->reporting_mta, e->remote_mta, e->message_id, e->queue_id,
-	    e->source, e->feedback_type, e->campaign };
+	    e->source, e->feedback_type, e->campaign, e->evidence };
 	enum store_status r;
 	PGresult *res;
 	int i;
@@ -1472,15 +1507,15 @@ pg_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 	*dup = 0;
 	num(a, sizeof(a), (long long)arrived);
 	num(t, sizeof(t), (long long)e->time);
-	for (i = 0; i < 17; i++)
+	for (i = 0; i < 18; i++)
 		if (p[i] == NULL)
 			p[i] = "";
 	res = run(s, "INSERT INTO pending (dedup, arrived, time, address, "
 	    "class, reason, status, replycode, action, diagnostic, "
 	    "reporting_mta, remote_mta, message_id, queue_id, source, "
-	    "feedback_type, campaign) VALUES ($1, $2::bigint, $3::bigint, $4, "
-	    "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON "
-	    "CONFLICT (dedup) DO NOTHING", 17, p, &r);
+	    "feedback_type, campaign, evidence) VALUES ($1, $2::bigint, "
+	    "$3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+	    "$16, $17, $18) ON CONFLICT (dedup) DO NOTHING", 18, p, &r);
 	if (res == NULL)
 		return r;
 	*dup = strcmp(PQcmdTuples(res), "0") == 0;
@@ -1497,8 +1532,8 @@ pg_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 
 	res = run(PG(bs), "SELECT dedup, arrived, time, address, class, "
 	    "reason, status, replycode, action, diagnostic, reporting_mta, "
-	    "remote_mta, message_id, queue_id, source, feedback_type, campaign "
-	    "FROM pending ORDER BY arrived, dedup", 0, NULL, &r);
+	    "remote_mta, message_id, queue_id, source, feedback_type, campaign, "
+	    "evidence FROM pending ORDER BY arrived, dedup", 0, NULL, &r);
 	if (res == NULL)
 		return r;
 	for (i = 0; i < PQntuples(res); i++) {
@@ -1520,6 +1555,7 @@ pg_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 		e.source = PQgetvalue(res, i, 14);
 		e.feedback_type = PQgetvalue(res, i, 15);
 		e.campaign = PQgetvalue(res, i, 16);
+		e.evidence = PQgetvalue(res, i, 17);
 		e.time = (time_t)atoll(PQgetvalue(res, i, 2));
 		if (cb(&e, (time_t)atoll(PQgetvalue(res, i, 1)), arg) == -1)
 			break;
@@ -1565,6 +1601,21 @@ pg_counter_set(struct store *bs, const char *key, long v)
 	    2, p);
 }
 
+static enum store_status
+pg_rate_events(struct store *bs, const char *addr, const char *class,
+    time_t t, long *n)
+{
+	char ts[32];
+	const char *p[3] = { addr, class, ts };
+	enum store_status r;
+
+	num(ts, sizeof(ts), (long long)t);
+	*n = scalar(PG(bs), "SELECT count(*) FROM events WHERE address = $1 "
+	    "AND time > $3::bigint - 86400 AND time < $3::bigint + 86400 AND "
+	    PG_RATE_CLASS " = $2", 3, p, &r);
+	return r;
+}
+
 static const struct store_ops pg_ops = {
 	pg_close, pg_begin, pg_commit, pg_rollback, pg_event_add,
 	pg_soft_count, pg_get, pg_put, pg_delete, pg_audit, pg_list,
@@ -1573,9 +1624,10 @@ static const struct store_ops pg_ops = {
 	pg_campaign_sent_add, pg_alert_set, pg_pause_set, pg_count_add,
 	pg_pipe_time, pg_label_domains, NULL, pg_load,
 	pg_held_get, pg_held_put, pg_held_delete, pg_event_near,
-	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_pending_add,
+	pg_outbound_add, pg_outbound_tied, pg_outbound_purge, pg_outbound_nrcpt,
+	pg_pending_add,
 	pg_pending_each, pg_pending_del, pg_counter, pg_counter_set,
 	pg_keys, pg_key_add, pg_tombstones, pg_expire_events,
 	pg_failure_add, pg_failure_addresses, pg_incident_find, pg_incident_put,
-	pg_incidents, pg_logseen, pg_logseen_purge,
+	pg_incidents, pg_rate_events, pg_logseen, pg_logseen_purge,
 };

@@ -36,7 +36,7 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define SCHEMA_VERSION	9
+#define SCHEMA_VERSION	10
 
 #define CACHE_MAX	48
 
@@ -277,7 +277,14 @@ static const char *migrations[] = {
 	"  time INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX logseen_time ON logseen(time);",
+	/* 9 -> 10: what else vouches for a pending report's recipient; how
+	 * many recipients qmgr logged for a queue ID (its "" row) */
+	("ALTER TABLE pending ADD COLUMN evidence TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE outbound ADD COLUMN nrcpt INTEGER NOT NULL DEFAULT 0;"),
 };
+/* a migration added without the version (or the reverse) fails to build */
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == SCHEMA_VERSION,
+    "one migration per schema version");
 
 /* classify_rc - transient SQLite failures are retried by Postfix */
 static enum store_status
@@ -1317,9 +1324,9 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		    "FROM events WHERE time >= ?1 GROUP BY class, reason "
 		    "ORDER BY class, count(*) DESC, reason",
 		[STORE_Q_DOMAIN_CLASS] = "SELECT " DOMAIN_OF("address") ", "
-		    "class, '', count(*) FROM events WHERE time >= ?1 AND "
-		    "class IN ('hard', 'block', 'complaint') GROUP BY 1, 2 "
-		    "ORDER BY count(*) DESC, 1 LIMIT 60",
+		    "class, '', count(DISTINCT address) FROM events WHERE time "
+		    ">= ?1 AND class IN ('hard', 'block', 'complaint') GROUP BY "
+		    "1, 2 ORDER BY 4 DESC, 1 LIMIT 60",
 		[STORE_Q_SENT_DOMAIN] = "SELECT domain, '', '', sum(count) "
 		    "FROM sent WHERE day >= ?1 / 86400 GROUP BY domain "
 		    "ORDER BY 4 DESC",
@@ -1338,10 +1345,15 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_FEEDBACK] = "SELECT feedback_type, class, '', count(*) "
 		    "FROM events WHERE time >= ?1 AND reason = 'feedback' "
 		    "GROUP BY 1, 2 ORDER BY 4 DESC",
+		/* distinct addresses: domain rows, then campaign rows */
 		[STORE_Q_RATES] = "SELECT " DOMAIN_OF("address") ", " RATE_CLASS
-		    ", campaign, count(*) FROM events WHERE time >= ?1 AND "
-		    RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
-		    "'unsubscribe') GROUP BY 1, 2, 3",
+		    ", '', count(DISTINCT address) FROM events WHERE time >= ?1 "
+		    "AND " RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
+		    "'unsubscribe') GROUP BY 1, 2 UNION ALL SELECT '', "
+		    RATE_CLASS ", campaign, count(DISTINCT address) FROM events "
+		    "WHERE time >= ?1 AND campaign <> '' AND " RATE_CLASS " IN "
+		    "('hard', 'soft', 'block', 'complaint', 'unsubscribe') GROUP "
+		    "BY 2, 3",
 		[STORE_Q_SENT_CAMPAIGN] = "SELECT campaign, '', '', sum(count) "
 		    "FROM sent_campaign WHERE day >= ?1 / 86400 GROUP BY "
 		    "campaign ORDER BY 4 DESC",
@@ -1350,9 +1362,9 @@ sq_query(struct store *bs, enum store_query q, time_t since,
 		[STORE_Q_PAUSES] = "SELECT domain, why, '', expires FROM pauses "
 		    "ORDER BY domain",
 		[STORE_Q_DAILY] = "SELECT date(time - time % 86400, 'unixepoch'), "
-		    RATE_CLASS ", '', count(*) FROM events WHERE time >= ?1 AND "
-		    RATE_CLASS " IN ('hard', 'soft', 'block', 'complaint', "
-		    "'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
+		    RATE_CLASS ", '', count(DISTINCT address) FROM events WHERE "
+		    "time >= ?1 AND " RATE_CLASS " IN ('hard', 'soft', 'block', "
+		    "'complaint', 'unsubscribe') GROUP BY 1, 2 ORDER BY 1, 2",
 		[STORE_Q_SENT_DAILY] = "SELECT date(day * 86400, 'unixepoch'), "
 		    "'', '', sum(count) FROM sent WHERE day >= ?1 / 86400 "
 		    "GROUP BY day ORDER BY day",
@@ -1589,21 +1601,47 @@ sq_outbound_tied(struct store *bs, const char *qid, const char *msgid,
 	enum store_status r;
 	int rc;
 
-	*tied = 0;
-	r = prepare(s, "SELECT EXISTS (SELECT 1 FROM outbound WHERE ?1 <> '' "
-	    "AND queue_id = ?1 AND address = ?3) OR EXISTS (SELECT 1 FROM "
-	    "outbound m JOIN outbound o ON o.queue_id = m.queue_id WHERE "
-	    "?2 <> '' AND m.address = '' AND m.message_id = ?2 AND "
-	    "o.address = ?3)", &st);
+	*tied = STORE_TIE_NONE;
+	/* q: the message's queue IDs; r: the recipients it was sent to */
+	r = prepare(s, "WITH q(queue_id) AS (SELECT ?1 WHERE ?1 <> '' UNION "
+	    "SELECT queue_id FROM outbound WHERE ?2 <> '' AND address = '' "
+	    "AND message_id = ?2), r AS (SELECT DISTINCT o.address FROM "
+	    "outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address <> "
+	    "'') SELECT CASE WHEN EXISTS (SELECT 1 FROM events e JOIN q ON "
+	    "e.queue_id = q.queue_id WHERE e.address = ?3 AND e.source = "
+	    "'maillog' AND e.action IN ('failed', 'delayed')) THEN 3 WHEN NOT "
+	    "EXISTS (SELECT 1 FROM r WHERE address = ?3) THEN 0 WHEN (SELECT "
+	    "count(*) FROM r) = 1 AND (SELECT coalesce(max(o.nrcpt), 0) FROM "
+	    "outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address = "
+	    "'') <= 1 THEN 2 ELSE 1 END", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, qid);
 	bind_text(st, 2, msgid);
 	bind_text(st, 3, addr);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*tied = sqlite3_column_int(st, 0) != 0;
+		*tied = sqlite3_column_int(st, 0);
 	done(s, st);
 	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "look up sent mail");
+}
+
+static enum store_status
+sq_outbound_nrcpt(struct store *bs, const char *qid, long n, time_t t)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+
+	r = prepare(s, "INSERT INTO outbound (queue_id, address, message_id, "
+	    "time, nrcpt) VALUES (?1, '', '', ?2, ?3) ON CONFLICT (queue_id, "
+	    "address) DO UPDATE SET time = max(time, excluded.time), nrcpt = "
+	    "max(nrcpt, excluded.nrcpt)", &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, qid);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	return step_done(s, st, "remember sent mail");
 }
 
 static enum store_status
@@ -1632,9 +1670,9 @@ sq_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 	r = prepare(s, "INSERT INTO pending (dedup, arrived, time, address, "
 	    "class, reason, status, replycode, action, diagnostic, "
 	    "reporting_mta, remote_mta, message_id, queue_id, source, "
-	    "feedback_type, campaign) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (dedup) "
-	    "DO NOTHING", &st);
+	    "feedback_type, campaign, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON "
+	    "CONFLICT (dedup) DO NOTHING", &st);
 	if (r != STORE_OK)
 		return r;
 	bind_text(st, 1, e->dedup);
@@ -1654,6 +1692,7 @@ sq_pending_add(struct store *bs, const struct store_event *e, time_t arrived,
 	bind_text(st, 15, e->source);
 	bind_text(st, 16, e->feedback_type);
 	bind_text(st, 17, e->campaign);
+	bind_text(st, 18, e->evidence);
 	if ((r = step_done(s, st, "keep pending")) == STORE_OK)
 		*dup = sqlite3_changes(s->db) == 0;
 	return r;
@@ -1669,8 +1708,8 @@ sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 
 	r = prepare(s, "SELECT dedup, arrived, time, address, class, reason, "
 	    "status, replycode, action, diagnostic, reporting_mta, remote_mta, "
-	    "message_id, queue_id, source, feedback_type, campaign FROM "
-	    "pending ORDER BY arrived, dedup", &st);
+	    "message_id, queue_id, source, feedback_type, campaign, evidence "
+	    "FROM pending ORDER BY arrived, dedup", &st);
 	if (r != STORE_OK)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1692,6 +1731,7 @@ sq_pending_each(struct store *bs, store_pending_cb cb, void *arg)
 		e.source = (const char *)sqlite3_column_text(st, 14);
 		e.feedback_type = (const char *)sqlite3_column_text(st, 15);
 		e.campaign = (const char *)sqlite3_column_text(st, 16);
+		e.evidence = (const char *)sqlite3_column_text(st, 17);
 		e.time = (time_t)sqlite3_column_int64(st, 2);
 		if (cb(&e, (time_t)sqlite3_column_int64(st, 1), arg) == -1)
 			break;
@@ -1911,6 +1951,30 @@ sq_incidents(struct store *bs, time_t since, store_incident_cb cb, void *arg)
 	return rc == SQLITE_DONE ? STORE_OK : fail(s, rc, "read incidents");
 }
 
+static enum store_status
+sq_rate_events(struct store *bs, const char *addr, const char *class,
+    time_t t, long *n)
+{
+	struct sq *s = SQ(bs);
+	sqlite3_stmt *st;
+	enum store_status r;
+	int rc;
+
+	*n = 0;
+	r = prepare(s, "SELECT count(*) FROM events WHERE address = ?1 AND "
+	    "time > ?3 - 86400 AND time < ?3 + 86400 AND " RATE_CLASS " = ?2",
+	    &st);
+	if (r != STORE_OK)
+		return r;
+	bind_text(st, 1, addr);
+	bind_text(st, 2, class);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)t);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	done(s, st);
+	return rc == SQLITE_ROW ? STORE_OK : fail(s, rc, "count events");
+}
+
 static const struct store_ops sq_ops = {
 	sq_close, sq_begin, sq_commit, sq_rollback, sq_event_add,
 	sq_soft_count, sq_get, sq_put, sq_delete, sq_audit, sq_list,
@@ -1919,9 +1983,10 @@ static const struct store_ops sq_ops = {
 	sq_campaign_sent_add, sq_alert_set, sq_pause_set, sq_count_add,
 	sq_pipe_time, sq_label_domains, sq_dump, NULL,
 	sq_held_get, sq_held_put, sq_held_delete, sq_event_near,
-	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_pending_add,
+	sq_outbound_add, sq_outbound_tied, sq_outbound_purge, sq_outbound_nrcpt,
+	sq_pending_add,
 	sq_pending_each, sq_pending_del, sq_counter, sq_counter_set,
 	sq_keys, sq_key_add, sq_tombstones, sq_expire_events,
 	sq_failure_add, sq_failure_addresses, sq_incident_find, sq_incident_put,
-	sq_incidents, sq_logseen, sq_logseen_purge,
+	sq_incidents, sq_rate_events, sq_logseen, sq_logseen_purge,
 };
