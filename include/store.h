@@ -1,7 +1,7 @@
 /*
  * store.h - the suppression store: the only interface the policy and
- * command line use to keep state. Backend-neutral: SQLite today, a
- * PostgreSQL backend slots in behind the same functions.
+ * command line use to keep state. Backend-neutral: one engine over a
+ * driver for SQLite and one for PostgreSQL (store_driver.h).
  *
  * Three tables (bouncer(1), FILES): the suppression list Postfix reads,
  * the bounce events that produced it, and an append-only audit log.
@@ -92,6 +92,19 @@ void	store_rollback(struct store *);
 /* store_event_add - add an event; *dup is 1 (nothing added) for a known key */
 enum store_status store_event_add(struct store *, const struct store_event *,
 	    int *);
+/*
+ * store_count_event - count an added event in the counters that only go
+ * up (per class and reason; with its rate class, NULL: none, per domain
+ * and campaign), which erasure and retention never lower
+ */
+enum store_status store_count_event(struct store *,
+	    const struct store_event *, const char *);
+/*
+ * store_lock_address - inside a write transaction, hold the address to
+ * its end: writers on other hosts that decide about it wait their turn
+ * (PostgreSQL; SQLite's write lock is already the whole database's)
+ */
+enum store_status store_lock_address(struct store *, const char *);
 /*
  * store_event_near - *found 1 when an event for the same queue ID,
  * address and action lies within window seconds of t: the same failure
@@ -282,11 +295,12 @@ enum store_status store_counter(struct store *, const char *, long, long *);
 enum store_status store_counter_set(struct store *, const char *, long);
 
 /*
- * store_copy - copy every suppression, event, audit row, sent count and
- * the erasure count of from into to (an SQLite store into a PostgreSQL
- * one), in one transaction of the target; rows the target already has
- * are kept, so running it twice changes nothing. progress (may be NULL)
- * is called with the table and rows done.
+ * store_copy - copy every table of from into to (either database into
+ * the other), in one transaction of the target; rows the target already
+ * has are kept (counters keep the larger value), so running it twice
+ * changes nothing. A source whose schema is not this bouncer's is
+ * refused. progress (may be NULL) is called with the table and rows
+ * done.
  */
 enum store_status store_copy(struct store *, struct store *,
 	    void (*)(const char *, long, void *), void *);

@@ -979,7 +979,7 @@ copy_progress(const char *table, long rows, void *arg)
 		fprintf(stderr, "\r%s: %ld rows   ", table, rows);
 }
 
-/* run_migrate - the SQLite store s into the PostgreSQL URI given */
+/* run_migrate - the store s into the other database given */
 static int
 run_migrate(struct store *s, const struct options *o, const struct config *cf)
 {
@@ -988,9 +988,9 @@ run_migrate(struct store *s, const struct options *o, const struct config *cf)
 	enum store_status r;
 	int rc;
 
-	if (!store_is_pg(o->arg) || store_is_pg(cf->db)) {
-		fprintf(stderr, "%s: --migrate-to copies an SQLite --db into a "
-		    "postgresql:// URI\n", progname);
+	if (o->arg == NULL || (cf->db != NULL && strcmp(o->arg, cf->db) == 0)) {
+		fprintf(stderr, "%s: --migrate-to copies --db into another "
+		    "database, not into itself\n", progname);
 		return EX_USAGE;
 	}
 	pc.db = (char *)o->arg;
@@ -1002,7 +1002,8 @@ run_migrate(struct store *s, const struct options *o, const struct config *cf)
 	if (r != STORE_OK)
 		rc = store_failed(s);
 	else
-		printf("copied %s into %s\n", cf->db, "PostgreSQL");
+		printf("copied %s into %s\n", cf->db, store_is_pg(o->arg) ?
+		    "PostgreSQL" : o->arg);
 	store_close(to);
 	return rc;
 }

@@ -86,6 +86,45 @@ rank(const char *class)
 	return 0;
 }
 
+/*
+ * get - addr's listing (or, held, the one under it), read under the
+ * address's lock: two hosts deciding about one address take turns
+ * instead of both deciding from the same old state
+ */
+static enum store_status
+get(struct store *s, int held, const char *addr, struct store_entry *e,
+    int *found)
+{
+	enum store_status r;
+
+	memset(e, 0, sizeof(*e));
+	*found = 0;
+	if ((r = store_lock_address(s, addr)) != STORE_OK)
+		return r;
+	return held ? store_held_get(s, addr, e, found) :
+	    store_get(s, addr, e, found);
+}
+
+/*
+ * rate_class - the class an event counts in, in rates and counters:
+ * opt-out reports are unsubscribes; NULL for what has no rate
+ */
+static const char *
+rate_class(const struct store_event *e)
+{
+	static const char *classes[] = { "hard", "soft", "block", "complaint",
+	    "unsubscribe" };
+	const char *ft = e->feedback_type ? e->feedback_type : "";
+	size_t i;
+
+	if (strcmp(ft, "opt-out") == 0 || strcmp(ft, "unsubscribe") == 0)
+		return "unsubscribe";
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (e->class && strcmp(e->class, classes[i]) == 0)
+			return classes[i];
+	return NULL;
+}
+
 static enum store_status
 audit(struct store *s, time_t t, const char *addr, const char *action,
     const char *class, const char *reason, const char *why)
@@ -106,7 +145,7 @@ hold(struct store *s, const struct store_entry *e)
 	enum store_status r;
 	int found;
 
-	if ((r = store_held_get(s, e->address, &h, &found)) != STORE_OK)
+	if ((r = get(s, 1, e->address, &h, &found)) != STORE_OK)
 		return r;
 	if (!found || rank(h.class) <= rank(e->class))
 		r = store_held_put(s, e);
@@ -140,7 +179,7 @@ list(struct store *s, const struct store_event *e, const char *class,
 	ne.last_seen = e->time;
 	ne.expires = expires;
 	ne.soft_count = soft_count;
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK)
+	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK)
 		return r;
 	if (found && rank(old.class) > rank(class)) {
 		*out = POLICY_RECORDED;
@@ -180,7 +219,7 @@ lift(struct store *s, const struct store_entry *top, time_t now,
 	int found;
 
 	*restored = NULL;
-	if ((r = store_held_get(s, top->address, &h, &found)) != STORE_OK)
+	if ((r = get(s, 1, top->address, &h, &found)) != STORE_OK)
 		return r;
 	if (found && (r = store_held_delete(s, top->address)) != STORE_OK)
 		goto out;
@@ -215,7 +254,7 @@ soft(struct store *s, const struct policy_cfg *c, const struct store_event *e,
 	r = store_soft_count(s, e->address, e->time - c->soft_window, &n);
 	if (r != STORE_OK)
 		return r;
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK)
+	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK)
 		return r;
 	if (found)
 		store_entry_free(&old);
@@ -237,7 +276,7 @@ delivered(struct store *s, const struct store_event *e,
 	int found;
 
 	*out = POLICY_RECORDED;
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK || !found)
+	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK || !found)
 		return r;
 	if (strcmp(old.class, "soft") == 0) {
 		const char *restored;
@@ -359,7 +398,7 @@ release_members(struct store *s, const struct store_incident *inc,
 		const char *restored;
 		int found;
 
-		if ((r = store_get(s, m.a[i], &old, &found)) != STORE_OK ||
+		if ((r = get(s, 0, m.a[i], &old, &found)) != STORE_OK ||
 		    !found)
 			continue;
 		if ((strcmp(old.class, "hard") == 0 ||
@@ -503,6 +542,8 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 		*out = POLICY_DUPLICATE;
 		return STORE_OK;
 	}
+	if ((r = store_count_event(s, e, rate_class(e))) != STORE_OK)
+		return r;
 	if (incident) {
 		*out = POLICY_INCIDENT;
 		return STORE_OK;
@@ -557,7 +598,7 @@ policy_remove(struct store *s, const char *addr, const char *why, time_t now,
 	enum store_status r;
 
 	*restored = NULL;
-	if ((r = store_get(s, addr, &old, found)) != STORE_OK || !*found)
+	if ((r = get(s, 0, addr, &old, found)) != STORE_OK || !*found)
 		return r;
 	r = lift(s, &old, now, "released", why, restored);
 	store_entry_free(&old);
@@ -621,7 +662,7 @@ policy_expire(struct store *s, time_t now,
 		 * host's --expire may have lifted it, or a new bounce renewed
 		 * it, since the list was read. Lifted once, audited once.
 		 */
-		if ((r = store_get(s, e->address, &cur, &found)) != STORE_OK)
+		if ((r = get(s, 0, e->address, &cur, &found)) != STORE_OK)
 			break;
 		if (found && cur.expires != 0 && cur.expires <= now &&
 		    strcmp(cur.class, e->class) == 0) {

@@ -1,0 +1,472 @@
+/*
+ * store_erase.c - erasure (--forget) and copying (--migrate-to), both
+ * driven by the one list of tables (store_schema.c): a table added
+ * there is erased, scrubbed and copied without another edit.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <glib.h>
+
+#include "store.h"
+#include "store_driver.h"
+#include "util.h"
+
+/*
+ * Erasure tombstones. An erased address is remembered as
+ * HMAC-SHA256(key, address) under the store's own random key (made on
+ * first use), never as the address: what is kept cannot be read back
+ * without the key and a guess. Keys of stores merged in by --migrate-to
+ * come along with their tombstones, so each tombstone is checked under
+ * the key that made it.
+ */
+#define KEYS_MAX	64
+
+struct keyset {
+	char	kid[KEYS_MAX][33];
+	char	key[KEYS_MAX][129];
+	int	own;		/* index of the own key, -1: none */
+	int	n;
+};
+
+/* keys - the erasure keys: kid, hex key, own */
+static enum store_status
+keys(struct store *s, int (*cb)(const char *, const char *, int, void *),
+    void *arg)
+{
+	struct store_stmt *st;
+	enum store_status r;
+
+	if ((r = store_q(s, &st, "SELECT kid, key, own FROM erase_keys ORDER "
+	    "BY kid", "")) != STORE_OK)
+		return r;
+	while (store_row(s, st, &r) == 1)
+		if (cb(store_col(st, 0), store_col(st, 1),
+		    (int)store_coli(st, 2), arg) == -1)
+			break;
+	store_done(s, st);
+	return r;
+}
+
+static enum store_status
+key_add(struct store *s, const char *kid, const char *key)
+{
+	/* one host of a fleet makes its key; the others take it */
+	return store_run(s, NULL, "INSERT INTO erase_keys (kid, key, own) "
+	    "SELECT ?1, ?2, 1 WHERE NOT EXISTS (SELECT 1 FROM erase_keys WHERE "
+	    "own = 1)", "ss", kid, key);
+}
+
+/* tombstones - kid and hash of each */
+static enum store_status
+tombstones(struct store *s, int (*cb)(const char *, const char *, void *),
+    void *arg)
+{
+	struct store_stmt *st;
+	enum store_status r;
+
+	if ((r = store_q(s, &st, "SELECT kid, hash FROM erased", "")) !=
+	    STORE_OK)
+		return r;
+	while (store_row(s, st, &r) == 1)
+		if (cb(store_col(st, 0), store_col(st, 1), arg) == -1)
+			break;
+	store_done(s, st);
+	return r;
+}
+
+static int
+add_key(const char *kid, const char *key, int own, void *arg)
+{
+	struct keyset *k = arg;
+
+	if (k->n == KEYS_MAX)
+		return -1;
+	snprintf(k->kid[k->n], sizeof(k->kid[0]), "%s", kid);
+	snprintf(k->key[k->n], sizeof(k->key[0]), "%s", key);
+	if (own)
+		k->own = k->n;
+	k->n++;
+	return 0;
+}
+
+static enum store_status
+load_keys(struct store *s, struct keyset *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->own = -1;
+	return keys(s, add_key, k);
+}
+
+static void
+hex(const unsigned char *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* own_key - the store's own erasure key, made when there is none */
+static enum store_status
+own_key(struct store *s, struct keyset *k)
+{
+	unsigned char b[40];
+	enum store_status r;
+
+	if ((r = load_keys(s, k)) != STORE_OK || k->own >= 0)
+		return r;
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		snprintf(s->err, sizeof(s->err), "no random bytes for an "
+		    "erasure key: %s", strerror(errno));
+		return STORE_TEMP;
+	}
+	hex(b, 8, k->kid[0]);
+	hex(b + 8, 32, k->key[0]);
+	if ((r = key_add(s, k->kid[0], k->key[0])) != STORE_OK)
+		return r;
+	return load_keys(s, k);
+}
+
+/* tomb - the tombstone of address under key i */
+static void
+tomb(const struct keyset *k, int i, const char *addr, char out[65])
+{
+	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256,
+	    (const guchar *)k->key[i], strlen(k->key[i]));
+
+	g_hmac_update(h, (const guchar *)addr, (gssize)strlen(addr));
+	snprintf(out, 65, "%s", g_hmac_get_string(h));
+	g_hmac_unref(h);
+}
+
+static int
+add_tomb(const char *kid, const char *hash, void *arg)
+{
+	GHashTable *t = arg;
+
+	g_hash_table_add(t, g_strconcat(kid, ":", hash, NULL));
+	return 0;
+}
+
+/* is_erased - address has a tombstone under one of the keys */
+static int
+is_erased(const struct keyset *k, GHashTable *t, const char *addr)
+{
+	char h[65], *id;
+	int i, yes = 0;
+
+	for (i = 0; i < k->n && !yes; i++) {
+		tomb(k, i, addr, h);
+		id = g_strconcat(k->kid[i], ":", h, NULL);
+		yes = g_hash_table_contains(t, id);
+		g_free(id);
+	}
+	return yes;
+}
+
+struct store_tombs {
+	struct keyset	 k;
+	GHashTable	*t;
+};
+
+enum store_status
+store_tombs_open(struct store *s, struct store_tombs **out)
+{
+	struct store_tombs *x = xcalloc(1, sizeof(*x));
+	enum store_status r;
+
+	x->t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if ((r = load_keys(s, &x->k)) != STORE_OK ||
+	    (r = tombstones(s, add_tomb, x->t)) != STORE_OK) {
+		store_tombs_close(x);
+		x = NULL;
+	}
+	*out = x;
+	return r;
+}
+
+int
+store_tombs_has(const struct store_tombs *x, const char *addr)
+{
+	return x != NULL && is_erased(&x->k, x->t, addr);
+}
+
+void
+store_tombs_close(struct store_tombs *x)
+{
+	if (x == NULL)
+		return;
+	g_hash_table_destroy(x->t);
+	free(x);
+}
+
+enum store_status
+store_erased(struct store *s, const char *addr, int *yes)
+{
+	struct store_tombs *x;
+	enum store_status r;
+
+	*yes = 0;
+	if ((r = store_tombs_open(s, &x)) == STORE_OK)
+		*yes = store_tombs_has(x, addr);
+	store_tombs_close(x);
+	return r;
+}
+
+
+/* scrub - the erased address out of other rows' text */
+static enum store_status
+scrub(struct store *s, const struct store_table *t, const char *addr)
+{
+	enum store_status r = STORE_OK;
+	struct store_stmt *st;
+	char **keys = NULL, **texts = NULL, *key, *col, *sql;
+	const char *c;
+	size_t k, n = 0;
+
+	key = xstrdup(t->scrub);
+	key[strcspn(key, ",")] = '\0';
+	for (c = t->scrub + strlen(key); r == STORE_OK && *c; ) {
+		c += strspn(c, ", ");
+		col = xstrndup(c, strcspn(c, ", "));
+		c += strlen(col);
+		sql = g_strdup_printf("SELECT %s, %s FROM %s WHERE "
+		    "{INSTR}(lower(%s), ?1) > 0", key, col, t->name, col);
+		if ((r = store_qx(s, &st, sql, "s", addr)) == STORE_OK) {
+			while (store_row(s, st, &r) == 1) {
+				keys = xrealloc(keys, (n + 1) * sizeof(*keys));
+				texts = xrealloc(texts, (n + 1) * sizeof(*texts));
+				keys[n] = xstrdup(store_col(st, 0));
+				texts[n++] = store_scrub_text(store_col(st, 1),
+				    addr);
+			}
+			store_done(s, st);
+		}
+		g_free(sql);
+		sql = g_strdup_printf("UPDATE %s SET %s = ?1 WHERE %s = ?2",
+		    t->name, col, key);
+		for (k = 0; k < n; k++) {
+			/* ids are numbers: PostgreSQL compares no text to them */
+			if (r == STORE_OK && strcmp(key, "id") == 0)
+				r = store_runx(s, NULL, sql, "si", texts[k],
+				    strtoll(keys[k], NULL, 10));
+			else if (r == STORE_OK)
+				r = store_runx(s, NULL, sql, "ss", texts[k],
+				    keys[k]);
+			free(keys[k]);
+			free(texts[k]);
+		}
+		n = 0;
+		g_free(sql);
+		free(col);
+	}
+	free(keys);
+	free(texts);
+	free(key);
+	return r;
+}
+
+enum store_status
+store_forget(struct store *s, const char *a, time_t now, int *n)
+{
+	struct keyset k;
+	enum store_status r;
+	char h[65], *sql;
+	long c;
+	size_t i;
+
+	*n = 0;
+	if ((r = store_begin(s)) != STORE_OK)
+		return r;
+	if ((r = own_key(s, &k)) != STORE_OK ||
+	    (r = store_commit(s)) != STORE_OK) {
+		store_rollback(s);
+		return r;
+	}
+	tomb(&k, k.own, a, h);
+	if ((r = store_begin(s)) != STORE_OK)
+		return r;
+	for (i = 0; i < store_ntables && r == STORE_OK; i++) {
+		if (!store_tables[i].addr)
+			continue;
+		c = 0;
+		sql = g_strdup_printf("DELETE FROM %s WHERE address = ?1",
+		    store_tables[i].name);
+		r = store_runx(s, &c, sql, "s", a);
+		g_free(sql);
+		*n += (int)c;
+	}
+	for (i = 0; i < store_ntables && r == STORE_OK; i++)
+		if (store_tables[i].scrub)
+			r = scrub(s, &store_tables[i], a);
+	/* an address never seen is no erasure, but gets its tombstone */
+	if (r == STORE_OK && *n > 0)
+		r = store_run(s, NULL, "UPDATE meta SET value = value + 1 WHERE "
+		    "key = 'erasures'", "");
+	if (r == STORE_OK)
+		r = store_run(s, NULL, "INSERT INTO erased (kid, hash, time) "
+		    "VALUES (?1, ?2, ?3) ON CONFLICT (kid, hash) DO NOTHING",
+		    "ssi", k.kid[k.own], h, (long long)now);
+	if (r != STORE_OK) {
+		store_rollback(s);
+		return r;
+	}
+	if ((r = store_commit(s)) != STORE_OK)
+		return r;
+	return s->drv->reclaim ? s->drv->reclaim(s) : STORE_OK;
+}
+
+/* col_index - the place (1...) of a column in a list of names */
+static int
+col_index(const char *cols, const char *name, size_t len)
+{
+	const char *c = cols;
+	int i;
+
+	for (i = 1; *c; i++) {
+		c += strspn(c, ", ");
+		if (strcspn(c, ", ") == len && strncmp(c, name, len) == 0)
+			return i;
+		c += strcspn(c, ", ");
+	}
+	return 0;
+}
+
+/*
+ * copy_sql - the statement that copies a row of t into the target: what
+ * the target has stays (a key it has, or an equal row where there is no
+ * key), counters keep the larger value (the last column)
+ */
+static char *
+copy_sql(const struct store_table *t)
+{
+	struct sbuf b;
+	const char *c, *last;
+	size_t n;
+	int i;
+
+	sbuf_init(&b);
+	sbuf_printf(&b, "INSERT INTO %s (%s) %s", t->name, t->cols,
+	    t->merge == MERGE_NEW ? "SELECT " : "VALUES (");
+	for (i = 1; i <= (int)strlen(t->types); i++)
+		sbuf_printf(&b, "%s?%d", i > 1 ? ", " : "", i);
+	if (t->merge == MERGE_NEW) {
+		sbuf_printf(&b, " WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ",
+		    t->name);
+		for (i = 0, c = t->key; *c; i++) {
+			c += strspn(c, ", ");
+			n = strcspn(c, ", ");
+			sbuf_printf(&b, "%s%.*s = ?%d", i ? " AND " : "",
+			    (int)n, c, col_index(t->cols, c, n));
+			c += n;
+		}
+		sbuf_add(&b, ")");
+		return sbuf_steal(&b);
+	}
+	sbuf_printf(&b, ") ON CONFLICT (%s) DO ", t->key);
+	last = strrchr(t->cols, ' ');
+	last = last ? last + 1 : t->cols;
+	if (t->merge == MERGE_MAX)
+		sbuf_printf(&b, "UPDATE SET %s = {GREATEST}(%s.%s, excluded.%s)",
+		    last, t->name, last, last);
+	else
+		sbuf_add(&b, "NOTHING");
+	return sbuf_steal(&b);
+}
+
+/* copy_table - every row of t from one store into the other */
+static enum store_status
+copy_table(struct store *from, struct store *to, const struct store_table *t,
+    const struct keyset *k, GHashTable *tombs,
+    void (*progress)(const char *, long, void *), void *arg)
+{
+	struct store_stmt *st, *ins;
+	enum store_status r, w = STORE_OK;
+	char *sel, *put;
+	int i, n = (int)strlen(t->types);
+	int a = col_index(t->cols, "address", 7) - 1;
+	const char *v;
+	long rows = 0;
+
+	sel = g_strdup_printf("SELECT %s FROM %s", t->cols, t->name);
+	put = copy_sql(t);
+	if ((r = store_qx(from, &st, sel, "")) != STORE_OK)
+		goto out;
+	while (w == STORE_OK && store_row(from, st, &r) == 1) {
+		/* an address erased in the target is not brought back */
+		if (a >= 0 && t->addr && is_erased(k, tombs, store_col(st, a)))
+			continue;
+		if ((w = to->drv->prepare(to, put, 0, &ins)) != STORE_OK)
+			break;
+		for (i = 0; i < n; i++) {
+			v = from->drv->column(st, i);
+			if (v == NULL)
+				to->drv->bind(ins, i + 1, STORE_NULL, NULL, 0);
+			else if (t->types[i] == 'i')
+				to->drv->bind(ins, i + 1, STORE_INT, NULL,
+				    strtoll(v, NULL, 10));
+			else
+				to->drv->bind(ins, i + 1, STORE_TEXT, v, 0);
+		}
+		while (store_row(to, ins, &w) == 1)
+			;
+		store_done(to, ins);
+		if (++rows % 1000 == 0 && progress)
+			progress(t->name, rows, arg);
+	}
+	store_done(from, st);
+	if (r != STORE_OK)
+		snprintf(to->err, sizeof(to->err), "%s", from->err);
+	else if ((r = w) == STORE_OK && t->cols[0] == 'i' && t->cols[1] == 'd' &&
+	    t->cols[2] == ',' && to->drv->serial)
+		r = to->drv->serial(to, t->name);
+	if (r == STORE_OK && progress)
+		progress(t->name, rows, arg);
+out:
+	g_free(sel);
+	free(put);
+	return r;
+}
+
+enum store_status
+store_copy(struct store *from, struct store *to,
+    void (*progress)(const char *, long, void *), void *arg)
+{
+	struct keyset k;
+	GHashTable *tombs;
+	enum store_status r;
+	size_t i;
+	int v = 0;
+
+	/* the same list on both sides, or nothing */
+	if (store_version(from, &v) != STORE_OK || v != STORE_VERSION) {
+		snprintf(from->err, sizeof(from->err), "the source's schema "
+		    "(version %d) is not this bouncer's (%d): open it for "
+		    "writing once (bouncer --init) and copy again", v,
+		    STORE_VERSION);
+		return STORE_FAIL;
+	}
+	tombs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if ((r = store_begin(to)) != STORE_OK)
+		goto out;
+	if ((r = load_keys(to, &k)) != STORE_OK ||
+	    (r = tombstones(to, add_tomb, tombs)) != STORE_OK)
+		goto bad;
+	for (i = 0; i < store_ntables; i++)
+		if (store_tables[i].merge != MERGE_NONE &&
+		    (r = copy_table(from, to, &store_tables[i], &k, tombs,
+		    progress, arg)) != STORE_OK)
+			goto bad;
+	r = store_commit(to);
+	goto out;
+bad:
+	snprintf(from->err, sizeof(from->err), "%s", to->err);
+	store_rollback(to);
+out:
+	g_hash_table_destroy(tombs);
+	return r;
+}

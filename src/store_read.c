@@ -1,0 +1,109 @@
+/*
+ * store_read.c - the aggregates --report, --metrics and --alert read
+ * (store.h, store_query), written once for every database.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+#include "store_driver.h"
+
+#define DOMAIN_OF "substr(address, {INSTR}(address, '@') + 1)"
+/* the class a rate counts an event in: opt-out reports are unsubscribes */
+#define RATE_CLASS "(CASE WHEN class = 'unsubscribe' OR feedback_type IN " \
+	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE class END)"
+#define RATED "('hard', 'soft', 'block', 'complaint', 'unsubscribe')"
+
+/* Queries whose first column is a day number, given to callers as a date. */
+#define DAY	0x100
+
+static const struct {
+	int		 flags;
+	const char	*sql;
+} queries[] = {
+	[STORE_Q_CLASS_REASON] = { 0, "SELECT class, reason, '', count(*) "
+	    "FROM events WHERE time >= ?1 GROUP BY class, reason ORDER BY "
+	    "class, count(*) DESC, reason" },
+	[STORE_Q_DOMAIN_CLASS] = { 0, "SELECT " DOMAIN_OF ", class, '', "
+	    "count(*) FROM events WHERE time >= ?1 AND class IN ('hard', "
+	    "'block', 'complaint') GROUP BY 1, 2 ORDER BY count(*) DESC, 1 "
+	    "LIMIT 60" },
+	[STORE_Q_SENT_DOMAIN] = { 0, "SELECT domain, '', '', sum(count) FROM "
+	    "sent WHERE day >= ?1 / 86400 GROUP BY domain ORDER BY 4 DESC" },
+	[STORE_Q_SUPPRESSED] = { 0, "SELECT class, '', '', count(*) FROM "
+	    "suppression GROUP BY class ORDER BY class" },
+	[STORE_Q_GROWTH] = { 0, "SELECT action, '', '', count(*) FROM audit "
+	    "WHERE time >= ?1 GROUP BY action ORDER BY action" },
+	[STORE_Q_SOFT_FATE] = { 0, "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+	    "events d WHERE d.address = e.address AND d.class = 'delivered' "
+	    "AND d.time >= e.t) THEN 'recovered' WHEN EXISTS (SELECT 1 FROM "
+	    "audit a WHERE a.address = e.address AND a.action = 'escalated' "
+	    "AND a.time >= e.t) THEN 'escalated' ELSE 'pending' END, '', '', "
+	    "count(*) FROM (SELECT address, min(time) AS t FROM events WHERE "
+	    "class = 'soft' AND time >= ?1 GROUP BY address) e GROUP BY 1 "
+	    "ORDER BY 1" },
+	[STORE_Q_FEEDBACK] = { 0, "SELECT feedback_type, class, '', count(*) "
+	    "FROM events WHERE time >= ?1 AND reason = 'feedback' GROUP BY 1, 2 "
+	    "ORDER BY 4 DESC" },
+	[STORE_Q_RATES] = { 0, "SELECT " DOMAIN_OF ", " RATE_CLASS ", "
+	    "campaign, count(*) FROM events WHERE time >= ?1 AND " RATE_CLASS
+	    " IN " RATED " GROUP BY 1, 2, 3" },
+	[STORE_Q_SENT_CAMPAIGN] = { 0, "SELECT campaign, '', '', sum(count) "
+	    "FROM sent_campaign WHERE day >= ?1 / 86400 GROUP BY campaign "
+	    "ORDER BY 4 DESC" },
+	[STORE_Q_ALERTS] = { 0, "SELECT key, level, '', since FROM alerts "
+	    "ORDER BY key" },
+	[STORE_Q_PAUSES] = { 0, "SELECT domain, why, '', expires FROM pauses "
+	    "ORDER BY domain" },
+	[STORE_Q_DAILY] = { DAY, "SELECT time / 86400, " RATE_CLASS ", '', "
+	    "count(*) FROM events WHERE time >= ?1 AND " RATE_CLASS " IN "
+	    RATED " GROUP BY 1, 2 ORDER BY 1, 2" },
+	[STORE_Q_SENT_DAILY] = { DAY, "SELECT day, '', '', sum(count) FROM "
+	    "sent WHERE day >= ?1 / 86400 GROUP BY day ORDER BY day" },
+	[STORE_Q_GROWTH_DAILY] = { DAY, "SELECT time / 86400, action, '', "
+	    "count(*) FROM audit WHERE time >= ?1 GROUP BY 1, 2 ORDER BY 1, 2" },
+	[STORE_Q_COUNTS] = { 0, "SELECT kind, name, class, count FROM counts "
+	    "ORDER BY kind, name, class" },
+	[STORE_Q_METRIC_BASE] = { 0, "SELECT domain, class, '', base FROM "
+	    "metric_base ORDER BY domain, class" },
+	[STORE_Q_PIPE_SECONDS] = { 0, "SELECT bucket, '', '', count FROM "
+	    "pipe_seconds ORDER BY bucket" },
+	[STORE_Q_LAST_BLOCK] = { 0, "SELECT " DOMAIN_OF ", '', '', max(time) "
+	    "FROM events WHERE time >= ?1 AND class = 'block' GROUP BY 1" },
+	[STORE_Q_EVENT_TOTALS] = { 0, "SELECT class, reason, '', value FROM "
+	    "event_counts ORDER BY class, reason" },
+};
+
+enum store_status
+store_query(struct store *s, enum store_query q, time_t since, store_row_cb cb,
+    void *arg)
+{
+	struct store_stmt *st;
+	enum store_status r;
+	char day[16];
+	time_t t;
+	struct tm tm;
+
+	if (strstr(queries[q].sql, "?1"))
+		r = store_q(s, &st, queries[q].sql, "i", (long long)since);
+	else
+		r = store_q(s, &st, queries[q].sql, "");
+	if (r != STORE_OK)
+		return r;
+	while (store_row(s, st, &r) == 1) {
+		const char *c0 = store_col(st, 0);
+
+		if (queries[q].flags & DAY) {
+			t = (time_t)store_coli(st, 0) * 86400;
+			gmtime_r(&t, &tm);
+			strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+			c0 = day;
+		}
+		if (cb(c0, store_col(st, 1), store_col(st, 2),
+		    (long)store_coli(st, 3), arg) == -1)
+			break;
+	}
+	store_done(s, st);
+	return r;
+}

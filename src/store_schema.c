@@ -1,0 +1,265 @@
+/*
+ * store_schema.c - the store's tables, once for every database, and the
+ * small helpers that the engine and the drivers share (below both, so
+ * that nothing above calls back into what is above it).
+ *
+ * SQL here and in the engine is written once: integer columns are
+ * BIGINT (SQLite gives them integer affinity), "?N" placeholders, and
+ * {TOKENS} for the few expressions that differ (store_driver.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "store_driver.h"
+#include "util.h"
+
+#define ENTRY "address TEXT PRIMARY KEY, class TEXT NOT NULL, " \
+	"reason TEXT NOT NULL, status TEXT NOT NULL DEFAULT '', " \
+	"source TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '', " \
+	"first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, " \
+	"soft_count INTEGER NOT NULL DEFAULT 0, expires BIGINT"
+#define ENTRY_COLS "address, class, reason, status, source, note, " \
+	"first_seen, last_seen, soft_count, expires"
+#define EVENT "address TEXT NOT NULL, class TEXT NOT NULL, " \
+	"reason TEXT NOT NULL, status TEXT NOT NULL DEFAULT '', " \
+	"replycode TEXT NOT NULL DEFAULT '', action TEXT NOT NULL DEFAULT '', " \
+	"diagnostic TEXT NOT NULL DEFAULT '', " \
+	"reporting_mta TEXT NOT NULL DEFAULT '', " \
+	"remote_mta TEXT NOT NULL DEFAULT '', " \
+	"message_id TEXT NOT NULL DEFAULT '', " \
+	"queue_id TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '', " \
+	"feedback_type TEXT NOT NULL DEFAULT ''"
+#define IX "CREATE INDEX IF NOT EXISTS "
+#define EVENT_COLS "address, class, reason, status, replycode, action, " \
+	"diagnostic, reporting_mta, remote_mta, message_id, queue_id, " \
+	"source, feedback_type"
+
+/*
+ * In the order --migrate-to copies them. Names and SQL from here are
+ * the only ones the engine puts into statements it builds.
+ */
+const struct store_table store_tables[] = {
+	{ "suppression", ENTRY, IX "suppression_expires ON "
+	    "suppression(expires) WHERE expires IS NOT NULL",
+	    ENTRY_COLS, "ttttttiiii", "address", MERGE_KEEP,
+	    "address, note", 1 },
+	{ "held", ENTRY, NULL, ENTRY_COLS, "ttttttiiii", "address",
+	    MERGE_KEEP, "address, note", 1 },
+	{ "events", "id {ID}, time BIGINT NOT NULL, " EVENT ", "
+	    "dedup TEXT NOT NULL UNIQUE, campaign TEXT NOT NULL DEFAULT ''",
+	    IX "events_address ON events(address, time);"
+	    IX "events_time ON events(time)",
+	    "time, " EVENT_COLS ", dedup, campaign", "ittttttttttttttt",
+	    "dedup", MERGE_KEEP, "id, diagnostic, remote_mta", 1 },
+	{ "audit", "id {ID}, time BIGINT NOT NULL, address TEXT NOT NULL, "
+	    "action TEXT NOT NULL, class TEXT NOT NULL DEFAULT '', "
+	    "reason TEXT NOT NULL DEFAULT '', why TEXT NOT NULL DEFAULT ''",
+	    IX "audit_address ON audit(address);"
+	    IX "audit_time ON audit(time)",
+	    "time, address, action, class, reason, why", "ittttt",
+	    "time, address, action, why", MERGE_NEW, "id, why", 1 },
+	{ "meta", "key TEXT PRIMARY KEY, value BIGINT NOT NULL", NULL,
+	    "key, value", "ti", "key", MERGE_MAX, NULL, 0 },
+	{ "sent", "domain TEXT NOT NULL, day BIGINT NOT NULL, "
+	    "count BIGINT NOT NULL, PRIMARY KEY (domain, day)", NULL,
+	    "domain, day, count", "tii", "domain, day", MERGE_MAX, NULL, 0 },
+	{ "sent_campaign", "campaign TEXT NOT NULL, day BIGINT NOT NULL, "
+	    "count BIGINT NOT NULL, PRIMARY KEY (campaign, day)", NULL,
+	    "campaign, day, count", "tii", "campaign, day", MERGE_MAX, NULL,
+	    0 },
+	{ "logpos", "host TEXT NOT NULL DEFAULT '', path TEXT NOT NULL, "
+	    "inode BIGINT NOT NULL, pos BIGINT NOT NULL, "
+	    "PRIMARY KEY (host, path)", NULL, "host, path, inode, pos",
+	    "ttii", "host, path", MERGE_KEEP, NULL, 0 },
+	{ "alerts", "key TEXT PRIMARY KEY, level TEXT NOT NULL, "
+	    "since BIGINT NOT NULL", NULL, "key, level, since", "tti", "key",
+	    MERGE_KEEP, NULL, 0 },
+	{ "pauses", "domain TEXT PRIMARY KEY, since BIGINT NOT NULL, "
+	    "expires BIGINT NOT NULL, why TEXT NOT NULL DEFAULT ''", NULL,
+	    "domain, since, expires, why", "tiit", "domain", MERGE_KEEP, NULL,
+	    0 },
+	{ "outbound", "queue_id TEXT NOT NULL, address TEXT NOT NULL, "
+	    "message_id TEXT NOT NULL DEFAULT '', time BIGINT NOT NULL, "
+	    "PRIMARY KEY (queue_id, address)",
+	    IX "outbound_message_id ON outbound(message_id) "
+	    "WHERE address = '';"
+	    IX "outbound_time ON outbound(time)",
+	    "queue_id, address, message_id, time", "ttti",
+	    "queue_id, address", MERGE_KEEP, NULL, 1 },
+	{ "pending", "dedup TEXT PRIMARY KEY, arrived BIGINT NOT NULL, "
+	    "time BIGINT NOT NULL, " EVENT ", campaign TEXT NOT NULL DEFAULT ''",
+	    IX "pending_arrived ON pending(arrived)",
+	    "dedup, arrived, time, " EVENT_COLS ", campaign",
+	    "tiitttttttttttttt", "dedup", MERGE_KEEP, "dedup, diagnostic", 1 },
+	{ "event_counts", "class TEXT NOT NULL, reason TEXT NOT NULL, "
+	    "value BIGINT NOT NULL, PRIMARY KEY (class, reason)", NULL,
+	    "class, reason, value", "tti", "class, reason", MERGE_MAX, NULL,
+	    0 },
+	{ "erase_keys", "kid TEXT PRIMARY KEY, key TEXT NOT NULL, "
+	    "own INTEGER NOT NULL DEFAULT 0", NULL,
+	    /* a copied key is the source's, never the target's own */
+	    "kid, key", "tt", "kid", MERGE_KEEP, NULL, 0 },
+	{ "erased", "kid TEXT NOT NULL, hash TEXT NOT NULL, "
+	    "time BIGINT NOT NULL, PRIMARY KEY (kid, hash)", NULL,
+	    "kid, hash, time", "tti", "kid, hash", MERGE_KEEP, NULL, 0 },
+	{ "counts", "kind TEXT NOT NULL, name TEXT NOT NULL, "
+	    "class TEXT NOT NULL, count BIGINT NOT NULL, "
+	    "PRIMARY KEY (kind, name, class)", NULL, "kind, name, class, count",
+	    "ttti", "kind, name, class", MERGE_MAX, NULL, 0 },
+	{ "metric_base", "domain TEXT NOT NULL, class TEXT NOT NULL, "
+	    "base BIGINT NOT NULL, PRIMARY KEY (domain, class)", NULL,
+	    "domain, class, base", "tti", "domain, class", MERGE_KEEP, NULL,
+	    0 },
+	{ "pipe_seconds", "bucket INTEGER PRIMARY KEY, count BIGINT NOT NULL",
+	    NULL, "bucket, count", "ii", "bucket", MERGE_MAX, NULL, 0 },
+	{ "failures", "time BIGINT NOT NULL, domain TEXT NOT NULL, "
+	    "fingerprint TEXT NOT NULL, address TEXT NOT NULL",
+	    IX "failures_key ON failures(domain, fingerprint, time);"
+	    IX "failures_time ON failures(time);"
+	    IX "failures_address ON failures(address)",
+	    "time, domain, fingerprint, address", "ittt",
+	    "time, domain, fingerprint, address", MERGE_NEW, NULL, 1 },
+	/* with their ids: alert states name incidents by id */
+	{ "incidents", "id {ID}, domain TEXT NOT NULL, "
+	    "fingerprint TEXT NOT NULL, diagnostic TEXT NOT NULL DEFAULT '', "
+	    "reason TEXT NOT NULL DEFAULT '', first_seen BIGINT NOT NULL, "
+	    "last_seen BIGINT NOT NULL, recipients BIGINT NOT NULL DEFAULT 0",
+	    IX "incidents_key ON incidents(domain, fingerprint, "
+	    "last_seen);"
+	    IX "incidents_seen ON incidents(last_seen)",
+	    "id, domain, fingerprint, diagnostic, reason, first_seen, "
+	    "last_seen, recipients", "ittttiii", "id", MERGE_KEEP,
+	    "id, diagnostic", 0 },
+	{ "bouncer_schema", "version INTEGER NOT NULL", NULL, NULL, NULL, NULL,
+	    MERGE_NONE, NULL, 0 },
+};
+const size_t store_ntables = sizeof(store_tables) / sizeof(store_tables[0]);
+
+#define RATE_CLASS "(CASE WHEN class = 'unsubscribe' OR feedback_type IN " \
+	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE class END)"
+
+const struct store_migration store_migrations[STORE_VERSION] = {
+	/* 0 -> 1: nothing there: made from the list */
+	{ NULL, NULL },
+	/* 1 -> 2: sent counts and --maillog positions */
+	{ "sent logpos", IX "audit_time ON audit(time)" },
+	/* 2 -> 3: campaigns, alert states, paused destinations */
+	{ "sent_campaign alerts pauses", "ALTER TABLE events ADD COLUMN "
+	    "campaign TEXT NOT NULL DEFAULT ''" },
+	/* 3 -> 4: the listing an outranking one covers (policy.c) */
+	{ "held", NULL },
+	/* 4 -> 5: the mail we sent, as --maillog read it; reports awaiting it */
+	{ "outbound pending", NULL },
+	/*
+	 * 5 -> 6: counters that only go up; erasure tombstones (a keyed
+	 * hash per key, keys of migrated stores kept); --maillog positions
+	 * per host
+	 */
+	{ "event_counts erase_keys erased",
+	    "INSERT INTO event_counts SELECT class, reason, count(*) FROM "
+	    "events GROUP BY class, reason;"
+	    "CREATE TABLE logpos_new (host TEXT NOT NULL DEFAULT '', "
+	    "path TEXT NOT NULL, inode BIGINT NOT NULL, pos BIGINT NOT NULL, "
+	    "PRIMARY KEY (host, path)){NOROWID};"
+	    "INSERT INTO logpos_new SELECT '', path, inode, pos FROM logpos;"
+	    "DROP TABLE logpos;"
+	    "ALTER TABLE logpos_new RENAME TO logpos" },
+	/* 6 -> 7: per-domain and per-campaign counters, metric bases,
+	 * pipe-mode timings (metrics.c) */
+	{ "counts metric_base pipe_seconds",
+	    "INSERT INTO counts (kind, name, class, count) SELECT 'domain', "
+	    "substr(address, {INSTR}(address, '@') + 1), " RATE_CLASS ", "
+	    "count(*) FROM events WHERE class IN ('hard', 'soft', 'block', "
+	    "'complaint', 'unsubscribe') GROUP BY 2, 3" },
+	/* 7 -> 8: failures noted for incidents, and the incidents (policy.c) */
+	{ "failures incidents", NULL },
+	/*
+	 * 8 -> 9: one schema on every database: the version in
+	 * bouncer_schema, the log position in logpos.pos (each driver's
+	 * legacy hook brings its own older names in line first)
+	 */
+	{ "bouncer_schema", NULL },
+};
+
+char *
+store_sql(const char *sql, const char *const *dialect, int dollar)
+{
+	static const char *names[TOK_N] = { "{ID}", "{NOROWID}", "{INSTR}",
+	    "{GREATEST}" };
+	struct sbuf b;
+	const char *p;
+	size_t n;
+	int k;
+
+	sbuf_init(&b);
+	sbuf_addn(&b, "", 0);
+	for (p = sql; *p; ) {
+		if (*p == '{') {
+			for (k = 0; k < TOK_N; k++) {
+				n = strlen(names[k]);
+				if (strncmp(p, names[k], n) == 0)
+					break;
+			}
+			if (k < TOK_N) {
+				sbuf_add(&b, dialect[k]);
+				p += n;
+				continue;
+			}
+		}
+		if (dollar && *p == '?' && p[1] >= '0' && p[1] <= '9') {
+			sbuf_addn(&b, "$", 1);
+			p++;
+			continue;
+		}
+		sbuf_addn(&b, p++, 1);
+	}
+	return sbuf_steal(&b);
+}
+
+enum store_status
+store_fail(struct store *s, enum store_status r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void
+store_host(char *buf, size_t len)
+{
+	const char *env = getenv("BOUNCER_HOST");
+
+	/* BOUNCER_HOST: tests play several hosts on one machine */
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (gethostname(buf, len) == -1)
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = '\0';
+}
+
+char *
+store_scrub_text(const char *t, const char *addr)
+{
+	struct sbuf b;
+	size_t n = strlen(addr);
+	const char *p;
+
+	sbuf_init(&b);
+	sbuf_addn(&b, "", 0);
+	for (p = t; *p; ) {
+		if (n > 0 && strncasecmp(p, addr, n) == 0) {
+			sbuf_add(&b, "[erased]");
+			p += n;
+		} else
+			sbuf_addn(&b, p++, 1);
+	}
+	return sbuf_steal(&b);
+}
