@@ -29,7 +29,7 @@ LDLIBS   += $(PKG_LIBS) -lz -ldl
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/needle.c src/wire.c \
 	    src/output.c src/store.c src/store_ops.c src/store_schema.c src/store_erase.c src/store_read.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
-	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/maillog.c src/owner.c src/default_rules.c src/default_needles.c
+	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/maillog.c src/owner.c src/unsub.c src/cgi.c src/default_rules.c src/default_needles.c
 LIBOBJ    = $(LIBSRC:.c=.o)
 OBJ       = $(LIBOBJ) src/main.o
 UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle

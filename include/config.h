@@ -32,6 +32,8 @@ struct config {
 	char	*sign_prefix;		/* "bounce" */
 	char	*sign_domain;		/* the bounce domain */
 	time_t	 sign_max_age;		/* 30 days */
+	char	*unsub_url;		/* one-click https URL, or NULL */
+	time_t	 unsub_max_age;		/* unsubscribe tokens: 0, no limit */
 	struct thresholds th;		/* warn_CLASS, crit_CLASS, min_sent */
 	char	*campaign_header;	/* header naming the campaign */
 	int	 campaign_verp;		/* the VERP prefix names it */

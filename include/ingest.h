@@ -36,6 +36,7 @@ struct ingest_ctx {
 	const struct verp_keys	*keys;		/* NULL: no signing key */
 	int			 require_signed;
 	time_t			 sign_max_age;
+	time_t			 unsub_max_age;	/* unsubscribe tokens, 0: any */
 };
 
 /* What happened to each recipient of the last message, by index. */

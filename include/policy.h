@@ -8,7 +8,8 @@
  * soft suppression (and the count restarts). block, delayed and
  * undetermined: the event is recorded, the address untouched.
  * unsubscribe (an opt-out report, a mailto: request, an import) and
- * manual (--add): suppressed until --remove, never lapsing. manual
+ * manual (--add): suppressed until --remove, never lapsing; a
+ * resubscribe (an ESP's event) lifts an unsubscribe, and nothing else. manual
  * outranks unsubscribe outranks hard outranks complaint outranks soft;
  * the best listing an address has under its top one is held and takes
  * its place when the top one is lifted. Every change of state writes an
@@ -76,6 +77,14 @@ int	policy_trust_parse(const char *, enum policy_trust *);
  */
 enum store_status policy_apply(struct store *, const struct policy_cfg *,
 	    const struct store_event *, enum policy_outcome *);
+/*
+ * policy_forget - store_forget (erase every trace of the address), except
+ * that an unsubscribed address stays listed, as nothing but the address
+ * and class unsubscribe (*kept 1): erasure must not make the mail start
+ * again. *n as store_forget's.
+ */
+enum store_status policy_forget(struct store *, const char *, time_t, int *,
+	    int *);
 /*
  * policy_add - suppress by hand as class "manual" or "unsubscribe": never
  * lapses; what it covers is held and comes back when it is removed

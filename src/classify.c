@@ -1074,7 +1074,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	} else if (b->kind == BOUNCE_UNSUBSCRIBE) {
 		v->status[0] = v->replycode[0] = '\0';
 		set_verdict(v, "feedback", "unsubscribe", "unsubscribe request "
-		    "to %s%s (RFC 2369 mailto:)", b->pipe_recipient, NULL);
+		    "to %s%s (RFC 2369 mailto:)", b->verp_source, NULL);
 	} else if (b->kind == BOUNCE_AUTOREPLY) {
 		v->status[0] = v->replycode[0] = '\0';
 		set_verdict(v, "vacation", NULL, "auto-reply (RFC 3834)%s%s",

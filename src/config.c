@@ -41,6 +41,7 @@ config_free(struct config *c)
 	free(c->sign_keys);
 	free(c->sign_prefix);
 	free(c->sign_domain);
+	free(c->unsub_url);
 	free(c->campaign_header);
 	free(c->alert_command);
 	thresholds_free(&c->th);
@@ -166,7 +167,16 @@ set(struct config *c, const char *k, const char *v)
 		str_set(&c->sign_prefix, v);
 	else if (strcmp(k, "sign_domain") == 0)
 		str_set(&c->sign_domain, v);
-	else if (strcmp(k, "sign_max_age") == 0) {
+	else if (strcmp(k, "unsubscribe_url") == 0) {
+		/* RFC 8058 section 3.1: one-click is an https URI's only */
+		if (strncmp(v, "https://", 8) != 0 || strlen(v) < 9 ||
+		    strpbrk(v, " \t<>\"#,") != NULL)
+			return -1;
+		str_set(&c->unsub_url, v);
+	} else if (strcmp(k, "unsubscribe_max_age") == 0) {
+		if (config_duration(v, &c->unsub_max_age) == -1)
+			return -1;
+	} else if (strcmp(k, "sign_max_age") == 0) {
 		if (config_duration(v, &c->sign_max_age) == -1)
 			return -1;
 	} else if (strcmp(k, "require_signed") == 0) {

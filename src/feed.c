@@ -18,6 +18,7 @@
  *                                        complaint (suppresses)
  *   unsubscribe, opt-out, unsubscribed, group_unsubscribe
  *                                        unsubscribe (until --remove)
+ *   resubscribe, group_resubscribe       lifts an unsubscribe
  *   hard, hard_bounce, hardbounce, bounce, permanent   hard
  *   soft, soft_bounce, softbounce, transient           soft
  *   block, blocked                       block (recorded)
@@ -56,6 +57,8 @@ static const struct {
 	{ "opt-out", "unsubscribe", "feedback" },
 	{ "unsubscribed", "unsubscribe", "feedback" },
 	{ "group_unsubscribe", "unsubscribe", "feedback" },
+	{ "resubscribe", "resubscribe", "feedback" },
+	{ "group_resubscribe", "resubscribe", "feedback" },
 	{ "hard", "hard", "undefined" },
 	{ "hard_bounce", "hard", "undefined" },
 	{ "hardbounce", "hard", "undefined" },
@@ -328,6 +331,7 @@ sendgrid(struct ctx *x, const struct jv *o, const char *ev)
 	else if (strcmp(ev, "spamreport") == 0 ||
 	    strcmp(ev, "unsubscribe") == 0 ||
 	    strcmp(ev, "group_unsubscribe") == 0 ||
+	    strcmp(ev, "group_resubscribe") == 0 ||
 	    strcmp(ev, "deferred") == 0 || strcmp(ev, "delivered") == 0)
 		rc.type = ev;
 	else {
@@ -363,8 +367,13 @@ postmark(struct ctx *x, const struct jv *o, const char *rt)
 		rc.email = str(o, "Recipient");
 		rc.when = str(o, "ChangedAt");
 		t = str(o, "SuppressionReason");
-		if (sup == NULL || sup->type != JV_BOOL || !sup->b || t == NULL) {
-			x->st->ignored++;	/* reactivated */
+		if (sup != NULL && sup->type == JV_BOOL && !sup->b) {
+			/* reactivated: a resubscribe lifts an unsubscribe */
+			rc.type = "resubscribe";
+			return apply(x, &rc);
+		}
+		if (sup == NULL || sup->type != JV_BOOL || t == NULL) {
+			x->st->ignored++;
 			return 0;
 		}
 		rc.type = strcmp(t, "HardBounce") == 0 ? "hard" :

@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "ingest.h"
+#include "unsub.h"
 #include "util.h"
 
 char *
@@ -124,6 +125,40 @@ log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome,
 }
 
 /*
+ * check_token - an unsubscribe address that carries a token (unsub.h):
+ * valid, it vouches for the one recipient it names (whatever the From:
+ * only that recipient's copy carried it) and gives the list as the
+ * campaign; otherwise the request acts on nobody. 0 when the address
+ * carries no token.
+ */
+static int
+check_token(const struct ingest_ctx *x, struct bounce *b, char **vouched)
+{
+	const char *delims = x->parse.verp_delims ? x->parse.verp_delims : "+=";
+	char *tok, *rcpt = NULL, *list = NULL;
+	enum verp_check c;
+
+	*vouched = NULL;
+	if ((tok = unsub_in_address(b->verp_source, x->parse.unsub_prefix,
+	    delims)) == NULL)
+		return 0;
+	c = unsub_check(x->keys, tok, delims, x->now, x->unsub_max_age, &rcpt,
+	    &list);
+	b->signature = c == VERP_NONE ? "bad token" : verp_check_name(c);
+	if (c == VERP_VALID) {
+		*vouched = rcpt;
+		rcpt = NULL;
+		if (b->campaign == NULL && list != NULL && *list != '\0')
+			str_set(&b->campaign, list);
+	} else
+		b->unverified = 1;
+	free(rcpt);
+	free(list);
+	free(tok);
+	return 1;
+}
+
+/*
  * check_signature - a tag on the return path is always checked; without
  * a valid one under require_signed, or with a bad one in any case, the
  * report suppresses nobody (a forged bounce is a weapon). A valid tag
@@ -136,6 +171,8 @@ check_signature(const struct ingest_ctx *x, struct bounce *b, char **vouched)
 	enum verp_check c;
 	char *rcpt = NULL;
 
+	if (b->kind == BOUNCE_UNSUBSCRIBE && check_token(x, b, vouched))
+		return;
 	c = verp_check(x->keys ? x->keys : &none, b->verp_source,
 	    x->parse.verp_delims ? x->parse.verp_delims : "+=", x->now,
 	    x->sign_max_age, &rcpt);
@@ -146,8 +183,10 @@ check_signature(const struct ingest_ctx *x, struct bounce *b, char **vouched)
 		free(rcpt);
 	if (c != VERP_NONE || x->require_signed)
 		b->signature = verp_check_name(c);
+	/* an unsigned unsubscribe request has its own test: see below */
 	if (c == VERP_BADTAG || c == VERP_EXPIRED ||
-	    (x->require_signed && c != VERP_VALID))
+	    (x->require_signed && c != VERP_VALID &&
+	    !(b->kind == BOUNCE_UNSUBSCRIBE && c == VERP_UNSIGNED)))
 		b->unverified = 1;
 }
 
@@ -171,16 +210,48 @@ unverify(struct rcpt *r, const char *why, const char *detail)
 static void
 trust_rcpt(const struct bounce *b, struct rcpt *r, const char *vouched)
 {
+	int unsub = b->kind == BOUNCE_UNSUBSCRIBE;
+
 	if (b->unverified)
-		unverify(r, "unverified: return path signature: ",
+		unverify(r, unsub ? "unverified: unsubscribe address "
+		    "signature: " : "unverified: return path signature: ",
 		    b->signature);
 	else if (vouched != NULL && r->recipient != NULL &&
 	    strcmp(r->recipient, vouched) == 0) {
 		r->vouched = 1;
-		snprintf(r->trust, sizeof(r->trust), "signed return path");
+		snprintf(r->trust, sizeof(r->trust), "%s", unsub ?
+		    "signed unsubscribe address" : "signed return path");
 	} else if (vouched != NULL)
 		unverify(r, "unverified: the return path's tag vouches for ",
 		    vouched);
+}
+
+/*
+ * trust_unsigned_unsub - an unsubscribe request without a token: only
+ * the address it names may ask, so From must be that address; under
+ * trust = any that is enough, under sent and signed (where a From costs
+ * nothing to write) our MTA must also have found it DKIM-signed by the
+ * From's domain (authres.h). It can never be tied to mail we sent: it
+ * is decided now, never left pending.
+ */
+static void
+trust_unsigned_unsub(const struct ingest_ctx *x, const struct bounce *b,
+    struct rcpt *r)
+{
+	char *from = b->from ? addr_normalise(b->from) : NULL;
+
+	if (r->recipient == NULL || from == NULL ||
+	    strcmp(from, r->recipient) != 0)
+		unverify(r, "unverified: unsigned unsubscribe request from ",
+		    from ? from : "no From");
+	else if (x->policy->trust == POLICY_TRUST_ANY) {
+		r->vouched = 1;
+		snprintf(r->trust, sizeof(r->trust), "unsigned, From is the "
+		    "address (trust = any)");
+	} else
+		unverify(r, "unverified: unsigned unsubscribe request, From "
+		    "not DKIM-signed by its domain", NULL);
+	free(from);
 }
 
 /*
@@ -242,6 +313,9 @@ ingest_analyse(const struct ingest_ctx *x, const char *buf, size_t len,
 			snprintf(r->v.rule, sizeof(r->v.rule), "unparseable (%s); "
 			    "a final failure for the VERP recipient", res->why);
 		trust_rcpt(&res->b, r, vouched);
+		if (res->b.kind == BOUNCE_UNSUBSCRIBE && vouched == NULL &&
+		    !res->b.unverified)
+			trust_unsigned_unsub(x, &res->b, r);
 		res->outcome[i] = POLICY_RECORDED;
 		/* the key reads the message's bytes: make it while they are here */
 		if ((x->store != NULL || x->make_keys) && r->recipient != NULL &&

@@ -31,6 +31,7 @@
 #include "alert.h"
 #include "batch.h"
 #include "bounce.h"
+#include "cgi.h"
 #include "classify.h"
 #include "config.h"
 #include "feed.h"
@@ -46,6 +47,7 @@
 #include "policy.h"
 #include "report.h"
 #include "store.h"
+#include "unsub.h"
 #include "util.h"
 #include "verp.h"
 
@@ -54,7 +56,7 @@ enum mode {
 	MODE_LOOKUP, MODE_LIST, MODE_FORGET, MODE_EXPIRE, MODE_INIT,
 	MODE_SIGN, MODE_IMPORT, MODE_REPLAY, MODE_REPORT, MODE_METRICS,
 	MODE_ALERT,
-	MODE_MAILLOG, MODE_MIGRATE, MODE_EXPORT
+	MODE_MAILLOG, MODE_MIGRATE, MODE_EXPORT, MODE_LIST_UNSUB, MODE_CGI
 };
 
 struct options {
@@ -81,6 +83,9 @@ struct options {
 	int		 npaths;
 	int		 log_stderr;
 	int		 jobs;		/* --jobs, 0: one per CPU */
+	int		 saw_list;	/* --list: the mode, or with
+					   --list-unsubscribe its NAME */
+	const char	*list_name;	/* --list-unsubscribe --list NAME */
 	char		 err[256];	/* the first usage error, or "" */
 };
 
@@ -100,6 +105,7 @@ usage(FILE *fp)
 "       bouncer --lookup ADDR | --list [--class C] [--since 7d] [--json]\n"
 "       bouncer --forget ADDR | --expire | --init\n"
 "       bouncer --import FILE|- [--class C] | --sign ADDR\n"
+"       bouncer --list-unsubscribe ADDR [--list NAME] | --cgi\n"
 "       bouncer --export FILE|- [--format jsonl|csv] [--class C]\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
 "       bouncer --report [--since 7d] [--json | --html] | --metrics | --maillog FILE|-\n"
@@ -174,7 +180,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    O_CONFIG, O_DB, O_NOW, O_ALLOW_ROOT, O_INIT, O_SIGN, O_IMPORT,
 	    O_REPLAY, O_DRY_RUN, O_QUARANTINE, O_LOG_STDERR, O_REPORT,
 	    O_METRICS, O_ALERT, O_HTML, O_MAILLOG, O_MIGRATE, O_JOBS, O_QUEUE_ID,
-	    O_EXPORT, O_FORMAT };
+	    O_EXPORT, O_FORMAT, O_LIST_UNSUB, O_CGI };
 	static const struct option lo[] = {
 		{ "explain", no_argument, NULL, O_EXPLAIN },
 		{ "json", no_argument, NULL, O_JSON },
@@ -192,6 +198,8 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "expire", no_argument, NULL, O_EXPIRE },
 		{ "init", no_argument, NULL, O_INIT },
 		{ "sign", required_argument, NULL, O_SIGN },
+		{ "list-unsubscribe", required_argument, NULL, O_LIST_UNSUB },
+		{ "cgi", no_argument, NULL, O_CGI },
 		{ "import", required_argument, NULL, O_IMPORT },
 		{ "replay", no_argument, NULL, O_REPLAY },
 		{ "dry-run", no_argument, NULL, O_DRY_RUN },
@@ -230,11 +238,13 @@ parse_args(int argc, char **argv, struct options *o)
 		case O_ADD:	rc = set_mode(o, MODE_ADD, optarg); break;
 		case O_REMOVE:	rc = set_mode(o, MODE_REMOVE, optarg); break;
 		case O_LOOKUP:	rc = set_mode(o, MODE_LOOKUP, optarg); break;
-		case O_LIST:	rc = set_mode(o, MODE_LIST, NULL); break;
+		case O_LIST:	o->saw_list = 1; break;
 		case O_FORGET:	rc = set_mode(o, MODE_FORGET, optarg); break;
 		case O_EXPIRE:	rc = set_mode(o, MODE_EXPIRE, NULL); break;
 		case O_INIT:	rc = set_mode(o, MODE_INIT, NULL); break;
 		case O_SIGN:	rc = set_mode(o, MODE_SIGN, optarg); break;
+		case O_LIST_UNSUB: rc = set_mode(o, MODE_LIST_UNSUB, optarg); break;
+		case O_CGI:	rc = set_mode(o, MODE_CGI, NULL); break;
 		case O_IMPORT:	rc = set_mode(o, MODE_IMPORT, optarg); break;
 		case O_REPLAY:	rc = set_mode(o, MODE_REPLAY, NULL); break;
 		case O_DRY_RUN:	o->dry_run = 1; break;
@@ -292,6 +302,13 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->mode == MODE_EXPLAIN && optind < argc)
 		o->arg = argv[optind++];
+	/* --list is a mode, or --list-unsubscribe's list name after it */
+	if (o->saw_list && o->mode == MODE_LIST_UNSUB) {
+		if (optind == argc)
+			return bad(o, "--list-unsubscribe --list needs a NAME");
+		o->list_name = argv[optind++];
+	} else if (o->saw_list && set_mode(o, MODE_LIST, NULL) == -1)
+		failed = 1;
 	if (o->mode == MODE_REPLAY) {
 		if (optind == argc)
 			return bad(o, "--replay needs at least one PATH (or -)");
@@ -422,6 +439,7 @@ init_ctx(struct ingest_ctx *x, const struct classifier *c,
 	x->keys = keys;
 	x->require_signed = cf->policy.trust == POLICY_TRUST_SIGNED;
 	x->sign_max_age = cf->sign_max_age;
+	x->unsub_max_age = cf->unsub_max_age;
 }
 
 static int
@@ -841,6 +859,38 @@ run_sign(const struct options *o, const struct config *cf)
 	return EX_OK;
 }
 
+static void
+unsub_cfg_of(const struct config *cf, struct unsub_cfg *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->keys = keys;
+	u->prefix = cf->unsub_prefix;
+	u->domain = cf->sign_domain;
+	u->url = cf->unsub_url;
+	u->delims = cf->verp_delims;
+	u->max_age = cf->unsub_max_age;
+}
+
+/* run_list_unsub - the headers for one recipient's copy (bouncer(1)) */
+static int
+run_list_unsub(const struct unsub_cfg *u, const struct options *o)
+{
+	struct sbuf b;
+	const char *why;
+	int rc = EX_OK;
+
+	sbuf_init(&b);
+	if (unsub_headers(u, o->arg, o->list_name, o->now, &b, &why) == -1) {
+		fprintf(stderr, "%s: --list-unsubscribe %s: %s\n", progname,
+		    o->arg, why);
+		rc = u->keys == NULL || (u->domain == NULL && u->url == NULL) ?
+		    EX_CONFIG : EX_UNAVAILABLE;
+	} else
+		fputs(b.s, stdout);
+	sbuf_free(&b);
+	return rc;
+}
+
 static int
 run_import(struct store *s, const struct options *o, const struct config *cf)
 {
@@ -1046,7 +1096,7 @@ run_store_mode(const struct options *o, const struct config *cf)
 	int rc, found, n;
 	enum store_status r = STORE_OK;
 	long erasures;
-	int worst;
+	int worst, kept;
 
 	if (o->arg && o->mode != MODE_IMPORT && o->mode != MODE_MAILLOG &&
 	    o->mode != MODE_MIGRATE && o->mode != MODE_EXPORT &&
@@ -1093,10 +1143,13 @@ run_store_mode(const struct options *o, const struct config *cf)
 		    o->now - o->since : 0, list_row, (void *)o);
 		break;
 	case MODE_FORGET:
-		if ((r = store_forget(s, addr, o->now, &n)) == STORE_OK &&
-		    (r = store_erasures(s, &erasures)) == STORE_OK && n > 0)
-			printf("erased %s: %d rows (erasures so far: %ld)\n",
-			    addr, n, erasures);
+		if ((r = policy_forget(s, addr, o->now, &n, &kept)) ==
+		    STORE_OK && (r = store_erasures(s, &erasures)) == STORE_OK &&
+		    n > 0)
+			printf("erased %s: %d rows (erasures so far: %ld)%s\n",
+			    addr, n, erasures, kept ? "; the address stays "
+			    "listed as unsubscribed, alone: erasure does not "
+			    "start the mail again" : "");
 		else if (r == STORE_OK)
 			printf("nothing to erase for %s; a tombstone keeps it "
 			    "from being imported or copied back (erasures so "
@@ -1297,6 +1350,14 @@ main(int argc, char **argv)
 	}
 	if (o.mode == MODE_SIGN) {
 		rc = run_sign(&o, &cf);
+		goto out;
+	}
+	if (o.mode == MODE_LIST_UNSUB || o.mode == MODE_CGI) {
+		struct unsub_cfg u;
+
+		unsub_cfg_of(&cf, &u);
+		rc = o.mode == MODE_CGI ? cgi_run(&u, &cf, o.now) :
+		    run_list_unsub(&u, &o);
 		goto out;
 	}
 	if (o.mode != MODE_PIPE && o.mode != MODE_EXPLAIN &&

@@ -172,19 +172,47 @@ apply_verp(struct bounce *b, const struct parse_opts *o,
 	b->r[0].recipient = xstrdup(b->verp);
 }
 
-/* is_unsubscribe - the message came to an unsubscribe address */
+/* is_unsubscribe - rcpt (may be NULL) is an unsubscribe address */
 static int
-is_unsubscribe(const struct parse_opts *o)
+is_unsubscribe(const struct parse_opts *o, const char *rcpt)
 {
 	const char *delims = o->verp_delims ? o->verp_delims : "+=";
 	size_t n;
 
 	if (o->unsub_prefix == NULL || o->unsub_prefix[0] == '\0' ||
-	    o->recipient == NULL)
+	    rcpt == NULL)
 		return 0;
 	n = strlen(o->unsub_prefix);
-	return strncasecmp(o->recipient, o->unsub_prefix, n) == 0 &&
-	    o->recipient[n] == delims[0];
+	return strncasecmp(rcpt, o->unsub_prefix, n) == 0 &&
+	    rcpt[n] == delims[0];
+}
+
+/*
+ * unsub_header - without pipe(8)'s recipient (a replay of saved mail), the
+ * address a message came to as its headers say: Postfix's Delivered-To
+ * or X-Original-To, else To; an unsubscribe address (caller frees) or
+ * NULL. Without this a mail client's request, sent for the user and
+ * marked Auto-Submitted (RFC 3834), would be read as an auto-reply.
+ */
+static char *
+unsub_header(const struct parse_opts *o, const struct field_list *h)
+{
+	static const char *names[] = { "Delivered-To", "X-Original-To", "To" };
+	size_t i;
+	char *a;
+
+	if (o->recipient != NULL)
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = fields_get(h, -1, names[i]);
+
+		if (v == NULL || (a = addr_normalise(v)) == NULL)
+			continue;
+		if (is_unsubscribe(o, a))
+			return a;
+		free(a);
+	}
+	return NULL;
 }
 
 /*
@@ -197,7 +225,7 @@ is_unsubscribe(const struct parse_opts *o)
  */
 static enum parse_status
 parse_unsubscribe(const char *buf, size_t len, const struct parse_opts *o,
-    struct bounce *b, const char **why)
+    const char *to, struct bounce *b, const char **why)
 {
 	struct mime_result mr;
 	struct field_list h, none;
@@ -215,14 +243,14 @@ parse_unsubscribe(const char *buf, size_t len, const struct parse_opts *o,
 		fields_free(&h);
 		mime_result_free(&mr);
 	}
-	b->verp = verp_decode(o->recipient, o->verp_delims ? o->verp_delims :
-	    "+=", NULL, NULL);
+	b->verp = verp_decode(to, o->verp_delims ? o->verp_delims : "+=", NULL,
+	    NULL);
 	if (b->verp == NULL || !add_single(b, b->verp)) {
 		*why = "an unsubscribe request, but its address names no "
 		    "recipient";
 		return PARSE_BROKEN;
 	}
-	b->verp_source = xstrdup(o->recipient);
+	b->verp_source = xstrdup(to);
 	str_set(&b->feedback_type, "opt-out");
 	return PARSE_OK;
 }
@@ -250,14 +278,16 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 	struct field_list h, o, f;
 	enum parse_status st = PARSE_NOTBOUNCE;
 	const char *v;
+	char *unsub;
 	size_t i, cut, arflen;
 	int have_dsn = 0, have_arf = 0;
 
 	memset(&h, 0, sizeof(h));
 	memset(&o, 0, sizeof(o));
 	memset(&f, 0, sizeof(f));
-	if (opts && is_unsubscribe(opts))
-		return parse_unsubscribe(buf, len, opts, b, why);
+	if (opts && is_unsubscribe(opts, opts->recipient))
+		return parse_unsubscribe(buf, len, opts, opts->recipient, b,
+		    why);
 	if (mime_parse(buf, len, &mr, why) == -1)
 		return PARSE_BROKEN;
 	if (opts) {
@@ -265,6 +295,13 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		str_set(&b->pipe_recipient, opts->recipient);
 	}
 	fields_parse(mr.headers, strlen(mr.headers), &h);
+	if (opts && (unsub = unsub_header(opts, &h)) != NULL) {
+		fields_free(&h);
+		mime_result_free(&mr);
+		st = parse_unsubscribe(buf, len, opts, unsub, b, why);
+		free(unsub);
+		return st;
+	}
 	if (mr.orig_headers)
 		fields_parse(mr.orig_headers, strlen(mr.orig_headers), &o);
 	cut = scan_cut(mr.text);

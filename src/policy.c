@@ -107,7 +107,8 @@ get(struct store *s, int held, const char *addr, struct store_entry *e,
 
 /*
  * rate_class - the class an event counts in, in rates and counters:
- * opt-out reports are unsubscribes; NULL for what has no rate
+ * opt-out reports are unsubscribes; NULL for what has no rate (an
+ * unverified one counts in none)
  */
 static const char *
 rate_class(const struct store_event *e)
@@ -117,6 +118,8 @@ rate_class(const struct store_event *e)
 	const char *ft = e->feedback_type ? e->feedback_type : "";
 	size_t i;
 
+	if (e->class && strcmp(e->class, "unverified") == 0)
+		return NULL;	/* counted in no rate */
 	if (strcmp(ft, "opt-out") == 0 || strcmp(ft, "unsubscribe") == 0)
 		return "unsubscribe";
 	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
@@ -505,6 +508,31 @@ unknown_failure(const struct store_event *e)
 	    str_icase(e->diagnostic, "suppressed by bouncer") == NULL);
 }
 
+/*
+ * resubscribe - the subscriber asked for mail again (an ESP's resubscribe
+ * event): an unsubscribe is lifted, and only that; a hard bounce or a
+ * complaint it covered comes back, and an operator's --add stays
+ */
+static enum store_status
+resubscribe(struct store *s, const struct store_event *e,
+    enum policy_outcome *out)
+{
+	struct store_entry old;
+	enum store_status r;
+	const char *restored;
+	int found;
+
+	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK || !found)
+		return r;
+	if (strcmp(old.class, "unsubscribe") == 0) {
+		r = lift(s, &old, e->time, "released", "resubscribed",
+		    &restored);
+		*out = POLICY_RELEASED;
+	}
+	store_entry_free(&old);
+	return r;
+}
+
 enum store_status
 policy_apply(struct store *s, const struct policy_cfg *c,
     const struct store_event *ev, enum policy_outcome *out)
@@ -562,7 +590,69 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 		return soft(s, c, e, out);
 	if (strcmp(e->class, "delivered") == 0)
 		return delivered(s, e, out);
+	if (strcmp(e->class, "resubscribe") == 0)
+		return resubscribe(s, e, out);
 	return STORE_OK;	/* block, delayed, undetermined: event only */
+}
+
+/* objector - the address is unsubscribed, on top or held under an --add */
+static enum store_status
+objector(struct store *s, const char *addr, int *yes)
+{
+	struct store_entry e;
+	enum store_status r;
+	int found;
+
+	*yes = 0;
+	if ((r = store_get(s, addr, &e, &found)) != STORE_OK || !found)
+		return r;
+	*yes = strcmp(e.class, "unsubscribe") == 0;
+	store_entry_free(&e);
+	if (*yes || (r = store_held_get(s, addr, &e, &found)) != STORE_OK ||
+	    !found)
+		return r;
+	*yes = strcmp(e.class, "unsubscribe") == 0;
+	store_entry_free(&e);
+	return STORE_OK;
+}
+
+enum store_status
+policy_forget(struct store *s, const char *addr, time_t now, int *n,
+    int *kept)
+{
+	struct store_entry k;
+	enum store_status r, f;
+
+	*n = *kept = 0;
+	if ((r = objector(s, addr, kept)) != STORE_OK)
+		return r;
+	f = store_forget(s, addr, now, n);
+	if (!*kept || f == STORE_FAIL)
+		return f;
+	/*
+	 * An objection to direct marketing is honoured for good (GDPR art.
+	 * 21(3)): the address alone stays listed, since Postfix's lookup
+	 * needs it as it is (a keyed hash cannot be looked up by
+	 * sqlite_table(5) or pgsql_table(5)); nothing else is kept, not
+	 * even the date. Put back even when a reader kept old pages (f is
+	 * STORE_TEMP): the address must not receive mail meanwhile.
+	 */
+	memset(&k, 0, sizeof(k));
+	k.address = (char *)addr;
+	k.class = "unsubscribe";
+	k.reason = "feedback";
+	k.status = "";
+	k.source = "erasure";
+	k.note = "kept by --forget: an objection stays honoured";
+	k.first_seen = k.last_seen = now - now % 86400;
+	if ((r = store_begin(s)) != STORE_OK)
+		return r;
+	if ((r = store_put(s, &k)) != STORE_OK) {
+		store_rollback(s);
+		return r;
+	}
+	r = store_commit(s);
+	return r != STORE_OK ? r : f;
 }
 
 enum store_status

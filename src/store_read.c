@@ -10,9 +10,13 @@
 #include "store_driver.h"
 
 #define DOMAIN_OF "substr(address, {INSTR}(address, '@') + 1)"
-/* the class a rate counts an event in: opt-out reports are unsubscribes */
-#define RATE_CLASS "(CASE WHEN class = 'unsubscribe' OR feedback_type IN " \
-	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE class END)"
+/*
+ * the class a rate counts an event in: opt-out reports are unsubscribes,
+ * unless unverified (those count in no rate)
+ */
+#define RATE_CLASS "(CASE WHEN class = 'unverified' THEN class WHEN " \
+	"class = 'unsubscribe' OR feedback_type IN ('opt-out', 'unsubscribe') " \
+	"THEN 'unsubscribe' ELSE class END)"
 #define RATED "('hard', 'soft', 'block', 'complaint', 'unsubscribe')"
 
 /* Queries whose first column is a day number, given to callers as a date. */

@@ -173,7 +173,9 @@ getword(struct rd *d, int class)
 	if (s == NULL)
 		return NULL;
 	if (class)
+		/* the two classes ingest gives that no rule can */
 		w = strcmp(s, "unverified") == 0 ? "unverified" :
+		    strcmp(s, "unsubscribe") == 0 ? "unsubscribe" :
 		    classify_class_word(s);
 	else
 		w = classify_reason_word(s);

@@ -24,6 +24,8 @@ if [ "${BOUNCER_E2E_DEPS:-0}" = 1 ]; then
 	command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 	command -v jq >/dev/null 2>&1 || missing="$missing jq"
 	command -v curl >/dev/null 2>&1 || missing="$missing curl"
+	# tests/0055: --cgi behind a real web server
+	[ -x /usr/sbin/lighttpd ] || missing="$missing lighttpd"
 	# tests/0039: --report --html rendered by a real browser
 	command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"

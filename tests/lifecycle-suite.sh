@@ -16,7 +16,8 @@ feed 0 --sender alice@example.net --recipient unsubscribe+alice=example.net@boun
 is "$(row alice@example.net)" "unsubscribe never" "a mailto: List-Unsubscribe request (RFC 2369) unsubscribes the VERP recipient"
 is "$(q "select source||' '||feedback_type from events where address='alice@example.net'")" "unsubscribe opt-out" "recorded as an unsubscribe request"
 printf 'garbage\0\377\n' | feed 0 --recipient unsubscribe+bob=example.net@bounces.example.com
-is "$(row bob@example.net)" "unsubscribe never" "whatever the request says, where it went is what counts"
+is "$(row bob@example.net)" "" "trust = any: an unsigned request that does not come from the address suppresses nobody (issue 24)"
+is "$(q "select class from events where address='bob@example.net'")" unverified "and is recorded as unverified"
 printf 'unsubscribe_prefix =\n' > "$tmp/nounsub.conf"
 mkdsn "" 5.1.1 "550 5.1.1 User unknown" x1@x | sed 's/^Final-Recipient: rfc822; $/Final-Recipient: rfc822;/' |
 	feed 0 --config "$tmp/nounsub.conf" --recipient unsubscribe+carol=example.net@bounces.example.com
@@ -35,6 +36,86 @@ printf 'sign_keys = %s\nsign_domain = bounces.example.com\nrequire_signed = yes\
 feed 5 --config "$tmp/sign.conf" --recipient unsubscribe+forged=example.net@bounces.example.com < "$tmp/req.eml"
 is "$(q "select count(*) from suppression where address='forged@example.net'")" 0 "require_signed: an unsigned unsubscribe request suppresses nobody"
 is "$(q "select class from events where address='forged@example.net'")" unverified "and is recorded as unverified"
+# issue 24: a request that proves itself is honoured at every trust level
+printf 'sign_keys = %s\nsign_domain = bounces.example.com\nunsubscribe_url = https://www.example.com/unsub\ntrust = sent\n' "$key" > "$tmp/u24.conf"
+U="--config $tmp/u24.conf"
+feed 6 $U --list-unsubscribe Erin@Example.NET --list News > "$tmp/h"; ok $? "--list-unsubscribe ADDRESS --list NAME"
+grep -qx 'List-Unsubscribe: <mailto:unsubscribe+erin=example.net+u.news.[0-9]*\.[0-9a-f]\{16\}@bounces.example.com>, <https://www.example.com/unsub?u=erin%3Dexample.net%2Bu.news.[0-9]*\.[0-9a-f]\{16\}>' "$tmp/h"; ok $? "List-Unsubscribe: the signed mailto: and https URIs (RFC 2369)"
+is "$(sed -n 2p "$tmp/h")" "List-Unsubscribe-Post: List-Unsubscribe=One-Click" "List-Unsubscribe-Post (RFC 8058)"
+mt=$(sed -n 's/.*<mailto:\([^>]*\)>.*/\1/p' "$tmp/h")
+printf 'From: someone@elsewhere.example\nTo: %s\nMessage-Id: <t1@x>\n\nunsubscribe\n' "$mt" > "$tmp/t1.eml"
+feed 7 $U --recipient "$mt" < "$tmp/t1.eml"; ok $? "a signed request exits 0"
+is "$(row erin@example.net)" "unsubscribe never" "trust = sent, no mail log: a signed request unsubscribes, whatever its From"
+is "$(q "select campaign from events where address='erin@example.net'")" news "the token's list is the event's campaign"
+alt=$(printf %s "$mt" | sed 's/^unsubscribe+erin=/unsubscribe+frank=/')
+printf 'From: frank@example.net\nTo: %s\nMessage-Id: <t2@x>\n\nunsubscribe\n' "$alt" | feed 7 $U --recipient "$alt"
+is "$(row frank@example.net)" "" "a token altered to name another address unsubscribes nobody"
+is "$(q "select class from events where address='frank@example.net'")" unverified "and is recorded as unverified"
+# a mail client's own request for the user: Auto-Submitted (RFC 3834),
+# from the user; read from a saved copy (no pipe recipient) it was an
+# auto-reply, and several replay workers refused a class "unsubscribe"
+mkdir -p "$tmp/rq"
+feed 8 $U --list-unsubscribe gina@example.net | sed -n 's/.*<mailto:\([^>]*\)>.*/\1/p' > "$tmp/g"
+printf 'Delivered-To: %s\nFrom: gina@example.net\nTo: %s\nSubject: Unsubscribe\nAuto-Submitted: auto-replied\nMessage-Id: <t3@x>\n\nThis message was sent automatically by the mail client.\n' "$(cat "$tmp/g")" "$(cat "$tmp/g")" > "$tmp/rq/1.eml"
+feed 8 $U --replay --jobs 2 "$tmp/rq" > /dev/null; ok $? "--replay of a client's automatic request"
+is "$(row gina@example.net)" "unsubscribe never" "a mail client's automatic request is an unsubscribe, not an auto-reply"
+sed 's/^Auto-Submitted: .*/Auto-Submitted: auto-generated/; s/t3@x/t4@x/; s/gina/hugo/g' "$tmp/rq/1.eml" > "$tmp/t4.eml"
+feed 8 $U --list-unsubscribe hugo@example.net | sed -n 's/.*<mailto:\([^>]*\)>.*/\1/p' > "$tmp/g"
+sed "s/^Delivered-To: .*/Delivered-To: $(cat "$tmp/g")/; s/^To: .*/To: $(cat "$tmp/g")/" "$tmp/t4.eml" | feed 8 $U --recipient "$(cat "$tmp/g")"
+is "$(row hugo@example.net)" "unsubscribe never" "and so through the pipe"
+# unsigned: a stranger never, the subscriber under trust = any, or with
+# DKIM evidence under sent and signed
+printf 'From: mallory@evil.example\nTo: unsubscribe+ivan=example.net@bounces.example.com\nMessage-Id: <t5@x>\n\nx\n' | feed 9 --recipient unsubscribe+ivan=example.net@bounces.example.com
+is "$(row ivan@example.net)" "" "trust = any: an unsigned request from a stranger is refused"
+printf 'From: Judy <Judy@Example.net>\nTo: unsubscribe+judy=example.net@bounces.example.com\nMessage-Id: <t6@x>\n\nx\n' > "$tmp/t6.eml"
+feed 9 --recipient unsubscribe+judy=example.net@bounces.example.com < "$tmp/t6.eml"
+is "$(row judy@example.net)" "unsubscribe never" "trust = any: an unsigned request from the address itself is honoured"
+sed 's/judy/kim/g; s/Judy/Kim/g; s/t6@x/t7@x/' "$tmp/t6.eml" | feed 9 $U --recipient unsubscribe+kim=example.net@bounces.example.com
+is "$(row kim@example.net)" "" "trust = sent: from the address itself but without DKIM evidence, refused"
+is "$(q "select class from events where address='kim@example.net'")" unverified "and recorded as unverified"
+feed 9 --lookup kim@example.net | grep -q '^  event .* unverified feedback'; ok $? "--lookup shows it unverified"
+is "$(feed 9 --report | sed -n 's/^feedback reports: //p')" "opt-out 4 (unsubscribe), opt-out 4 (unverified)" "--report counts the unverified requests apart"
+feed 9 $U --report --json > "$tmp/j"
+if command -v python3 > /dev/null 2>&1; then
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+u = sum(x.get("unsubscribe", {}).get("count", 0) for x in d["rates"]["domains"])
+print(u)' "$tmp/j" > "$tmp/o" 2>&1
+	is "$(cat "$tmp/o")" 4 "the unsubscribe rate counts the honoured requests only"
+else
+	skip "the unsubscribe rate counts the honoured requests only" "no python3"
+fi
+# issue 24: unsubscribes never lapse, an erasure keeps the objection, and
+# only a resubscribe lifts one
+printf 'List-Unsubscribe=One-Click' > "$tmp/oc"
+qs=$(feed 20 $U --list-unsubscribe lena@example.net | sed -n 's/.*<https:[^>?]*?\([^>]*\)>.*/\1/p')
+env REQUEST_METHOD=POST QUERY_STRING="$qs" CONTENT_LENGTH=26 CONTENT_TYPE=application/x-www-form-urlencoded \
+    $B --config "$tmp/u24.conf" --now "$(day 20)" --cgi < "$tmp/oc" | head -1 > "$tmp/o"
+is "$(cat "$tmp/o") $(row lena@example.net)" "Status: 200 OK unsubscribe never" "a one-click POST unsubscribes"
+cp "$tmp/u24.conf" "$tmp/ttl.conf"; printf 'event_ttl = 30d\n' >> "$tmp/ttl.conf"
+d=21; while [ $d -le 420 ]; do feed $d --config "$tmp/ttl.conf" --expire > /dev/null || break; d=$((d + 1)); done
+is "$d" 421 "400 days of --expire (event_ttl 30d) run"
+is "$(row lena@example.net),$(row erin@example.net),$(row gina@example.net),$(row judy@example.net)" \
+   "unsubscribe never,unsubscribe never,unsubscribe never,unsubscribe never" "after 400 days of --expire every unsubscribe stands"
+feed 421 --forget erin@example.net > "$tmp/o"; ok $? "--forget of an unsubscriber"
+grep -q 'stays listed as unsubscribed' "$tmp/o"; ok $? "says the address stays listed"
+is "$(row erin@example.net)" "unsubscribe never" "an erased unsubscriber stays suppressed (the objection is honoured)"
+is "$(q "select reason||' '||source||' '||first_seen from suppression where address='erin@example.net'")" "feedback erasure $(date -u -d "$(day 421)" +%s)" "kept as nothing but the address and the class"
+is "$(q "select count(*) from events where address='erin@example.net'")+$(q "select count(*) from audit where address='erin@example.net'")" "0+0" "no event or audit row is kept"
+$B --add mona@example.net --class unsubscribe --why x > /dev/null; $B --add mona@example.net --why "by hand" > /dev/null
+feed 421 --forget mona@example.net > /dev/null
+is "$(row mona@example.net)" "unsubscribe never" "an unsubscribe held under an --add is kept too"
+mkdsn nora@example.net 5.1.1 "550 5.1.1 User unknown" n1@x | feed 421
+feed 421 --forget nora@example.net > /dev/null
+is "$(q "select count(*) from suppression where address='nora@example.net'")" 0 "--forget of a hard bounce erases it all, as before"
+printf '[{"email":"gina@example.net","timestamp":%s,"event":"group_resubscribe","asm_group_id":10,"sg_event_id":"rs1"}]\n' "$(date -u -d "$(day 422)" +%s)" > "$tmp/rs.json"
+feed 422 --import "$tmp/rs.json" > /dev/null; ok $? "--import of SendGrid's group_resubscribe"
+is "$(row gina@example.net)" "" "a resubscribe lifts the unsubscribe"
+is "$(q "select action||' '||why from audit where address='gina@example.net' order by id desc limit 1")" "released resubscribed" "audited"
+mkdsn olga@example.net 5.1.1 "550 5.1.1 User unknown" o1@x | feed 422
+printf '{"RecordType":"SubscriptionChange","Recipient":"olga@example.net","SuppressSending":false,"SuppressionReason":null,"ChangedAt":"%s"}\n{"RecordType":"SubscriptionChange","Recipient":"judy@example.net","SuppressSending":false,"SuppressionReason":null,"ChangedAt":"%s"}\n' "$(day 422)" "$(day 422)" | feed 423 --import - > /dev/null
+is "$(row olga@example.net)" "hard never" "a resubscribe lifts no hard bounce"
+is "$(row judy@example.net)" "" "Postmark's SubscriptionChange reactivating an address lifts its unsubscribe"
 rp=$(feed 5 --config "$tmp/sign.conf" --sign dave@example.net)
 feed 5 --config "$tmp/sign.conf" --recipient "unsubscribe${rp#bounce}" < "$tmp/req.eml"
 is "$(row dave@example.net)" "unsubscribe never" "a signed unsubscribe address is trusted (${rp#bounce})"
@@ -89,7 +170,7 @@ $B --now "$(day 52)" --add other@example.net --why "asked for scrub.me@example.n
 $B --forget scrub.me@example.net > /dev/null
 is "$(q "select count(*) from events where lower(diagnostic) like '%scrub.me@%'") $(q "select count(*) from audit where why like '%scrub.me@%'") $(q "select count(*) from suppression where note like '%scrub.me@%'")" "0 0 0" "the erased address is scrubbed from other rows' text"
 is "$(q "select diagnostic from events where address='other@example.net'")" "550 5.1.1 <other@example.net>: forwarding to [erased] failed" "the rest of that text is kept"
-is "$(q "select count(*) from erased")" 4 "a tombstone per --forget (never-seen included)"
+is "$(q "select count(*) from erased")" 7 "a tombstone per --forget (never-seen included; three above for unsubscribers)"
 is "$(q "select count(*) from erased where hash like '%scrub%' or hash like '%@%'")" 0 "tombstones hold a hash, not the address"
 printf '{"email":"Scrub.Me@example.net","type":"hard"}\n{"email":"kept@example.net","type":"hard"}\n' |
 	$B --now "$(day 53)" --import - > "$tmp/o"
