@@ -522,7 +522,7 @@ resubscribe(struct store *s, const struct store_event *e,
 	const char *restored;
 	int found;
 
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK || !found)
+	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK || !found)
 		return r;
 	if (strcmp(old.class, "unsubscribe") == 0) {
 		r = lift(s, &old, e->time, "released", "resubscribed",
@@ -604,11 +604,11 @@ objector(struct store *s, const char *addr, int *yes)
 	int found;
 
 	*yes = 0;
-	if ((r = store_get(s, addr, &e, &found)) != STORE_OK || !found)
+	if ((r = get(s, 0, addr, &e, &found)) != STORE_OK || !found)
 		return r;
 	*yes = strcmp(e.class, "unsubscribe") == 0;
 	store_entry_free(&e);
-	if (*yes || (r = store_held_get(s, addr, &e, &found)) != STORE_OK ||
+	if (*yes || (r = get(s, 1, addr, &e, &found)) != STORE_OK ||
 	    !found)
 		return r;
 	*yes = strcmp(e.class, "unsubscribe") == 0;
