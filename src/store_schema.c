@@ -45,42 +45,42 @@
 const struct store_table store_tables[] = {
 	{ "suppression", ENTRY, IX "suppression_expires ON "
 	    "suppression(expires) WHERE expires IS NOT NULL",
-	    ENTRY_COLS, "ttttttiiii", "address", MERGE_KEEP,
-	    "address, note", 1 },
+	    ENTRY_COLS, "ttttttiiii", "address", "address, note",
+	    MERGE_KEEP, 1 },
 	{ "held", ENTRY, NULL, ENTRY_COLS, "ttttttiiii", "address",
-	    MERGE_KEEP, "address, note", 1 },
+	    "address, note", MERGE_KEEP, 1 },
 	{ "events", "id {ID}, time BIGINT NOT NULL, " EVENT ", "
 	    "dedup TEXT NOT NULL UNIQUE, campaign TEXT NOT NULL DEFAULT ''",
 	    IX "events_address ON events(address, time);"
 	    IX "events_time ON events(time)",
 	    "time, " EVENT_COLS ", dedup, campaign", "ittttttttttttttt",
-	    "dedup", MERGE_KEEP, "id, diagnostic, remote_mta", 1 },
+	    "dedup", "id, diagnostic, remote_mta", MERGE_KEEP, 1 },
 	{ "audit", "id {ID}, time BIGINT NOT NULL, address TEXT NOT NULL, "
 	    "action TEXT NOT NULL, class TEXT NOT NULL DEFAULT '', "
 	    "reason TEXT NOT NULL DEFAULT '', why TEXT NOT NULL DEFAULT ''",
 	    IX "audit_address ON audit(address);"
 	    IX "audit_time ON audit(time)",
 	    "time, address, action, class, reason, why", "ittttt",
-	    "time, address, action, why", MERGE_NEW, "id, why", 1 },
+	    "time, address, action, why", "id, why", MERGE_NEW, 1 },
 	{ "meta", "key TEXT PRIMARY KEY, value BIGINT NOT NULL", NULL,
-	    "key, value", "ti", "key", MERGE_MAX, NULL, 0 },
+	    "key, value", "ti", "key", NULL, MERGE_MAX, 0 },
 	{ "sent", "domain TEXT NOT NULL, day BIGINT NOT NULL, "
 	    "count BIGINT NOT NULL, PRIMARY KEY (domain, day)", NULL,
-	    "domain, day, count", "tii", "domain, day", MERGE_MAX, NULL, 0 },
+	    "domain, day, count", "tii", "domain, day", NULL, MERGE_MAX, 0 },
 	{ "sent_campaign", "campaign TEXT NOT NULL, day BIGINT NOT NULL, "
 	    "count BIGINT NOT NULL, PRIMARY KEY (campaign, day)", NULL,
-	    "campaign, day, count", "tii", "campaign, day", MERGE_MAX, NULL,
+	    "campaign, day, count", "tii", "campaign, day", NULL, MERGE_MAX,
 	    0 },
 	{ "logpos", "host TEXT NOT NULL DEFAULT '', path TEXT NOT NULL, "
 	    "inode BIGINT NOT NULL, pos BIGINT NOT NULL, "
 	    "PRIMARY KEY (host, path)", NULL, "host, path, inode, pos",
-	    "ttii", "host, path", MERGE_KEEP, NULL, 0 },
+	    "ttii", "host, path", NULL, MERGE_KEEP, 0 },
 	{ "alerts", "key TEXT PRIMARY KEY, level TEXT NOT NULL, "
 	    "since BIGINT NOT NULL", NULL, "key, level, since", "tti", "key",
-	    MERGE_KEEP, NULL, 0 },
+	    NULL, MERGE_KEEP, 0 },
 	{ "pauses", "domain TEXT PRIMARY KEY, since BIGINT NOT NULL, "
 	    "expires BIGINT NOT NULL, why TEXT NOT NULL DEFAULT ''", NULL,
-	    "domain, since, expires, why", "tiit", "domain", MERGE_KEEP, NULL,
+	    "domain, since, expires, why", "tiit", "domain", NULL, MERGE_KEEP,
 	    0 },
 	{ "outbound", "queue_id TEXT NOT NULL, address TEXT NOT NULL, "
 	    "message_id TEXT NOT NULL DEFAULT '', time BIGINT NOT NULL, "
@@ -89,40 +89,40 @@ const struct store_table store_tables[] = {
 	    "WHERE address = '';"
 	    IX "outbound_time ON outbound(time)",
 	    "queue_id, address, message_id, time", "ttti",
-	    "queue_id, address", MERGE_KEEP, NULL, 1 },
+	    "queue_id, address", NULL, MERGE_KEEP, 1 },
 	{ "pending", "dedup TEXT PRIMARY KEY, arrived BIGINT NOT NULL, "
 	    "time BIGINT NOT NULL, " EVENT ", campaign TEXT NOT NULL DEFAULT ''",
 	    IX "pending_arrived ON pending(arrived)",
 	    "dedup, arrived, time, " EVENT_COLS ", campaign",
-	    "tiitttttttttttttt", "dedup", MERGE_KEEP, "dedup, diagnostic", 1 },
+	    "tiitttttttttttttt", "dedup", "dedup, diagnostic", MERGE_KEEP, 1 },
 	{ "event_counts", "class TEXT NOT NULL, reason TEXT NOT NULL, "
 	    "value BIGINT NOT NULL, PRIMARY KEY (class, reason)", NULL,
-	    "class, reason, value", "tti", "class, reason", MERGE_MAX, NULL,
+	    "class, reason, value", "tti", "class, reason", NULL, MERGE_MAX,
 	    0 },
 	{ "erase_keys", "kid TEXT PRIMARY KEY, key TEXT NOT NULL, "
 	    "own INTEGER NOT NULL DEFAULT 0", NULL,
 	    /* a copied key is the source's, never the target's own */
-	    "kid, key", "tt", "kid", MERGE_KEEP, NULL, 0 },
+	    "kid, key", "tt", "kid", NULL, MERGE_KEEP, 0 },
 	{ "erased", "kid TEXT NOT NULL, hash TEXT NOT NULL, "
 	    "time BIGINT NOT NULL, PRIMARY KEY (kid, hash)", NULL,
-	    "kid, hash, time", "tti", "kid, hash", MERGE_KEEP, NULL, 0 },
+	    "kid, hash, time", "tti", "kid, hash", NULL, MERGE_KEEP, 0 },
 	{ "counts", "kind TEXT NOT NULL, name TEXT NOT NULL, "
 	    "class TEXT NOT NULL, count BIGINT NOT NULL, "
 	    "PRIMARY KEY (kind, name, class)", NULL, "kind, name, class, count",
-	    "ttti", "kind, name, class", MERGE_MAX, NULL, 0 },
+	    "ttti", "kind, name, class", NULL, MERGE_MAX, 0 },
 	{ "metric_base", "domain TEXT NOT NULL, class TEXT NOT NULL, "
 	    "base BIGINT NOT NULL, PRIMARY KEY (domain, class)", NULL,
-	    "domain, class, base", "tti", "domain, class", MERGE_KEEP, NULL,
+	    "domain, class, base", "tti", "domain, class", NULL, MERGE_KEEP,
 	    0 },
 	{ "pipe_seconds", "bucket INTEGER PRIMARY KEY, count BIGINT NOT NULL",
-	    NULL, "bucket, count", "ii", "bucket", MERGE_MAX, NULL, 0 },
+	    NULL, "bucket, count", "ii", "bucket", NULL, MERGE_MAX, 0 },
 	{ "failures", "time BIGINT NOT NULL, domain TEXT NOT NULL, "
 	    "fingerprint TEXT NOT NULL, address TEXT NOT NULL",
 	    IX "failures_key ON failures(domain, fingerprint, time);"
 	    IX "failures_time ON failures(time);"
 	    IX "failures_address ON failures(address)",
 	    "time, domain, fingerprint, address", "ittt",
-	    "time, domain, fingerprint, address", MERGE_NEW, NULL, 1 },
+	    "time, domain, fingerprint, address", NULL, MERGE_NEW, 1 },
 	/* with their ids: alert states name incidents by id */
 	{ "incidents", "id {ID}, domain TEXT NOT NULL, "
 	    "fingerprint TEXT NOT NULL, diagnostic TEXT NOT NULL DEFAULT '', "
@@ -132,10 +132,10 @@ const struct store_table store_tables[] = {
 	    "last_seen);"
 	    IX "incidents_seen ON incidents(last_seen)",
 	    "id, domain, fingerprint, diagnostic, reason, first_seen, "
-	    "last_seen, recipients", "ittttiii", "id", MERGE_KEEP,
-	    "id, diagnostic", 0 },
+	    "last_seen, recipients", "ittttiii", "id", "id, diagnostic",
+	    MERGE_KEEP, 0 },
 	{ "bouncer_schema", "version INTEGER NOT NULL", NULL, NULL, NULL, NULL,
-	    MERGE_NONE, NULL, 0 },
+	    NULL, MERGE_NONE, 0 },
 };
 const size_t store_ntables = sizeof(store_tables) / sizeof(store_tables[0]);
 

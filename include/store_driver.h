@@ -97,9 +97,9 @@ struct store_table {
 	const char	*cols;		/* what a copy carries, in order */
 	const char	*types;		/* one letter per copied column: t, i */
 	const char	*key;		/* the unique key of a copied row */
-	enum store_merge merge;
 	const char	*scrub;		/* key column, then text columns that
 					   may hold an address, or NULL */
+	enum store_merge merge;
 	int		 addr;		/* rows are an address's (erasure) */
 };
 extern const struct store_table store_tables[];
