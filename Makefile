@@ -22,16 +22,25 @@ USER_CFLAGS := $(CFLAGS)
 override CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wpointer-arith \
 	-Wno-missing-field-initializers \
-	-Iinclude -DBOUNCER_VERSION='"$(VERSION)"' \
+	-MMD -MP -Iinclude -DBOUNCER_VERSION='"$(VERSION)"' \
 	$(PKG_CFLAGS) $(USER_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lz -ldl
+
+# Generated sources and build tools live in their own folder.
+GEN       = src/gen
 
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/needle.c src/wire.c \
 	    src/output.c src/store.c src/store_ops.c src/store_schema.c src/store_erase.c src/store_read.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
-	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/maillog.c src/owner.c src/unsub.c src/cgi.c src/default_rules.c src/default_needles.c
+	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/maillog.c src/owner.c src/unsub.c src/cgi.c $(GEN)/default_rules.c $(GEN)/default_needles.c
 LIBOBJ    = $(LIBSRC:.c=.o)
-OBJ       = $(LIBOBJ) src/main.o
+# the command line: main.c's table of modes and a file for each mode
+CLISRC    = src/cli.c src/cmd_pipe.c src/cmd_explain.c src/cmd_add.c \
+	    src/cmd_lookup.c src/cmd_list.c src/cmd_forget.c src/cmd_expire.c \
+	    src/cmd_sign.c src/cmd_unsub.c src/cmd_import.c src/cmd_replay.c src/cmd_report.c \
+	    src/cmd_alert.c src/cmd_maillog.c src/cmd_migrate.c src/main.c
+OBJ       = $(LIBOBJ) $(CLISRC:.c=.o)
+DEPS      = $(OBJ:.o=.d) $(UNITS:=.d)
 UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle
 
 all: bouncer
@@ -39,10 +48,13 @@ all: bouncer
 bouncer: $(OBJ)
 	@echo "  LD      $@"; $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-$(OBJ): $(wildcard include/*.h)
+# -MMD -MP: each object's .d lists the headers it includes, so touching
+# a header rebuilds exactly what uses it
+-include $(DEPS)
 
 # The built-in rules are the text of src/default.rules, as a C string.
-src/default_rules.c: src/default.rules
+$(GEN)/default_rules.c: src/default.rules
+	@mkdir -p $(GEN)
 	{ echo '/* generated from src/default.rules; do not edit */'; \
 	  echo 'const char default_rules[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
@@ -51,11 +63,12 @@ src/default_rules.c: src/default.rules
 # ... and their needles (src/needle.c), derived once at build time by a
 # small tool built from the same code (no sanitizer or fuzzer flags: it
 # only runs here).
-src/needlegen: src/needlegen.c src/needle.c src/util.c include/needle.h include/util.h
+$(GEN)/needlegen: src/needlegen.c src/needle.c src/util.c include/needle.h include/util.h
+	@mkdir -p $(GEN)
 	@echo "  LD      $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -Iinclude -o $@ src/needlegen.c src/needle.c src/util.c
 
-src/default_needles.c: src/default.rules src/needlegen
-	src/needlegen < src/default.rules > $@.tmp && mv $@.tmp $@
+$(GEN)/default_needles.c: src/default.rules $(GEN)/needlegen
+	$(GEN)/needlegen < src/default.rules > $@.tmp && mv $@.tmp $@
 
 tests/unit/%: tests/unit/%.c $(LIBOBJ) tests/unit/tap.h
 	@echo "  LD      $@"; $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
@@ -110,7 +123,8 @@ uninstall:
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/bouncer/bouncer.conf (remove it by hand)"
 
 clean:
-	rm -f bouncer bouncer_*.deb src/*.o src/default_rules.c src/default_needles.c src/needlegen $(UNITS)
+	rm -f bouncer bouncer_*.deb src/*.o src/*.d $(UNITS) $(UNITS:=.d)
+	rm -rf $(GEN)
 
 # A Debian package, bouncer_VERSION_ARCH.deb, built with dpkg-deb from a
 # clean copy compiled with dpkg-buildflags (pkg/deb/build.sh); then
@@ -131,7 +145,7 @@ fuzz/fuzz_parse: fuzz/fuzz_parse.c $(LIBSRC) $(wildcard include/*.h)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ fuzz/fuzz_parse.c $(LIBSRC) $$(pkg-config --libs $(PKGS)) -lz -ldl
 
-fuzz: fuzz/fuzz_parse src/default_rules.c src/default_needles.c
+fuzz: fuzz/fuzz_parse $(GEN)/default_rules.c $(GEN)/default_needles.c
 	mkdir -p fuzz/corpus
 	cp fixtures/*.eml fuzz/corpus/ 2>/dev/null || true
 	ASAN_OPTIONS=detect_leaks=1 fuzz/fuzz_parse -max_total_time=$(FUZZ_TIME) \
@@ -142,7 +156,7 @@ fuzz: fuzz/fuzz_parse src/default_rules.c src/default_needles.c
 
 # Static analysis with the checked-in configurations (.clang-tidy).
 SYSINC = $(shell pkg-config --cflags $(PKGS) libpq | sed 's/-I/-isystem /g')
-lint: src/default_rules.c src/default_needles.c
+lint: $(GEN)/default_rules.c $(GEN)/default_needles.c
 	cppcheck --enable=warning,performance,portability --inline-suppr \
 		--error-exitcode=1 -q -Iinclude src/
 	clang-tidy --quiet src/*.c -- -std=c11 -D_GNU_SOURCE -Iinclude \

@@ -18,7 +18,7 @@ struct needles {
 
 /*
  * The built-in rules' needles, by line of src/default.rules, made at
- * build time by src/needlegen.c (src/default_needles.c); ends with a
+ * build time by src/needlegen.c (src/gen/default_needles.c); ends with a
  * line 0.
  */
 struct needle_table {

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdarg.h>
 
+/* nitems - the number of elements of an array, counted by the compiler */
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* A growable NUL-terminated byte string; owner frees s with free(). */
 struct sbuf {
 	char	*s;

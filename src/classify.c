@@ -536,7 +536,7 @@ classifier_check(struct classifier *c, struct sbuf *errs)
 			bad++;
 			if (errs)
 				sbuf_printf(errs, "%s: needles differ from "
-				    "src/default_needles.c\n", r->where);
+				    "src/gen/default_needles.c\n", r->where);
 		}
 		needles_free(&n);
 	}

@@ -1,13 +1,89 @@
 /*
- * config.c - the configuration file.
+ * config.c - the configuration file, bouncer.conf(5).
+ *
+ * Every key is one line of keys[] below: its name, its type, the field
+ * it sets and the bounds of its value (Postfix's mail_conf tables are
+ * the model). A key whose value needs more than a type and bounds names
+ * a check function. Thresholds (warn_CLASS, crit_CLASS, min_sent and
+ * their per-domain forms) are keys of rates.c, asked last.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "config.h"
+
+#define DAYS(n)		((long long)(n) * 86400)
+
+enum key_type {
+	K_STR,		/* char *: any text */
+	K_SIZE,		/* size_t: "10M", "512k", bytes */
+	K_DURATION,	/* time_t: "90d", "12h", "30m", "45s" */
+	K_INT,		/* int */
+	K_LONG,		/* long */
+	K_YESNO,	/* int: yes or no */
+	K_SPECIAL	/* a function of its own */
+};
+
+struct key {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 off;		/* the field in struct config */
+	long long	 min, max;	/* bounds (durations in seconds) */
+	int		(*special)(struct config *, const char *);
+};
+
+static int set_busy(struct config *, const char *);
+static int set_delims(struct config *, const char *);
+static int set_prefix(struct config *, const char *);
+static int set_require_signed(struct config *, const char *);
+static int set_trust(struct config *, const char *);
+static int set_pause_block(struct config *, const char *);
+static int set_unsub_url(struct config *, const char *);
+
+#define F(field)	offsetof(struct config, field)
+#define NOMAX		0x7fffffffffffffffLL
+static const struct key keys[] = {
+	{ "db",			K_STR,	F(db),			0, 0, NULL },
+	{ "rules",		K_STR,	F(rules),		0, 0, NULL },
+	{ "recipient_header",	K_STR,	F(recipient_header),	0, 0, NULL },
+	{ "max_size",		K_SIZE,	F(max_size),		1, 1 << 30, NULL },
+	{ "busy_timeout",	K_SPECIAL, 0,			0, 0, set_busy },
+	{ "soft_threshold",	K_INT,	F(policy.soft_threshold), 1, 1000, NULL },
+	{ "soft_window",	K_DURATION, F(policy.soft_window), 0, NOMAX, NULL },
+	{ "soft_ttl",		K_DURATION, F(policy.soft_ttl),	0, NOMAX, NULL },
+	{ "event_ttl",		K_DURATION, F(policy.event_ttl), 0, NOMAX, NULL },
+	{ "complaint_ttl",	K_DURATION, F(policy.complaint_ttl), 0, NOMAX, NULL },
+	{ "incident_threshold",	K_INT,	F(policy.incident_threshold), 0, 100000, NULL },
+	{ "incident_window",	K_DURATION, F(policy.incident_window), 1, NOMAX, NULL },
+	{ "verp_delimiters",	K_SPECIAL, 0,			0, 0, set_delims },
+	{ "quarantine",		K_STR,	F(quarantine),		0, 0, NULL },
+	{ "unsubscribe_prefix",	K_SPECIAL, 0,			0, 0, set_prefix },
+	{ "sign_keys",		K_STR,	F(sign_keys),		0, 0, NULL },
+	{ "sign_prefix",	K_STR,	F(sign_prefix),		0, 0, NULL },
+	{ "sign_domain",	K_STR,	F(sign_domain),		0, 0, NULL },
+	{ "sign_max_age",	K_DURATION, F(sign_max_age),	0, NOMAX, NULL },
+	{ "unsubscribe_url",	K_SPECIAL, 0,			0, 0, set_unsub_url },
+	{ "unsubscribe_max_age", K_DURATION, F(unsub_max_age), 0, NOMAX, NULL },
+	{ "require_signed",	K_SPECIAL, 0,			0, 0, set_require_signed },
+	{ "trust",		K_SPECIAL, 0,			0, 0, set_trust },
+	{ "sent_retention",	K_DURATION, F(policy.sent_retention), 1, NOMAX, NULL },
+	{ "pending_wait",	K_DURATION, F(policy.pending_wait), 0, NOMAX, NULL },
+	{ "recipient_limit",	K_INT,	F(policy.rcpt_limit),	1, 1000, NULL },
+	{ "unverified_limit",	K_LONG,	F(policy.unverified_limit), 0, 100000000, NULL },
+	{ "campaign_header",	K_STR,	F(campaign_header),	0, 0, NULL },
+	{ "campaign_verp",	K_YESNO, F(campaign_verp),	0, 1, NULL },
+	{ "alert_command",	K_STR,	F(alert_command),	0, 0, NULL },
+	{ "alert_window",	K_DURATION, F(alert_window),	DAYS(1), NOMAX, NULL },
+	{ "pause_block",	K_SPECIAL, 0,			0, 0, set_pause_block },
+	{ "pause_time",		K_DURATION, F(pause_time),	60, NOMAX, NULL },
+	{ "metrics_domains",	K_INT,	F(metrics_domains),	0, 100, NULL },
+	{ "syslog",		K_YESNO, F(syslog),		0, 1, NULL },
+};
+#undef F
 
 void
 config_defaults(struct config *c)
@@ -29,21 +105,18 @@ config_defaults(struct config *c)
 	policy_defaults(&c->policy);
 }
 
+/* config_free - every K_STR field, found through the table */
 void
 config_free(struct config *c)
 {
-	free(c->db);
-	free(c->rules);
-	free(c->recipient_header);
+	size_t i;
+
+	for (i = 0; i < nitems(keys); i++)
+		if (keys[i].type == K_STR)
+			free(*(char **)(void *)((char *)c + keys[i].off));
 	free(c->verp_delims);
 	free(c->unsub_prefix);
-	free(c->quarantine);
-	free(c->sign_keys);
-	free(c->sign_prefix);
-	free(c->sign_domain);
 	free(c->unsub_url);
-	free(c->campaign_header);
-	free(c->alert_command);
 	thresholds_free(&c->th);
 	memset(c, 0, sizeof(*c));
 }
@@ -92,166 +165,152 @@ config_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* number - a whole decimal number and nothing else */
 static int
-yesno(const char *v, int *out)
+number(const char *s, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno || end == s || *end != '\0' ? -1 : 0;
+}
+
+static int
+set_busy(struct config *c, const char *v)
+{
+	time_t t;
+
+	if (config_duration(v, &t) == -1 || t > 600)
+		return -1;
+	c->busy_ms = (int)t * 1000;
+	return 0;
+}
+
+/* two different characters, neither '@': "+=" splits bounce+a=b.example */
+static int
+set_delims(struct config *c, const char *v)
+{
+	if (strlen(v) != 2 || v[0] == v[1] || strchr(v, '@'))
+		return -1;
+	str_set(&c->verp_delims, v);
+	return 0;
+}
+
+/* a local part's first word: no '@', no space; "" turns it off */
+static int
+set_prefix(struct config *c, const char *v)
+{
+	if (strchr(v, '@') || strchr(v, ' '))
+		return -1;
+	str_set(&c->unsub_prefix, v);
+	return 0;
+}
+
+/* the older name of trust = signed */
+static int
+set_require_signed(struct config *c, const char *v)
 {
 	if (strcmp(v, "yes") == 0)
-		*out = 1;
-	else if (strcmp(v, "no") == 0)
-		*out = 0;
-	else
+		c->policy.trust = POLICY_TRUST_SIGNED;
+	else if (strcmp(v, "no") == 0) {
+		if (c->policy.trust == POLICY_TRUST_SIGNED)
+			c->policy.trust = POLICY_TRUST_ANY;
+	} else
 		return -1;
 	return 0;
 }
 
 static int
-set(struct config *c, const char *k, const char *v)
+set_trust(struct config *c, const char *v)
 {
+	return policy_trust_parse(v, &c->policy.trust);
+}
+
+/* a percentage (a '%' may follow), or "off" */
+static int
+set_pause_block(struct config *c, const char *v)
+{
+	char *end;
+	double d;
+
+	if (strcmp(v, "off") == 0)
+		d = -1;
+	else if ((d = strtod(v, &end)) < 0 || d > 100 || end == v ||
+	    (*end != '\0' && strcmp(end, "%") != 0))
+		return -1;
+	c->pause_block = d;
+	return 0;
+}
+
+/* RFC 8058 section 3.1: one-click is an https URI's only */
+static int
+set_unsub_url(struct config *c, const char *v)
+{
+	if (strncmp(v, "https://", 8) != 0 || strlen(v) < 9 ||
+	    strpbrk(v, " \t<>\"#,") != NULL)
+		return -1;
+	str_set(&c->unsub_url, v);
+	return 0;
+}
+
+/* set_key - one key of the table: 0 set, -1 bad value */
+static int
+set_key(struct config *c, const struct key *k, const char *v)
+{
+	void *field = (char *)c + k->off;
+	long long n;
 	time_t t;
 	size_t z;
-	int n;
 
-	if (strcmp(k, "db") == 0)
-		str_set(&c->db, v);
-	else if (strcmp(k, "rules") == 0)
-		str_set(&c->rules, v);
-	else if (strcmp(k, "recipient_header") == 0)
-		str_set(&c->recipient_header, v);
-	else if (strcmp(k, "max_size") == 0) {
-		if (config_size(v, &z) == -1)
+	switch (k->type) {
+	case K_STR:
+		str_set((char **)field, v);
+		return 0;
+	case K_SIZE:
+		if (config_size(v, &z) == -1 || (long long)z < k->min ||
+		    (long long)z > k->max)
 			return -1;
-		c->max_size = z;
-	} else if (strcmp(k, "busy_timeout") == 0) {
-		if (config_duration(v, &t) == -1 || t > 600)
+		*(size_t *)field = z;
+		return 0;
+	case K_DURATION:
+		if (config_duration(v, &t) == -1 || t < k->min || t > k->max)
 			return -1;
-		c->busy_ms = (int)t * 1000;
-	} else if (strcmp(k, "soft_threshold") == 0) {
-		n = atoi(v);
-		if (n < 1 || n > 1000)
+		*(time_t *)field = t;
+		return 0;
+	case K_INT:
+	case K_LONG:
+		if (number(v, &n) == -1 || n < k->min || n > k->max)
 			return -1;
-		c->policy.soft_threshold = n;
-	} else if (strcmp(k, "soft_window") == 0) {
-		if (config_duration(v, &c->policy.soft_window) == -1)
-			return -1;
-	} else if (strcmp(k, "soft_ttl") == 0) {
-		if (config_duration(v, &c->policy.soft_ttl) == -1)
-			return -1;
-	} else if (strcmp(k, "event_ttl") == 0) {
-		if (config_duration(v, &c->policy.event_ttl) == -1)
-			return -1;
-	} else if (strcmp(k, "complaint_ttl") == 0) {
-		if (config_duration(v, &c->policy.complaint_ttl) == -1)
-			return -1;
-	} else if (strcmp(k, "incident_threshold") == 0) {
-		n = atoi(v);
-		if (n < 0 || n > 100000 || (n == 0 && strcmp(v, "0") != 0))
-			return -1;
-		c->policy.incident_threshold = n;
-	} else if (strcmp(k, "incident_window") == 0) {
-		if (config_duration(v, &c->policy.incident_window) == -1 ||
-		    c->policy.incident_window <= 0)
-			return -1;
-	} else if (strcmp(k, "verp_delimiters") == 0) {
-		if (strlen(v) != 2 || v[0] == v[1] || strchr(v, '@'))
-			return -1;
-		str_set(&c->verp_delims, v);
-	} else if (strcmp(k, "quarantine") == 0) {
-		str_set(&c->quarantine, v);
-	} else if (strcmp(k, "unsubscribe_prefix") == 0) {
-		if (strchr(v, '@') || strchr(v, ' '))
-			return -1;
-		str_set(&c->unsub_prefix, v);
-	} else if (strcmp(k, "sign_keys") == 0)
-		str_set(&c->sign_keys, v);
-	else if (strcmp(k, "sign_prefix") == 0)
-		str_set(&c->sign_prefix, v);
-	else if (strcmp(k, "sign_domain") == 0)
-		str_set(&c->sign_domain, v);
-	else if (strcmp(k, "unsubscribe_url") == 0) {
-		/* RFC 8058 section 3.1: one-click is an https URI's only */
-		if (strncmp(v, "https://", 8) != 0 || strlen(v) < 9 ||
-		    strpbrk(v, " \t<>\"#,") != NULL)
-			return -1;
-		str_set(&c->unsub_url, v);
-	} else if (strcmp(k, "unsubscribe_max_age") == 0) {
-		if (config_duration(v, &c->unsub_max_age) == -1)
-			return -1;
-	} else if (strcmp(k, "sign_max_age") == 0) {
-		if (config_duration(v, &c->sign_max_age) == -1)
-			return -1;
-	} else if (strcmp(k, "require_signed") == 0) {
-		/* the older name of trust = signed */
+		if (k->type == K_INT)
+			*(int *)field = (int)n;
+		else
+			*(long *)field = (long)n;
+		return 0;
+	case K_YESNO:
 		if (strcmp(v, "yes") == 0)
-			c->policy.trust = POLICY_TRUST_SIGNED;
-		else if (strcmp(v, "no") == 0) {
-			if (c->policy.trust == POLICY_TRUST_SIGNED)
-				c->policy.trust = POLICY_TRUST_ANY;
-		} else
-			return -1;
-	} else if (strcmp(k, "trust") == 0) {
-		if (policy_trust_parse(v, &c->policy.trust) == -1)
-			return -1;
-	} else if (strcmp(k, "sent_retention") == 0) {
-		if (config_duration(v, &c->policy.sent_retention) == -1 ||
-		    c->policy.sent_retention == 0)
-			return -1;
-	} else if (strcmp(k, "pending_wait") == 0) {
-		if (config_duration(v, &c->policy.pending_wait) == -1)
-			return -1;
-	} else if (strcmp(k, "recipient_limit") == 0) {
-		n = atoi(v);
-		if (n < 1 || n > 1000)
-			return -1;
-		c->policy.rcpt_limit = n;
-	} else if (strcmp(k, "unverified_limit") == 0) {
-		char *end;
-		long l = strtol(v, &end, 10);
-
-		if (end == v || *end != '\0' || l < 0 || l > 100000000)
-			return -1;
-		c->policy.unverified_limit = l;
-	} else if ((n = thresholds_set(&c->th, k, v)) != -2)
-		return n;
-	else if (strcmp(k, "campaign_header") == 0)
-		str_set(&c->campaign_header, v);
-	else if (strcmp(k, "campaign_verp") == 0) {
-		if (yesno(v, &c->campaign_verp) == -1)
-			return -1;
-	} else if (strcmp(k, "alert_command") == 0)
-		str_set(&c->alert_command, v);
-	else if (strcmp(k, "alert_window") == 0) {
-		if (config_duration(v, &c->alert_window) == -1 ||
-		    c->alert_window < 86400)
-			return -1;
-	} else if (strcmp(k, "pause_block") == 0) {
-		char *end;
-		double d;
-
-		if (strcmp(v, "off") == 0)
-			d = -1;
-		else if ((d = strtod(v, &end)) < 0 || d > 100 || end == v ||
-		    (*end != '\0' && strcmp(end, "%") != 0))
-			return -1;
-		c->pause_block = d;
-	} else if (strcmp(k, "metrics_domains") == 0) {
-		n = atoi(v);
-		if (n < 0 || n > 100 || (n == 0 && strcmp(v, "0") != 0))
-			return -1;
-		c->metrics_domains = n;
-	} else if (strcmp(k, "pause_time") == 0) {
-		if (config_duration(v, &c->pause_time) == -1 ||
-		    c->pause_time < 60)
-			return -1;
-	} else if (strcmp(k, "syslog") == 0) {
-		if (strcmp(v, "yes") == 0)
-			c->syslog = 1;
+			*(int *)field = 1;
 		else if (strcmp(v, "no") == 0)
-			c->syslog = 0;
+			*(int *)field = 0;
 		else
 			return -1;
-	} else
-		return -2;
-	return 0;
+		return 0;
+	case K_SPECIAL:
+		return k->special(c, v);
+	}
+	abort();	/* a type without a case is a programmer's error */
+}
+
+/* set - 0 done, -1 bad value, -2 no such key */
+static int
+set(struct config *c, const char *name, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(keys); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return set_key(c, &keys[i], v);
+	return thresholds_set(&c->th, name, v);
 }
 
 int

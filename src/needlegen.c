@@ -3,7 +3,7 @@
  * (needle.c), written out as C, so that bouncer finds the built-in rules'
  * needles in a table instead of deriving them at every start (a pipe-mode
  * process reads one bounce; deriving them was a fifth of its work).
- * usage: needlegen < src/default.rules > src/default_needles.c
+ * usage: needlegen < src/default.rules > src/gen/default_needles.c
  *
  * A rule line is found as classify.c's load_text finds it: not blank, not
  * a comment, a pattern between the first and the last '/', then flags.

@@ -10,7 +10,7 @@
 w=$tmp/tree bin=$tmp/bin
 mkdir -p "$w/tests/unit" "$bin"
 cp -R "$top/Makefile" "$top/src" "$top/include" "$w/"
-rm -f "$w"/src/*.o "$w/src/default_rules.c" "$w/src/default_needles.c" "$w/src/needlegen"
+rm -rf "$w"/src/*.o "$w"/src/*.d "$w/src/gen"
 cp "$top"/tests/unit/*.c "$top"/tests/unit/*.h "$w/tests/unit/"
 cat > "$w/tests/deps.sh" <<EOT
 echo deps-ran >> "$tmp/order"

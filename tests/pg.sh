@@ -11,12 +11,18 @@ fi
 pg_start() {
 	pgdir=$tmp/pg
 	mkdir -p "$pgdir"; chown postgres "$pgdir"; chmod 700 "$pgdir"
-	PGPORT=
-	for p in 54329 54330 54331 54332 54333; do
-		ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$p\$" || { PGPORT=$p; break; }
-	done
 	su -s /bin/sh postgres -c "$pgbin/initdb -D $pgdir/data -A trust -U pgadmin" > "$tmp/pg.init" 2>&1 || return 1
-	pg_ctl_start || return 1
+	# Several suites (and several checkouts) may start clusters at once:
+	# a port that looked free can be taken before our server binds it,
+	# so try the next one when the start fails.
+	PGPORT=
+	for p in $(seq 54329 54399); do
+		ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$p\$" && continue
+		PGPORT=$p
+		pg_ctl_start && break
+		PGPORT=
+	done
+	[ -n "$PGPORT" ] || return 1
 	psql -q -h 127.0.0.1 -p "$PGPORT" -U pgadmin -d postgres -v ON_ERROR_STOP=1 > "$tmp/pg.sql" 2>&1 <<EOT || return 1
 CREATE ROLE bouncer LOGIN;
 CREATE ROLE postfix_reader LOGIN PASSWORD 'reader-secret';

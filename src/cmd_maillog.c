@@ -1,0 +1,71 @@
+/*
+ * cmd_maillog.c - --maillog: learn from Postfix's log what was sent and
+ * what failed (maillog.c), then decide the reports that waited for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "maillog.h"
+#include "policy.h"
+
+/* settle - under trust = sent, the log is read: decide what waited */
+static int
+settle(struct store *s, const struct run *r)
+{
+	enum store_status st;
+	long tied, unverified;
+
+	if ((st = store_begin(s)) == STORE_OK &&
+	    (st = ingest_settle(s, &r->cf->policy, r->o->now, &tied,
+	    &unverified)) == STORE_OK)
+		st = store_commit(s);
+	if (st != STORE_OK) {
+		store_rollback(s);
+		return cli_store_failed(s);
+	}
+	if (tied || unverified)
+		printf("pending: %ld tied to mail we sent, %ld never tied "
+		    "(unverified)\n", tied, unverified);
+	return EX_OK;
+}
+
+int
+cmd_maillog(struct run *r)
+{
+	const struct options *o = r->o;
+	const struct config *cf = r->cf;
+	struct maillog_stats st;
+	struct maillog_opts mc;
+	struct store *s = NULL;
+	enum store_status res;
+	char *err = NULL;
+	int rc;
+
+	if ((rc = cli_open_store(o, cf, 0, &s)) != EX_OK)
+		return rc;
+	memset(&st, 0, sizeof(st));
+	mc.header = cf->campaign_header;
+	mc.verp = cf->campaign_verp;
+	mc.delims = cf->verp_delims;
+	mc.top_domains = cf->metrics_domains;
+	res = maillog_read(o->arg, s, r->c, &cf->policy, o->now, &st, &err,
+	    &mc);
+	if (err) {
+		fprintf(stderr, "%s: %s: %s\n", progname, o->arg, err);
+		free(err);
+		rc = EX_NOINPUT;
+	} else if (res != STORE_OK)
+		rc = cli_store_failed(s);
+	else if (st.deliveries > 0)	/* silent otherwise: cron mails no one */
+		printf("maillog: %ld lines, %ld deliveries: %ld sent, %ld "
+		    "bounced, %ld deferred; %ld already seen, %ld newly "
+		    "suppressed\n", st.lines, st.deliveries, st.sent,
+		    st.bounced, st.deferred, st.duplicates, st.suppressed);
+	if (rc == EX_OK && cf->policy.trust == POLICY_TRUST_SENT)
+		rc = settle(s, r);
+	store_close(s);
+	return rc;
+}
