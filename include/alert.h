@@ -24,6 +24,9 @@ struct alert_opts {
 	time_t	 pause_time;
 };
 
+/* the level of an alert whose scope has too little mail to judge now */
+#define AL_NODATA	"insufficient data"
+
 struct alert_result {
 	int	 worst;		/* the highest level standing (AL_*) */
 	int	 sent;		/* notifications delivered */

@@ -29,6 +29,8 @@ struct verdict {
 	int		 by_phrase;	/* a rule matched the recipient's own
 					   diagnostic and named the reason */
 	int		 by_rule_class;	/* that rule named the class too */
+	int		 by_para;	/* a rule matched the recipient's
+					   paragraph of the human-readable part */
 };
 
 struct rcpt {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "classify.h"
 #include "policy.h"
 #include "store.h"
 #include "util.h"
@@ -30,13 +31,15 @@ struct feed_stats {
 /*
  * feed_import - read fp (named name in messages; its format found from
  * its content, see feed.c) into the store, committing every batch
- * records. class is a plain list's class (NULL: none given). Bad records
+ * records. A failure's diagnostic text goes through the classifier c
+ * (NULL: the ESP's flag alone decides). class is a plain list's class (NULL: none given). Bad records
  * are described in errs ("name:line: why") and skipped. Returns the store
  * status of the last write; on STORE_TEMP nothing of the failed batch is
  * kept.
  */
 enum store_status feed_import(FILE *, const char *, const char *,
-	    struct store *, const struct policy_cfg *, time_t, int,
+	    struct store *, const struct classifier *,
+	    const struct policy_cfg *, time_t, int,
 	    struct feed_stats *, struct sbuf *);
 
 #endif

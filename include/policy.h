@@ -42,9 +42,13 @@ struct policy_cfg {
 	int	soft_threshold;		/* soft bounces that suppress: 3 */
 	time_t	soft_window;		/* counted within: 30 days */
 	time_t	soft_ttl;		/* lapses after the last soft: 30 days */
+	time_t	delivery_stands;	/* a delivery resets the soft count
+					   when no failure follows within:
+					   3 days */
 	time_t	complaint_ttl;		/* complaint kept: 90 days, 0 forever */
 	time_t	event_ttl;		/* events kept by --expire: 0 forever */
 	int	incident_threshold;	/* recipients failing alike: 10, 0 off */
+	int	incident_share;		/* ... and this % of the sent: 10, 0 off */
 	time_t	incident_window;	/* within: 1 hour */
 };
 
@@ -73,7 +77,12 @@ int	policy_trust_parse(const char *, enum policy_trust *);
  * A failure that many recipients at its destination share, with the same
  * diagnostic, within incident_window, is an incident (store.h): recorded
  * as class block, it suppresses nobody, and the incident's earlier
- * failures that did suppress are released.
+ * failures that did suppress are released. Many is incident_threshold
+ * recipients and incident_share percent of what was sent there in the
+ * window (dest.h); the destination is the MX provider where the event
+ * names the host, else the domain. A failure whose words say the
+ * recipient's own address or mailbox is at fault (userunknown,
+ * hostunknown, ...) counts toward none and is never released.
  */
 enum store_status policy_apply(struct store *, const struct policy_cfg *,
 	    const struct store_event *, enum policy_outcome *);

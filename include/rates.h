@@ -29,10 +29,11 @@ const char *rate_class_name(int);
 /* rate_class_of - RC_* for a class word, -1 when it has no rate */
 int	rate_class_of(const char *);
 
-/* A per-domain override of one level. */
+/* A per-domain override of one level, or of min_sent (RATE_MIN_SENT). */
+#define RATE_MIN_SENT	(-1)
 struct rate_override {
 	char	*domain;
-	int	 class;		/* RC_* */
+	int	 class;		/* RC_*, or RATE_MIN_SENT (pct: the count) */
 	int	 crit;		/* 0: the warning level, 1: the critical one */
 	double	 pct;
 };
@@ -75,6 +76,16 @@ struct rates {
 	long	 list_added;	/* added or escalated within the window */
 };
 
+/*
+ * rates_min_sent - the sent count under which dom's rates are not judged
+ * (min_sent, or its min_sent.DOMAIN override; dom NULL: the total's)
+ */
+long	rates_min_sent(const struct thresholds *, const char *);
+/*
+ * rates_fmt - rate and level as "N.NN%", with more decimals (up to 5)
+ * when two would print a rate above its level as the same number
+ */
+void	rates_fmt(double, double, char *, char *, size_t);
 /* rates_pct - count as a percent of sent, 0 when nothing was sent */
 double	rates_pct(long, long);
 

@@ -27,6 +27,12 @@ struct report_opts {
 enum store_status report_print(struct store *, const struct report_opts *,
 	    FILE *, int *);
 /* One alert as a line of text, and as a JSON object. */
+/*
+ * report_notes - what the warnings section says besides the warnings
+ * (no sent counts, too little mail to judge, none), the same sentences
+ * in the text, the JSON's warning_notes and the page: how many
+ */
+int	report_notes(long, long, size_t, char [2][160]);
 void	report_alert_text(const struct alert *, FILE *);
 void	report_alert_json(struct sbuf *, const struct alert *);
 /* report_rates_json - the rates of r as a JSON object, top scopes only */

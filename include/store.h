@@ -114,10 +114,13 @@ enum store_status store_event_near(struct store *, const char *,
 	    const char *, const char *, time_t, time_t, int *);
 /*
  * store_soft_count - soft events for address after since and after the
- * last "delivered" event: the rolling soft-bounce count.
+ * last "delivered" event that stands: the rolling soft-bounce count. A
+ * delivery stands when no failure (soft or hard) of the address follows
+ * it within the last argument's seconds: mail accepted and then returned
+ * ("mailbox full" after status=sent) resets nothing.
  */
 enum store_status store_soft_count(struct store *, const char *, time_t,
-	    int *);
+	    time_t, int *);
 /* store_get - the suppression row of address; *found 0 when none. Free with store_entry_free. */
 enum store_status store_get(struct store *, const char *,
 	    struct store_entry *, int *);

@@ -2,10 +2,14 @@
  * alert.c - --alert: thresholds crossed, remembered, and delivered.
  *
  * Each alert has a key (class|scope|name) and a remembered level in the
- * store's alerts table. A run compares what stands now with what was
+ * store's alerts table: ok (none remembered), warning, critical, or
+ * "insufficient data". A run compares what stands now with what was
  * remembered: a new key is "raised", another level "changed", a key no
- * longer standing "resolved". Only those are delivered, so a cron job
- * every few minutes sends each event once. The command runs with no
+ * longer standing "resolved". A key whose scope now has less mail than
+ * min_sent (after midnight, on a quiet day) is not resolved by the lack of
+ * mail: it changes to "insufficient data" once, and is judged again when
+ * enough was sent. Only those are delivered, so a cron job every few
+ * minutes sends each event once. The command runs with no
  * database transaction open (it may be slow: mail, a webhook), and the
  * new level is remembered only after it exits 0.
  *
@@ -165,6 +169,9 @@ struct note {
 	long		 count;
 	long		 base;
 	time_t		 until;		/* paused: when it lifts */
+	long		 incident;	/* the incident's id, 0 none */
+	const char	*diagnostic;	/* ... and its diagnostic */
+	const char	*reason;	/* ... read as */
 };
 
 static void
@@ -193,6 +200,14 @@ note_json(struct sbuf *j, const struct note *n, const struct alert_opts *o,
 	    (long long)(r->until - r->since), (long long)o->now);
 	if (n->until)
 		sbuf_printf(j, ",\"until\":%lld", (long long)n->until);
+	if (n->incident) {
+		sbuf_printf(j, ",\"incident\":{\"id\":%ld,\"reason\":",
+		    n->incident);
+		json_str(j, n->reason);
+		sbuf_add(j, ",\"diagnostic\":");
+		json_str(j, n->diagnostic);
+		sbuf_add(j, "}");
+	}
 	sbuf_add(j, "}\n");
 }
 
@@ -202,13 +217,15 @@ notify(const struct note *n, const struct alert_opts *o,
     const struct rates *r, FILE *out, struct alert_result *res)
 {
 	struct sbuf j;
+	char rate[16], level[16];
 	int rc;
 
 	sbuf_init(&j);
 	note_json(&j, n, o, r);
-	fprintf(out, "alert %s: %s %s %s%s%s %.2f%% (threshold %.2f%%)%s\n",
+	rates_fmt(n->rate, n->threshold, rate, level, sizeof(rate));
+	fprintf(out, "alert %s: %s %s %s%s%s %s (threshold %s)%s\n",
 	    n->state, n->level, n->class, n->scope, *n->name ? " " : "",
-	    n->name, n->rate, n->threshold,
+	    n->name, rate, level,
 	    (rc = deliver(o->command, j.s)) == 0 ? "" : ": alert_command "
 	    "failed, will try again");
 	if (rc == 0)
@@ -301,13 +318,30 @@ resolve_all(struct store *s, const struct alert_opts *o, const struct rates *r,
 		n.scope = scope;
 		n.name = name;
 		c = rate_class_of(cls);
+		row = c >= 0 && c != RC_GROWTH ? find_row(r, scope, name) : NULL;
 		if (c == RC_GROWTH) {
 			n.count = r->list_added;
 			n.base = r->list_size;
-		} else if (c >= 0 && (row = find_row(r, scope, name)) != NULL) {
+		} else if (row != NULL) {
 			n.count = row->count[c];
 			n.base = row->sent;
 			n.rate = rates_pct(n.count, n.base);
+		}
+		/*
+		 * Too little mail to judge is not a recovery: say so once,
+		 * keep the alert, judge again when enough was sent
+		 */
+		if (c >= 0 && c != RC_GROWTH && (row == NULL || row->sent <
+		    rates_min_sent(o->th, strcmp(scope, "domain") == 0 ?
+		    name : NULL))) {
+			if (strcmp(st->s[k].level, AL_NODATA) == 0)
+				continue;
+			n.state = "changed";
+			n.level = AL_NODATA;
+			if (notify(&n, o, r, out, res) == 0)
+				rc = store_alert_set(s, st->s[k].key, AL_NODATA,
+				    o->now);
+			continue;
 		}
 		if (notify(&n, o, r, out, res) == 0)
 			rc = store_alert_set(s, st->s[k].key, NULL, o->now);
@@ -459,7 +493,8 @@ pause_all(struct store *s, const struct alert_opts *o, const struct rates *r,
 		struct note n;
 		int paused = 0;
 
-		if (row->sent < o->th->min_sent || row->sent <= 0 ||
+		if (row->sent < rates_min_sent(o->th, row->name) ||
+		    row->sent <= 0 ||
 		    rate <= o->pause_block)
 			continue;
 		for (k = 0; k < ps.n; k++)
@@ -527,6 +562,9 @@ got_incident(const struct store_incident *i, void *arg)
 	n.scope = "domain";
 	n.name = i->domain;
 	n.count = i->recipients;
+	n.incident = i->id;
+	n.diagnostic = i->diagnostic;
+	n.reason = i->reason;
 	if (notify(&n, x->o, x->r, x->out, x->res) == 0)
 		x->rc = store_alert_set(x->s, key, "warning", x->o->now);
 	return 0;

@@ -644,6 +644,10 @@ run_pooled(struct run *u, struct replay_src *src)
 		rc = -2;
 	if (rc == 0 && reap(&p, 2, u->r != STORE_OK) == -1 && u->r == STORE_OK)
 		rc = -2;
+	/* said first: the workers then die of SIGPIPE, which is not the cause */
+	if (p.broken)
+		fprintf(stderr, "bouncer: a replay worker's result could not "
+		    "be read\n");
 	if (stop(&p, p.nw) == -1 && rc == 0)
 		rc = -2;
 	/* whatever is left (after a failure) is dropped */

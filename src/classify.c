@@ -744,6 +744,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 	const char *reason;
 
 	v->by_phrase = 0;
+	v->by_para = 0;
 	if ((r = match_rules(c, diag)) != NULL) {
 		/*
 		 * Among temporary troubles at the receiver (both soft), a
@@ -790,6 +791,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 	if ((r = match_rules(c, para)) != NULL) {
 		set_verdict(v, r->reason, r->class, "%s /%.120s/ (in its paragraph)",
 		    r->where, r->pattern);
+		v->by_para = 1;
 		return;
 	}
 	if (v->status[0] && !weak_code(v->status) &&
@@ -1118,11 +1120,17 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 		/*
 		 * Diagnostic-Type X-Unix: a local program (a pipe, procmail)
 		 * failed; that is the reason unless its own words name one
-		 * ("Quota exceeded"). "255" is an exit status, not a cause.
+		 * ("Quota exceeded"), in the diagnostic or in the recipient's
+		 * paragraph (Postfix's local(8) puts "input/output error" in
+		 * the Diagnostic-Code and the cause in the text: "cannot
+		 * update mailbox ... File too large", the bounce lab's
+		 * postfix/mailboxfull.eml). "255" is an exit status, not a
+		 * cause.
 		 */
 		if (r->diagnostic_type != NULL &&
 		    strcasecmp(r->diagnostic_type, "x-unix") == 0 &&
-		    !v->by_phrase && strcmp(v->reason, "mailererror") != 0)
+		    !v->by_phrase && !v->by_para &&
+		    strcmp(v->reason, "mailererror") != 0)
 			relabel(v, "mailererror", "; a local program failed (X-Unix)");
 		/*
 		 * A final failure with a temporary code is a message that

@@ -44,8 +44,8 @@ cmd_import(struct run *r)
 		return EX_NOINPUT;
 	}
 	sbuf_init(&errs);
-	res = feed_import(fp, o->arg, o->class, r->s, &r->cf->policy, o->now,
-	    1000, &st, &errs);
+	res = feed_import(fp, o->arg, o->class, r->s, r->c, &r->cf->policy,
+	    o->now, 1000, &st, &errs);
 	if (fp != stdin)
 		fclose(fp);
 	if (errs.len)

@@ -50,8 +50,8 @@ cmd_lookup(struct run *r)
 
 	if (store_get(r->s, r->addr, &e, &found) != STORE_OK)
 		return cli_store_failed(r->s);
-	if (store_soft_count(r->s, r->addr, o->now - p->soft_window, &soft) !=
-	    STORE_OK) {
+	if (store_soft_count(r->s, r->addr, o->now - p->soft_window,
+	    p->delivery_stands, &soft) != STORE_OK) {
 		if (found)
 			store_entry_free(&e);
 		return cli_store_failed(r->s);

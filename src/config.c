@@ -58,6 +58,8 @@ static const struct key keys[] = {
 	{ "event_ttl",		K_DURATION, F(policy.event_ttl), 0, NOMAX, NULL },
 	{ "complaint_ttl",	K_DURATION, F(policy.complaint_ttl), 0, NOMAX, NULL },
 	{ "incident_threshold",	K_INT,	F(policy.incident_threshold), 0, 100000, NULL },
+	{ "incident_share",	K_INT,	F(policy.incident_share), 0, 100, NULL },
+	{ "delivery_stands",	K_DURATION, F(policy.delivery_stands), 0, NOMAX, NULL },
 	{ "incident_window",	K_DURATION, F(policy.incident_window), 1, NOMAX, NULL },
 	{ "verp_delimiters",	K_SPECIAL, 0,			0, 0, set_delims },
 	{ "quarantine",		K_STR,	F(quarantine),		0, 0, NULL },

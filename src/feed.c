@@ -98,6 +98,7 @@ struct rec {
 
 struct ctx {
 	const char		*name;
+	const struct classifier	*c;	/* the diagnostic decides */
 	struct store		*s;
 	const struct policy_cfg	*pc;
 	time_t			 now;
@@ -105,7 +106,8 @@ struct ctx {
 	struct feed_stats	*st;
 	struct sbuf		*errs;
 	struct store_tombs	*tombs;	/* erased addresses, read once */
-	long			 lineno;
+	long			 lineno;	/* where the record starts */
+	long			 item;		/* in an array: 1, 2, ...; 0 */
 	enum store_status	 r;
 };
 
@@ -154,9 +156,48 @@ static void
 refuse(struct ctx *x, const char *fmt, const char *a, const char *b)
 {
 	sbuf_printf(x->errs, "%s:%ld: ", x->name, x->lineno);
+	if (x->item)
+		sbuf_printf(x->errs, "record %ld of the array: ", x->item);
 	sbuf_printf(x->errs, fmt, a ? a : "", b ? b : "");
 	sbuf_add(x->errs, "\n");
 	x->st->bad++;
+}
+
+/*
+ * judge - what the words say of a failure an ESP reported: its
+ * diagnostic text (with the status code it gave) through the same rules
+ * as a bounce's. The ESP's own permanent/temporary flag (the record's
+ * type) stands only where the words decide nothing: a Spamhaus listing
+ * the ESP calls Permanent is a block, not a dead address. *class and
+ * *reason are changed only when the words decide; a delay stays a delay.
+ */
+static void
+judge(const struct ctx *x, const struct rec *rc, const char **class,
+    const char **reason, char *status, size_t statuslen)
+{
+	struct verdict v;
+	struct sbuf t;
+
+	if (x->c == NULL || (rc->diag == NULL && rc->status == NULL) ||
+	    (strcmp(*class, "hard") != 0 && strcmp(*class, "soft") != 0 &&
+	    strcmp(*class, "block") != 0 && strcmp(*class, "delayed") != 0))
+		return;
+	sbuf_init(&t);
+	sbuf_printf(&t, "%.16s %.2000s", rc->status ? rc->status : "",
+	    rc->diag ? rc->diag : "");
+	classify_text(x->c, t.s, &v);
+	sbuf_free(&t);
+	if (status && rc->status == NULL && v.status[0])
+		snprintf(status, statuslen, "%s", v.status);
+	if (v.class == NULL || v.reason == NULL ||
+	    strcmp(v.reason, "onhold") == 0 ||
+	    strcmp(v.reason, "undefined") == 0 ||
+	    (strcmp(v.class, "hard") != 0 && strcmp(v.class, "soft") != 0 &&
+	    strcmp(v.class, "block") != 0))
+		return;
+	*reason = v.reason;
+	if (strcmp(*class, "delayed") != 0)
+		*class = v.class;
 }
 
 /* apply - one record into the store; -1 on a store failure */
@@ -166,7 +207,7 @@ apply(struct ctx *x, const struct rec *rc)
 	struct store_event e;
 	enum policy_outcome out;
 	const char *why;
-	char *addr, *key, when[32];
+	char *addr, *key, when[32], status[16] = "";
 	size_t i = 0;
 
 	x->st->lines++;
@@ -215,8 +256,17 @@ apply(struct ctx *x, const struct rec *rc)
 		    parse_when(rc->expires), &out);
 	} else {
 		e.class = types[i].class;
-		e.reason = rc->reason && classify_reason_word(rc->reason) ?
-		    classify_reason_word(rc->reason) : types[i].reason;
+		e.reason = types[i].reason;
+		judge(x, rc, &e.class, &e.reason, status, sizeof(status));
+		if (status[0])
+			e.status = status;
+		/* bouncer's own feed schema may name the reason outright */
+		if (rc->reason && classify_reason_word(rc->reason))
+			e.reason = classify_reason_word(rc->reason);
+		e.action = strcmp(e.class, "hard") == 0 ||
+		    strcmp(e.class, "soft") == 0 ||
+		    strcmp(e.class, "block") == 0 ? "failed" :
+		    strcmp(e.class, "delayed") == 0 ? "delayed" : NULL;
 		e.feedback_type = strcmp(types[i].reason, "feedback") == 0 ?
 		    (strcmp(types[i].class, "unsubscribe") == 0 ? "opt-out" :
 		    rc->type) : NULL;
@@ -323,6 +373,35 @@ sendgrid(struct ctx *x, const struct jv *o, const char *ev)
 	rc.isp = "sendgrid.net";
 	rc.status = str(o, "status");
 	rc.diag = str(o, "reason");
+	if (ev == NULL) {
+		/* an sg_event_id and no event: once a NULL dereference */
+		x->st->lines++;
+		refuse(x, "SendGrid record without \"event\"%s%s", NULL, NULL);
+		return 0;
+	}
+	if (strcmp(ev, "deferred") == 0 && rc.diag == NULL)
+		rc.diag = str(o, "response");
+	if (strcmp(ev, "dropped") == 0) {
+		/*
+		 * SendGrid did not send: the address is on one of its own
+		 * lists, or invalid (the Event Webhook reference's "reason"
+		 * of a dropped event); other drops (content, quota) are ours
+		 */
+		const char *why = rc.diag ? rc.diag : "";
+
+		rc.diag = NULL;
+		rc.type = strcasecmp(why, "Bounced Address") == 0 ||
+		    strcasecmp(why, "Invalid") == 0 ? "hard" :
+		    strcasecmp(why, "Unsubscribed Address") == 0 ?
+		    "unsubscribe" :
+		    strcasecmp(why, "Spam Reporting Address") == 0 ?
+		    "complaint" : NULL;
+		if (rc.type == NULL) {
+			x->st->ignored++;
+			return 0;
+		}
+		return apply(x, &rc);
+	}
 	if (strcmp(ev, "bounce") == 0)
 		/* type "blocked": refused for reputation or content */
 		rc.type = str(o, "type") && strcmp(str(o, "type"),
@@ -335,7 +414,7 @@ sendgrid(struct ctx *x, const struct jv *o, const char *ev)
 	    strcmp(ev, "deferred") == 0 || strcmp(ev, "delivered") == 0)
 		rc.type = ev;
 	else {
-		x->st->ignored++;	/* processed, open, click, dropped */
+		x->st->ignored++;	/* processed, open, click, ... */
 		return 0;
 	}
 	return apply(x, &rc);
@@ -446,6 +525,27 @@ one_object(struct ctx *x, const struct jv *o, int depth)
 		jv_free(in);
 		return rc2;
 	}
+	/*
+	 * AWS Lambda's SNS event: {"Records": [{"EventSource": "aws:sns",
+	 * "Sns": {"Type": "Notification", "Message": "..."}}]}
+	 * (docs.aws.amazon.com/lambda/latest/dg/with-sns.html)
+	 */
+	if (jv_get(o, "Records") != NULL && depth < 2) {
+		const struct jv *recs = jv_get(o, "Records");
+		size_t i;
+
+		for (i = 0; recs->type == JV_ARR && i < recs->n; i++) {
+			const struct jv *sns = jv_get(recs->v[i], "Sns");
+
+			if (sns == NULL) {
+				x->st->ignored++;
+				continue;
+			}
+			if (one_object(x, sns, depth + 1) == -1)
+				return -1;
+		}
+		return 0;
+	}
 	if ((v = str(o, "notificationType")) != NULL ||
 	    (v = str(o, "eventType")) != NULL)
 		return ses(x, o, v);
@@ -492,12 +592,16 @@ one_value(struct ctx *x, const struct jv *j)
 {
 	size_t i;
 
+	int rc = 0;
+
 	if (j->type != JV_ARR)
 		return one_object(x, j, 0);
-	for (i = 0; i < j->n; i++)
-		if (one_object(x, j->v[i], 0) == -1)
-			return -1;
-	return 0;
+	for (i = 0; i < j->n && rc == 0; i++) {
+		x->item = (long)i + 1;
+		rc = one_object(x, j->v[i], 0);
+	}
+	x->item = 0;
+	return rc;
 }
 
 /* csv_split - the fields of one CSV line (RFC 4180 quotes), in place */
@@ -566,7 +670,7 @@ is_csv_header(const char *l)
 	char *c = xstrdup(l), *f[CSV_COLS];
 	size_t n = csv_split(c, f, CSV_COLS);
 	int yes = n > 1 && col(f, n, "email|address|recipient|e-mail|"
-	    "email_address|emailaddress") >= 0;
+	    "email_address|emailaddress|email address") >= 0;
 
 	free(c);
 	return yes;
@@ -578,7 +682,7 @@ csv_line(struct ctx *x, char *l, char **h, size_t nh)
 	char *f[CSV_COLS];
 	size_t n = csv_split(l, f, CSV_COLS);
 	int ce = col(h, nh, "email|address|recipient|e-mail|email_address|"
-	    "emailaddress"), ct = col(h, nh, "type|event|bounce_type"),
+	    "emailaddress|email address"), ct = col(h, nh, "type|event|bounce_type"),
 	    cc = col(h, nh, "class"), cr = col(h, nh, "reason"),
 	    cs = col(h, nh, "status"), ci = col(h, nh, "isp"),
 	    cw = col(h, nh, "received_at|timestamp|date|created_at"),
@@ -634,12 +738,13 @@ batch_done(struct ctx *x, long *in_batch, int batch)
 
 /* documents - the whole input as JSON values, one after another */
 static int
-documents(struct ctx *x, const char *text, size_t len, int batch)
+documents(struct ctx *x, const char *text, size_t len, long first, int batch)
 {
-	size_t off = 0, end;
+	size_t off = 0, end, counted = 0;
 	long in_batch = 0;
 	char err[80];
 
+	x->lineno = first;
 	while (off < len) {
 		struct jv *j;
 
@@ -647,14 +752,27 @@ documents(struct ctx *x, const char *text, size_t len, int batch)
 			off++;
 		if (off == len)
 			break;
+		/* the line each document starts on, for what is refused */
+		for (; counted < off; counted++)
+			x->lineno += text[counted] == '\n';
 		if ((j = jv_parse(text + off, len - off, &end, err,
 		    sizeof(err))) == NULL) {
-			x->lineno = 1;
-			for (size_t i = 0; i < off; i++)
-				x->lineno += text[i] == '\n';
+			const char *next;
+
 			x->st->lines++;
 			refuse(x, "not JSON: %s%s", err, NULL);
-			return 0;
+			/*
+			 * skipped up to the next document: a line that opens
+			 * an object or an array at its start; the rest applied
+			 */
+			for (next = text + off + 1; next < text + len; next++)
+				if (next[-1] == '\n' && (*next == '{' ||
+				    *next == '['))
+					break;
+			if (next >= text + len)
+				return 0;
+			off = (size_t)(next - text);
+			continue;
 		}
 		off += end;
 		if (one_value(x, j) == -1 ||
@@ -669,19 +787,20 @@ documents(struct ctx *x, const char *text, size_t len, int batch)
 
 enum store_status
 feed_import(FILE *fp, const char *name, const char *class, struct store *s,
-    const struct policy_cfg *pc, time_t now, int batch,
+    const struct classifier *c, const struct policy_cfg *pc, time_t now, int batch,
     struct feed_stats *st, struct sbuf *errs)
 {
 	struct ctx x;
 	struct sbuf all;
 	char *line = NULL, *h = NULL, *hf[CSV_COLS];
 	size_t cap = 0, nh = 0;
-	long in_batch = 0;
+	long in_batch = 0, first = 1;
 	int kind = 0;		/* 'j' JSON lines, 'c' CSV, 'l' list */
 
 	memset(st, 0, sizeof(*st));
 	memset(&x, 0, sizeof(x));
 	x.name = name;
+	x.c = c;
 	x.s = s;
 	x.pc = pc;
 	x.now = now;
@@ -713,6 +832,7 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 			if (line[0] == '[' || (line[0] == '{' && (j = jv_parse(line,
 			    strlen(line), NULL, err, sizeof(err))) == NULL)) {
 				kind = 'd';
+				first = x.lineno;
 				sbuf_add(&all, line);
 				sbuf_add(&all, "\n");
 				continue;
@@ -759,7 +879,7 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 			break;
 	}
 	if (kind == 'd' && x.r == STORE_OK)
-		(void)documents(&x, all.s, all.len, batch);
+		(void)documents(&x, all.s, all.len, first, batch);
 	free(line);
 	free(h);
 	sbuf_free(&all);

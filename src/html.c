@@ -108,29 +108,46 @@ legend(FILE *fp, int row, const char *colour, const char *what)
 	fputs("</text>\n", fp);
 }
 
-/* series - one class's daily rates: a line, and a mark per day */
+/*
+ * series - one class's daily rates: a line through the days with mail,
+ * and a mark per such day. A day without mail has no rate, not 0%: the
+ * line breaks there (one polyline per run of days with mail).
+ */
 static void
 series(FILE *fp, const struct rates_day *d, size_t n, int c, double max,
     const char *chart)
 {
 	size_t i;
+	int open = 0;
 
-	fprintf(fp, "<polyline class=\"line\" data-class=\"%s\" stroke=\"%s\" "
-	    "points=\"", rate_class_name(c), colours[c]);
-	for (i = 0; i < n; i++)
-		fprintf(fp, "%s%.1f,%.1f", i ? " " : "", xpos(i, n),
+	for (i = 0; i < n; i++) {
+		if (d[i].sent <= 0) {
+			if (open)
+				fputs("\"/>\n", fp);
+			open = 0;
+			continue;
+		}
+		if (!open)
+			fprintf(fp, "<polyline class=\"line\" data-class=\"%s\" "
+			    "stroke=\"%s\" points=\"", rate_class_name(c),
+			    colours[c]);
+		fprintf(fp, "%s%.1f,%.1f", open ? " " : "", xpos(i, n),
 		    ypos(rates_pct(d[i].count[c], d[i].sent), max));
-	fputs("\"/>\n", fp);
+		open = 1;
+	}
+	if (open)
+		fputs("\"/>\n", fp);
 	for (i = 0; i < n; i++)
-		fprintf(fp, "<circle class=\"point\" data-chart=\"%s\" "
-		    "data-day=\"%s\" data-class=\"%s\" data-count=\"%ld\" "
-		    "data-sent=\"%ld\" data-rate=\"%.4f\" cx=\"%.1f\" cy=\"%.1f\" "
-		    "r=\"3\" fill=\"%s\"><title>%s %s: %ld of %ld sent, %.2f%%"
-		    "</title></circle>\n", chart, d[i].day, rate_class_name(c),
-		    d[i].count[c], d[i].sent, rates_pct(d[i].count[c], d[i].sent),
-		    xpos(i, n), ypos(rates_pct(d[i].count[c], d[i].sent), max),
-		    colours[c], d[i].day, rate_class_name(c), d[i].count[c],
-		    d[i].sent, rates_pct(d[i].count[c], d[i].sent));
+		if (d[i].sent > 0)
+			fprintf(fp, "<circle class=\"point\" data-chart=\"%s\" "
+			    "data-day=\"%s\" data-class=\"%s\" data-count=\"%ld\" "
+			    "data-sent=\"%ld\" data-rate=\"%.4f\" cx=\"%.1f\" cy=\"%.1f\" "
+			    "r=\"3\" fill=\"%s\"><title>%s %s: %ld of %ld sent, %.2f%%"
+			    "</title></circle>\n", chart, d[i].day, rate_class_name(c),
+			    d[i].count[c], d[i].sent, rates_pct(d[i].count[c], d[i].sent),
+			    xpos(i, n), ypos(rates_pct(d[i].count[c], d[i].sent), max),
+			    colours[c], d[i].day, rate_class_name(c), d[i].count[c],
+			    d[i].sent, rates_pct(d[i].count[c], d[i].sent));
 }
 
 static void
@@ -293,19 +310,22 @@ chart_growth(FILE *fp, const struct rates_day *d, size_t n, long size)
 }
 
 static void
-warnings(FILE *fp, const struct alert *al, size_t nal, long sent)
+warnings(FILE *fp, const struct alert *al, size_t nal, long sent,
+    long min_sent)
 {
+	char notes[2][160], rate[16], level[16];
 	size_t i;
+	int k, nn;
 
 	fputs("<section id=\"warnings\"><h2>Warnings</h2>\n", fp);
-	if (sent == 0)
-		fputs("<p class=\"none\">No sent counts: rates cannot be "
-		    "computed; feed Postfix's log with bouncer --maillog.</p>\n",
-		    fp);
-	else if (nal == 0)
-		fputs("<p class=\"none\">None: every rate is under its "
-		    "levels.</p>\n", fp);
-	else {
+	/* the text report's and the JSON's notes (report_notes) */
+	nn = report_notes(sent, min_sent, nal, notes);
+	for (k = 0; k < nn; k++) {
+		fputs("<p class=\"none\">", fp);
+		esc(fp, notes[k]);
+		fputs("</p>\n", fp);
+	}
+	if (nal > 0) {
 		fputs("<ul>\n", fp);
 		for (i = 0; i < nal; i++) {
 			fprintf(fp, "<li class=\"%s\" data-level=\"%s\" "
@@ -319,9 +339,10 @@ warnings(FILE *fp, const struct alert *al, size_t nal, long sent)
 			    al[i].threshold, alert_level_name(al[i].level),
 			    rate_class_name(al[i].class));
 			esc(fp, *al[i].name ? al[i].name : al[i].scope);
-			fprintf(fp, ": %.2f%% (%ld of %ld), above %.2f%%</li>\n",
-			    al[i].rate, al[i].count, al[i].sent,
-			    al[i].threshold);
+			rates_fmt(al[i].rate, al[i].threshold, rate, level,
+			    sizeof(rate));
+			fprintf(fp, ": %s (%ld of %ld), above %s</li>\n",
+			    rate, al[i].count, al[i].sent, level);
 		}
 		fputs("</ul>\n", fp);
 	}
@@ -433,7 +454,7 @@ html_report(struct store *s, const struct report_opts *o, FILE *fp,
 	    "sent (Postfix's log), %ld addresses suppressed. Levels: "
 	    "bouncer.conf(5), THRESHOLDS.</p>\n", since, now, style, since, now,
 	    rt.all.sent, rt.list_size);
-	warnings(fp, al, nal, rt.all.sent);
+	warnings(fp, al, nal, rt.all.sent, o->th->min_sent);
 	chart_rates(fp, d, nd);
 	chart_complaints(fp, d, nd, o->th);
 	chart_top(fp, rt.dom, rt.ndom, "destination", "domain");

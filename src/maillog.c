@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "campaign.h"
+#include "dest.h"
 #include "ingest.h"
 #include "maillog.h"
 #include "util.h"
@@ -67,6 +68,7 @@ struct entry {
 	char	rcpt[256];
 	char	dsn[16];
 	char	status[16];
+	char	relay[256];	/* relay=, the host that answered */
 	char	text[2048];
 };
 
@@ -98,6 +100,12 @@ parse(const char *l, struct entry *e)
 		n = strcspn(p, ",");
 		if (n < sizeof(e->dsn))
 			memcpy(e->dsn, p, n);
+	}
+	if ((p = strstr(q, ", relay=")) != NULL) {
+		p += 8;
+		n = strcspn(p, ",");
+		if (n < sizeof(e->relay))
+			memcpy(e->relay, p, n);
 	}
 	if ((p = strstr(q, ", status=")) == NULL)
 		return -1;
@@ -311,6 +319,25 @@ learn_campaign(struct ctx *x, const char *l)
 	return 1;
 }
 
+/*
+ * sent_dest - count the attempt for the incident net (dest.h), under the
+ * recipient's domain and under the provider of the MX host that answered
+ */
+static enum store_status
+sent_dest(struct ctx *x, const char *addr, const char *relay, time_t t)
+{
+	char prov[256], d[300];
+	enum store_status r;
+
+	if (x->p->incident_threshold <= 0 || x->p->incident_share <= 0)
+		return STORE_OK;
+	if ((r = dest_sent(x->s, strchr(addr, '@') + 1, t)) != STORE_OK ||
+	    dest_provider(relay, prov, sizeof(prov)) == -1)
+		return r;
+	snprintf(d, sizeof(d), "*.%s", prov);
+	return dest_sent(x->s, d, t);
+}
+
 static enum store_status
 one_line(struct ctx *x, const char *l)
 {
@@ -345,16 +372,30 @@ one_line(struct ctx *x, const char *l)
 	ev.queue_id = e.qid;
 	ev.source = "maillog";
 	ev.campaign = x->camp ? g_hash_table_lookup(x->camp, e.qid) : NULL;
-	if (strcmp(e.status, "sent") == 0) {
-		x->st->sent++;
+	ev.remote_mta = e.relay[0] ? e.relay : NULL;
+	/*
+	 * "sent" counts attempts that ended, delivered or returned: a
+	 * domain where every message bounces has a high rate, not none
+	 * (a deferral is counted when it ends, sent or bounced)
+	 */
+	if (strcmp(e.status, "sent") == 0 || strcmp(e.status, "bounced") == 0) {
 		r = store_sent_add(x->s, strchr(addr, '@') + 1, ev.time, 1);
 		if (r == STORE_OK && ev.campaign != NULL)
 			r = store_campaign_sent_add(x->s, ev.campaign, ev.time,
 			    1);
+		if (r == STORE_OK)
+			r = sent_dest(x, addr, e.relay, ev.time);
+		if (r != STORE_OK) {
+			free(addr);
+			return r;
+		}
+	}
+	if (strcmp(e.status, "sent") == 0) {
+		x->st->sent++;
 		/* a delivery resets the soft count: record it only then */
 		if (r == STORE_OK)
 			r = store_soft_count(x->s, addr, ev.time -
-			    x->p->soft_window, &n);
+			    x->p->soft_window, x->p->delivery_stands, &n);
 		if (r == STORE_OK && n > 0) {
 			k = ingest_queue_key(e.qid, addr, "delivered", ev.time);
 			ev.class = ev.reason = "delivered";

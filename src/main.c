@@ -55,7 +55,9 @@ static const struct mode modes[] = {
 	{ "sign", required_argument, 0, NULL, cmd_sign },
 	{ "list-unsubscribe", required_argument, 0, NULL, cmd_list_unsub },
 	{ "cgi", no_argument, 0, NULL, cmd_cgi },
-	{ "import", required_argument, M_STORE, cmd_import_check, cmd_import },
+	/* the classifier: a failure's diagnostic decides, as in mail */
+	{ "import", required_argument, M_STORE | M_RULES, cmd_import_check,
+	    cmd_import },
 	{ "export", required_argument, M_RDONLY, NULL, cmd_export },
 	{ "replay", no_argument, M_RULES | M_MIME | M_JIT | M_PATHS, NULL,
 	    cmd_replay },

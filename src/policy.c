@@ -13,6 +13,7 @@
 
 #include <glib.h>
 
+#include "dest.h"
 #include "policy.h"
 #include "util.h"
 
@@ -29,8 +30,10 @@ policy_defaults(struct policy_cfg *c)
 	c->soft_threshold = 3;
 	c->soft_window = 30 * DAY;
 	c->soft_ttl = 30 * DAY;
+	c->delivery_stands = 3 * DAY;
 	c->complaint_ttl = 90 * DAY;
 	c->incident_threshold = 10;
+	c->incident_share = 10;
 	c->incident_window = 60 * 60;
 }
 
@@ -254,7 +257,8 @@ soft(struct store *s, const struct policy_cfg *c, const struct store_event *e,
 	char why[128];
 	int n, found;
 
-	r = store_soft_count(s, e->address, e->time - c->soft_window, &n);
+	r = store_soft_count(s, e->address, e->time - c->soft_window,
+	    c->delivery_stands, &n);
 	if (r != STORE_OK)
 		return r;
 	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK)
@@ -361,6 +365,46 @@ own_code(const char *st)
 	    strcmp(st + 1, ".1.10") == 0;
 }
 
+/*
+ * own_reason - the words say the recipient's own address or mailbox is
+ * dead or unusable (reasons.md: userunknown, hostunknown, hasmoved,
+ * notaccept, and the mailbox's own state, mailboxfull and suspend): the
+ * receiver judged that address, whatever status code came with it
+ * (Yahoo's "554 delivery error: dd This user doesn't have a yahoo.com
+ * account" is 5.0.0). Those count toward no incident, and an incident
+ * never releases them: the words already decided.
+ */
+static int
+own_reason(const char *reason)
+{
+	static const char *own[] = { "userunknown", "hostunknown", "hasmoved",
+	    "notaccept", "mailboxfull", "suspend", NULL };
+	int i;
+
+	for (i = 0; reason && own[i]; i++)
+		if (strcmp(reason, own[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * destination - where a failure went, for the incident net: the provider
+ * of the MX host that answered ("*.yahoodns.net": Postfix's relay=, a
+ * DSN's Remote-MTA), so that the domains one provider serves are judged
+ * together; the recipient's domain when no host is named
+ */
+static void
+destination(const struct store_event *e, const char *dom, char *out,
+    size_t len)
+{
+	char prov[256];
+
+	if (dest_provider(e->remote_mta, prov, sizeof(prov)) == 0)
+		snprintf(out, len, "*.%s", prov);
+	else
+		snprintf(out, len, "%s", dom);
+}
+
 struct members {
 	char	**a;
 	size_t	  n;
@@ -406,6 +450,7 @@ release_members(struct store *s, const struct store_incident *inc,
 			continue;
 		if ((strcmp(old.class, "hard") == 0 ||
 		    strcmp(old.class, "soft") == 0) && old.last_seen >= since &&
+		    !own_reason(old.reason) &&
 		    old.source && (strcmp(old.source, "bounce") == 0 ||
 		    strcmp(old.source, "maillog") == 0))
 			r = lift(s, &old, now, "released", why, &restored);
@@ -428,8 +473,9 @@ incident_check(struct store *s, const struct policy_cfg *c,
 	struct store_incident inc;
 	struct members m = { NULL, 0 };
 	const char *dom;
-	char *text, *low, *fp;
+	char *text, *low, *fp, dest[300];
 	time_t since = e->time - c->incident_window;
+	long sent;
 	enum store_status r;
 	int found;
 	size_t i;
@@ -439,9 +485,11 @@ incident_check(struct store *s, const struct policy_cfg *c,
 	    strcmp(e->action, "failed") != 0 || e->address == NULL ||
 	    (dom = strchr(e->address, '@')) == NULL ||
 	    (strcmp(e->class, "hard") != 0 && strcmp(e->class, "soft") != 0 &&
-	    strcmp(e->class, "block") != 0) || own_code(e->status))
+	    strcmp(e->class, "block") != 0) || own_code(e->status) ||
+	    own_reason(e->reason))
 		return STORE_OK;
-	dom++;
+	destination(e, dom + 1, dest, sizeof(dest));
+	dom = dest;
 	if ((text = mask_diag(e->diagnostic, e->address)) == NULL)
 		return STORE_OK;	/* no words: nothing to share */
 	low = g_ascii_strdown(text, -1);
@@ -457,6 +505,17 @@ incident_check(struct store *s, const struct policy_cfg *c,
 		r = store_failure_addresses(s, dom, fp, since, collect_member,
 		    &m);
 		if (r != STORE_OK || m.n < (size_t)c->incident_threshold)
+			goto out;
+		/*
+		 * ... and a share of what was sent there in the window, as
+		 * --maillog counted it: ten alike among 2,000 sent to one
+		 * provider is not an outage. With no count, the floor alone.
+		 */
+		if (c->incident_share > 0 && (r = dest_sent_since(s, dom,
+		    since, e->time, &sent)) != STORE_OK)
+			goto out;
+		if (c->incident_share > 0 && sent > 0 &&
+		    (long)m.n * 100 < (long)c->incident_share * sent)
 			goto out;
 		memset(&inc, 0, sizeof(inc));
 		inc.domain = xstrdup(dom);

@@ -101,11 +101,24 @@ thresholds_set(struct thresholds *t, const char *k, const char *v)
 	int crit, c;
 	size_t len;
 
-	if (strcmp(k, "min_sent") == 0 || strcmp(k, "min_list") == 0) {
+	if (strcmp(k, "min_sent") == 0 || strcmp(k, "min_list") == 0 ||
+	    strncmp(k, "min_sent.", 9) == 0) {
 		errno = 0;
 		n = strtol(v, &end, 10);
 		if (errno || end == v || *end != '\0' || n < 0)
 			return -1;
+		if (k[8] == '.') {
+			/* min_sent.DOMAIN: a smaller (or larger) destination's own */
+			if (k[9] == '\0' || strchr(k + 9, '@'))
+				return -1;
+			t->ov = xrealloc(t->ov, (t->nov + 1) * sizeof(*t->ov));
+			t->ov[t->nov].domain = xstrdup(k + 9);
+			str_lower(t->ov[t->nov].domain);
+			t->ov[t->nov].class = RATE_MIN_SENT;
+			t->ov[t->nov].crit = 0;
+			t->ov[t->nov++].pct = (double)n;
+			return 0;
+		}
 		*(k[4] == 's' ? &t->min_sent : &t->min_list) = n;
 		return 0;
 	}
@@ -285,6 +298,33 @@ rates_free(struct rates *r)
 	memset(r, 0, sizeof(*r));
 }
 
+long
+rates_min_sent(const struct thresholds *t, const char *dom)
+{
+	long v = t->min_sent;
+	size_t i;
+
+	for (i = 0; dom && i < t->nov; i++)
+		if (t->ov[i].class == RATE_MIN_SENT &&
+		    strcasecmp(t->ov[i].domain, dom) == 0)
+			v = (long)t->ov[i].pct;
+	return v;
+}
+
+void
+rates_fmt(double rate, double level, char *a, char *b, size_t len)
+{
+	int p;
+
+	/* enough decimals that a rate above its level never reads as equal */
+	for (p = 2; p < 6; p++) {
+		snprintf(a, len, "%.*f%%", p, rate);
+		snprintf(b, len, "%.*f%%", p, level);
+		if (rate == level || strcmp(a, b) != 0)
+			return;
+	}
+}
+
 /* level_for - the level of class c at domain dom (NULL: none) */
 static double
 level_for(const struct thresholds *t, int c, int crit, const char *dom)
@@ -340,7 +380,7 @@ judge_row(struct found *f, const struct thresholds *t, const char *scope,
 	const char *dom = per_domain ? row->name : NULL;
 	int c;
 
-	if (row->sent < t->min_sent || row->sent <= 0)
+	if (row->sent < rates_min_sent(t, dom) || row->sent <= 0)
 		return;
 	for (c = 0; c < RC_N; c++)
 		judge(f, c, scope, row->name, rates_pct(row->count[c],

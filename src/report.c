@@ -179,21 +179,40 @@ alert_scope(const struct alert *a, char *buf, size_t len)
 		snprintf(buf, len, "%s", a->name);
 }
 
+int
+report_notes(long sent, long min_sent, size_t nal, char notes[2][160])
+{
+	int n = 0;
+
+	if (sent == 0)
+		snprintf(notes[n++], 160, "no sent counts: rates cannot be "
+		    "computed; feed Postfix's log with --maillog");
+	else if (sent < min_sent)
+		snprintf(notes[n++], 160, "too little mail to judge: rates are "
+		    "judged from %ld sent on (min_sent); %ld were", min_sent,
+		    sent);
+	else if (nal == 0)
+		snprintf(notes[n++], 160, "none: every rate is under its "
+		    "levels");
+	return n;
+}
+
 void
 report_alert_text(const struct alert *a, FILE *fp)
 {
-	char scope[300];
+	char scope[300], rate[16], level[16];
 
 	alert_scope(a, scope, sizeof(scope));
+	rates_fmt(a->rate, a->threshold, rate, level, sizeof(rate));
 	if (a->class == RC_GROWTH)
-		fprintf(fp, "  %s: %s: grew %.2f%% a day (%ld added to %ld), "
-		    "above %.2f%%\n", alert_level_name(a->level), scope,
-		    a->rate, a->count, a->sent, a->threshold);
+		fprintf(fp, "  %s: %s: grew %s a day (%ld added to %ld), "
+		    "above %s\n", alert_level_name(a->level), scope,
+		    rate, a->count, a->sent, level);
 	else
-		fprintf(fp, "  %s: %s: %s %.2f%% of sent (%ld of %ld), above "
-		    "%.2f%%\n", alert_level_name(a->level), scope,
-		    rate_class_name(a->class), a->rate, a->count, a->sent,
-		    a->threshold);
+		fprintf(fp, "  %s: %s: %s %s of sent (%ld of %ld), above "
+		    "%s\n", alert_level_name(a->level), scope,
+		    rate_class_name(a->class), rate, a->count, a->sent,
+		    level);
 }
 
 void
@@ -230,8 +249,8 @@ print_text(const struct data *d, const struct report_opts *o,
 {
 	long sent = lookup(&d->sent, NULL, NULL), total = 0;
 	size_t k;
-	int i;
-	char when[32];
+	int i, nn;
+	char when[32], notes[2][160];
 	struct tm tm;
 
 	gmtime_r(&o->since, &tm);
@@ -295,16 +314,12 @@ print_text(const struct data *d, const struct report_opts *o,
 	}
 	print_incidents_text(inc, fp);
 	fprintf(fp, "\nwarnings:\n");
-	if (sent == 0)
-		fprintf(fp, "  no sent counts: rates cannot be computed; feed "
-		    "Postfix's log with --maillog\n");
 	for (k = 0; k < nal; k++)
 		report_alert_text(&al[k], fp);
-	if (sent > 0 && nal == 0)
-		fprintf(fp, "  none\n");
-	if (sent > 0 && rt->all.sent < o->th->min_sent)
-		fprintf(fp, "  (rates are judged from %ld sent on; %ld were)\n",
-		    o->th->min_sent, rt->all.sent);
+	/* the same notes as the JSON's and the page's (report_notes) */
+	nn = report_notes(sent, o->th->min_sent, nal, notes);
+	for (k = 0; k < (size_t)nn; k++)
+		fprintf(fp, "  %s\n", notes[k]);
 }
 
 static void
@@ -378,7 +393,9 @@ print_json(const struct data *data, const struct report_opts *o,
 {
 	const struct data *dd = data;
 	struct sbuf j;
+	char notes[2][160];
 	size_t k;
+	int nn;
 
 	sbuf_init(&j);
 	sbuf_printf(&j, "{\"since\":%lld,\"now\":%lld,\"sent\":%ld",
@@ -411,6 +428,14 @@ print_json(const struct data *data, const struct report_opts *o,
 		if (k)
 			sbuf_addc(&j, ',');
 		report_alert_json(&j, &al[k]);
+	}
+	sbuf_add(&j, "],\"warning_notes\":[");
+	nn = report_notes(lookup(&dd->sent, NULL, NULL), o->th->min_sent, nal,
+	    notes);
+	for (k = 0; k < (size_t)nn; k++) {
+		if (k)
+			sbuf_addc(&j, ',');
+		json_str(&j, notes[k]);
 	}
 	sbuf_printf(&j, "],\"rates_known\":%s,\"min_sent\":%ld}\n",
 	    lookup(&dd->sent, NULL, NULL) ? "true" : "false", o->th->min_sent);

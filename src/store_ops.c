@@ -81,15 +81,19 @@ store_event_near(struct store *s, const char *qid, const char *addr,
 }
 
 enum store_status
-store_soft_count(struct store *s, const char *addr, time_t since, int *n)
+store_soft_count(struct store *s, const char *addr, time_t since, time_t stand,
+    int *n)
 {
 	long long v;
 	enum store_status r;
 
-	r = store_one(s, &v, "SELECT count(*) FROM events WHERE address = ?1 AND "
-	    "class = 'soft' AND time > ?2 AND time > coalesce((SELECT "
-	    "max(time) FROM events WHERE address = ?1 AND class = "
-	    "'delivered'), 0)", "si", addr, (long long)since);
+	r = store_one(s, &v, "SELECT count(*) FROM events WHERE address = ?1 "
+	    "AND class = 'soft' AND time > ?2 AND time > coalesce((SELECT "
+	    "max(d.time) FROM events d WHERE d.address = ?1 AND d.class = "
+	    "'delivered' AND (coalesce(d.source, '') <> 'maillog' OR NOT "
+	    "EXISTS (SELECT 1 FROM events f WHERE f.address = ?1 AND f.class "
+	    "IN ('soft', 'hard') AND f.time > d.time AND f.time <= d.time + "
+	    "?3))), 0)", "sii", addr, (long long)since, (long long)stand);
 	*n = (int)v;
 	return r;
 }

@@ -246,10 +246,30 @@ pg_finish(struct store *bs, struct store_stmt *bx)
 	free(x);
 }
 
+/*
+ * pg_begin - a write transaction first takes one advisory lock, the
+ * writers', and holds it to its end: the locks it takes after that
+ * (counter rows of sent, sent_campaign, event_counts, counts, meta;
+ * addresses) come in whatever order its input has, and two hosts taking
+ * the same rows in opposite orders deadlocked (issue 25, 8). One lock
+ * taken first is a fixed order; it makes PostgreSQL's writers take
+ * turns, as SQLite's BEGIN IMMEDIATE does, each for one short
+ * transaction, and readers (Postfix's lookups) never wait for it. A wait
+ * longer than the busy timeout is STORE_TEMP.
+ */
+static void pg_rollback(struct store *);
+
 static enum store_status
 pg_begin(struct store *bs)
 {
-	return pg_exec(bs, "BEGIN");
+	enum store_status r;
+
+	if ((r = pg_exec(bs, "BEGIN")) != STORE_OK || bs->readonly)
+		return r;
+	if ((r = pg_exec(bs, "SELECT pg_advisory_xact_lock(7303552)")) !=
+	    STORE_OK)
+		pg_rollback(bs);
+	return r;
 }
 
 static enum store_status

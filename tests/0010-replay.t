@@ -113,6 +113,33 @@ done
 grep -q 'larger than 2048 bytes' "$tmp/m4.err"; ok $? "--jobs 4: messages over --max-size named"
 cmp -s "$tmp/m1.err" "$tmp/m4.err" && cmp -s "$tmp/m1.out" "$tmp/m4.out"; ok $? "--jobs 4 names and counts them as --jobs 1 does"
 is "$(ls "$tmp/q4" | wc -l | tr -d ' ')" "$(ls "$tmp/q1" | wc -l | tr -d ' ')" "--jobs 4 quarantines as many"
+# every class a verdict can carry crosses the workers' pipes: an opt-out
+# report (class unsubscribe) once made the pool drop the replay at the
+# first one ("replay worker killed by signal 13", exit 70; issue 25, 5)
+{
+	gen_mbox every 300
+	for f in arf-abuse arf-not-spam exchange-m365-blocked postfix-delayed success-dsn postfix-userunknown exim-mailboxfull; do
+		echo "From MAILER-DAEMON Mon Nov 23 10:00:00 2026"
+		sed 's/^From />From /' "$fx/$f.eml"
+		echo
+	done
+	for i in 1 2 3; do
+		echo "From MAILER-DAEMON Mon Nov 23 10:00:00 2026"
+		mkarf "optout-$i@gen.example" "optout-$i@fbl.example" opt-out
+		echo
+	done
+	gen_mbox every2 300
+} > "$tmp/every.mbox"
+for j in 1 2; do
+	$BOUNCER --allow-root --now 2026-11-23T12:00:00Z --jobs $j --dry-run --replay "$tmp/every.mbox" > "$tmp/e$j.out" 2> "$tmp/e$j.err"
+	is "$?" 0 "every class, --jobs $j: replay exits 0"
+	sed -i 1d "$tmp/e$j.out"
+done
+is "$(field 'messages read' "$tmp/e2.out")" 610 "--jobs 2 reads all 610 messages past the opt-out reports"
+grep -q '^  unsubscribe  *3$' "$tmp/e2.out"; ok $? "--jobs 2 carries the opt-out reports' class"
+cmp -s "$tmp/e1.out" "$tmp/e2.out"; ok $? "--jobs 2 counts every class as --jobs 1 does"
+[ ! -s "$tmp/e2.err" ]; ok $? "--jobs 2: no worker failure"
+
 $BOUNCER --allow-root --db "$tmp/j0.db" --jobs 0 --replay "$tmp/par.mbox" > /dev/null 2> "$tmp/e"; rc=$?
 is "$rc" 64 "--jobs 0 is a usage error"
 

@@ -47,10 +47,18 @@ is "$(sqlite3 "$db" "select count(*) from suppression where address='own@unread.
     "our own suppression notice is never counted"
 
 # --- an incident: twelve recipients at one destination, the same words
-# (read as userunknown, but no address code), within the hour
+# (words nothing reads, no address code), within the hour; each had two
+# soft bounces the day before, so that the outage's failure is the third
+# and suppresses until the incident is known
+for i in $(seq 1 12); do
+	for d in 1 2; do
+		mkdsn "r$i@outage.example" 4.3.1 "452 4.3.1 Insufficient system storage" "pre$d-$i@t" |
+		    $B --now $(ts $((T - 300000 + d * 86400 + i * 4000))) > /dev/null
+	done
+done
 for i in $(seq 1 12); do
 	mkdsn "r$i@outage.example" 5.0.0 \
-	    "550 5.0.0 <r$i@outage.example>: Recipient address rejected: User unknown (directory unavailable)" "i$i@t" |
+	    "550 5.0.0 <r$i@outage.example>: Recipient address rejected: directory lookup failed" "i$i@t" |
 	    $B --now $(ts $((T + 10000 + i * 60))) > /dev/null
 done
 is "$(sqlite3 "$db" "select count(*) from suppression where address like '%@outage.example'")" 0 \
@@ -64,7 +72,7 @@ is "$(sqlite3 "$db" "select recipients from incidents where domain='outage.examp
 $B --now $(ts $((T + 20000))) --report --since 1d > "$tmp/r"
 
 grep -q "^incidents .*: 1$" "$tmp/r"; ok $? "--report counts the incident"
-grep -q "#1 outage.example since .*, 12 recipients, .*read as userunknown: 550 5.0.0 <\*>: Recipient address rejected" "$tmp/r"
+grep -q "#1 outage.example since .*, 12 recipients, .*read as onhold: 550 5.0.0 <\*>: Recipient address rejected" "$tmp/r"
 ok $? "--report names its destination, size and diagnostic"
 $B --now $(ts $((T + 20000))) --report --since 1d --json > "$tmp/j"
 grep -q '"incidents":\[{"id":1,"domain":"outage.example",' "$tmp/j"; ok $? "--report --json lists it"

@@ -124,3 +124,69 @@ is "$(q "select count(*) from pending")" 0 "past pending_wait, decided"
 is "$(q "select count(*) from events where address like 'forged_@example.net' and class='unverified'")" 2 "never tied: unverified"
 is "$(q "select count(*) from suppression where address like 'forged_@example.net'")" 0 "and nobody suppressed"
 $TB --metrics | grep -q '^bouncer_limit_hits_total{limit="unverified"} 1$'; ok $? "the limit's hit counted in --metrics"
+
+# Incidents never release what the words already decide (issue 25, 1):
+# twelve dead mailboxes at one provider within the hour, said alike with
+# no address code (GMX's "550 Requested action not taken: mailbox
+# unavailable", status 5.0.0), and a misspelt domain's "host not found",
+# are twelve hard bounces, no incident
+dday() { date -u -d "2026-01-01 + $1 days" +%Y-%m-%d; }
+for i in $(seq 1 12); do
+	mkdsn "dead$i@gmx-like.example" 5.0.0 "550 Requested action not taken: mailbox unavailable" "dd$i@x" |
+	    $B --now "$(dday 400)T10:$(printf %02d $i):00Z"
+done
+is "$(q "select count(*) from suppression where address like 'dead%@gmx-like.example' and class='hard' and reason='userunknown'")" 12 \
+   "twelve dead mailboxes said alike within the hour: twelve hard suppressions"
+is "$(q "select count(*) from incidents where domain='gmx-like.example'")" 0 "... and no incident"
+for i in $(seq 1 12); do
+	printf '%sT11:%02d:00+00:00 mx1 postfix/smtp[9%02d]: 5B%05d: to=<typo%d@gmial-like.example>, relay=none, delay=0.1, delays=0/0/0.1/0, dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for name=gmial-like.example type=A: Host not found)\n' \
+	    "$(dday 400)" $i $i $i $i
+done > "$tmp/typo.log"
+$B --now "$(dday 400)T12:00:00Z" --maillog "$tmp/typo.log" > /dev/null
+is "$(q "select count(*) from suppression where address like 'typo%@gmial-like.example' and reason='hostunknown'")" 12 \
+   "a misspelt domain's twelve subscribers: suppressed (hostunknown), never an incident"
+# an incident is a share of what was sent there: 12 alike among 300 sent
+# (4%) is none; the same words to 40 of the 300 (13%) are one (the
+# refusals spread through the send, as a campaign's are)
+mklog() {	# mklog DAY HOUR N-SENT N-REFUSED DOMAIN RELAY
+	awk -v d="$1" -v h="$2" -v n="$3" -v f="$4" -v dom="$5" -v relay="$6" 'BEGIN {
+	    for (i = 1; i <= n; i++) {
+		pre = sprintf("%sT%02d:%02d:%02d+00:00 mx1 postfix/smtp[77]: 6C%s%05d: to=<u%d-%s@%s>, relay=%s[192.0.2.9]:25, delay=1, delays=0/0/0.5/0.5, ", \
+		    d, h, int(i / 60) % 60, i % 60, h, i, i, h, dom, relay)
+		if (f > 0 && i % int(n / f) == 0 && k++ < f)
+			print pre "dsn=5.7.1, status=bounced (host " relay "[192.0.2.9] said: 554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using bl.example.org (in reply to RCPT TO command))"
+		else
+			print pre "dsn=2.0.0, status=sent (250 2.0.0 Ok)"
+	    } }'
+}
+mklog "$(dday 401)" 10 300 12 share.example mx.share.example > "$tmp/share.log"
+$B --now "$(dday 401)T12:00:00Z" --maillog "$tmp/share.log" > /dev/null
+is "$(q "select count(*) from incidents where domain like '%share.example'")" 0 "12 refused alike among 300 sent (4%): no incident"
+mklog "$(dday 401)" 14 300 40 share.example mx.share.example >> "$tmp/share.log"
+$B --now "$(dday 401)T16:00:00Z" --maillog "$tmp/share.log" > /dev/null
+is "$(q "select count(*) from incidents where domain like '%share.example'")" 1 "40 refused alike among 300 sent (13%): an incident"
+# one provider's MX hosts serve two domains: judged together, by relay=
+mklog "$(dday 402)" 10 6 6 one.example mx1.provider.example > "$tmp/prov.log"
+mklog "$(dday 402)" 10 6 6 two.example mx2.provider.example >> "$tmp/prov.log"
+$B --now "$(dday 402)T12:00:00Z" --maillog "$tmp/prov.log" > /dev/null
+is "$(q "select domain || ' ' || recipients from incidents where domain like '%provider.example'")" "*.provider.example 12" \
+   "six and six refused at two domains of one MX provider: one incident, at the provider"
+
+# A delivery resets soft failures only when it stands (issue 25, 2): a
+# gateway logs status=sent, then the mailbox server behind it returns
+# "mailbox full"; three such in three days escalate
+for d in 1 2 3; do
+	printf '%sT10:00:00+00:00 mx1 postfix/smtp[88]: 7D0000%d: to=<full@corp-gw.example>, relay=gw.corp-gw.example[192.0.2.80]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as ABC)\n' "$(dday $((410 + d)))" $d >> "$tmp/gw.log"
+	$B --now "$(dday $((410 + d)))T10:05:00Z" --maillog "$tmp/gw.log" > /dev/null
+	mkdsn full@corp-gw.example 5.2.2 "552 5.2.2 Mailbox full" "gw$d@corp-gw.example" | $B --now "$(dday $((410 + d)))T10:10:00Z"
+done
+is "$(q "select class || ' ' || soft_count from suppression where address='full@corp-gw.example'")" "soft 3" \
+   "accepted (status=sent) then returned three times: soft-exhausted"
+# ... while a delivery that no failure follows within delivery_stands
+# (3 days) resets the count as before
+for d in 1 2; do mkdsn stands@corp-gw.example 4.2.2 "452 4.2.2 Mailbox full" "st$d@x" | $B --now "$(dday $((420 + d)))T10:00:00Z"; done
+printf '%sT10:00:00+00:00 mx1 postfix/smtp[88]: 7E000001: to=<stands@corp-gw.example>, relay=gw.corp-gw.example[192.0.2.80]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n' "$(dday 423)" >> "$tmp/gw.log"
+$B --now "$(dday 423)T11:00:00Z" --maillog "$tmp/gw.log" > /dev/null
+mkdsn stands@corp-gw.example 4.2.2 "452 4.2.2 Mailbox full" "st3@x" | $B --now "$(dday 427)T10:00:00Z"
+is "$(q "select count(*) from suppression where address='stands@corp-gw.example'")" 0 \
+   "a delivery that stood four days resets the count: the next soft bounce is the first"
