@@ -52,10 +52,10 @@ bouncer: $(OBJ)
 # a header rebuilds exactly what uses it
 -include $(DEPS)
 
-# The built-in rules are the text of src/default.rules, as a C string.
-$(GEN)/default_rules.c: src/default.rules
+# The built-in rules are the text of src/rules/default.rules, as a C string.
+$(GEN)/default_rules.c: src/rules/default.rules
 	@mkdir -p $(GEN)
-	{ echo '/* generated from src/default.rules; do not edit */'; \
+	{ echo '/* generated from src/rules/default.rules; do not edit */'; \
 	  echo 'const char default_rules[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@
@@ -67,8 +67,8 @@ $(GEN)/needlegen: src/needlegen.c src/needle.c src/util.c include/needle.h inclu
 	@mkdir -p $(GEN)
 	@echo "  LD      $@"; $(CC) -std=c11 -D_GNU_SOURCE -O2 -Iinclude -o $@ src/needlegen.c src/needle.c src/util.c
 
-$(GEN)/default_needles.c: src/default.rules $(GEN)/needlegen
-	$(GEN)/needlegen < src/default.rules > $@.tmp && mv $@.tmp $@
+$(GEN)/default_needles.c: src/rules/default.rules $(GEN)/needlegen
+	$(GEN)/needlegen < src/rules/default.rules > $@.tmp && mv $@.tmp $@
 
 tests/unit/%: tests/unit/%.c $(LIBOBJ) tests/unit/tap.h
 	@echo "  LD      $@"; $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
@@ -116,7 +116,7 @@ install: all
 	install -m 0644 man/bouncer.1 $(DESTDIR)$(MANDIR)/man1/bouncer.1
 	install -m 0644 man/bouncer-postfix-lines.1 $(DESTDIR)$(MANDIR)/man1/bouncer-postfix-lines.1
 	install -m 0644 man/bouncer.conf.5 $(DESTDIR)$(MANDIR)/man5/bouncer.conf.5
-	install -m 0644 src/default.rules $(DESTDIR)$(DATADIR)/default.rules
+	install -m 0644 src/rules/default.rules $(DESTDIR)$(DATADIR)/default.rules
 	install -m 0644 postfix/*.cf postfix/transport $(DESTDIR)$(DATADIR)/postfix/
 	install -d $(DESTDIR)$(SYSCONFDIR)/bouncer
 	test -f $(DESTDIR)$(SYSCONFDIR)/bouncer/bouncer.conf || \
@@ -173,11 +173,14 @@ fuzz: fuzz/fuzz_parse fuzz/fuzz_import $(GEN)/default_rules.c $(GEN)/default_nee
 .PHONY: fuzz
 
 # Static analysis with the checked-in configurations (.clang-tidy).
+# TIDY_SRC: the files clang-tidy reads (all by default; a landing script
+# may name only those a change touched; empty: none).
 SYSINC = $(shell pkg-config --cflags $(PKGS) libpq | sed 's/-I/-isystem /g')
+TIDY_SRC ?= src/*.c
 lint: $(GEN)/default_rules.c $(GEN)/default_needles.c
 	cppcheck --enable=warning,performance,portability --inline-suppr \
 		--error-exitcode=1 -q -Iinclude src/
-	clang-tidy --quiet src/*.c -- -std=c11 -D_GNU_SOURCE -Iinclude \
-		-DBOUNCER_VERSION='"$(VERSION)"' $(SYSINC)
+	$(if $(strip $(TIDY_SRC)),clang-tidy --quiet $(TIDY_SRC) -- -std=c11 \
+		-D_GNU_SOURCE -Iinclude -DBOUNCER_VERSION='"$(VERSION)"' $(SYSINC))
 
 .PHONY: lint

@@ -17,7 +17,7 @@ struct needles {
 };
 
 /*
- * The built-in rules' needles, by line of src/default.rules, made at
+ * The built-in rules' needles, by line of src/rules/default.rules, made at
  * build time by src/needlegen.c (src/gen/default_needles.c); ends with a
  * line 0.
  */

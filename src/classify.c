@@ -3,7 +3,7 @@
  *
  * Rules are data: "reason [class] /pattern/flags", one a line, compiled
  * once per process with PCRE2 (JIT where the platform has it). The
- * built-in rules come from src/default.rules, compiled into the binary;
+ * built-in rules come from src/rules/default.rules, compiled into the binary;
  * an operator's file is loaded before them so that a local rule wins.
  * Codes live in a table, as RFC 3463 and the IANA registry define them.
  */
@@ -22,7 +22,7 @@
 #include "needle.h"
 #include "util.h"
 
-extern const char default_rules[];	/* generated from src/default.rules */
+extern const char default_rules[];	/* generated from src/rules/default.rules */
 
 #define TEXT_MAX	8192	/* bytes of text a rule looks at */
 /* of the whole readable text: the reason sits in its first lines */

@@ -3,7 +3,7 @@
  * (needle.c), written out as C, so that bouncer finds the built-in rules'
  * needles in a table instead of deriving them at every start (a pipe-mode
  * process reads one bounce; deriving them was a fifth of its work).
- * usage: needlegen < src/default.rules > src/gen/default_needles.c
+ * usage: needlegen < src/rules/default.rules > src/gen/default_needles.c
  *
  * A rule line is found as classify.c's load_text finds it: not blank, not
  * a comment, a pattern between the first and the last '/', then flags.
@@ -39,7 +39,7 @@ main(void)
 	int lineno = 0, nrules = 0, i, *lines = NULL, *counts = NULL;
 	size_t k;
 
-	printf("/* generated from src/default.rules by src/needlegen.c; "
+	printf("/* generated from src/rules/default.rules by src/needlegen.c; "
 	    "do not edit */\n#include <stddef.h>\n\n#include \"needle.h\"\n\n");
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		struct needles n;
