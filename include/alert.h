@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "pending.h"
 #include "rates.h"
 #include "store.h"
 
@@ -22,6 +23,7 @@ struct alert_opts {
 	const char *command;	/* /bin/sh -c command, or NULL */
 	double	 pause_block;	/* block percent that pauses a domain; <0 off */
 	time_t	 pause_time;
+	const struct pending_watch *watch;	/* the log reader; NULL: not judged */
 };
 
 /* the level of an alert whose scope has too little mail to judge now */

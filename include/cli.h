@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "config.h"
 #include "ingest.h"
+#include "pending.h"
 #include "store.h"
 #include "verp.h"
 
@@ -100,6 +101,8 @@ int	cli_read_message(const struct options *, const struct config *,
 	    char **, size_t *);
 /* cli_iso - RFC 3339 UTC into buf, or "never" for 0 */
 const char *cli_iso(time_t, char *, size_t);
+/* cli_watch - what the configuration says of the log reader (pending.h) */
+void	cli_watch(const struct config *, struct pending_watch *);
 
 /* The modes' run (and check) functions, one file each. */
 int	cmd_pipe(struct run *);
@@ -110,6 +113,7 @@ int	cmd_remove(struct run *);
 int	cmd_add_check(const struct options *, char *, size_t);
 int	cmd_lookup(struct run *);
 int	cmd_list(struct run *);
+int	cmd_list_check(const struct options *, char *, size_t);
 int	cmd_export(struct run *);
 int	cmd_forget(struct run *);
 int	cmd_expire(struct run *);

@@ -39,6 +39,7 @@ struct config {
 	int	 campaign_verp;		/* the VERP prefix names it */
 	char	*alert_command;		/* run with each alert on stdin */
 	time_t	 alert_window;		/* --alert: rates over, 1d */
+	time_t	 maillog_stale;		/* log unread this long: alert, 1h */
 	double	 pause_block;		/* block percent that pauses; <0 off */
 	time_t	 pause_time;		/* how long a pause lasts, 1h */
 	int	 metrics_domains;	/* domains with their own series, 10 */

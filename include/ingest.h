@@ -70,7 +70,8 @@ void	ingest_result_free(struct ingest_result *);
  * ingest_settle - after --maillog: every pending report that can now be
  * tied to mail we sent is acted on; one still untied pending_wait after
  * it arrived is recorded as unverified. Forgets sent mail older than
- * sent_retention. Runs in the caller's transaction.
+ * sent_retention, and notes now as the time the log was last read
+ * (pending.h: --alert, --report). Runs in the caller's transaction.
  */
 enum store_status ingest_settle(struct store *, const struct policy_cfg *,
 	    time_t, long *, long *);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "pending.h"
 #include "rates.h"
 #include "store.h"
 #include "util.h"
@@ -18,7 +19,16 @@ struct report_opts {
 	time_t	now;
 	int	json;
 	const struct thresholds *th;
+	const struct pending_watch *watch;	/* the log reader's health */
 };
+
+/*
+ * report_pending - the pending reports and the log reader's health, for
+ * the three report formats: *problem 1 (with msg) when the log is not
+ * being read (pending.h), a critical warning in each
+ */
+enum store_status report_pending(struct store *, const struct report_opts *,
+	    struct pending_state *, int *, char *, size_t);
 
 /* domains and campaigns listed with their rates in JSON */
 #define REPORT_TOP	25

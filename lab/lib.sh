@@ -99,7 +99,10 @@ net_up() {
 		ip -n "$LAB_NS" link set "v$r" up
 		ip -n "$ns" link set eth0 up
 		ip -n "$ns" addr add "$LAB_NET.$h/32" dev eth0
-		ip -n "$ns" route add default dev eth0
+		# through the lab's own address, which the lab's side answers ARP
+		# for (a route straight onto eth0 would ARP for every host)
+		ip -n "$ns" route add "$LAB_NET.1/32" dev eth0
+		ip -n "$ns" route add default via "$LAB_NET.1" dev eth0
 		ip -n "$LAB_NS" route add "$LAB_NET.$h/32" dev "v$r" src "$LAB_NET.1"
 	done
 }

@@ -35,7 +35,11 @@
 
 #include "alert.h"
 #include "output.h"
+#include "pending.h"
 #include "util.h"
+
+/* the alerts table's key of the log reader's alert (maillog_all) */
+#define MAILLOG_KEY	"maillog|all|"
 
 struct state {
 	char	*key;
@@ -172,6 +176,7 @@ struct note {
 	long		 incident;	/* the incident's id, 0 none */
 	const char	*diagnostic;	/* ... and its diagnostic */
 	const char	*reason;	/* ... read as */
+	const char	*text;		/* said instead of a rate (maillog) */
 };
 
 static void
@@ -200,6 +205,10 @@ note_json(struct sbuf *j, const struct note *n, const struct alert_opts *o,
 	    (long long)(r->until - r->since), (long long)o->now);
 	if (n->until)
 		sbuf_printf(j, ",\"until\":%lld", (long long)n->until);
+	if (n->text) {
+		sbuf_add(j, ",\"message\":");
+		json_str(j, n->text);
+	}
 	if (n->incident) {
 		sbuf_printf(j, ",\"incident\":{\"id\":%ld,\"reason\":",
 		    n->incident);
@@ -222,12 +231,17 @@ notify(const struct note *n, const struct alert_opts *o,
 
 	sbuf_init(&j);
 	note_json(&j, n, o, r);
+	rc = deliver(o->command, j.s);
 	rates_fmt(n->rate, n->threshold, rate, level, sizeof(rate));
-	fprintf(out, "alert %s: %s %s %s%s%s %s (threshold %s)%s\n",
-	    n->state, n->level, n->class, n->scope, *n->name ? " " : "",
-	    n->name, rate, level,
-	    (rc = deliver(o->command, j.s)) == 0 ? "" : ": alert_command "
-	    "failed, will try again");
+	if (n->text)
+		fprintf(out, "alert %s: %s %s: %s%s\n", n->state, n->level,
+		    n->class, n->text, rc == 0 ? "" : ": alert_command "
+		    "failed, will try again");
+	else
+		fprintf(out, "alert %s: %s %s %s%s%s %s (threshold %s)%s\n",
+		    n->state, n->level, n->class, n->scope, *n->name ? " " : "",
+		    n->name, rate, level, rc == 0 ? "" : ": alert_command "
+		    "failed, will try again");
 	if (rc == 0)
 		res->sent++;
 	else
@@ -290,8 +304,10 @@ resolve_all(struct store *s, const struct alert_opts *o, const struct rates *r,
 		int standing = 0, c;
 
 		if (strncmp(st->s[k].key, "pause|", 6) == 0 ||
-		    strncmp(st->s[k].key, "incident|", 9) == 0)
-			continue;	/* pause_all's, incident_all's */
+		    strncmp(st->s[k].key, "incident|", 9) == 0 ||
+		    strncmp(st->s[k].key, MAILLOG_KEY, sizeof(MAILLOG_KEY) - 1)
+		    == 0)
+			continue;	/* pause_all's, incident_all's, maillog_all's */
 		for (i = 0; i < nal; i++) {
 			alert_key(&al[i], key, sizeof(key));
 			if (strcmp(st->s[k].key, key) == 0)
@@ -584,6 +600,51 @@ incident_all(struct store *s, const struct alert_opts *o,
 	return x.rc;
 }
 
+/*
+ * maillog_all - the log reader (pending.h): under trust = sent a report
+ * waits for Postfix's log, so a log not read suppresses nobody. Critical
+ * while it stands; raised and resolved once each, like any alert.
+ */
+static enum store_status
+maillog_all(struct store *s, const struct alert_opts *o,
+    const struct rates *r, const struct states *st, FILE *out,
+    struct alert_result *res, size_t *standing)
+{
+	struct pending_state ps = { 0, 0, 0 };
+	struct note n;
+	enum store_status rc;
+	const char *prev;
+	char msg[512];
+	time_t since;
+	int problem;
+
+	if (o->watch == NULL)
+		return STORE_OK;
+	if ((rc = pending_gather(s, NULL, &ps)) != STORE_OK)
+		return rc;
+	problem = pending_problem(&ps, o->watch, o->now, msg, sizeof(msg));
+	if (problem) {
+		res->worst = AL_CRITICAL;
+		(*standing)++;
+	}
+	prev = state_of(st, MAILLOG_KEY, &since);
+	if (problem == (prev != NULL))
+		return STORE_OK;	/* nothing changed: nothing said */
+	memset(&n, 0, sizeof(n));
+	n.state = problem ? "raised" : "resolved";
+	n.level = problem ? "critical" : "ok";
+	n.previous = problem ? "ok" : prev;
+	n.class = "maillog";
+	n.scope = "all";
+	n.name = "";
+	n.count = ps.count;
+	n.text = problem ? msg : "Postfix's log is read again";
+	if (notify(&n, o, r, out, res) == 0)
+		rc = store_alert_set(s, MAILLOG_KEY, problem ? "critical" :
+		    NULL, o->now);
+	return rc;
+}
+
 enum store_status
 alert_run(struct store *s, const struct alert_opts *o, FILE *out,
     struct alert_result *res)
@@ -611,9 +672,13 @@ alert_run(struct store *s, const struct alert_opts *o, FILE *out,
 		goto out;
 	if ((rc = incident_all(s, o, &r, &st, out, res)) != STORE_OK)
 		goto out;
-	fprintf(out, "alerts: %zu standing (worst %s), %d delivered, %d "
-	    "failed\n", nal, alert_level_name(res->worst), res->sent,
-	    res->failed);
+	if ((rc = maillog_all(s, o, &r, &st, out, res, &nal)) != STORE_OK)
+		goto out;
+	/* silent when nothing changed: cron mails every line it gets */
+	if (res->sent || res->failed)
+		fprintf(out, "alerts: %zu standing (worst %s), %d delivered, "
+		    "%d failed\n", nal, alert_level_name(res->worst),
+		    res->sent, res->failed);
 out:
 	free(al);
 	states_free(&st);

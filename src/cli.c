@@ -98,6 +98,14 @@ cli_init_ctx(struct ingest_ctx *x, const struct run *r)
 	x->unsub_max_age = cf->unsub_max_age;
 }
 
+void
+cli_watch(const struct config *cf, struct pending_watch *w)
+{
+	w->needs_log = cf->policy.trust == POLICY_TRUST_SENT;
+	w->stale = cf->maillog_stale;
+	w->wait = cf->policy.pending_wait;
+}
+
 const char *
 cli_iso(time_t t, char *buf, size_t len)
 {

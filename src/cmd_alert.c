@@ -16,8 +16,11 @@ cmd_alert(struct run *r)
 	const struct config *cf = r->cf;
 	struct alert_opts ao;
 	struct alert_result res;
+	struct pending_watch w;
 
 	memset(&ao, 0, sizeof(ao));
+	cli_watch(cf, &w);
+	ao.watch = &w;
 	ao.now = r->o->now;
 	ao.window = r->o->since ? r->o->since : cf->alert_window;
 	ao.th = &cf->th;

@@ -52,6 +52,25 @@ list_row(const struct store_entry *e, void *arg)
 	return 0;
 }
 
+/* cmd_list_check - --class is one a listing can have (policy.c, rank) */
+int
+cmd_list_check(const struct options *o, char *err, size_t len)
+{
+	static const char *classes[] = {
+		"hard", "soft", "complaint", "unsubscribe", "manual", NULL
+	};
+	int i;
+
+	if (o->class == NULL)
+		return 0;
+	for (i = 0; classes[i]; i++)
+		if (strcmp(o->class, classes[i]) == 0)
+			return 0;
+	snprintf(err, len, "--list takes --class hard, soft, complaint, "
+	    "unsubscribe or manual");
+	return -1;
+}
+
 int
 cmd_list(struct run *r)
 {

@@ -40,6 +40,33 @@ show_audit(const struct store_audit *a, void *arg)
 	return 0;
 }
 
+/*
+ * lookup_pending - this address's reports waiting for Postfix's log, and
+ * a warning when the log is not being read (nothing pending is decided)
+ */
+static enum store_status
+lookup_pending(const struct run *r)
+{
+	struct pending_state mine = { 0, 0, 0 }, all = { 0, 0, 0 };
+	struct pending_watch w;
+	enum store_status st;
+	char age[32], msg[512];
+
+	if ((st = pending_gather(r->s, r->addr, &mine)) != STORE_OK ||
+	    (st = pending_gather(r->s, NULL, &all)) != STORE_OK)
+		return st;
+	if (mine.count > 0)
+		printf("pending      %ld report%s waiting for Postfix's log, "
+		    "the oldest for %s (not acted on until --maillog ties "
+		    "%s to mail we sent)\n", mine.count, mine.count == 1 ?
+		    "" : "s", pending_age(r->o->now - mine.oldest, age,
+		    sizeof(age)), mine.count == 1 ? "it" : "them");
+	cli_watch(r->cf, &w);
+	if (pending_problem(&all, &w, r->o->now, msg, sizeof(msg)))
+		printf("warning      %s\n", msg);
+	return STORE_OK;
+}
+
 int
 cmd_lookup(struct run *r)
 {
@@ -68,6 +95,11 @@ cmd_lookup(struct run *r)
 		printf("state        not suppressed\n");
 	printf("soft count   %d in the last %lld days (%d suppress)\n", soft,
 	    (long long)(p->soft_window / 86400), p->soft_threshold);
+	if (lookup_pending(r) != STORE_OK) {
+		if (found)
+			store_entry_free(&e);
+		return cli_store_failed(r->s);
+	}
 	if (found) {
 		print_time("first seen", e.first_seen);
 		print_time("last seen", e.last_seen);

@@ -11,16 +11,21 @@
 #include "maillog.h"
 #include "policy.h"
 
-/* settle - under trust = sent, the log is read: decide what waited */
+/*
+ * settle - the log is read: note when (pending.h: --alert, --report);
+ * under trust = sent, decide what waited for it
+ */
 static int
 settle(struct store *s, const struct run *r)
 {
 	enum store_status st;
-	long tied, unverified;
+	long tied = 0, unverified = 0;
 
 	if ((st = store_begin(s)) == STORE_OK &&
+	    (st = pending_log_read(s, r->o->now)) == STORE_OK &&
+	    (r->cf->policy.trust != POLICY_TRUST_SENT ||
 	    (st = ingest_settle(s, &r->cf->policy, r->o->now, &tied,
-	    &unverified)) == STORE_OK)
+	    &unverified)) == STORE_OK))
 		st = store_commit(s);
 	if (st != STORE_OK) {
 		store_rollback(s);
@@ -64,7 +69,7 @@ cmd_maillog(struct run *r)
 		    "bounced, %ld deferred; %ld already seen, %ld newly "
 		    "suppressed\n", st.lines, st.deliveries, st.sent,
 		    st.bounced, st.deferred, st.duplicates, st.suppressed);
-	if (rc == EX_OK && cf->policy.trust == POLICY_TRUST_SENT)
+	if (rc == EX_OK)
 		rc = settle(s, r);
 	store_close(s);
 	return rc;

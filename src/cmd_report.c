@@ -16,10 +16,13 @@ cmd_report(struct run *r)
 {
 	const struct options *o = r->o;
 	struct report_opts ro;
+	struct pending_watch w;
 	enum store_status st;
 	int worst;
 
 	memset(&ro, 0, sizeof(ro));
+	cli_watch(r->cf, &w);
+	ro.watch = &w;
 	ro.now = o->now;
 	ro.since = o->now - (o->since ? o->since : 7 * 86400);
 	ro.json = o->json;

@@ -80,6 +80,7 @@ static const struct key keys[] = {
 	{ "campaign_verp",	K_YESNO, F(campaign_verp),	0, 1, NULL },
 	{ "alert_command",	K_STR,	F(alert_command),	0, 0, NULL },
 	{ "alert_window",	K_DURATION, F(alert_window),	DAYS(1), NOMAX, NULL },
+	{ "maillog_stale",	K_DURATION, F(maillog_stale),	0, NOMAX, NULL },
 	{ "pause_block",	K_SPECIAL, 0,			0, 0, set_pause_block },
 	{ "pause_time",		K_DURATION, F(pause_time),	60, NOMAX, NULL },
 	{ "metrics_domains",	K_INT,	F(metrics_domains),	0, 100, NULL },
@@ -101,6 +102,7 @@ config_defaults(struct config *c)
 	c->sign_max_age = 30 * 86400;
 	thresholds_defaults(&c->th);
 	c->alert_window = 86400;
+	c->maillog_stale = 3600;
 	c->pause_block = -1;
 	c->pause_time = 3600;
 	c->metrics_domains = 10;

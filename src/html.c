@@ -309,15 +309,46 @@ chart_growth(FILE *fp, const struct rates_day *d, size_t n, long size)
 	fputs("</svg></section>\n", fp);
 }
 
+/* pending - the reports waiting for the log, and the log's last reading */
+static void
+pending(FILE *fp, const struct pending_state *ps, time_t now)
+{
+	char a[32], t[32];
+	struct tm tm;
+
+	fprintf(fp, "<p id=\"pending\" data-count=\"%ld\" data-oldest=\"%lld\" "
+	    "data-log-read=\"%lld\">Pending (waiting for Postfix's log): %ld",
+	    ps->count, (long long)ps->oldest, (long long)ps->log_read,
+	    ps->count);
+	if (ps->count > 0)
+		fprintf(fp, ", the oldest for %s", pending_age(now - ps->oldest,
+		    a, sizeof(a)));
+	if (ps->log_read == 0)
+		fputs("; the log was never read.</p>\n", fp);
+	else {
+		gmtime_r(&ps->log_read, &tm);
+		strftime(t, sizeof(t), "%Y-%m-%d %H:%M UTC", &tm);
+		fprintf(fp, "; the log was last read %s.</p>\n", t);
+	}
+}
+
 static void
 warnings(FILE *fp, const struct alert *al, size_t nal, long sent,
-    long min_sent)
+    long min_sent, const char *pmsg)
 {
 	char notes[2][160], rate[16], level[16];
 	size_t i;
 	int k, nn;
 
 	fputs("<section id=\"warnings\"><h2>Warnings</h2>\n", fp);
+	if (*pmsg) {
+		/* the log reader first: without it nothing is suppressed */
+		fputs("<ul>\n<li class=\"critical\" data-level=\"critical\" "
+		    "data-class=\"maillog\" data-scope=\"all\"><b>critical</b> "
+		    "maillog: ", fp);
+		esc(fp, pmsg);
+		fputs("</li>\n</ul>\n", fp);
+	}
 	/* the text report's and the JSON's notes (report_notes) */
 	nn = report_notes(sent, min_sent, nal, notes);
 	for (k = 0; k < nn; k++) {
@@ -346,7 +377,6 @@ warnings(FILE *fp, const struct alert *al, size_t nal, long sent,
 		}
 		fputs("</ul>\n", fp);
 	}
-	fputs("</section>\n", fp);
 }
 
 struct paused {
@@ -431,17 +461,25 @@ html_report(struct store *s, const struct report_opts *o, FILE *fp,
 	struct alert *al = NULL;
 	struct paused pz = { fp, 0 };
 	struct incidents inc = { fp, 0 };
+	struct pending_state ps = { 0, 0, 0 };
 	size_t nd = 0, nal = 0;
 	enum store_status r;
-	char since[32], now[32];
+	char since[32], now[32], pmsg[512];
 	struct tm tm;
+	int problem;
 
 	*worst = AL_OK;
+	memset(&rt, 0, sizeof(rt));
+	if ((r = report_pending(s, o, &ps, &problem, pmsg, sizeof(pmsg))) !=
+	    STORE_OK)
+		goto out;
 	if ((r = rates_gather(s, o->since, o->now, &rt)) != STORE_OK)
 		goto out;
 	if ((r = rates_daily(s, rt.since, o->now, &d, &nd)) != STORE_OK)
 		goto out;
 	*worst = rates_check(&rt, o->th, &al, &nal);
+	if (problem)
+		*worst = AL_CRITICAL;
 	gmtime_r(&rt.since, &tm);
 	strftime(since, sizeof(since), "%Y-%m-%d", &tm);
 	gmtime_r(&o->now, &tm);
@@ -454,7 +492,9 @@ html_report(struct store *s, const struct report_opts *o, FILE *fp,
 	    "sent (Postfix's log), %ld addresses suppressed. Levels: "
 	    "bouncer.conf(5), THRESHOLDS.</p>\n", since, now, style, since, now,
 	    rt.all.sent, rt.list_size);
-	warnings(fp, al, nal, rt.all.sent, o->th->min_sent);
+	warnings(fp, al, nal, rt.all.sent, o->th->min_sent, pmsg);
+	pending(fp, &ps, o->now);
+	fputs("</section>\n", fp);
 	chart_rates(fp, d, nd);
 	chart_complaints(fp, d, nd, o->th);
 	chart_top(fp, rt.dom, rt.ndom, "destination", "domain");

@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "ingest.h"
+#include "pending.h"
 #include "unsub.h"
 #include "util.h"
 
@@ -571,7 +572,9 @@ ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
 
 	*tied = *unverified = 0;
 	memset(&st, 0, sizeof(st));
-	if ((r = store_outbound_purge(s, now - p->sent_retention)) != STORE_OK ||
+	/* settling follows a reading of the log: note when (pending.h) */
+	if ((r = pending_log_read(s, now)) != STORE_OK ||
+	    (r = store_outbound_purge(s, now - p->sent_retention)) != STORE_OK ||
 	    (r = store_pending_each(s, keep, &st)) != STORE_OK)
 		goto out;
 	for (i = 0; i < st.n; i++) {

@@ -48,7 +48,7 @@ static const struct mode modes[] = {
 	{ "remove", required_argument, M_STORE | M_ADDR, cmd_add_check,
 	    cmd_remove },
 	{ "lookup", required_argument, M_RDONLY | M_ADDR, NULL, cmd_lookup },
-	{ "list", no_argument, M_RDONLY, NULL, cmd_list },
+	{ "list", no_argument, M_RDONLY, cmd_list_check, cmd_list },
 	{ "forget", required_argument, M_STORE | M_ADDR, NULL, cmd_forget },
 	{ "expire", no_argument, M_STORE, NULL, cmd_expire },
 	{ "init", no_argument, M_STORE, NULL, cmd_init },
@@ -352,12 +352,17 @@ load_config(const struct options *o, struct config *cf)
 {
 	int pipe_mode = o->mode->flags & M_PIPE;
 	struct sbuf errs;
+	const char *path;
 	int rc = EX_OK;
 
 	config_defaults(cf);
 	sbuf_init(&errs);
-	if (config_load(cf, o->config ? o->config : CONFIG_PATH,
-	    o->config != NULL, &errs) == -1) {
+	/* BOUNCER_CONFIG: the test suite's, never the system's (tests/lib.sh) */
+	if ((path = o->config) == NULL && (path = getenv("BOUNCER_CONFIG")) !=
+	    NULL && *path == '\0')
+		path = NULL;
+	if (config_load(cf, path ? path : CONFIG_PATH, path != NULL, &errs) ==
+	    -1) {
 		fprintf(stderr, "%s", errs.s);
 		rc = pipe_mode ? EX_TEMPFAIL : EX_CONFIG;
 	}

@@ -242,11 +242,39 @@ print_rates(FILE *fp, const char *name, const struct rate_row *r)
 	fputc('\n', fp);
 }
 
+/* the pending reports and, when the log is not read, why that matters */
+struct pend {
+	struct pending_state st;
+	char	msg[512];
+};
+
+/* print_pending_text - the reports waiting for Postfix's log */
+static void
+print_pending_text(const struct pending_state *ps, time_t now, FILE *fp)
+{
+	char a[32], t[32];
+	struct tm tm;
+
+	fprintf(fp, "pending (waiting for Postfix's log): %ld", ps->count);
+	if (ps->count > 0)
+		fprintf(fp, ", the oldest for %s", pending_age(now - ps->oldest,
+		    a, sizeof(a)));
+	if (ps->log_read == 0)
+		fprintf(fp, "; the log was never read\n");
+	else {
+		gmtime_r(&ps->log_read, &tm);
+		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(fp, "; the log was last read %s\n", t);
+	}
+}
+
 static void
 print_text(const struct data *d, const struct report_opts *o,
     const struct rates *rt, const struct alert *al, size_t nal,
-    const struct incs *inc, FILE *fp)
+    const struct incs *inc, const struct pend *pd, FILE *fp)
 {
+	const struct pending_state *ps = &pd->st;
+	const char *pmsg = pd->msg;
 	long sent = lookup(&d->sent, NULL, NULL), total = 0;
 	size_t k;
 	int i, nn;
@@ -313,7 +341,10 @@ print_text(const struct data *d, const struct report_opts *o,
 			print_rates(fp, rt->camp[k].name, &rt->camp[k]);
 	}
 	print_incidents_text(inc, fp);
+	print_pending_text(ps, o->now, fp);
 	fprintf(fp, "\nwarnings:\n");
+	if (*pmsg)
+		fprintf(fp, "  critical: maillog: %s\n", pmsg);
 	for (k = 0; k < nal; k++)
 		report_alert_text(&al[k], fp);
 	/* the same notes as the JSON's and the page's (report_notes) */
@@ -389,7 +420,7 @@ static void
 print_json(const struct data *data, const struct report_opts *o,
     const struct rates *rt, const struct alert *al, size_t nal,
     const struct rates_day *d, size_t nd, const struct incs *inc,
-    FILE *fp)
+    const struct pend *pd, FILE *fp)
 {
 	const struct data *dd = data;
 	struct sbuf j;
@@ -423,11 +454,21 @@ print_json(const struct data *data, const struct report_opts *o,
 		    d[k].removed);
 	}
 	sbuf_addc(&j, ']');
+	sbuf_printf(&j, ",\"pending\":{\"count\":%ld,\"oldest\":%lld,"
+	    "\"log_read\":%lld}", pd->st.count, (long long)pd->st.oldest,
+	    (long long)pd->st.log_read);
 	sbuf_add(&j, ",\"warnings\":[");
 	for (k = 0; k < nal; k++) {
 		if (k)
 			sbuf_addc(&j, ',');
 		report_alert_json(&j, &al[k]);
+	}
+	if (*pd->msg) {
+		sbuf_add(&j, nal ? ",{" : "{");
+		sbuf_add(&j, "\"level\":\"critical\",\"class\":\"maillog\","
+		    "\"scope\":\"all\",\"name\":\"\",\"message\":");
+		json_str(&j, pd->msg);
+		sbuf_printf(&j, ",\"counts\":{\"pending\":%ld}}", pd->st.count);
 	}
 	sbuf_add(&j, "],\"warning_notes\":[");
 	nn = report_notes(lookup(&dd->sent, NULL, NULL), o->th->min_sent, nal,
@@ -444,6 +485,22 @@ print_json(const struct data *data, const struct report_opts *o,
 }
 
 enum store_status
+report_pending(struct store *s, const struct report_opts *o,
+    struct pending_state *st, int *problem, char *msg, size_t len)
+{
+	enum store_status r;
+
+	*problem = 0;
+	if (len > 0)
+		msg[0] = '\0';
+	if ((r = pending_gather(s, NULL, st)) != STORE_OK)
+		return r;
+	if (o->watch != NULL)
+		*problem = pending_problem(st, o->watch, o->now, msg, len);
+	return STORE_OK;
+}
+
+enum store_status
 report_print(struct store *s, const struct report_opts *o, FILE *fp,
     int *worst)
 {
@@ -452,21 +509,28 @@ report_print(struct store *s, const struct report_opts *o, FILE *fp,
 	struct rates rt;
 	struct alert *al = NULL;
 	struct rates_day *days = NULL;
+	struct pend pd;
 	size_t nal = 0, nd = 0;
 	enum store_status r;
+	int problem = 0;
 
 	*worst = AL_OK;
 	memset(&rt, 0, sizeof(rt));
+	memset(&pd, 0, sizeof(pd));
 	if ((r = gather(s, o->since, d)) == STORE_OK &&
 	    (r = store_incidents(s, o->since, collect_incident, inc)) ==
 	    STORE_OK &&
+	    (r = report_pending(s, o, &pd.st, &problem, pd.msg,
+	    sizeof(pd.msg))) == STORE_OK &&
 	    (r = rates_gather(s, o->since, o->now, &rt)) == STORE_OK) {
 		*worst = rates_check(&rt, o->th, &al, &nal);
+		if (problem)
+			*worst = AL_CRITICAL;
 		if (!o->json)
-			print_text(d, o, &rt, al, nal, inc, fp);
+			print_text(d, o, &rt, al, nal, inc, &pd, fp);
 		else if ((r = rates_daily(s, rt.since, o->now, &days, &nd)) ==
 		    STORE_OK)
-			print_json(d, o, &rt, al, nal, days, nd, inc,
+			print_json(d, o, &rt, al, nal, days, nd, inc, &pd,
 			    fp);
 	}
 	incs_free(inc);
@@ -483,6 +547,7 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 {
 	struct data *d = xcalloc(1, sizeof(*d));
 	struct incs *inc = xcalloc(1, sizeof(*inc));
+	struct pending_state ps = { 0, 0, 0 };
 	enum store_status r;
 	time_t last = 0;
 	long erasures = 0, hits_rcpt = 0, hits_unv = 0;
@@ -539,6 +604,23 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	    "newest recorded event.\n"
 	    "# TYPE bouncer_last_event_timestamp_seconds gauge\n"
 	    "bouncer_last_event_timestamp_seconds %lld\n", (long long)last);
+	if ((r = pending_gather(s, NULL, &ps)) != STORE_OK)
+		goto out;
+	/* under trust = sent, nothing is suppressed while these grow */
+	fprintf(fp, "# HELP bouncer_pending_reports Reports waiting for "
+	    "Postfix's log to tie them to mail we sent (trust = sent).\n"
+	    "# TYPE bouncer_pending_reports gauge\n"
+	    "bouncer_pending_reports %ld\n"
+	    "# HELP bouncer_pending_oldest_age_seconds How long the oldest "
+	    "pending report has waited (0: none).\n"
+	    "# TYPE bouncer_pending_oldest_age_seconds gauge\n"
+	    "bouncer_pending_oldest_age_seconds %lld\n"
+	    "# HELP bouncer_maillog_last_read_timestamp_seconds When bouncer "
+	    "--maillog last read Postfix's log (0: never).\n"
+	    "# TYPE bouncer_maillog_last_read_timestamp_seconds gauge\n"
+	    "bouncer_maillog_last_read_timestamp_seconds %lld\n", ps.count,
+	    ps.count > 0 && now > ps.oldest ? (long long)(now - ps.oldest) : 0,
+	    (long long)ps.log_read);
 	r = metrics_series(s, now, fp);
 out:
 	incs_free(inc);

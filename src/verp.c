@@ -173,9 +173,15 @@ verp_load_keys(const char *path, struct verp_keys *keys, const char **why)
 		*why = strerror(errno);
 		return -1;
 	}
-	if (fstat(fileno(fp), &sb) == 0 && (sb.st_mode & 0077) != 0) {
+	/*
+	 * Its group may read it: the signers' group (bouncer-sign in the
+	 * package), whose members run --sign for the sending software.
+	 * Anyone else, or a group that may change it, may not.
+	 */
+	if (fstat(fileno(fp), &sb) == 0 && (sb.st_mode & 0027) != 0) {
 		fclose(fp);
-		*why = "key file may be read by others (chmod 600 it)";
+		*why = "key file may be read by others (chmod 600 it, or 640 "
+		    "for a group of signers)";
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL && keys->n < VERP_KEYS_MAX) {

@@ -3,6 +3,11 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 BOUNCER=${BOUNCER:-$top/bouncer}
+# Never the installed /etc/bouncer/bouncer.conf (a package says trust =
+# sent there): a test that wants a configuration gives --config or sets
+# this (tests/0040).
+BOUNCER_CONFIG=/dev/null
+export BOUNCER_CONFIG
 if [ "${BOUNCER_VALGRIND:-0}" = 1 ]; then
 	BOUNCER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp $BOUNCER"
 fi
