@@ -32,7 +32,7 @@ GEN       = src/gen
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/needle.c src/wire.c \
 	    src/output.c src/store.c src/store_ops.c src/store_schema.c src/store_erase.c src/store_read.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
-	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/dest.c src/maillog.c src/pending.c src/owner.c src/unsub.c src/cgi.c $(GEN)/default_rules.c $(GEN)/default_needles.c
+	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/dest.c src/logline.c src/journal.c src/maillog.c src/pending.c src/owner.c src/unsub.c src/cgi.c $(GEN)/default_rules.c $(GEN)/default_needles.c
 LIBOBJ    = $(LIBSRC:.c=.o)
 # the command line: main.c's table of modes and a file for each mode
 CLISRC    = src/cli.c src/cmd_pipe.c src/cmd_explain.c src/cmd_add.c \
@@ -41,7 +41,8 @@ CLISRC    = src/cli.c src/cmd_pipe.c src/cmd_explain.c src/cmd_add.c \
 	    src/cmd_alert.c src/cmd_maillog.c src/cmd_migrate.c src/main.c
 OBJ       = $(LIBOBJ) $(CLISRC:.c=.o)
 DEPS      = $(OBJ:.o=.d) $(UNITS:=.d)
-UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle
+UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle \
+	    tests/unit/test_logline
 
 all: bouncer
 
@@ -51,6 +52,9 @@ bouncer: $(OBJ)
 # -MMD -MP: each object's .d lists the headers it includes, so touching
 # a header rebuilds exactly what uses it
 -include $(DEPS)
+# ... and a change of the Makefile (flags, lists) rebuilds everything,
+# also objects built before it tracked headers and so without a .d
+$(OBJ) $(UNITS): Makefile
 
 # The built-in rules are the text of src/rules/default.rules, as a C string.
 $(GEN)/default_rules.c: src/rules/default.rules
@@ -170,7 +174,23 @@ fuzz: fuzz/fuzz_parse fuzz/fuzz_import $(GEN)/default_rules.c $(GEN)/default_nee
 		-max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=fuzz/crash-import- fuzz/corpus-import
 
-.PHONY: fuzz
+# ... and over what --maillog reads (logline.c, journal.c): its own
+# corpus, seeded with lines of every form (fuzz/maillog-seeds)
+fuzz/fuzz_maillog: fuzz/fuzz_maillog.c src/logline.c src/journal.c include/logline.h include/journal.h
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ fuzz/fuzz_maillog.c src/logline.c src/journal.c
+
+fuzz-maillog: fuzz/fuzz_maillog
+	mkdir -p fuzz/corpus-maillog
+	cp fuzz/maillog-seeds/* fuzz/corpus-maillog/
+	ASAN_OPTIONS=detect_leaks=1 fuzz/fuzz_maillog -max_total_time=$(FUZZ_TIME) \
+		-max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=fuzz/crash-maillog- fuzz/corpus-maillog
+
+fuzz: fuzz-maillog
+
+.PHONY: fuzz fuzz-maillog
 
 # Static analysis with the checked-in configurations (.clang-tidy).
 # TIDY_SRC: the files clang-tidy reads (all by default; a landing script

@@ -29,6 +29,9 @@ struct verdict {
 	int		 by_phrase;	/* a rule matched the recipient's own
 					   diagnostic and named the reason */
 	int		 by_rule_class;	/* that rule named the class too */
+	int		 by_address;	/* that rule's words are about the
+					   address itself (flag a): no phase
+					   makes them a filter's */
 	int		 by_para;	/* a rule matched the recipient's
 					   paragraph of the human-readable part */
 };

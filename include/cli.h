@@ -49,6 +49,7 @@ struct options {
 	int		 npaths;
 	int		 log_stderr;
 	int		 jobs;		/* --jobs, 0: one per CPU */
+	int		 follow;	/* --maillog --follow */
 	int		 saw_list;	/* --list: the mode, or with
 					   --list-unsubscribe its NAME */
 	const char	*list_name;	/* --list-unsubscribe --list NAME */

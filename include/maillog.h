@@ -28,6 +28,8 @@ struct maillog_opts {
 	const char	*delims;	/* VERP delimiters */
 	int		 top_domains;	/* largest destinations with their own
 					   metric series (store_label_domains) */
+	int		 follow;	/* --follow: read on as the log grows,
+					   until SIGTERM */
 };
 
 struct maillog_stats {
@@ -38,6 +40,8 @@ struct maillog_stats {
 	long	deferred;
 	long	duplicates;
 	long	suppressed;
+	long	tied;		/* --follow: pending reports tied ... */
+	long	unverified;	/* ... and recorded as never tied */
 };
 
 /*
@@ -45,7 +49,10 @@ struct maillog_stats {
  * the store, in short transactions each with the position it reached
  * (every 5,000 lines or 100 ms, so a bounce piped meanwhile waits at
  * most that long for the write lock). now dates lines
- * whose timestamp has no year.
+ * whose timestamp has no year. With follow, it reads on as the file
+ * grows (rotation and truncation followed) or the pipe delivers, and
+ * settles pending reports as it goes (trust = sent), until SIGTERM,
+ * SIGINT or SIGHUP, after which it commits what it read and returns.
  */
 enum store_status maillog_read(const char *, struct store *,
 	    const struct classifier *, const struct policy_cfg *, time_t,

@@ -213,11 +213,23 @@ enum store_status store_alert_set(struct store *, const char *, const char *,
 enum store_status store_pause_set(struct store *, const char *, time_t,
 	    time_t, const char *);
 
-/* Where --maillog stopped in a file: its inode and byte offset. */
+/*
+ * Where --maillog stopped in a source: a file's inode and byte offset,
+ * and a mark (up to 511 bytes) that identifies the position: what ends
+ * at the offset in a file (maillog.c), the cursor in the journal. The
+ * mark is copied into the caller's buffer; "" when none was kept.
+ */
 enum store_status store_logpos_get(struct store *, const char *,
-	    unsigned long long *, long long *, int *);
+	    unsigned long long *, long long *, char *, size_t, int *);
 enum store_status store_logpos_set(struct store *, const char *,
-	    unsigned long long, long long);
+	    unsigned long long, long long, const char *);
+/*
+ * store_logseen - note a delivery line's key (with the line's time);
+ * *dup 1 when it was noted before: repeated input counts once.
+ * store_logseen_purge forgets keys of lines older than the time given.
+ */
+enum store_status store_logseen(struct store *, const char *, time_t, int *);
+enum store_status store_logseen_purge(struct store *, time_t);
 
 /*
  * Aggregates for --report and --metrics. Each row callback gets up to

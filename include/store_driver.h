@@ -110,7 +110,7 @@ extern const size_t store_ntables;
  * version v to v + 1, creating the tables named (as the list has them)
  * and running the SQL. A new database is made from the list.
  */
-#define STORE_VERSION	9
+#define STORE_VERSION	10
 struct store_migration {
 	const char	*tables;	/* created from the list, or NULL */
 	const char	*sql;		/* or NULL */

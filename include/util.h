@@ -59,5 +59,16 @@ char	*str_utf8_clean(const char *);
  * the write lock (store_sqlite.c polls every millisecond) gets it.
  */
 void	 txn_gap(void);
+/*
+ * log_safe - s as it may stand in one of bouncer's own log lines, where
+ * it repeats what a stranger wrote (an envelope sender, an address or a
+ * complaint from a report): control characters, DEL, bytes above 127,
+ * quotes, backslashes and angle brackets as \xHH, so that it can neither
+ * end the line nor close the <...> or "..." it stands in and pass for
+ * one of Postfix's fields; cut to fit buf (len bytes), "..." marking the
+ * cut. Returns buf; NULL s is "".
+ */
+const char *log_safe(const char *, char *, size_t);
+#define LOG_SAFE_MAX	512	/* a buffer for log_safe() */
 
 #endif

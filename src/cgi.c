@@ -23,6 +23,7 @@
 #include "owner.h"
 #include "policy.h"
 #include "store.h"
+#include "util.h"
 
 /* The pages: short, no outside resources, nothing that varies by address. */
 #define PAGE_HEAD \
@@ -312,6 +313,7 @@ cgi_run(const struct unsub_cfg *u, const struct config *cf, time_t now)
 {
 	const char *method = getenv("REQUEST_METHOD"), *q = getenv("QUERY_STRING");
 	char *tok = NULL, *rcpt = NULL, *list = NULL, body[CGI_BODY_MAX];
+	char rb[LOG_SAFE_MAX], lb[LOG_SAFE_MAX];
 	enum policy_outcome out;
 	size_t blen;
 	int head, toobig;
@@ -362,8 +364,9 @@ cgi_run(const struct unsub_cfg *u, const struct config *cf, time_t now)
 	}
 	if (cf->syslog)
 		syslog(LOG_INFO, "to=<%s>, class=unsubscribe, reason=feedback, "
-		    "action=%s, one-click%s%s", rcpt, policy_outcome_name(out),
-		    list && *list ? ", list=" : "", list && *list ? list : "");
+		    "action=%s, one-click%s%s", log_safe(rcpt, rb, sizeof(rb)),
+		    policy_outcome_name(out), list && *list ? ", list=" : "",
+		    list && *list ? log_safe(list, lb, sizeof(lb)) : "");
 	/* the same answer whether the address was listed before or not */
 	respond("200 OK", NULL, "<p>You are unsubscribed.</p>\n", 0);
 out:

@@ -35,6 +35,7 @@ struct rule {
 	 * then) or when first needed (a built-in one: see rule_code) */
 	pcre2_code	*re;
 	uint32_t	 opts;
+	int		 address;	/* flag a: the words name the account */
 	char		*where;		/* "file:line" */
 	char		*pattern;
 	struct needles	 needles;	/* none: always run re */
@@ -351,6 +352,7 @@ parse_rule(char *line, struct rule *r, int builtin, int lineno, char *err,
 		switch (*f) {
 		case 'i':	opts |= PCRE2_CASELESS; break;
 		case 'x':	opts |= PCRE2_EXTENDED; break;
+		case 'a':	r->address = 1; break;
 		case ' ': case '\t': break;
 		default:
 			snprintf(err, errlen, "unknown flag '%c'", *f);
@@ -358,6 +360,10 @@ parse_rule(char *line, struct rule *r, int builtin, int lineno, char *err,
 		}
 	}
 	r->opts = opts;
+	if (r->address && r->reason != classify_reason_word("userunknown")) {
+		snprintf(err, errlen, "flag 'a' is for userunknown rules");
+		return -1;
+	}
 	if (!builtin && (r->re = compile(pat, opts, err, errlen)) == NULL)
 		return -1;
 	/* the built-in rules' needles were derived at build time */
@@ -744,6 +750,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 	const char *reason;
 
 	v->by_phrase = 0;
+	v->by_address = 0;
 	v->by_para = 0;
 	if ((r = match_rules(c, diag)) != NULL) {
 		/*
@@ -786,6 +793,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		set_verdict(v, r->reason, r->class, "%s /%.140s/", r->where,
 		    r->pattern);
 		v->by_phrase = 1;
+		v->by_address = r->address;
 		return;
 	}
 	if ((r = match_rules(c, para)) != NULL) {
@@ -911,7 +919,7 @@ adjust_phase(int phase, struct verdict *v)
 	const char *to = NULL;
 
 	if (strcmp(v->reason, "userunknown") == 0 && !address_code(v->status) &&
-	    phase != 'R' && phase != 'M' &&
+	    !v->by_address && phase != 'R' && phase != 'M' &&
 	    (phase == 'D' || v->status[2] == '2' || v->status[2] == '7')) {
 		/*
 		 * "User unknown" after DATA, or with a code that says the

@@ -14,6 +14,7 @@
 #include "input.h"
 #include "owner.h"
 #include "policy.h"
+#include "util.h"
 
 const char *progname = "bouncer";
 
@@ -54,6 +55,7 @@ cli_read_message(const struct options *o, const struct config *cf,
 {
 	const char *file = o->arg ? o->arg : "-";
 	int pipe_mode = o->mode->flags & M_PIPE;
+	char sb[LOG_SAFE_MAX];
 
 	switch (input_read_file(file, cf->max_size, buf, len)) {
 	case INPUT_OK:
@@ -67,8 +69,8 @@ cli_read_message(const struct options *o, const struct config *cf,
 		    "to the limit\n", progname, file, cf->max_size);
 		if (pipe_mode)
 			syslog(LOG_WARNING, "message from <%s> larger than %zu "
-			    "bytes: read up to the limit", o->sender ?
-			    o->sender : "", cf->max_size);
+			    "bytes: read up to the limit", log_safe(o->sender,
+			    sb, sizeof(sb)), cf->max_size);
 		return EX_OK;
 	default:
 		fprintf(stderr, "%s: %s: %s\n", progname, file, strerror(errno));

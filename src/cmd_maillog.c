@@ -9,14 +9,16 @@
 
 #include "cli.h"
 #include "maillog.h"
+#include "pending.h"
 #include "policy.h"
 
 /*
  * settle - the log is read: note when (pending.h: --alert, --report);
- * under trust = sent, decide what waited for it
+ * under trust = sent, decide what waited for it (with what --follow
+ * decided as it read, in ms)
  */
 static int
-settle(struct store *s, const struct run *r)
+settle(struct store *s, const struct run *r, const struct maillog_stats *ms)
 {
 	enum store_status st;
 	long tied = 0, unverified = 0;
@@ -31,6 +33,8 @@ settle(struct store *s, const struct run *r)
 		store_rollback(s);
 		return cli_store_failed(s);
 	}
+	tied += ms->tied;
+	unverified += ms->unverified;
 	if (tied || unverified)
 		printf("pending: %ld tied to mail we sent, %ld never tied "
 		    "(unverified)\n", tied, unverified);
@@ -56,6 +60,7 @@ cmd_maillog(struct run *r)
 	mc.verp = cf->campaign_verp;
 	mc.delims = cf->verp_delims;
 	mc.top_domains = cf->metrics_domains;
+	mc.follow = o->follow;
 	res = maillog_read(o->arg, s, r->c, &cf->policy, o->now, &st, &err,
 	    &mc);
 	if (err) {
@@ -70,7 +75,7 @@ cmd_maillog(struct run *r)
 		    "suppressed\n", st.lines, st.deliveries, st.sent,
 		    st.bounced, st.deferred, st.duplicates, st.suppressed);
 	if (rc == EX_OK)
-		rc = settle(s, r);
+		rc = settle(s, r, &st);
 	store_close(s);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "metrics.h"
+#include "util.h"
 
 /* pipe_time - count this run in the histogram --metrics shows */
 static enum store_status
@@ -39,10 +40,12 @@ keep_broken(const struct options *o, const struct config *cf,
 {
 	const char *dir = o->quarantine ? o->quarantine : cf->quarantine;
 	char *err = NULL;
+	char sb[LOG_SAFE_MAX], wb[LOG_SAFE_MAX], vb[LOG_SAFE_MAX];
 
 	syslog(LOG_WARNING, "message from <%s> unparseable (%s): recorded as a "
-	    "failure for its VERP recipient <%s>", o->sender ? o->sender : "",
-	    res->why, res->b.verp);
+	    "failure for its VERP recipient <%s>", log_safe(o->sender, sb,
+	    sizeof(sb)), log_safe(res->why, wb, sizeof(wb)),
+	    log_safe(res->b.verp, vb, sizeof(vb)));
 	if (dir == NULL)
 		return;
 	if (ingest_quarantine(dir, buf, len, &err) == -1) {
@@ -64,6 +67,7 @@ cmd_pipe(struct run *r)
 	char *buf = NULL;
 	size_t len;
 	int rc;
+	char sb[LOG_SAFE_MAX], wb[LOG_SAFE_MAX];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = cli_read_message(o, cf, &buf, &len)) != EX_OK)
@@ -78,11 +82,12 @@ cmd_pipe(struct run *r)
 	switch (ingest_analyse(&x, buf, len, &res)) {
 	case INGEST_NOTBOUNCE:
 		syslog(LOG_INFO, "message from <%s> ignored: not a bounce",
-		    o->sender ? o->sender : "");
+		    log_safe(o->sender, sb, sizeof(sb)));
 		goto out;
 	case INGEST_BROKEN:
 		syslog(LOG_WARNING, "message from <%s> ignored: unparseable: %s",
-		    o->sender ? o->sender : "", res.why);
+		    log_safe(o->sender, sb, sizeof(sb)), log_safe(res.why, wb,
+		    sizeof(wb)));
 		fprintf(stderr, "%s: unparseable: %s\n", progname, res.why);
 		goto out;
 	default:

@@ -113,16 +113,20 @@ static void
 log_rcpt(const struct bounce *b, const struct rcpt *r, const char *outcome,
     const char *qid)
 {
+	char qb[LOG_SAFE_MAX], ab[LOG_SAFE_MAX], sb[LOG_SAFE_MAX];
+	char ob[LOG_SAFE_MAX];
 	const char *orig = str_empty(b->postfix_queue_id) ? NULL :
 	    b->postfix_queue_id;
 
 	if (r->recipient == NULL)
 		return;
 	syslog(LOG_INFO, "%s: to=<%s>, class=%s, reason=%s, status=%s, "
-	    "action=%s%s%s", qid ? qid : orig ? orig : "NOQUEUE",
-	    r->recipient, r->v.class, r->v.reason,
-	    r->v.status[0] ? r->v.status : "none", outcome,
-	    qid && orig ? ", orig_queue_id=" : "", qid && orig ? orig : "");
+	    "action=%s%s%s", log_safe(qid ? qid : orig ? orig : "NOQUEUE",
+	    qb, sizeof(qb)), log_safe(r->recipient, ab, sizeof(ab)),
+	    r->v.class, r->v.reason, r->v.status[0] ? log_safe(r->v.status,
+	    sb, sizeof(sb)) : "none", outcome,
+	    qid && orig ? ", orig_queue_id=" : "",
+	    qid && orig ? log_safe(orig, ob, sizeof(ob)) : "");
 }
 
 /*
@@ -563,6 +567,7 @@ enum store_status
 ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
     long *tied, long *unverified)
 {
+	char qb[LOG_SAFE_MAX], ab[LOG_SAFE_MAX], sb[LOG_SAFE_MAX];
 	struct settle st;
 	enum store_status r;
 	enum policy_outcome out;
@@ -596,8 +601,10 @@ ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
 			goto out;
 		syslog(LOG_INFO, "%s: to=<%s>, class=%s, reason=%s, status=%s, "
 		    "action=%s, pending report %s", str_empty(e->queue_id) ?
-		    "NOQUEUE" : e->queue_id, e->address, e->class, e->reason,
-		    str_empty(e->status) ? "none" : e->status,
+		    "NOQUEUE" : log_safe(e->queue_id, qb, sizeof(qb)),
+		    log_safe(e->address, ab, sizeof(ab)), e->class, e->reason,
+		    str_empty(e->status) ? "none" : log_safe(e->status, sb,
+		    sizeof(sb)),
 		    policy_outcome_name(out), t ? "tied to mail we sent" :
 		    "never tied: unverified");
 		if (t)

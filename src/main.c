@@ -95,6 +95,7 @@ static const struct modifier mods[] = {
 	{ "json", no_argument, F(json), NULL },
 	{ "html", no_argument, F(html), NULL },
 	{ "dry-run", no_argument, F(dry_run), NULL },
+	{ "follow", no_argument, F(follow), NULL },
 	{ "log-stderr", no_argument, F(log_stderr), NULL },
 	{ "allow-root", no_argument, F(allow_root), NULL },
 	{ "rules", required_argument, F(rules), NULL },
@@ -133,7 +134,8 @@ usage(FILE *fp)
 "       bouncer --list-unsubscribe ADDR [--list NAME] | --cgi\n"
 "       bouncer --export FILE|- [--format jsonl|csv] [--class C]\n"
 "       bouncer --replay [--dry-run] [--quarantine DIR] [--jobs N] PATH...\n"
-"       bouncer --report [--since 7d] [--json | --html] | --metrics | --maillog FILE|-\n"
+"       bouncer --report [--since 7d] [--json | --html] | --metrics\n"
+"       bouncer --maillog FILE|-|journal [--follow]   (Postfix's log)\n"
 "       bouncer --alert [--since 1d]   (thresholds, alert_command, pauses)\n"
 "       bouncer --migrate-to postgresql://...   (copies --db into it)\n"
 "common: --config FILE --db PATH --rules FILE --max-size N --now TIME\n"
@@ -311,6 +313,8 @@ positional(struct options *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		return bad(o, "unexpected argument: %s", argv[optind]);
+	if (o->follow && o->mode->run != cmd_maillog)
+		return bad(o, "--follow goes with --maillog");
 	return 0;
 }
 
@@ -516,6 +520,7 @@ tee_stderr(void)
 static int
 finish(const struct options *o, int rc)
 {
+	char qb[LOG_SAFE_MAX], sb[LOG_SAFE_MAX], wb[LOG_SAFE_MAX];
 	size_t i;
 
 	if (!(o->mode->flags & M_PIPE) || rc != EX_TEMPFAIL)
@@ -527,8 +532,9 @@ finish(const struct options *o, int rc)
 	openlog("bouncer", LOG_PID | (o->log_stderr ? LOG_PERROR : 0),
 	    LOG_MAIL);
 	syslog(LOG_WARNING, "%s: from=<%s>, message deferred (exit 75): %s",
-	    o->queue_id ? o->queue_id : "NOQUEUE", o->sender ? o->sender : "",
-	    errkept ? errkeep : "no reason given");
+	    o->queue_id ? log_safe(o->queue_id, qb, sizeof(qb)) : "NOQUEUE",
+	    log_safe(o->sender, sb, sizeof(sb)),
+	    errkept ? log_safe(errkeep, wb, sizeof(wb)) : "no reason given");
 	return rc;
 }
 

@@ -391,21 +391,25 @@ store_label_domains(struct store *s, int n)
  */
 enum store_status
 store_logpos_get(struct store *s, const char *path, unsigned long long *ino,
-    long long *off, int *found)
+    long long *off, char *mark, size_t len, int *found)
 {
 	struct store_stmt *st;
 	enum store_status r;
 	char host[256];
 
 	*found = 0;
+	if (len > 0)
+		mark[0] = '\0';
 	store_host(host, sizeof(host));
-	if ((r = store_q(s, &st, "SELECT inode, pos FROM logpos WHERE path = "
-	    "?1 AND host IN (?2, '') ORDER BY host DESC LIMIT 1", "ss", path,
-	    host)) != STORE_OK)
+	if ((r = store_q(s, &st, "SELECT inode, pos, mark FROM logpos WHERE "
+	    "path = ?1 AND host IN (?2, '') ORDER BY host DESC LIMIT 1", "ss",
+	    path, host)) != STORE_OK)
 		return r;
 	if (store_row(s, st, &r) == 1) {
 		*ino = strtoull(store_col(st, 0), NULL, 10);
 		*off = store_coli(st, 1);
+		if (len > 0)
+			snprintf(mark, len, "%s", store_col(st, 2));
 		*found = 1;
 	}
 	store_done(s, st);
@@ -414,14 +418,45 @@ store_logpos_get(struct store *s, const char *path, unsigned long long *ino,
 
 enum store_status
 store_logpos_set(struct store *s, const char *path, unsigned long long ino,
-    long long off)
+    long long off, const char *mark)
 {
 	char host[256];
 
 	store_host(host, sizeof(host));
-	return store_run(s, NULL, "INSERT INTO logpos (host, path, inode, pos) "
-	    "VALUES (?4, ?1, ?2, ?3) ON CONFLICT (host, path) DO UPDATE SET "
-	    "inode = ?2, pos = ?3", "siis", path, (long long)ino, off, host);
+	return store_run(s, NULL, "INSERT INTO logpos (host, path, inode, pos, "
+	    "mark) VALUES (?4, ?1, ?2, ?3, ?5) ON CONFLICT (host, path) DO "
+	    "UPDATE SET inode = ?2, pos = ?3, mark = ?5", "siiss", path,
+	    (long long)ino, off, host, mark);
+}
+
+/*
+ * A delivery line's key, noted once: repeated input counts once. The
+ * key is this host's, like its positions: hosts of a fleet each count
+ * their own log.
+ */
+enum store_status
+store_logseen(struct store *s, const char *key, time_t t, int *dup)
+{
+	enum store_status r;
+	char host[256], *k;
+	long n = 0;
+
+	*dup = 0;
+	store_host(host, sizeof(host));
+	k = xmalloc(strlen(host) + strlen(key) + 2);
+	sprintf(k, "%s/%s", host, key);
+	r = store_run(s, &n, "INSERT INTO logseen (key, time) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO NOTHING", "si", k, (long long)t);
+	free(k);
+	*dup = r == STORE_OK && n == 0;
+	return r;
+}
+
+enum store_status
+store_logseen_purge(struct store *s, time_t before)
+{
+	return store_run(s, NULL, "DELETE FROM logseen WHERE time < ?1", "i",
+	    (long long)before);
 }
 
 enum store_status

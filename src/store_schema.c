@@ -73,8 +73,13 @@ const struct store_table store_tables[] = {
 	    0 },
 	{ "logpos", "host TEXT NOT NULL DEFAULT '', path TEXT NOT NULL, "
 	    "inode BIGINT NOT NULL, pos BIGINT NOT NULL, "
-	    "PRIMARY KEY (host, path)", NULL, "host, path, inode, pos",
-	    "ttii", "host, path", NULL, MERGE_KEEP, 0 },
+	    "mark TEXT NOT NULL DEFAULT '', PRIMARY KEY (host, path)", NULL,
+	    "host, path, inode, pos, mark", "ttiit", "host, path", NULL,
+	    MERGE_KEEP, 0 },
+	/* delivery lines counted (keys are host/queue id/recipient/time) */
+	{ "logseen", "key TEXT PRIMARY KEY, time BIGINT NOT NULL",
+	    IX "logseen_time ON logseen(time)", "key, time", "ti", "key", NULL,
+	    MERGE_KEEP, 0 },
 	{ "alerts", "key TEXT PRIMARY KEY, level TEXT NOT NULL, "
 	    "since BIGINT NOT NULL", NULL, "key, level, since", "tti", "key",
 	    NULL, MERGE_KEEP, 0 },
@@ -177,8 +182,12 @@ const struct store_migration store_migrations[STORE_VERSION] = {
 	    "'complaint', 'unsubscribe') GROUP BY 2, 3" },
 	/* 7 -> 8: failures noted for incidents, and the incidents (policy.c) */
 	{ "failures incidents", NULL },
+	/* 8 -> 9: what identifies a --maillog position (a file's line
+	 * checksum, the journal's cursor); delivery lines already counted */
+	{ "logseen", "ALTER TABLE logpos ADD COLUMN mark TEXT NOT NULL "
+	    "DEFAULT ''" },
 	/*
-	 * 8 -> 9: one schema on every database: the version in
+	 * 9 -> 10: one schema on every database: the version in
 	 * bouncer_schema, the log position in logpos.pos (each driver's
 	 * legacy hook brings its own older names in line first)
 	 */

@@ -286,3 +286,36 @@ txn_gap(void)
 
 	nanosleep(&t, NULL);
 }
+
+const char *
+log_safe(const char *s, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	unsigned char c;
+
+	if (len == 0)
+		return buf;
+	for (; s != NULL && *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ||
+		    c == '<' || c == '>') {
+			if (n + 4 + 4 > len)
+				break;
+			buf[n++] = '\\';
+			buf[n++] = 'x';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		} else {
+			if (n + 1 + 4 > len)
+				break;
+			buf[n++] = (char)c;
+		}
+	}
+	if (s != NULL && *s != '\0' && len >= 4) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n < len ? n : len - 1] = '\0';
+	return buf;
+}

@@ -16,14 +16,15 @@ printf 'campaign_verp = yes\n' > "$tmp/c.conf"
 B="$BOUNCER --allow-root --config $tmp/c.conf --db $PGURI"
 $B --init > /dev/null
 
-# hostlog N ORDER: 3,000 delivery lines, each message to one of 60
+# hostlog N ORDER ROUND: 3,000 delivery lines, each message to one of 60
 # domains and 60 campaigns, walked up (asc) or down (desc), so that the
-# two hosts take the same rows in opposite orders within each chunk
+# two hosts take the same rows in opposite orders within each chunk; each
+# round's queue IDs its own (the same line again would count once)
 hostlog() {
-	awk -v h="$1" -v o="$2" 'BEGIN {
+	awk -v h="$1" -v o="$2" -v r="$3" 'BEGIN {
 	    for (i = 0; i < 3000; i++) {
 		k = o == "asc" ? i % 60 : 59 - i % 60
-		q = sprintf("H%d%06X", h, i)
+		q = sprintf("H%d%d%06X", h, r, i)
 		printf "2026-11-20T10:%02d:%02d+00:00 mx%d postfix/qmgr[8]: %s: from=<news%02d+r%d=d%02d.example@bounces.example>, size=900, nrcpt=1 (queue active)\n", \
 		    int(i / 60) % 60, i % 60, h, q, k, i, k
 		printf "2026-11-20T10:%02d:%02d+00:00 mx%d postfix/smtp[7]: %s: to=<r%d-%d@d%02d.example>, relay=mx.d%02d.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n", \
@@ -32,8 +33,8 @@ hostlog() {
 }
 fails=0
 for round in 1 2 3; do
-	hostlog 1 asc >> "$tmp/h1.log"
-	hostlog 2 desc >> "$tmp/h2.log"
+	hostlog 1 asc $round >> "$tmp/h1.log"
+	hostlog 2 desc $round >> "$tmp/h2.log"
 	$B --now 2026-11-20T12:00:00Z --maillog "$tmp/h1.log" > "$tmp/o1" 2> "$tmp/e1" & p1=$!
 	$B --now 2026-11-20T12:00:00Z --maillog "$tmp/h2.log" > "$tmp/o2" 2> "$tmp/e2" & p2=$!
 	wait $p1; r1=$?; wait $p2; r2=$?

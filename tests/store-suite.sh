@@ -190,3 +190,20 @@ $B --now "$(dday 423)T11:00:00Z" --maillog "$tmp/gw.log" > /dev/null
 mkdsn stands@corp-gw.example 4.2.2 "452 4.2.2 Mailbox full" "st3@x" | $B --now "$(dday 427)T10:00:00Z"
 is "$(q "select count(*) from suppression where address='stands@corp-gw.example'")" 0 \
    "a delivery that stood four days resets the count: the next soft bounce is the first"
+
+# --maillog on every backend: the same line twice counts once (logseen),
+# and a log truncated in place that grows past the saved position is
+# read again from its start (the position's mark: a checksum of the line
+# before it)
+sline() { printf 'Dec 01 10:00:%02d mx1 postfix/smtp[9]: 5S%d: to=<ls%d@seen.example>, relay=mx.seen.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' "$1" "$1" "$1"; }
+seen() { q "select coalesce(sum(count), 0) from sent where domain='seen.example'"; }
+{ sline 1; sline 2; } | $B --now "$(day 334)" --maillog - > /dev/null
+{ sline 2; sline 3; } | $B --now "$(day 334)" --maillog - > /dev/null
+is "$(seen)" 3 "--maillog -: overlapping input counts once"
+{ sline 4; sline 5; } > "$tmp/seen.log"
+$B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
+{ sline 6; sline 7; sline 8; } > "$tmp/seen.log"
+$B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
+is "$(seen)" 8 "--maillog: a log truncated and grown past the position is read from its start"
+$B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
+is "$(seen)" 8 "... and nothing twice"

@@ -191,6 +191,9 @@ kill -0 $! 2> /dev/null; ok $? "the cron line starts the follower, which keeps r
 out=$(timeout 5 runuser -u bouncer -- env -i PATH=/usr/bin:/bin sh -c "$follow" 2>&1); r=$?
 [ $r = 0 ] && [ -z "$out" ]; ok $? "... and while it runs, the next minute's line exits 0 at once, silently ($r $out)"
 for p in $pids; do kill "$p" 2> /dev/null; done; pids=
+# runuser's children (flock, the reader) outlive it: stop them too, or
+# they hold what the test's caller locked (flock /tmp/bouncer-e2e.lock)
+pkill -f 'mail\.log\.bouncer-test' 2> /dev/null
 rm -f /var/log/mail.log.bouncer-test
 
 # the lines for Postfix, printed, not applied

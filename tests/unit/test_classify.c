@@ -99,7 +99,9 @@ main(void)
 	fd = mkstemp(path);
 	fp = fdopen(fd, "w");
 	fputs("# local\nmailboxfull soft /user unknown/i\nnosuchreason /x/\n"
-	    "userunknown /unclosed(/\nratelimited /slow down, friend/i\n", fp);
+	    "userunknown /unclosed(/\nratelimited /slow down, friend/i\n"
+	    "filtered /frobnicated account/ia\n"
+	    "userunknown /no frobnicated account here/ia\n", fp);
 	fclose(fp);
 	sbuf_free(&errs);
 	c = classifier_new(path, &errs);
@@ -110,6 +112,12 @@ main(void)
 	    "bad pattern reported with line number");
 	check(c, "550 5.1.1 User unknown", "mailboxfull", "soft", "5.1.1");
 	check(c, "421 slow down, friend", "speeding", "block", "");
+	ok(errs.s && strstr(errs.s, ":6: flag 'a' is for userunknown") != NULL,
+	    "flag a on another reason reported");
+	check(c, "550 no frobnicated account here (in reply to end of DATA "
+	    "command)", "userunknown", "hard", "");
+	check(c, "550 no such user here (in reply to end of DATA command)",
+	    "filtered", "block", "");
 	classifier_free(c);
 	unlink(path);
 	ok(classifier_new("/nonexistent/rules", NULL) == NULL,
