@@ -75,6 +75,8 @@ struct run {
 #define M_PIPE		0x40	/* pipe mode: only 0 or 75 leave */
 #define M_FILE		0x80	/* an optional FILE after the options */
 #define M_PATHS		0x100	/* one PATH or more after the options */
+#define M_CREATE	0x200	/* --init: a missing store is created (no
+				   other mode creates one: issue 22) */
 
 struct mode {
 	const char	*name;		/* the long option; "" for pipe mode */

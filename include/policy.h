@@ -116,7 +116,8 @@ enum store_status policy_remove(struct store *, const char *, const char *,
 	    time_t, int *, const char **);
 /*
  * policy_expire - lift every suppression whose time is up, with audit
- * rows; report is called per address lifted (may be NULL). *n counts them.
+ * rows, in short transactions; report is called per address lifted and
+ * committed (may be NULL). *n counts them.
  */
 enum store_status policy_expire(struct store *, time_t,
 	    void (*)(const struct store_entry *, void *), void *, int *);

@@ -69,14 +69,18 @@ struct store_audit {
 };
 
 #define STORE_RDONLY	0x01	/* open for reading only; never create */
+#define STORE_CREATE	0x02	/* --init: create a missing or empty store;
+				   without it a missing file, an empty one
+				   or one without bouncer's schema is an
+				   error (STORE_TEMP), never a fresh start */
 
 /* store_is_pg - 1 when the database name is a PostgreSQL URI */
 int	store_is_pg(const char *);
 
 /*
- * store_open - open (creating and migrating, unless STORE_RDONLY) the
- * store at path; busy_ms is how long to wait for a lock. On failure
- * *err (caller frees) says why.
+ * store_open - open (migrating, unless STORE_RDONLY; creating only with
+ * STORE_CREATE) the store at path; busy_ms is how long to wait for a
+ * lock. On failure *err (caller frees) says why.
  */
 enum store_status store_open(const char *, int, int, struct store **,
 	    char **);
@@ -176,10 +180,12 @@ enum store_status store_tombs_open(struct store *, struct store_tombs **);
 int	store_tombs_has(const struct store_tombs *, const char *);
 void	store_tombs_close(struct store_tombs *);
 /*
- * store_expire_events - delete events older than before (event_ttl);
- * counters stay. *n: how many.
+ * store_expire_events - delete up to limit of the events older than
+ * before (event_ttl), oldest first; counters stay. *n: how many. The
+ * caller commits each call and calls again while *n == limit: short
+ * transactions.
  */
-enum store_status store_expire_events(struct store *, time_t, long *);
+enum store_status store_expire_events(struct store *, time_t, long, long *);
 /* store_erasures - the anonymous count of erasures */
 enum store_status store_erasures(struct store *, long *);
 

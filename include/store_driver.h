@@ -23,6 +23,7 @@ enum store_token {
 	TOK_NOROWID,	/* after a table with a primary key of its own */
 	TOK_INSTR,	/* position of a substring: instr(x, y) */
 	TOK_GREATEST,	/* the larger of two values */
+	TOK_TABLES,	/* the catalogue of tables, to "= name" */
 	TOK_N
 };
 
@@ -57,8 +58,8 @@ struct store_driver {
 	 * schema); NULL where the write lock is the whole database's
 	 */
 	enum store_status (*lock)(struct store *, const char *);
-	/* reclaim - make erased rows unreadable from the files */
-	enum store_status (*reclaim)(struct store *);
+	/* reclaim - make an erased address's rows unreadable from the files */
+	enum store_status (*reclaim)(struct store *, const char *);
 	/* legacy - the schema version of a database from before bouncer_schema */
 	enum store_status (*legacy)(struct store *, int *);
 	/* serial - numbering goes on after copied ids (NULL: it does) */

@@ -59,6 +59,14 @@ char	*str_utf8_clean(const char *);
  * the write lock (store_sqlite.c polls every millisecond) gets it.
  */
 void	 txn_gap(void);
+/* mono_s - seconds on the monotonic clock, for transaction time limits */
+double	 mono_s(void);
+/*
+ * TXN_SECONDS - how long a write transaction of a long run (--expire,
+ * --import, --forget's scrubbing) may last before it commits: a bounce
+ * piped meanwhile waits about this long for the lock, at most
+ */
+#define TXN_SECONDS	0.1
 /*
  * log_safe - s as it may stand in one of bouncer's own log lines, where
  * it repeats what a stranger wrote (an envelope sender, an address or a

@@ -9,6 +9,10 @@
 
 #include "cli.h"
 #include "policy.h"
+#include "util.h"
+
+/* events deleted in one transaction (event_ttl), at most */
+#define EXPIRE_EVENTS	2000
 
 static void
 report_expired(const struct store_entry *e, void *arg)
@@ -24,7 +28,7 @@ cmd_expire(struct run *r)
 {
 	const struct policy_cfg *p = &r->cf->policy;
 	enum store_status st;
-	long ne = 0;
+	long ne = 0, k = 0;
 	int n;
 
 	if (policy_expire(r->s, r->o->now, report_expired, NULL, &n) !=
@@ -34,12 +38,18 @@ cmd_expire(struct run *r)
 		printf("expire: %d address%s lifted\n", n, n == 1 ? "" : "es");
 	if (p->event_ttl <= 0)
 		return EX_OK;
-	if ((st = store_begin(r->s)) == STORE_OK &&
-	    (st = store_expire_events(r->s, r->o->now - p->event_ttl, &ne)) ==
-	    STORE_OK)
-		st = store_commit(r->s);
-	else
-		store_rollback(r->s);
+	/* in short transactions (issue 22): bounces meanwhile wait little */
+	do {
+		if ((st = store_begin(r->s)) == STORE_OK &&
+		    (st = store_expire_events(r->s, r->o->now - p->event_ttl,
+		    EXPIRE_EVENTS, &k)) == STORE_OK)
+			st = store_commit(r->s);
+		else
+			store_rollback(r->s);
+		if (st == STORE_OK)
+			ne += k;
+		txn_gap();
+	} while (st == STORE_OK && k == EXPIRE_EVENTS);
 	if (st != STORE_OK)
 		return cli_store_failed(r->s);
 	if (ne > 0)

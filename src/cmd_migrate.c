@@ -34,7 +34,8 @@ cmd_migrate(struct run *r)
 		return EX_USAGE;
 	}
 	pc.db = (char *)o->arg;
-	if ((rc = cli_open_store(o, &pc, 0, &to)) != EX_OK)
+	/* the target is new: its schema is made here, as --init would */
+	if ((rc = cli_open_store(o, &pc, STORE_CREATE, &to)) != EX_OK)
 		return rc;
 	st = store_copy(r->s, to, copy_progress, NULL);
 	if (isatty(2))

@@ -43,10 +43,12 @@ cmd_replay(struct run *r)
 		bo.jobs = n < 1 ? 1 : n > 8 ? 8 : (int)n;
 	}
 	res = batch_replay(&x, &bo, &st);
-	batch_summary(stdout, &st, o->dry_run);
+	/* a failed store (locked, deleted midway) stored less than it counted */
 	if (res != STORE_OK)
 		rc = cli_store_failed(s);
-	else if (st.worker_failed)
+	else
+		batch_summary(stdout, &st, o->dry_run);
+	if (res == STORE_OK && st.worker_failed)
 		rc = EX_SOFTWARE;	/* a parser crash: run again with --jobs 1 */
 	store_close(s);
 	return rc;

@@ -108,6 +108,7 @@ struct ctx {
 	struct store_tombs	*tombs;	/* erased addresses, read once */
 	long			 lineno;	/* where the record starts */
 	long			 item;		/* in an array: 1, 2, ...; 0 */
+	double			 txn_t0;	/* this transaction began */
 	enum store_status	 r;
 };
 
@@ -723,16 +724,22 @@ list_line(struct ctx *x, const char *l)
 	return apply(x, &rc);
 }
 
-/* commit every batch records, so that a long import holds no lock long */
+/*
+ * commit every batch records or TXN_SECONDS, so that a long import holds
+ * no lock long (issue 22: a bounce piped meanwhile waits that long)
+ */
 static int
 batch_done(struct ctx *x, long *in_batch, int batch)
 {
-	if (++*in_batch < batch)
+	if (++*in_batch < batch && mono_s() - x->txn_t0 < TXN_SECONDS)
 		return 0;
 	*in_batch = 0;
-	if ((x->r = store_commit(x->s)) != STORE_OK ||
-	    (x->r = store_begin(x->s)) != STORE_OK)
+	if ((x->r = store_commit(x->s)) != STORE_OK)
 		return -1;
+	txn_gap();
+	if ((x->r = store_begin(x->s)) != STORE_OK)
+		return -1;
+	x->txn_t0 = mono_s();
 	return 0;
 }
 
@@ -811,6 +818,7 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 	sbuf_init(&all);
 	if ((x.r = store_begin(s)) != STORE_OK)
 		return x.r;
+	x.txn_t0 = mono_s();
 	if ((x.r = store_tombs_open(s, &x.tombs)) != STORE_OK) {
 		store_rollback(s);
 		return x.r;

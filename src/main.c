@@ -51,7 +51,7 @@ static const struct mode modes[] = {
 	{ "list", no_argument, M_RDONLY, cmd_list_check, cmd_list },
 	{ "forget", required_argument, M_STORE | M_ADDR, NULL, cmd_forget },
 	{ "expire", no_argument, M_STORE, NULL, cmd_expire },
-	{ "init", no_argument, M_STORE, NULL, cmd_init },
+	{ "init", no_argument, M_STORE | M_CREATE, NULL, cmd_init },
 	{ "sign", required_argument, 0, NULL, cmd_sign },
 	{ "list-unsubscribe", required_argument, 0, NULL, cmd_list_unsub },
 	{ "cgi", no_argument, 0, NULL, cmd_cgi },
@@ -455,9 +455,13 @@ run_mode(const struct options *o, const struct config *cf, struct run *r)
 			classifier_jit(c);
 		r->c = c;
 	}
-	/* reading modes never create or migrate the database */
+	/*
+	 * reading modes never create or migrate the database; only --init
+	 * creates one (a missing or empty one is an error everywhere else)
+	 */
 	if ((m->flags & (M_STORE | M_RDONLY)) && (rc = cli_open_store(o, cf,
-	    m->flags & M_RDONLY ? STORE_RDONLY : 0, &r->s)) != EX_OK)
+	    m->flags & M_RDONLY ? STORE_RDONLY : m->flags & M_CREATE ?
+	    STORE_CREATE : 0, &r->s)) != EX_OK)
 		goto out;
 	if (m->flags & M_MIME)
 		mime_init();

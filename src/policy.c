@@ -783,6 +783,40 @@ collect(const struct store_entry *e, void *arg)
 	return 0;
 }
 
+/* rows lifted in one transaction of --expire, at most */
+#define EXPIRE_BATCH	500
+
+/*
+ * expire_one - lift e if it is still expired. Read again, under the
+ * address's lock (PostgreSQL): another host's --expire may have lifted
+ * it, or a new bounce renewed it, since the list was read. Lifted once,
+ * audited once.
+ */
+static enum store_status
+expire_one(struct store *s, const struct store_entry *e, time_t now,
+    char *lifted, int *n)
+{
+	const char *why = strcmp(e->class, "complaint") == 0 ?
+	    "complaint retention ended" :
+	    "soft suppression lapsed: no soft bounce since";
+	const char *restored;
+	struct store_entry cur;
+	enum store_status r;
+	int found;
+
+	if ((r = get(s, 0, e->address, &cur, &found)) != STORE_OK)
+		return r;
+	if (found && cur.expires != 0 && cur.expires <= now &&
+	    strcmp(cur.class, e->class) == 0) {
+		r = lift(s, &cur, now, "expired", why, &restored);
+		*lifted = 1;
+		*n += 1;
+	}
+	if (found)
+		store_entry_free(&cur);
+	return r;
+}
+
 enum store_status
 policy_expire(struct store *s, time_t now,
     void (*report)(const struct store_entry *, void *), void *arg, int *n)
@@ -793,41 +827,33 @@ policy_expire(struct store *s, time_t now,
 
 	memset(&x, 0, sizeof(x));
 	*n = 0;
-	if ((r = store_begin(s)) != STORE_OK)
-		return r;
+	/* read outside a write transaction: a long list takes no lock */
 	if ((r = store_expired(s, now, collect, &x)) != STORE_OK)
 		goto out;
 	x.lifted = xcalloc(x.nrows + 1, 1);
-	for (i = 0; i < x.nrows && r == STORE_OK; i++) {
-		struct store_entry *e = &x.rows[i], cur;
-		const char *why = strcmp(e->class, "complaint") == 0 ?
-		    "complaint retention ended" :
-		    "soft suppression lapsed: no soft bounce since";
-		const char *restored;
-		int found;
+	for (i = 0; i < x.nrows && r == STORE_OK; ) {
+		size_t first = i;
+		int nb = 0;
+		double t0 = mono_s();
 
 		/*
-		 * Read again, under the address's lock (PostgreSQL): another
-		 * host's --expire may have lifted it, or a new bounce renewed
-		 * it, since the list was read. Lifted once, audited once.
+		 * short transactions (issue 22): EXPIRE_BATCH rows or
+		 * TXN_SECONDS, whichever comes first; what is committed is
+		 * lifted and reported, as after a crash the rest is not
 		 */
-		if ((r = get(s, 0, e->address, &cur, &found)) != STORE_OK)
+		if ((r = store_begin(s)) != STORE_OK)
 			break;
-		if (found && cur.expires != 0 && cur.expires <= now &&
-		    strcmp(cur.class, e->class) == 0) {
-			r = lift(s, &cur, now, "expired", why, &restored);
-			x.lifted[i] = 1;
-			*n += 1;
+		for (; i < x.nrows && r == STORE_OK && i - first < EXPIRE_BATCH &&
+		    mono_s() - t0 < TXN_SECONDS; i++)
+			r = expire_one(s, &x.rows[i], now, &x.lifted[i], &nb);
+		if (r == STORE_OK && (r = store_commit(s)) == STORE_OK) {
+			*n += nb;
+			for (; report && first < i; first++)
+				if (x.lifted[first])
+					report(&x.rows[first], arg);
+			txn_gap();
 		}
-		if (found)
-			store_entry_free(&cur);
 	}
-	if (r == STORE_OK && (r = store_commit(s)) == STORE_OK) {
-		for (i = 0; report && i < x.nrows; i++)
-			if (x.lifted[i])
-				report(&x.rows[i], arg);
-	} else
-		*n = 0;
 out:
 	if (r != STORE_OK)
 		store_rollback(s);

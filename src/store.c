@@ -260,25 +260,40 @@ store_version(struct store *s, int *v)
 	return r;
 }
 
+/* has_table - whether the database has a table of that name */
+static enum store_status
+has_table(struct store *s, const char *name, int *yes)
+{
+	long long n;
+	enum store_status r;
+
+	r = store_one(s, &n, "SELECT count(*) FROM {TABLES} = ?1", "s", name);
+	*yes = n > 0;
+	return r;
+}
+
 /*
  * migrate - bring the schema to this bouncer's. The usual case, the
  * schema is current, takes no write lock; else one writer migrates and
- * the others wait for it, then see the new version.
+ * the others wait for it, then see the new version. Only --init
+ * (STORE_CREATE) makes a schema where there is none: a database without
+ * one is a wrong path or URI, or a list lost, never a fresh start.
  */
 static enum store_status
-migrate(struct store *s)
+migrate(struct store *s, int make)
 {
 	enum store_status r;
 	size_t i;
-	int v;
+	int v, ours;
 
 	if (store_version(s, &v) == STORE_OK && v == STORE_VERSION)
 		return STORE_OK;
 	if ((r = store_begin(s)) != STORE_OK)
 		return r;
+	v = 0;
 	if ((s->drv->lock && (r = s->drv->lock(s, NULL)) != STORE_OK) ||
-	    (r = create(s, table("bouncer_schema", 14))) != STORE_OK ||
-	    (r = store_version(s, &v)) != STORE_OK)
+	    (r = has_table(s, "bouncer_schema", &ours)) != STORE_OK ||
+	    (ours && (r = store_version(s, &v)) != STORE_OK))
 		goto bad;
 	if (v == 0 && s->drv->legacy && (r = s->drv->legacy(s, &v)) != STORE_OK)
 		goto bad;
@@ -286,11 +301,18 @@ migrate(struct store *s)
 		store_rollback(s);
 		return STORE_OK;
 	}
+	if (v == 0 && !make) {
+		r = store_fail(s, STORE_TEMP, "no bouncer schema in it; only "
+		    "bouncer --init creates one");
+		goto bad;
+	}
 	if (v > STORE_VERSION) {
 		r = store_fail(s, STORE_FAIL, "database schema version %d is "
 		    "newer than this bouncer (%d)", v, STORE_VERSION);
 		goto bad;
 	}
+	if ((r = create(s, table("bouncer_schema", 14))) != STORE_OK)
+		goto bad;
 	if (v == 0) {
 		for (i = 0; i < store_ntables && r == STORE_OK; i++)
 			r = create(s, &store_tables[i]);
@@ -314,6 +336,19 @@ bad:
 	return r;
 }
 
+/* readable - a reader's check that the database is bouncer's */
+static enum store_status
+readable(struct store *s)
+{
+	enum store_status r;
+	int yes;
+
+	if ((r = has_table(s, "suppression", &yes)) == STORE_OK && !yes)
+		r = store_fail(s, STORE_TEMP, "no bouncer schema in it; only "
+		    "bouncer --init creates one");
+	return r;
+}
+
 enum store_status
 store_open(const char *db, int busy_ms, int flags, struct store **out,
     char **err)
@@ -330,7 +365,9 @@ store_open(const char *db, int busy_ms, int flags, struct store **out,
 	if (r == STORE_OK) {
 		(*out)->busy_ms = busy_ms;
 		(*out)->readonly = (flags & STORE_RDONLY) != 0;
-		if (!(*out)->readonly && (r = migrate(*out)) != STORE_OK) {
+		r = (*out)->readonly ? readable(*out) :
+		    migrate(*out, (flags & STORE_CREATE) != 0);
+		if (r != STORE_OK) {
 			snprintf(msg, sizeof(msg), "%s", (*out)->err);
 			store_close(*out);
 			*out = NULL;

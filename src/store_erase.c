@@ -218,58 +218,119 @@ store_erased(struct store *s, const char *addr, int *yes)
 }
 
 
-/* scrub - the erased address out of other rows' text */
+/*
+ * scrub_col - the erased address out of one column's text. The rows
+ * whose text names it are found without a lock (a read in SQLite's WAL
+ * mode blocks nobody), then rewritten in short transactions, each row
+ * only if its text is still what was read (a change meanwhile is for
+ * the next pass). *found: rows found.
+ */
 static enum store_status
-scrub(struct store *s, const struct store_table *t, const char *addr)
+scrub_col(struct store *s, const struct store_table *t, const char *key,
+    const char *col, const char *addr, size_t *found)
 {
 	enum store_status r = STORE_OK;
 	struct store_stmt *st;
-	char **keys = NULL, **texts = NULL, *key, *col, *sql;
-	const char *c;
+	char **keys = NULL, **olds = NULL, *sql, *text;
+	/* ids are numbers: PostgreSQL compares no text to them */
+	const char *fmt = strcmp(key, "id") == 0 ? "sis" : "sss";
 	size_t k, n = 0;
+	double t0 = 0;
+	int in_txn = 0;
 
-	key = xstrdup(t->scrub);
-	key[strcspn(key, ",")] = '\0';
-	for (c = t->scrub + strlen(key); r == STORE_OK && *c; ) {
-		c += strspn(c, ", ");
-		col = xstrndup(c, strcspn(c, ", "));
-		c += strlen(col);
-		sql = g_strdup_printf("SELECT %s, %s FROM %s WHERE "
-		    "{INSTR}(lower(%s), ?1) > 0", key, col, t->name, col);
-		if ((r = store_qx(s, &st, sql, "s", addr)) == STORE_OK) {
-			while (store_row(s, st, &r) == 1) {
-				keys = xrealloc(keys, (n + 1) * sizeof(*keys));
-				texts = xrealloc(texts, (n + 1) * sizeof(*texts));
-				keys[n] = xstrdup(store_col(st, 0));
-				texts[n++] = store_scrub_text(store_col(st, 1),
-				    addr);
-			}
-			store_done(s, st);
+	/* names from the list, never from input */
+	sql = g_strdup_printf("SELECT %s, %s FROM %s WHERE {INSTR}(lower(%s), "
+	    "?1) > 0", key, col, t->name, col);
+	if ((r = store_qx(s, &st, sql, "s", addr)) == STORE_OK) {
+		while (store_row(s, st, &r) == 1) {
+			keys = xrealloc(keys, (n + 1) * sizeof(*keys));
+			olds = xrealloc(olds, (n + 1) * sizeof(*olds));
+			keys[n] = xstrdup(store_col(st, 0));
+			olds[n++] = xstrdup(store_col(st, 1));
 		}
-		g_free(sql);
-		sql = g_strdup_printf("UPDATE %s SET %s = ?1 WHERE %s = ?2",
-		    t->name, col, key);
-		for (k = 0; k < n; k++) {
-			/* ids are numbers: PostgreSQL compares no text to them */
-			if (r == STORE_OK && strcmp(key, "id") == 0)
-				r = store_runx(s, NULL, sql, "si", texts[k],
-				    strtoll(keys[k], NULL, 10));
-			else if (r == STORE_OK)
-				r = store_runx(s, NULL, sql, "ss", texts[k],
-				    keys[k]);
-			free(keys[k]);
-			free(texts[k]);
+		store_done(s, st);
+	}
+	g_free(sql);
+	*found = n;
+	sql = g_strdup_printf("UPDATE %s SET %s = ?1 WHERE %s = ?2 AND %s = ?3",
+	    t->name, col, key, col);
+	for (k = 0; k < n && r == STORE_OK; k++) {
+		if (!in_txn) {
+			if ((r = store_begin(s)) != STORE_OK)
+				break;
+			in_txn = 1;
+			t0 = mono_s();
 		}
-		n = 0;
-		g_free(sql);
-		free(col);
+		text = store_scrub_text(olds[k], addr);
+		if (fmt[1] == 'i')
+			r = store_runx(s, NULL, sql, fmt, text,
+			    strtoll(keys[k], NULL, 10), olds[k]);
+		else
+			r = store_runx(s, NULL, sql, fmt, text, keys[k],
+			    olds[k]);
+		free(text);
+		if (r == STORE_OK && (k + 1 == n ||
+		    mono_s() - t0 >= TXN_SECONDS)) {
+			in_txn = 0;
+			if ((r = store_commit(s)) == STORE_OK)
+				txn_gap();
+		}
+	}
+	if (in_txn)
+		store_rollback(s);
+	for (k = 0; k < n; k++) {
+		free(keys[k]);
+		free(olds[k]);
 	}
 	free(keys);
-	free(texts);
-	free(key);
+	free(olds);
+	g_free(sql);
 	return r;
 }
 
+/*
+ * scrub - the erased address out of other rows' text (the list's scrub
+ * columns), pass after pass until a pass finds none: a bounce naming it
+ * may arrive meanwhile
+ */
+static enum store_status
+scrub(struct store *s, const char *addr)
+{
+	const struct store_table *t;
+	enum store_status r = STORE_OK;
+	char *key, *col;
+	const char *c;
+	size_t i, left, found;
+	int pass;
+
+	for (pass = 0; pass < 5; pass++) {
+		for (i = found = 0; i < store_ntables && r == STORE_OK; i++) {
+			if ((t = &store_tables[i])->scrub == NULL)
+				continue;
+			key = xstrndup(t->scrub, strcspn(t->scrub, ","));
+			for (c = t->scrub + strlen(key); r == STORE_OK && *c; ) {
+				c += strspn(c, ", ");
+				col = xstrndup(c, strcspn(c, ", "));
+				c += strlen(col);
+				r = scrub_col(s, t, key, col, addr, &left);
+				found += left;
+				free(col);
+			}
+			free(key);
+		}
+		if (r != STORE_OK || found == 0)
+			return r;
+	}
+	return store_fail(s, STORE_TEMP, "the address keeps arriving in new "
+	    "rows: run --forget again");
+}
+
+/*
+ * store_forget - the rows keyed by the address and its tombstone in one
+ * short transaction (indexed deletes); then the address out of other
+ * rows' text (scrub), in short transactions; then out of the files (the
+ * driver's reclaim)
+ */
 enum store_status
 store_forget(struct store *s, const char *a, time_t now, int *n)
 {
@@ -300,9 +361,6 @@ store_forget(struct store *s, const char *a, time_t now, int *n)
 		g_free(sql);
 		*n += (int)c;
 	}
-	for (i = 0; i < store_ntables && r == STORE_OK; i++)
-		if (store_tables[i].scrub)
-			r = scrub(s, &store_tables[i], a);
 	/* an address never seen is no erasure, but gets its tombstone */
 	if (r == STORE_OK && *n > 0)
 		r = store_run(s, NULL, "UPDATE meta SET value = value + 1 WHERE "
@@ -315,9 +373,9 @@ store_forget(struct store *s, const char *a, time_t now, int *n)
 		store_rollback(s);
 		return r;
 	}
-	if ((r = store_commit(s)) != STORE_OK)
+	if ((r = store_commit(s)) != STORE_OK || (r = scrub(s, a)) != STORE_OK)
 		return r;
-	return s->drv->reclaim ? s->drv->reclaim(s) : STORE_OK;
+	return s->drv->reclaim ? s->drv->reclaim(s, a) : STORE_OK;
 }
 
 /* col_index - the place (1...) of a column in a list of names */

@@ -99,11 +99,12 @@ store_soft_count(struct store *s, const char *addr, time_t since, time_t stand,
 }
 
 enum store_status
-store_expire_events(struct store *s, time_t before, long *n)
+store_expire_events(struct store *s, time_t before, long limit, long *n)
 {
 	*n = 0;
-	return store_run(s, n, "DELETE FROM events WHERE time < ?1", "i",
-	    (long long)before);
+	return store_run(s, n, "DELETE FROM events WHERE id IN (SELECT id "
+	    "FROM events WHERE time < ?1 ORDER BY time LIMIT ?2)", "ii",
+	    (long long)before, (long long)limit);
 }
 
 enum store_status

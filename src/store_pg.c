@@ -319,13 +319,14 @@ pg_lock(struct store *bs, const char *key)
  * bouncer(1), ERASURE, says what does erase them (VACUUM FULL).
  */
 static enum store_status
-pg_reclaim(struct store *bs)
+pg_reclaim(struct store *bs, const char *addr)
 {
 	struct sbuf b;
 	enum store_status r;
 	char *sql;
 	size_t i;
 
+	(void)addr;
 	sbuf_init(&b);
 	sbuf_add(&b, "VACUUM ");
 	for (i = 0; i < store_ntables; i++)
@@ -406,6 +407,7 @@ bad:
 static const struct store_driver pg_driver = {
 	pg_close, pg_exec, pg_begin, pg_commit, pg_rollback, pg_prepare,
 	pg_bind, pg_step, pg_column, pg_changes, pg_finish,
-	{ "BIGSERIAL PRIMARY KEY", "", "strpos", "greatest" },
+	{ "BIGSERIAL PRIMARY KEY", "", "strpos", "greatest",
+	    "pg_tables WHERE schemaname = current_schema() AND tablename" },
 	pg_lock, pg_reclaim, NULL, pg_serial,
 };

@@ -198,7 +198,7 @@ char *
 store_sql(const char *sql, const char *const *dialect, int dollar)
 {
 	static const char *names[TOK_N] = { "{ID}", "{NOROWID}", "{INSTR}",
-	    "{GREATEST}" };
+	    "{GREATEST}", "{TABLES}" };
 	struct sbuf b;
 	const char *p;
 	size_t n;

@@ -22,6 +22,7 @@
  * Every statement binds its parameters; no SQL is built from input.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ struct sq {
 	struct store	 base;		/* first: a struct sq is a struct store */
 	sqlite3		*db;
 	char		*path;
+	dev_t		 dev;		/* the file opened: a commit into a */
+	ino_t		 ino;		/* deleted or replaced one is an error */
 	struct timespec	 busy_since;	/* the wait began */
 	/*
 	 * Prepared statements, kept for the process: a replay runs the same
@@ -180,10 +183,31 @@ sq_begin(struct store *bs)
 	return sq_exec(bs, "BEGIN IMMEDIATE");
 }
 
+/*
+ * same_file - 0 when path still names the file opened; a deleted or
+ * replaced database (an unmounted volume, a restored copy) takes no
+ * more writes that would be reported as stored
+ */
+static enum store_status
+same_file(struct sq *s)
+{
+	struct stat sb;
+
+	if (stat(s->path, &sb) == -1 || sb.st_dev != s->dev ||
+	    sb.st_ino != s->ino)
+		return store_fail(&s->base, STORE_TEMP, "%s was deleted or "
+		    "replaced while open; what was written since is not in "
+		    "it", s->path);
+	return STORE_OK;
+}
+
 static enum store_status
 sq_commit(struct store *bs)
 {
-	return sq_exec(bs, "COMMIT");
+	enum store_status r = sq_exec(bs, "COMMIT");
+
+	/* committed into a file that is no longer the database: not stored */
+	return r == STORE_OK ? same_file(SQ(bs)) : r;
 }
 
 static void
@@ -230,32 +254,125 @@ sq_legacy(struct store *bs, int *v)
 }
 
 /*
- * sq_reclaim - no old page image left in the files: secure_delete zeroed
- * the freed cells in the new pages; the old images sit in the WAL until
- * a checkpoint copies the new ones back and truncates it, which waits for
- * readers (the busy timeout) and fails while one still holds an old
- * snapshot. VACUUM then rebuilds the file without free pages.
+ * in_file - 1 when path's bytes hold addr, in any letter case (-1: read
+ * error; a missing file holds nothing): the proof that erasure is done
+ */
+static int
+in_file(const char *path, const char *addr)
+{
+	enum { CHUNK = 1 << 20 };
+	size_t alen = strlen(addr), have = 0, i;
+	char *buf;
+	ssize_t got;
+	int fd, hit = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	buf = xmalloc(CHUNK + alen);
+	/* the last alen - 1 bytes of a chunk start the next one */
+	while (!hit && (got = read(fd, buf + have, CHUNK)) > 0) {
+		for (i = have; i < have + (size_t)got; i++)
+			if (buf[i] >= 'A' && buf[i] <= 'Z')
+				buf[i] += 'a' - 'A';
+		have += (size_t)got;
+		hit = memmem(buf, have, addr, alen) != NULL;
+		if (have >= alen) {
+			memmove(buf, buf + have - (alen - 1), alen - 1);
+			have = alen - 1;
+		}
+	}
+	if (got == -1)
+		hit = -1;
+	close(fd);
+	free(buf);
+	return hit;
+}
+
+/* in_files - whether the database file or its WAL still holds addr */
+static int
+in_files(struct sq *s, const char *addr)
+{
+	char wal[4096];
+	int a;
+
+	if (snprintf(wal, sizeof(wal), "%s-wal", s->path) >= (int)sizeof(wal))
+		return -1;
+	if ((a = in_file(s->path, addr)) != 0)
+		return a;
+	return in_file(wal, addr);
+}
+
+/*
+ * truncate_wal - copy the WAL into the file and truncate it, without
+ * waiting for anyone: a passive checkpoint first (no lock that blocks a
+ * writer or a reader), then a truncating one with no busy handler, which
+ * fails at once, holding nothing, while a writer writes or a reader still
+ * reads an old snapshot from the WAL. SQLITE_OK or SQLITE_BUSY.
+ */
+static int busy_wait(void *, int);
+
+static int
+truncate_wal(struct sq *s)
+{
+	int rc;
+
+	(void)sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	sqlite3_busy_handler(s->db, NULL, NULL);
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	sqlite3_busy_handler(s->db, busy_wait, s);
+	return rc;
+}
+
+/*
+ * sq_reclaim - no old page image left in the files. secure_delete zeroed
+ * the erased cells in the new pages; the old images sit in the WAL until
+ * it is copied back and truncated. That is tried every 10 ms, taking no
+ * lock anyone waits for (a waiting truncating checkpoint would hold the
+ * write lock all the while, and every bounce piped meanwhile would wait
+ * with it), until the busy timeout (at least a second): a reader in a
+ * long read transaction makes it fail, and the rows stay erased. Then the
+ * files are read through: SQLite's page rebuilding can leave an old copy
+ * of a moved cell in a page's unused space, which only a VACUUM (slow:
+ * it rewrites the whole file under the write lock) removes; that is done
+ * only when the address is found there.
  */
 static enum store_status
-sq_reclaim(struct store *bs)
+sq_reclaim(struct store *bs, const char *addr)
 {
 	struct sq *s = SQ(bs);
-	int i, rc;
+	struct timespec ten = { 0, 10 * 1000000 };
+	double until = mono_s() + (bs->busy_ms > 1000 ? bs->busy_ms : 1000) /
+	    1000.0;
+	int rc, left, vacuumed = 0;
 
-	for (i = 0; i < 2; i++) {
-		rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
-		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		if (rc != SQLITE_OK) {
-			snprintf(s->base.err, sizeof(s->base.err), "the rows "
-			    "are deleted, but a reader of %s still holds old "
-			    "pages in its write-ahead log (%s): run --forget "
-			    "again", s->path, sqlite3_errstr(rc));
-			return STORE_TEMP;
+	for (;;) {
+		if ((rc = truncate_wal(s)) == SQLITE_OK) {
+			if ((left = in_files(s, addr)) == 0)
+				return STORE_OK;
+			if (left == -1)
+				return store_fail(bs, STORE_TEMP, "cannot read "
+				    "%s to check the erasure: %s", s->path,
+				    strerror(errno));
+			if (vacuumed)
+				return store_fail(bs, STORE_TEMP, "the address "
+				    "is still in %s after a VACUUM (new rows "
+				    "naming it?): run --forget again", s->path);
+			if (sq_exec(bs, "VACUUM") != STORE_OK)
+				return STORE_TEMP;
+			vacuumed = 1;
+			continue;
 		}
-		if (i == 0 && sq_exec(bs, "VACUUM") != STORE_OK)
-			return STORE_TEMP;
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return fail(s, rc, "checkpoint");
+		if (mono_s() >= until)
+			return store_fail(bs, STORE_TEMP, "the rows are "
+			    "deleted, but a reader of %s still holds old pages "
+			    "in its write-ahead log (%s): run --forget again",
+			    s->path, sqlite3_errstr(rc));
+		nanosleep(&ten, NULL);
 	}
-	return STORE_OK;
 }
 
 /*
@@ -331,32 +448,56 @@ sq_close(struct store *bs)
 	free(s);
 }
 
+/*
+ * A missing file, an empty one or one without bouncer's schema is never
+ * filled in silently: the list it should hold is somewhere else, or lost
+ * (bouncer(1), EXIT STATUS). The engine checks the schema; the file is
+ * checked here, before SQLite writes a header into it.
+ */
 enum store_status
 store_sqlite_open(const char *path, int busy_ms, int flags,
     struct store **out, char *err, size_t errlen)
 {
 	struct sq *s = xcalloc(1, sizeof(*s));
 	enum store_status r;
-	int rc, persist = 1;
+	struct stat sb;
+	int rc, persist = 1, ro = (flags & STORE_RDONLY) != 0;
+	int create = (flags & STORE_CREATE) && !ro;
 
 	*out = NULL;
 	s->base.drv = &sq_driver;
 	s->base.busy_ms = busy_ms;
-	s->base.readonly = (flags & STORE_RDONLY) != 0;
+	s->base.readonly = ro;
 	s->path = xstrdup(path);
-	rc = sqlite3_open_v2(path, &s->db, s->base.readonly ?
-	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-	    NULL);
+	/* only --init creates: a missing file is a wrong path or a lost list */
+	if (!create && stat(path, &sb) == -1) {
+		r = store_fail(&s->base, STORE_TEMP, "%s; only bouncer --init "
+		    "creates a database", strerror(errno));
+		goto bad;
+	}
+	if (!create && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+		r = store_fail(&s->base, STORE_TEMP, "empty, not a bouncer "
+		    "database; only bouncer --init creates one");
+		goto bad;
+	}
+	rc = sqlite3_open_v2(path, &s->db, ro ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
 		r = fail(s, rc, path);
 		goto bad;
 	}
+	if (stat(path, &sb) == -1) {
+		r = fail(s, SQLITE_CANTOPEN, path);
+		goto bad;
+	}
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_handler(s->db, busy_wait, s);
 	/* keep -wal and -shm in place, and take no exclusive lock at close */
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	if (!s->base.readonly) {
+	if (!ro) {
 		if ((r = sq_exec(&s->base, "PRAGMA journal_mode = WAL")) !=
 		    STORE_OK)
 			goto bad;
@@ -382,6 +523,7 @@ bad:
 static const struct store_driver sq_driver = {
 	sq_close, sq_exec, sq_begin, sq_commit, sq_rollback, sq_prepare,
 	sq_bind, sq_step, sq_column, sq_changes, sq_finish,
-	{ "INTEGER PRIMARY KEY", " WITHOUT ROWID", "instr", "max" },
+	{ "INTEGER PRIMARY KEY", " WITHOUT ROWID", "instr", "max",
+	    "sqlite_master WHERE type = 'table' AND name" },
 	NULL, sq_reclaim, sq_legacy, NULL,
 };

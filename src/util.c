@@ -279,6 +279,15 @@ str_utf8_clean(const char *in)
 	return sbuf_steal(&b);
 }
 
+double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void
 txn_gap(void)
 {

@@ -5,6 +5,7 @@
 fx=$top/fixtures
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 T0=2026-11-20T12:00:00Z
 
 # ARF: recipient from Original-Rcpt-To, from VERP when redacted, from a header

@@ -6,6 +6,7 @@
 fx=$top/fixtures
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 NOW=2026-11-21T00:00:00Z
 sentline() { echo "Nov 20 10:00:$2 mx postfix/smtp[100]: S$(printf %s "$1" | tr -dc A-Za-z0-9): to=<$1>, relay=mx.x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued)"; }
 bounceline() { echo "Nov 20 11:00:00 mx postfix/smtp[101]: $2: to=<$1>, relay=mx.x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.x[192.0.2.1] said: 550 5.1.1 <$1>: Recipient address rejected: User unknown in local recipient table (in reply to RCPT TO command))"; }
@@ -98,6 +99,7 @@ else
 fi
 # without sent counts the report says so
 db2=$tmp/nosent.db
+$BOUNCER --allow-root --db "$db2" --init > /dev/null
 mkdsn a@b.example 5.1.1 "User unknown" ns@x | $BOUNCER --allow-root --db "$db2"
 $BOUNCER --db "$db2" --report > "$tmp/r3"
 grep -q 'no sent counts: rates cannot be computed' "$tmp/r3"; ok $? "no sent counts: the report says so"
@@ -121,6 +123,7 @@ else
 fi
 
 # syslog lines, Postfix style (LOG_PERROR copies them to stderr)
+$BOUNCER --allow-root --db "$tmp/sl.db" --init > /dev/null
 $BOUNCER --allow-root --db "$tmp/sl.db" --log-stderr < "$fx/postfix-userunknown.eml" 2> "$tmp/sl"
 grep -Eq '^bouncer\[[0-9]+\]: 4F2A31C0123: to=<alice@example.net>, class=hard, reason=userunknown, status=5.1.1, action=suppressed$' "$tmp/sl"
 ok $? "syslog line: bouncer[PID]: QUEUEID: to=<addr>, class=, reason=, status=, action="

@@ -7,6 +7,7 @@
 fx=$top/fixtures
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 # run CMD...: at most 30 s (valgrind: 15 min) and 1 GiB of address space
 limit=30; [ "${BOUNCER_VALGRIND:-0}" = 1 ] && limit=900
 # (no address-space limit under ASan or valgrind, which reserve a lot)

@@ -40,6 +40,7 @@ ok $([ $rc = 75 ] || [ $rc = 0 ]; echo $?) "corrupt pages: exit 75 (or 0 when th
 # a full filesystem: a 320 KiB tmpfs
 if [ $root = 1 ] && mkdir "$tmp/full" && mount -t tmpfs -o size=320k tmpfs "$tmp/full" 2>/dev/null; then
 	fdb=$tmp/full/b.db
+	$BOUNCER --allow-root --db "$fdb" --init > /dev/null
 	stored=0 failed=0 other=0
 	for i in $(seq 1 400); do
 		mkdsn "full$i@fill.example" 5.1.1 "550 5.1.1 User unknown $(head -c 600 /dev/zero | tr '\0' x)" "full$i@x" > "$tmp/f.eml"
@@ -60,6 +61,7 @@ fi
 # SIGKILL in the middle of a large replay, then the replay again
 gen_mbox kill 20000 > "$tmp/kill.mbox"
 kdb=$tmp/kill.db
+$BOUNCER --db "$kdb" --init > /dev/null
 $BOUNCER --db "$kdb" --replay "$tmp/kill.mbox" > /dev/null 2>&1 &
 pid=$!
 i=0
@@ -87,6 +89,7 @@ is "$(sqlite3 "$kdb" "select count(*) from suppression where class='hard'")" 100
 # was finished before it is kept, whole, and the replay again completes
 gen_mbox wk 40000 > "$tmp/wk.mbox"
 wdb=$tmp/wk.db
+$BOUNCER --db "$wdb" --init > /dev/null
 $BOUNCER --db "$wdb" --jobs 2 --replay "$tmp/wk.mbox" > "$tmp/o" 2> "$tmp/e" &
 pid=$!
 i=0 kid=

@@ -60,6 +60,7 @@ fi
 
 # --migrate-to: an SQLite store copied into PostgreSQL, idempotently
 sdb=$tmp/old.db
+$BOUNCER --allow-root --db "$sdb" --init > /dev/null
 $BOUNCER --allow-root --db "$sdb" --replay "$top/fixtures" > /dev/null 2>&1
 $BOUNCER --db "$sdb" --add keep@old.example --why "manual on the old host" > /dev/null
 $BOUNCER --db "$sdb" --forget gone2@old.example > /dev/null

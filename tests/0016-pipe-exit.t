@@ -5,6 +5,7 @@
 fx=$top/fixtures
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 
 # pipe_rc ARGS...: exit status and stderr of pipe mode over a real bounce
 pipe_rc() {

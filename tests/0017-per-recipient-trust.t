@@ -13,6 +13,7 @@ sign_domain = bounces.sender.example
 require_signed = yes
 EOT
 S="$BOUNCER --allow-root --db $db --config $tmp/sign.conf --now $T0"
+$S --init > /dev/null
 # the attacker subscribed once and got his own, genuine, signed return path
 rp=$($S --sign attacker@evil.example); ok $? "the attacker's own return path is signed"
 suppressed() { q "select count(*) from suppression where address like '%@bigbank.example'"; }
@@ -86,6 +87,7 @@ is "$(q "select count(*) from events where address in ('cio@bigbank.example','cp
 # the same through --replay (worker processes carry the trust)
 { printf 'From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n'; sed "s/forged1@evil/forged4@evil/; s/ceo@/cbo@/; s/^To: .*/To: $rp/" "$tmp/dsn.eml"; echo; } > "$tmp/r.mbox"
 db2=$tmp/r.db
+$BOUNCER --allow-root --db "$db2" --init > /dev/null
 $BOUNCER --allow-root --db "$db2" --config "$tmp/sign.conf" --now $T0 --jobs 2 --replay "$tmp/r.mbox" > /dev/null 2>&1
 is "$(sqlite3 "$db2" "select address from suppression")" attacker@evil.example "replay: only the signed recipient suppressed"
 is "$(sqlite3 "$db2" "select count(*) from events where class='unverified'")" 4 "replay: the victims recorded as unverified"

@@ -8,6 +8,7 @@
 db=$tmp/b.db
 conf=$top/postfix/bouncer.conf
 B="$BOUNCER --allow-root --db $db --config $conf"
+$B --init > /dev/null
 T0=2026-11-20T12:00:00Z
 T1=2026-11-20T12:05:00Z		# within pending_wait (1h) of T0
 T2=2026-11-20T14:00:00Z		# past it
@@ -135,6 +136,7 @@ is "$(q "select class from suppression where address='henry@example.net'")" hard
 db2=$tmp/l.db
 printf 'trust = sent\nrecipient_limit = 5\nunverified_limit = 8\n' > "$tmp/lim.conf"
 L="$BOUNCER --allow-root --db $db2 --config $tmp/lim.conf"
+$L --init > /dev/null
 many=$(seq 1 20 | sed 's/.*/v&@victims.example/' | tr '\n' ' ')
 rdsn "$many" big1@evil x1@evil | $L --now $T0; is $? 0 "20 recipients over a limit of 5: exit 0"
 is "$(sqlite3 "$db2" "select count(*) from pending")" 5 "only recipient_limit of them kept"

@@ -3,6 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 BACKEND=sqlite
 . "$top/tests/lifecycle-suite.sh"
 

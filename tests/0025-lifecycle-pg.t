@@ -20,6 +20,7 @@ $B --init > /dev/null
 # made on the SQLite host travel with it
 sdb=$tmp/old.db
 S="$BOUNCER --allow-root --db $sdb"
+$S --init > /dev/null
 for a in back keep; do mkdsn $a@old.example 5.1.1 "550 5.1.1 User unknown" m-$a@x | $S --now "$(day 70)"; done
 $S --forget elsewhere@old.example > /dev/null
 $B --forget back@old.example > /dev/null

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 T0=2026-11-20T12:00:00Z
 
 # an 11 MB DSN: the report first, the original (with a large attachment) after

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 
 # Octeth's own example: an explicit class in the operator's rules file
 printf 'userunknown hard /550 5\\.7\\.1 Unfortunately, messages from/\n' > "$tmp/op.rules"

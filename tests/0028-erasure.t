@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 T0=2026-11-20T12:00:00Z
 copies() { cat "$db" "$db-wal" 2>/dev/null | grep -a -c 'gone@example'; }
 

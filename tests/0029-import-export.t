@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 N=2026-11-20T12:00:00Z
 imp() { $B --now $N --import "$@"; }
 cls() { q "select class from suppression where address='$1'"; }
@@ -156,6 +157,7 @@ is "$(head -1 "$tmp/e.csv")" "address,class,reason,status,source,first_seen,last
 is "$(($(wc -l < "$tmp/e.csv") - 1))" "$(wc -l < "$tmp/e.jsonl" | tr -d ' ')" "one CSV row per listing"
 for f in list.jsonl e.csv; do
 	d2=$tmp/rt-$f.db
+	$BOUNCER --allow-root --db "$d2" --init > /dev/null
 	$BOUNCER --allow-root --db "$d2" --now $N --import "$tmp/$f" > "$tmp/o" 2> "$tmp/e"; rc=$?
 	is "$rc" 0 "--import of $f: exit 0"
 	is "$(sqlite3 "$d2" "select address||' '||class||' '||coalesce(expires, '') from suppression order by address" | md5sum)" \

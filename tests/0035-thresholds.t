@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 NOW=2026-11-21T12:00:00Z
 
 # sent: Postfix's log lines for COUNT recipients at DOMAIN

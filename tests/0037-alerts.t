@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 NOW=2026-11-21T12:00:00Z
 out=$tmp/alerts.jsonl
 : > "$out"
@@ -107,6 +108,7 @@ fi
 # announces both; a lifted destination is paused again only on a new block
 db=$tmp/p.db
 P="$BOUNCER --allow-root --db $db"
+$P --init > /dev/null
 awk 'BEGIN { for (i = 1; i <= 200; i++)
     printf "Nov 21 10:00:00 mx postfix/smtp[1]: Y%d: to=<s%d@yahoo.example>, relay=mx[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n", i, i }' > "$tmp/y.log"
 $P --now $NOW --maillog "$tmp/y.log" > /dev/null

@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 NOW=2026-11-21T12:00:00Z
 sentlog() {	# sentlog DOMAIN COUNT TAG
 	awk -v d="$1" -v n="$2" -v t="$3" 'BEGIN { for (i = 1; i <= n; i++)

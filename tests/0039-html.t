@@ -8,6 +8,7 @@
 db=$tmp/b.db
 printf 'campaign_verp = yes\nmin_sent = 50\n' > "$tmp/c.conf"
 B="$BOUNCER --allow-root --db $db --config $tmp/c.conf"
+$B --init > /dev/null
 NOW=2026-11-21T18:00:00Z
 
 # three days of mail: sent lines per day and domain, a campaign by VERP

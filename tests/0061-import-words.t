@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 N=2026-11-20T12:00:00Z
 imp() { $B --now $N --import "$@"; }
 cls() { q "select class from suppression where address='$1'"; }

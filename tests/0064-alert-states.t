@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
 B="$BOUNCER --allow-root --db $db"
+$B --init > /dev/null
 out=$tmp/alerts.jsonl
 : > "$out"
 # sent DAY N PREFIX DOMAIN: N delivered lines on DAY (YYYY-MM-DD) at 10:00

@@ -12,6 +12,7 @@ db=$tmp/demo.db
 # shipped bouncer.conf does not (trust = sent; bouncer(1), TRUST)
 printf 'trust = any\n' > "$tmp/demo.conf"
 B="./bouncer --db $db --config $tmp/demo.conf --allow-root"
+$B --init > /dev/null
 echo "== bouncer demo: each fixture piped in as Postfix would (database $db)"
 echo "   (trust = any: these reports are not tied to mail sent from here;"
 echo "   the shipped bouncer.conf suppresses only on tied reports, see bouncer(1) TRUST)"
