@@ -24,6 +24,8 @@ enum store_token {
 	TOK_INSTR,	/* position of a substring: instr(x, y) */
 	TOK_GREATEST,	/* the larger of two values */
 	TOK_TABLES,	/* the catalogue of tables, to "= name" */
+	TOK_TRIGGER,	/* a row trigger: {NAME} AFTER {EVENT} ON {TABLE}
+			   runs {BODY} (SQL statements) */
 	TOK_N
 };
 
@@ -107,11 +109,25 @@ extern const struct store_table store_tables[];
 extern const size_t store_ntables;
 
 /*
+ * The triggers that keep the aggregates (daily, audit_daily, listed) as
+ * rows of the tables they sum come and go, made with every schema
+ * (store.c: migrate).
+ */
+struct store_trigger {
+	const char	*name;
+	const char	*event;		/* INSERT, DELETE, UPDATE OF column */
+	const char	*table;
+	const char	*body;		/* statements over NEW and OLD */
+};
+extern const struct store_trigger store_triggers[];
+extern const size_t store_ntriggers;
+
+/*
  * Forward migrations of databases made by an older bouncer: [v] takes
  * version v to v + 1, creating the tables named (as the list has them)
  * and running the SQL. A new database is made from the list.
  */
-#define STORE_VERSION	10
+#define STORE_VERSION	11
 struct store_migration {
 	const char	*tables;	/* created from the list, or NULL */
 	const char	*sql;		/* or NULL */

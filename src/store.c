@@ -260,6 +260,52 @@ store_version(struct store *s, int *v)
 	return r;
 }
 
+/* subst - t with each of the names replaced by its value */
+static char *
+subst(const char *t, const char *const names[], const char *const vals[],
+    size_t n)
+{
+	struct sbuf b;
+	size_t k;
+
+	sbuf_init(&b);
+	sbuf_addn(&b, "", 0);
+	while (*t) {
+		for (k = 0; k < n; k++)
+			if (strncmp(t, names[k], strlen(names[k])) == 0)
+				break;
+		if (k < n) {
+			sbuf_add(&b, vals[k]);
+			t += strlen(names[k]);
+		} else
+			sbuf_addn(&b, t++, 1);
+	}
+	return sbuf_steal(&b);
+}
+
+/* triggers - (re)make the triggers that keep the aggregates */
+static enum store_status
+triggers(struct store *s)
+{
+	static const char *const names[] = { "{NAME}", "{EVENT}", "{TABLE}",
+	    "{BODY}" };
+	enum store_status r = STORE_OK;
+	const struct store_trigger *t;
+	char *sql;
+	size_t i;
+
+	for (i = 0; i < store_ntriggers && r == STORE_OK; i++) {
+		t = &store_triggers[i];
+		const char *const vals[] = { t->name, t->event, t->table,
+		    t->body };
+
+		sql = subst(s->drv->dialect[TOK_TRIGGER], names, vals, 4);
+		r = script(s, sql);
+		free(sql);
+	}
+	return r;
+}
+
 /* has_table - whether the database has a table of that name */
 static enum store_status
 has_table(struct store *s, const char *name, int *yes)
@@ -284,7 +330,7 @@ migrate(struct store *s, int make)
 {
 	enum store_status r;
 	size_t i;
-	int v, ours;
+	int v, from, ours;
 
 	if (store_version(s, &v) == STORE_OK && v == STORE_VERSION)
 		return STORE_OK;
@@ -313,6 +359,7 @@ migrate(struct store *s, int make)
 	}
 	if ((r = create(s, table("bouncer_schema", 14))) != STORE_OK)
 		goto bad;
+	from = v;
 	if (v == 0) {
 		for (i = 0; i < store_ntables && r == STORE_OK; i++)
 			r = create(s, &store_tables[i]);
@@ -324,6 +371,9 @@ migrate(struct store *s, int make)
 			if ((r = create_named(s, store_migrations[v].tables)) ==
 			    STORE_OK && store_migrations[v].sql)
 				r = script(s, store_migrations[v].sql);
+	/* the aggregates came with version 11 */
+	if (r == STORE_OK && from < 11)
+		r = triggers(s);
 	if (r != STORE_OK ||
 	    (r = store_run(s, NULL, "DELETE FROM bouncer_schema", "")) !=
 	    STORE_OK ||

@@ -408,6 +408,10 @@ static const struct store_driver pg_driver = {
 	pg_close, pg_exec, pg_begin, pg_commit, pg_rollback, pg_prepare,
 	pg_bind, pg_step, pg_column, pg_changes, pg_finish,
 	{ "BIGSERIAL PRIMARY KEY", "", "strpos", "greatest",
-	    "pg_tables WHERE schemaname = current_schema() AND tablename" },
+	    "pg_tables WHERE schemaname = current_schema() AND tablename",
+	    "CREATE OR REPLACE FUNCTION {NAME}() RETURNS trigger LANGUAGE "
+	    "plpgsql AS $$BEGIN {BODY}; RETURN NULL; END$$; DROP TRIGGER IF "
+	    "EXISTS {NAME} ON {TABLE}; CREATE TRIGGER {NAME} AFTER {EVENT} ON "
+	    "{TABLE} FOR EACH ROW EXECUTE PROCEDURE {NAME}()" },
 	pg_lock, pg_reclaim, NULL, pg_serial,
 };

@@ -19,6 +19,22 @@
 	"THEN 'unsubscribe' ELSE class END)"
 #define RATED "('hard', 'soft', 'block', 'complaint', 'unsubscribe')"
 
+/*
+ * The events since ?1, read from the aggregate (daily) for the days
+ * after the first and from the rows themselves for the rest of the
+ * first day: the same counts as the rows since that second, without
+ * reading more than a day of them. n is each line's count.
+ */
+#define EVENTS "(SELECT day, domain, campaign, class, reason, " \
+	"feedback_type, count AS n FROM daily WHERE day > ?1 / 86400 UNION " \
+	"ALL SELECT time / 86400, " DOMAIN_OF ", campaign, class, reason, " \
+	"feedback_type, 1 FROM events WHERE time >= ?1 AND time < (?1 / " \
+	"86400 + 1) * 86400) w"
+/* the same for the audit rows (audit_daily) */
+#define AUDIT "(SELECT day, action, count AS n FROM audit_daily WHERE " \
+	"day > ?1 / 86400 UNION ALL SELECT time / 86400, action, 1 FROM " \
+	"audit WHERE time >= ?1 AND time < (?1 / 86400 + 1) * 86400) w"
+
 /* Queries whose first column is a day number, given to callers as a date. */
 #define DAY	0x100
 
@@ -26,19 +42,18 @@ static const struct {
 	int		 flags;
 	const char	*sql;
 } queries[] = {
-	[STORE_Q_CLASS_REASON] = { 0, "SELECT class, reason, '', count(*) "
-	    "FROM events WHERE time >= ?1 GROUP BY class, reason ORDER BY "
-	    "class, count(*) DESC, reason" },
-	[STORE_Q_DOMAIN_CLASS] = { 0, "SELECT " DOMAIN_OF ", class, '', "
-	    "count(*) FROM events WHERE time >= ?1 AND class IN ('hard', "
-	    "'block', 'complaint') GROUP BY 1, 2 ORDER BY count(*) DESC, 1 "
-	    "LIMIT 60" },
+	[STORE_Q_CLASS_REASON] = { 0, "SELECT class, reason, '', sum(n) FROM "
+	    EVENTS " GROUP BY class, reason HAVING sum(n) > 0 ORDER BY class, "
+	    "sum(n) DESC, reason" },
+	[STORE_Q_DOMAIN_CLASS] = { 0, "SELECT domain, class, '', sum(n) FROM "
+	    EVENTS " WHERE class IN ('hard', 'block', 'complaint') GROUP BY 1, "
+	    "2 HAVING sum(n) > 0 ORDER BY sum(n) DESC, 1 LIMIT 60" },
 	[STORE_Q_SENT_DOMAIN] = { 0, "SELECT domain, '', '', sum(count) FROM "
 	    "sent WHERE day >= ?1 / 86400 GROUP BY domain ORDER BY 4 DESC" },
-	[STORE_Q_SUPPRESSED] = { 0, "SELECT class, '', '', count(*) FROM "
-	    "suppression GROUP BY class ORDER BY class" },
-	[STORE_Q_GROWTH] = { 0, "SELECT action, '', '', count(*) FROM audit "
-	    "WHERE time >= ?1 GROUP BY action ORDER BY action" },
+	[STORE_Q_SUPPRESSED] = { 0, "SELECT class, '', '', count FROM listed "
+	    "WHERE count > 0 ORDER BY class" },
+	[STORE_Q_GROWTH] = { 0, "SELECT action, '', '', sum(n) FROM " AUDIT
+	    " GROUP BY action HAVING sum(n) > 0 ORDER BY action" },
 	[STORE_Q_SOFT_FATE] = { 0, "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
 	    "events d WHERE d.address = e.address AND d.class = 'delivered' "
 	    "AND d.time >= e.t) THEN 'recovered' WHEN EXISTS (SELECT 1 FROM "
@@ -47,12 +62,12 @@ static const struct {
 	    "count(*) FROM (SELECT address, min(time) AS t FROM events WHERE "
 	    "class = 'soft' AND time >= ?1 GROUP BY address) e GROUP BY 1 "
 	    "ORDER BY 1" },
-	[STORE_Q_FEEDBACK] = { 0, "SELECT feedback_type, class, '', count(*) "
-	    "FROM events WHERE time >= ?1 AND reason = 'feedback' GROUP BY 1, 2 "
-	    "ORDER BY 4 DESC" },
-	[STORE_Q_RATES] = { 0, "SELECT " DOMAIN_OF ", " RATE_CLASS ", "
-	    "campaign, count(*) FROM events WHERE time >= ?1 AND " RATE_CLASS
-	    " IN " RATED " GROUP BY 1, 2, 3" },
+	[STORE_Q_FEEDBACK] = { 0, "SELECT feedback_type, class, '', sum(n) "
+	    "FROM " EVENTS " WHERE reason = 'feedback' GROUP BY 1, 2 HAVING "
+	    "sum(n) > 0 ORDER BY 4 DESC" },
+	[STORE_Q_RATES] = { 0, "SELECT domain, " RATE_CLASS ", campaign, "
+	    "sum(n) FROM " EVENTS " WHERE " RATE_CLASS " IN " RATED " GROUP BY "
+	    "1, 2, 3 HAVING sum(n) > 0" },
 	[STORE_Q_SENT_CAMPAIGN] = { 0, "SELECT campaign, '', '', sum(count) "
 	    "FROM sent_campaign WHERE day >= ?1 / 86400 GROUP BY campaign "
 	    "ORDER BY 4 DESC" },
@@ -60,13 +75,13 @@ static const struct {
 	    "ORDER BY key" },
 	[STORE_Q_PAUSES] = { 0, "SELECT domain, why, '', expires FROM pauses "
 	    "ORDER BY domain" },
-	[STORE_Q_DAILY] = { DAY, "SELECT time / 86400, " RATE_CLASS ", '', "
-	    "count(*) FROM events WHERE time >= ?1 AND " RATE_CLASS " IN "
-	    RATED " GROUP BY 1, 2 ORDER BY 1, 2" },
+	[STORE_Q_DAILY] = { DAY, "SELECT day, " RATE_CLASS ", '', sum(n) FROM "
+	    EVENTS " WHERE " RATE_CLASS " IN " RATED " GROUP BY 1, 2 HAVING "
+	    "sum(n) > 0 ORDER BY 1, 2" },
 	[STORE_Q_SENT_DAILY] = { DAY, "SELECT day, '', '', sum(count) FROM "
 	    "sent WHERE day >= ?1 / 86400 GROUP BY day ORDER BY day" },
-	[STORE_Q_GROWTH_DAILY] = { DAY, "SELECT time / 86400, action, '', "
-	    "count(*) FROM audit WHERE time >= ?1 GROUP BY 1, 2 ORDER BY 1, 2" },
+	[STORE_Q_GROWTH_DAILY] = { DAY, "SELECT day, action, '', sum(n) FROM "
+	    AUDIT " GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2" },
 	[STORE_Q_COUNTS] = { 0, "SELECT kind, name, class, count FROM counts "
 	    "ORDER BY kind, name, class" },
 	[STORE_Q_METRIC_BASE] = { 0, "SELECT domain, class, '', base FROM "

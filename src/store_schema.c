@@ -139,6 +139,21 @@ const struct store_table store_tables[] = {
 	    "id, domain, fingerprint, diagnostic, reason, first_seen, "
 	    "last_seen, recipients", "ittttiii", "id", "id, diagnostic",
 	    MERGE_KEEP, 0 },
+	/*
+	 * Aggregates the reports read instead of whole tables, kept by the
+	 * triggers below as rows come and go (a copy's are made by its own
+	 * triggers as its rows arrive)
+	 */
+	{ "daily", "day BIGINT NOT NULL, domain TEXT NOT NULL, "
+	    "campaign TEXT NOT NULL, class TEXT NOT NULL, reason TEXT NOT NULL, "
+	    "feedback_type TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY "
+	    "(day, domain, campaign, class, reason, feedback_type)", NULL, NULL,
+	    NULL, NULL, NULL, MERGE_NONE, 0 },
+	{ "audit_daily", "day BIGINT NOT NULL, action TEXT NOT NULL, "
+	    "count BIGINT NOT NULL, PRIMARY KEY (day, action)", NULL, NULL,
+	    NULL, NULL, NULL, MERGE_NONE, 0 },
+	{ "listed", "class TEXT PRIMARY KEY, count BIGINT NOT NULL", NULL,
+	    NULL, NULL, NULL, NULL, MERGE_NONE, 0 },
 	{ "bouncer_schema", "version INTEGER NOT NULL", NULL, NULL, NULL, NULL,
 	    NULL, MERGE_NONE, 0 },
 };
@@ -146,6 +161,33 @@ const size_t store_ntables = sizeof(store_tables) / sizeof(store_tables[0]);
 
 #define RATE_CLASS "(CASE WHEN class = 'unsubscribe' OR feedback_type IN " \
 	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE class END)"
+
+/* What the triggers add to an aggregate: R is NEW or OLD, N 1 or -1. */
+#define DAILY(R, N) "INSERT INTO daily (day, domain, campaign, class, " \
+	"reason, feedback_type, count) VALUES (" R ".time / 86400, substr(" \
+	R ".address, {INSTR}(" R ".address, '@') + 1), " R ".campaign, " R \
+	".class, " R ".reason, " R ".feedback_type, " N ") ON CONFLICT (day, " \
+	"domain, campaign, class, reason, feedback_type) DO UPDATE SET " \
+	"count = daily.count + excluded.count"
+#define AUDIT(R, N) "INSERT INTO audit_daily (day, action, count) VALUES (" \
+	R ".time / 86400, " R ".action, " N ") ON CONFLICT (day, action) DO " \
+	"UPDATE SET count = audit_daily.count + excluded.count"
+#define LISTED(R, N) "INSERT INTO listed (class, count) VALUES (" R \
+	".class, " N ") ON CONFLICT (class) DO UPDATE SET count = " \
+	"listed.count + excluded.count"
+
+const struct store_trigger store_triggers[] = {
+	{ "bouncer_event_add", "INSERT", "events", DAILY("NEW", "1") },
+	{ "bouncer_event_del", "DELETE", "events", DAILY("OLD", "-1") },
+	{ "bouncer_audit_add", "INSERT", "audit", AUDIT("NEW", "1") },
+	{ "bouncer_audit_del", "DELETE", "audit", AUDIT("OLD", "-1") },
+	{ "bouncer_listed_add", "INSERT", "suppression", LISTED("NEW", "1") },
+	{ "bouncer_listed_del", "DELETE", "suppression", LISTED("OLD", "-1") },
+	{ "bouncer_listed_set", "UPDATE OF class", "suppression",
+	    LISTED("OLD", "-1") "; " LISTED("NEW", "1") },
+};
+const size_t store_ntriggers = sizeof(store_triggers) /
+    sizeof(store_triggers[0]);
 
 const struct store_migration store_migrations[STORE_VERSION] = {
 	/* 0 -> 1: nothing there: made from the list */
@@ -192,13 +234,23 @@ const struct store_migration store_migrations[STORE_VERSION] = {
 	 * legacy hook brings its own older names in line first)
 	 */
 	{ "bouncer_schema", NULL },
+	/* 10 -> 11: the aggregates, from the rows there (their triggers
+	 * are made after the migrations) */
+	{ "daily audit_daily listed",
+	    "INSERT INTO daily SELECT time / 86400, substr(address, "
+	    "{INSTR}(address, '@') + 1), campaign, class, reason, "
+	    "feedback_type, count(*) FROM events GROUP BY 1, 2, 3, 4, 5, 6;"
+	    "INSERT INTO audit_daily SELECT time / 86400, action, count(*) "
+	    "FROM audit GROUP BY 1, 2;"
+	    "INSERT INTO listed SELECT class, count(*) FROM suppression "
+	    "GROUP BY class" },
 };
 
 char *
 store_sql(const char *sql, const char *const *dialect, int dollar)
 {
 	static const char *names[TOK_N] = { "{ID}", "{NOROWID}", "{INSTR}",
-	    "{GREATEST}", "{TABLES}" };
+	    "{GREATEST}", "{TABLES}", "{TRIGGER}" };
 	struct sbuf b;
 	const char *p;
 	size_t n;

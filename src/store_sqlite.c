@@ -524,6 +524,8 @@ static const struct store_driver sq_driver = {
 	sq_close, sq_exec, sq_begin, sq_commit, sq_rollback, sq_prepare,
 	sq_bind, sq_step, sq_column, sq_changes, sq_finish,
 	{ "INTEGER PRIMARY KEY", " WITHOUT ROWID", "instr", "max",
-	    "sqlite_master WHERE type = 'table' AND name" },
+	    "sqlite_master WHERE type = 'table' AND name",
+	    "DROP TRIGGER IF EXISTS {NAME}; CREATE TRIGGER {NAME} AFTER "
+	    "{EVENT} ON {TABLE} BEGIN {BODY}; END" },
 	NULL, sq_reclaim, sq_legacy, NULL,
 };

@@ -207,3 +207,15 @@ $B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
 is "$(seen)" 8 "--maillog: a log truncated and grown past the position is read from its start"
 $B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
 is "$(seen)" 8 "... and nothing twice"
+
+# the aggregates the reports read (daily, audit_daily, listed) hold what
+# the rows they sum hold, after everything above (bounces, --expire,
+# --forget, --remove, imports, the log reader)
+agg() { q "select $1, sum(count) from $2 group by $1 having sum(count) <> 0 order by $1"; }
+at=instr; [ "$BACKEND" = pg ] && at=strpos
+raw() { q "select $1, count(*) from $2 group by $1 order by $1"; }
+is "$(agg class listed)" "$(raw class suppression)" "listed: the suppressions by class"
+is "$(agg "day, action" audit_daily)" "$(raw "time / 86400, action" audit)" "audit_daily: the audit rows by day and action"
+is "$(agg "day, domain, campaign, class, reason, feedback_type" daily)" \
+   "$(raw "time / 86400, substr(address, $at(address, '@') + 1), campaign, class, reason, feedback_type" events)" \
+   "daily: the events by day, domain, campaign, class, reason and feedback type"
