@@ -37,6 +37,7 @@ struct batch_stats {
 	int	nreasons;
 	double	seconds;
 	int	worker_failed;	/* a worker process died: the replay stopped */
+	long	unfinished;	/* read, but not finished: its worker failed */
 };
 
 extern const char *batch_classes[10];

@@ -20,33 +20,8 @@
 #define BOUNCER_CLASSIFY_H
 
 #include "bounce.h"
-#include "util.h"
-
-struct classifier;
-
-/*
- * classifier_new - compile the built-in rules, then (when path is not
- * NULL) the operator's rule file, whose rules are tried first. A bad
- * rule is skipped and described, one "file:line: why" line each, in errs
- * (which may be NULL); the rest still load. Returns NULL only when the
- * operator's file cannot be read (errno set). Caller frees.
- */
-struct classifier *classifier_new(const char *, struct sbuf *);
-/*
- * classifier_jit - compile the rules with the PCRE2 JIT: worth it for
- * many messages (replay), not for one (pipe mode), where compiling costs
- * more than it saves. Off by default; BOUNCER_NO_JIT keeps it off.
- */
-void	classifier_jit(struct classifier *);
-void	classifier_free(struct classifier *);
-/*
- * classifier_check - compile every rule not compiled yet (the built-in
- * ones are compiled when first needed); the number that do not, each
- * named in errs
- */
-int	classifier_check(struct classifier *, struct sbuf *);
-/* classifier_nrules - how many rules are loaded */
-size_t	classifier_nrules(const struct classifier *);
+#include "classify_rules.h"
+#include "classify_words.h"	/* the rules and words it decides with */
 
 /* classify - set r->v from r, using the bounce b for context */
 void	classify(const struct classifier *, const struct bounce *,
@@ -54,11 +29,5 @@ void	classify(const struct classifier *, const struct bounce *,
 /* classify_text - the verdict for a bare diagnostic text (--test-rule) */
 void	classify_text(const struct classifier *, const char *,
 	    struct verdict *);
-/* classify_reason_class - the class a reason implies, or NULL if unknown */
-const char *classify_reason_class(const char *, const char *);
-/* classify_class_word - the static word for a class name, or NULL */
-const char *classify_class_word(const char *);
-/* classify_reason_word - canonical word for a reason or alias, or NULL */
-const char *classify_reason_word(const char *);
 
 #endif

@@ -266,7 +266,12 @@ struct worker {
 	size_t			 used;		/* of in, already taken */
 	unsigned long		 next;		/* job its next result is for */
 	int			 eof;
+	int			 status;	/* waitpid's, once reaped */
 };
+
+/* How the first worker to fail did (pool.why). */
+enum lost_why { LOST_NONE, LOST_DIED, LOST_LIED, LOST_WRITE };
+#define NO_JOB	((unsigned long)-1)
 
 struct pool {
 	struct worker		*w;
@@ -275,10 +280,28 @@ struct pool {
 	size_t			 cap;
 	unsigned long		 head;		/* oldest unfinished */
 	unsigned long		 tail;		/* next to fill */
-	int			 broken;	/* a worker died or lied */
+	/*
+	 * The first job whose result will never come (its worker died,
+	 * lied, or could not be given it): jobs before it are finished, it
+	 * and those after it are not. NO_JOB while every worker answers.
+	 */
+	unsigned long		 lost;
+	int			 failed;	/* that job's worker */
+	enum lost_why		 why;
 	struct pollfd		*fds;		/* nw + 1, for pump */
 	struct run		*u;
 };
+
+/* lose - from job k on nothing is finished: worker i failed on it */
+static void
+lose(struct pool *p, int i, unsigned long k, enum lost_why why)
+{
+	if (p->lost == NO_JOB || k < p->lost) {
+		p->lost = k;
+		p->failed = i;
+		p->why = why;
+	}
+}
 
 /* full_write - all of buf to a blocking fd; -1 on error */
 static int
@@ -354,10 +377,11 @@ worker_main(const struct ingest_ctx *x, int keep, int in, int out)
 	sbuf_free(&rec);
 }
 
-/* take - decode the complete records in w->in into their jobs */
+/* take - decode the complete records from worker i into their jobs */
 static void
-take(struct pool *p, struct worker *w)
+take(struct pool *p, int i)
 {
+	struct worker *w = &p->w[i];
 	uint32_t len;
 	struct job *j;
 
@@ -366,13 +390,16 @@ take(struct pool *p, struct worker *w)
 		if (w->in.len - w->used - sizeof(len) < len)
 			break;
 		if (w->next >= p->tail) {
-			p->broken = 1;		/* a result nobody asked for */
+			/* a result nobody asked for */
+			lose(p, i, w->next, LOST_LIED);
 			return;
 		}
 		j = &p->ring[w->next % p->cap];
 		if (wire_get(w->in.s + w->used + sizeof(len), len, &j->is,
-		    &j->res, &j->why, &j->buf, &j->len) == -1)
-			p->broken = 1;
+		    &j->res, &j->why, &j->buf, &j->len) == -1) {
+			lose(p, i, w->next, LOST_LIED);	/* freed by free_job */
+			return;
+		}
 		j->done = 1;
 		w->used += sizeof(len) + len;
 		w->next += (unsigned long)p->nw;
@@ -388,7 +415,8 @@ take(struct pool *p, struct worker *w)
 /*
  * pump - read what the workers have sent, waiting until something
  * arrives (or, with out >= 0, until out can be written), or not at all
- * with wait 0. 0, or -1 when a worker is gone.
+ * with wait 0. A worker found gone while it owes results is noted in
+ * p->lost. 0, or -1 when poll fails.
  */
 static int
 pump(struct pool *p, int out, int wait)
@@ -416,19 +444,21 @@ pump(struct pool *p, int out, int wait)
 			sbuf_addn(&w->in, chunk, (size_t)n);
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
 			w->eof = 1;
-		take(p, w);
+		take(p, i);
 		if (w->eof && w->next < p->tail)
-			rc = -1;	/* it owes results and died */
+			lose(p, i, w->next, LOST_DIED);	/* it owed results */
 	}
-	if (p->broken)
-		rc = -1;
 	return rc;
 }
 
-/* send_job - one message to its worker, reading results while its pipe is full */
+/*
+ * send_job - job k's message to worker i, reading results while its pipe
+ * is full; -1 when that worker, or another, failed meanwhile
+ */
 static int
-send_job(struct pool *p, struct worker *w, const char *buf, size_t len)
+send_job(struct pool *p, int i, unsigned long k, const char *buf, size_t len)
 {
+	struct worker *w = &p->w[i];
 	uint32_t n32 = (uint32_t)len;
 	struct iovec iov[2];
 	size_t done = 0, total = sizeof(n32) + len;
@@ -447,10 +477,12 @@ send_job(struct pool *p, struct worker *w, const char *buf, size_t len)
 		else if (n == -1 && errno == EINTR)
 			continue;
 		else if (n == -1 && errno == EAGAIN) {
-			if (pump(p, w->to, 1) == -1)
+			if (pump(p, w->to, 1) == -1 || p->lost != NO_JOB)
 				return -1;
-		} else
+		} else {
+			lose(p, i, k, LOST_WRITE);	/* EPIPE: it is gone */
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -468,8 +500,10 @@ free_job(struct job *j)
 /*
  * reap - finish the jobs done at the head of the ring, in order (or
  * drop them after a store failure). wait: 2, for every job in flight; 1,
- * for the oldest; 0, take what has arrived and no more. -1 when
- * finishing failed or a worker is gone.
+ * for the oldest; 0, take what has arrived and no more. After a worker
+ * failed, every job before the lost one is still finished (the living
+ * workers answer them), and none from it on. -1 when finishing failed or
+ * a worker is gone.
  */
 static int
 reap(struct pool *p, int wait, int drop)
@@ -479,7 +513,7 @@ reap(struct pool *p, int wait, int drop)
 
 	if (pump(p, -1, 0) == -1)
 		return -1;
-	while (p->head < p->tail) {
+	while (p->head < p->tail && p->head < p->lost) {
 		j = &p->ring[p->head % p->cap];
 		if (!j->done) {
 			if (wait == 0 || (wait == 1 && took))
@@ -496,7 +530,7 @@ reap(struct pool *p, int wait, int drop)
 		p->head++;
 		took = 1;
 	}
-	return rc;
+	return p->lost != NO_JOB ? -1 : rc;
 }
 
 static int
@@ -521,8 +555,8 @@ one_pooled(const char *buf, size_t len, const char *path, off_t off,
 	j->path = xstrdup(path);
 	j->off = off;
 	p->tail++;
-	if (send_job(p, &p->w[(p->tail - 1) % (unsigned long)p->nw], buf,
-	    len) == -1)
+	if (send_job(p, (int)((p->tail - 1) % (unsigned long)p->nw),
+	    p->tail - 1, buf, len) == -1)
 		return -1;
 	/* once half the ring is in flight, finish what is ready */
 	if (p->tail - p->head >= p->cap / 2 && reap(p, 0, 0) == -1)
@@ -586,35 +620,103 @@ start(struct pool *p, const struct ingest_ctx *x)
 	return 0;
 }
 
-/* stop - close the pipes, reap the workers; -1 if one did not exit 0 */
-static int
+/* stop - close the pipes, reap the workers, keeping how each ended */
+static void
 stop(struct pool *p, int n)
 {
-	int i, status, rc = 0;
+	int i;
 
 	for (i = 0; i < n; i++) {
 		close(p->w[i].to);
 		close(p->w[i].from);
 		sbuf_free(&p->w[i].in);
 	}
-	for (i = 0; i < n; i++) {
-		while (waitpid(p->w[i].pid, &status, 0) == -1 && errno == EINTR)
+	for (i = 0; i < n; i++)
+		while (waitpid(p->w[i].pid, &p->w[i].status, 0) == -1 &&
+		    errno == EINTR)
 			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			if (WIFSIGNALED(status))
-				fprintf(stderr, "bouncer: replay worker %ld "
-				    "killed by signal %d\n",
-				    (long)p->w[i].pid, WTERMSIG(status));
-			rc = -1;
-		}
+}
+
+/* ended - how a worker's process ended, in words */
+static void
+ended(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "ended before its results");
+}
+
+/*
+ * tell - what failed and what it cost, in words an operator can act on:
+ * the worker and how it ended, the message it owed, how many messages
+ * were finished before it and how many read were not. -1 when a worker
+ * failed (the replay's exit status says so), else 0.
+ */
+static int
+tell(struct pool *p, int early)
+{
+	const char *done = p->u->x->store ? "stored" : "counted";
+	char how[64];
+	struct worker *w;
+	struct job *j;
+	int i, bad = 0;
+
+	for (i = 0; i < p->nw; i++) {
+		w = &p->w[i];
+		if (p->lost != NO_JOB && i == p->failed)
+			continue;	/* said below, with its message */
+		if (WIFEXITED(w->status) && WEXITSTATUS(w->status) == 0)
+			continue;
+		/* a pipe this process closed when it stopped is no cause */
+		if (early && WIFSIGNALED(w->status) &&
+		    WTERMSIG(w->status) == SIGPIPE)
+			continue;
+		ended(w->status, how, sizeof(how));
+		fprintf(stderr, "bouncer: replay worker %ld %s\n",
+		    (long)w->pid, how);
+		bad = 1;
 	}
-	return rc;
+	if (p->lost == NO_JOB) {
+		if (bad)
+			fprintf(stderr, "bouncer: a replay worker failed after "
+			    "its last result: every message read was %s\n",
+			    done);
+		return bad ? -1 : 0;
+	}
+	w = &p->w[p->failed];
+	if (p->why == LOST_LIED)
+		snprintf(how, sizeof(how), "sent a result that could not be "
+		    "read");
+	else
+		ended(w->status, how, sizeof(how));
+	if (p->lost < p->tail) {
+		j = &p->ring[p->lost % p->cap];
+		fprintf(stderr, "bouncer: replay worker %ld %s before its "
+		    "result for %s%s%lld\n", (long)w->pid, how, j->path,
+		    j->off >= 0 ? " at offset " : "",
+		    j->off >= 0 ? (long long)j->off : 0LL);
+		fprintf(stderr, "bouncer: replay stopped: the %lu messages "
+		    "before that one were %s; it and the %lu read after it "
+		    "were not, nor the rest of the input: run the replay "
+		    "again (--jobs 1 finds a message that makes a worker "
+		    "fail), nothing is counted twice\n", p->lost, done,
+		    p->tail - p->lost - 1);
+	} else
+		fprintf(stderr, "bouncer: replay worker %ld %s; replay "
+		    "stopped after %lu messages, each %s\n", (long)w->pid,
+		    how, p->tail, done);
+	return -1;
 }
 
 /*
  * run_pooled - replay_run with o->jobs worker processes. 0; -1 if none
- * could start (then the caller does it alone); -2 if a worker failed
- * (what was finished before is kept, and the caller reports it).
+ * could start (then the caller does it alone); -2 if a worker failed:
+ * every message before the one it failed on is finished (the others
+ * answer theirs), that one and the rest are not, and tell() says which.
  */
 static int
 run_pooled(struct run *u, struct replay_src *src)
@@ -630,32 +732,29 @@ run_pooled(struct run *u, struct replay_src *src)
 	p.ring = xcalloc(p.cap, sizeof(*p.ring));
 	p.w = xcalloc((size_t)p.nw, sizeof(*p.w));
 	p.fds = xcalloc((size_t)p.nw + 1, sizeof(*p.fds));
+	p.lost = NO_JOB;
+	p.failed = -1;
 	/* a worker that dies must show as an error here, not kill us */
 	oldpipe = signal(SIGPIPE, SIG_IGN);
 	if (start(&p, u->x) == -1) {
 		for (i = 0; i < p.nw && p.w[i].pid > 0; i++)
 			;
-		(void)stop(&p, i);
+		stop(&p, i);
 		rc = -1;
 		goto out;
 	}
-	if (replay_run(src, u->o->max_size, one_pooled, &p, read_error) == -1 &&
-	    u->r == STORE_OK)
+	(void)replay_run(src, u->o->max_size, one_pooled, &p, read_error);
+	/* what came back before a failure is finished all the same */
+	(void)reap(&p, 2, u->r != STORE_OK);
+	stop(&p, p.nw);
+	if (tell(&p, p.lost != NO_JOB || u->r != STORE_OK) == -1 &&
+	    u->r == STORE_OK) {
 		rc = -2;
-	if (rc == 0 && reap(&p, 2, u->r != STORE_OK) == -1 && u->r == STORE_OK)
-		rc = -2;
-	/* said first: the workers then die of SIGPIPE, which is not the cause */
-	if (p.broken)
-		fprintf(stderr, "bouncer: a replay worker's result could not "
-		    "be read\n");
-	if (stop(&p, p.nw) == -1 && rc == 0)
-		rc = -2;
+		u->st->unfinished = (long)(p.tail - p.head);
+	}
 	/* whatever is left (after a failure) is dropped */
 	while (p.head < p.tail)
 		free_job(&p.ring[p.head++ % p.cap]);
-	if (rc == -2)
-		fprintf(stderr, "bouncer: a replay worker failed; the messages "
-		    "before the failure were stored, the rest were not\n");
 out:
 	signal(SIGPIPE, oldpipe);
 	free(p.ring);
@@ -718,6 +817,9 @@ batch_summary(FILE *fp, const struct batch_stats *st, int dry_run)
 	    dry_run ? " (dry run: nothing stored)" : "", s.seconds,
 	    s.seconds > 0 ? (double)s.messages / s.seconds : 0.0);
 	fprintf(fp, "  %-22s %8ld\n", "messages read", s.messages);
+	if (s.unfinished)
+		fprintf(fp, "  %-22s %8ld\n", dry_run ? "not counted (worker)" :
+		    "not stored (worker)", s.unfinished);
 	fprintf(fp, "  %-22s %8ld\n", "bounces and reports", s.bounces);
 	fprintf(fp, "  %-22s %8ld\n", "not bounces", s.not_bounces);
 	fprintf(fp, "  %-22s %8ld\n", "unparseable", s.unparseable);

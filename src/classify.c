@@ -1,256 +1,20 @@
 /*
- * classify.c - reason and class for one recipient.
- *
- * Rules are data: "reason [class] /pattern/flags", one a line, compiled
- * once per process with PCRE2 (JIT where the platform has it). The
- * built-in rules come from src/rules/default.rules, compiled into the binary;
- * an operator's file is loaded before them so that a local rule wins.
- * Codes live in a table, as RFC 3463 and the IANA registry define them.
+ * classify.c - reason and class for one recipient: the order in which
+ * the evidence decides (classify.h), the SMTP phase, the report's kind
+ * and Action. What the rules match is classify_rules.c's, what the codes
+ * say classify_codes.c's.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <pcre2.h>
-
 #include "classify.h"
-#include "needle.h"
+#include "classify_codes.h"
 #include "util.h"
 
-extern const char default_rules[];	/* generated from src/rules/default.rules */
-
-#define TEXT_MAX	8192	/* bytes of text a rule looks at */
 /* of the whole readable text: the reason sits in its first lines */
 #define CONTEXT_MAX	2048
-
-struct rule {
-	const char	*reason;
-	const char	*class;		/* NULL: the reason's class */
-	/* compiled when loaded (an operator's rule: errors are reported
-	 * then) or when first needed (a built-in one: see rule_code) */
-	pcre2_code	*re;
-	uint32_t	 opts;
-	int		 address;	/* flag a: the words name the account */
-	char		*where;		/* "file:line" */
-	char		*pattern;
-	struct needles	 needles;	/* none: always run re */
-	pcre2_code	*jit;		/* JIT-compiled copy, once hot */
-	unsigned	 runs;
-};
-
-struct classifier {
-	struct rule	*rules;
-	size_t		 n;
-	size_t		 cap;
-	pcre2_code	*re_status;
-	pcre2_code	*re_reply;
-	int		 check_needles;	/* BOUNCER_CHECK_NEEDLES */
-	int		 jit;		/* classifier_jit was called */
-	struct needle_index *index;	/* of the rules' needles, by rule */
-	pcre2_match_data *md;
-	unsigned char	*hit;		/* by rule: a needle is in the text */
-};
-
-static const struct {
-	const char *reason;
-	const char *class;
-} reasons[] = {
-	{ "userunknown", "hard" }, { "hostunknown", "hard" },
-	{ "hasmoved", "hard" }, { "notaccept", "hard" },
-	{ "mailboxfull", "soft" }, { "suspend", "soft" },
-	{ "exceedlimit", "soft" }, { "mesgtoobig", "soft" },
-	{ "systemfull", "soft" }, { "systemerror", "soft" },
-	{ "networkerror", "soft" }, { "expired", "soft" },
-	{ "mailererror", "soft" },
-	{ "onhold", "undetermined" }, { "undefined", "undetermined" },
-	{ "blocked", "block" }, { "badreputation", "block" },
-	{ "requireptr", "block" }, { "authfailure", "block" },
-	{ "policyviolation", "block" }, { "securityerror", "block" },
-	{ "spamdetected", "block" }, { "virusdetected", "block" },
-	{ "contenterror", "block" }, { "notcompliantrfc", "block" },
-	{ "filtered", "block" }, { "rejected", "block" },
-	{ "norelaying", "block" }, { "toomanyconn", "block" },
-	{ "speeding", "block" }, { "syntaxerror", "block" },
-	{ "feedback", "complaint" }, { "delivered", "delivered" },
-	{ "vacation", "undetermined" },
-};
-
-/* Newer Sisimai words, accepted in rule files, emitted as the 5.1 word. */
-static const struct {
-	const char *alias;
-	const char *reason;
-} aliases[] = {
-	{ "ratelimited", "speeding" }, { "emailtoolarge", "mesgtoobig" },
-	{ "failedstarttls", "securityerror" }, { "suppressed", "onhold" },
-};
-
-static const char *classes[] = {
-	"hard", "soft", "block", "complaint", "delayed", "delivered",
-	"undetermined", NULL
-};
-
-/*
- * RFC 3463 and the IANA "Enumerated Status Codes" registry, subject and
- * detail only; the class digit is handled by the caller. Codes that say
- * nothing about the cause (x.0.0, x.5.0) are absent on purpose.
- */
-static const struct {
-	const char *code;
-	const char *reason;
-} codes[] = {
-	{ "1.0", "userunknown" },	/* other address status */
-	{ "1.1", "userunknown" },	/* bad destination mailbox address */
-	{ "1.2", "hostunknown" },	/* bad destination system address */
-	{ "1.3", "userunknown" },	/* bad destination mailbox syntax */
-	{ "1.4", "userunknown" },	/* destination mailbox ambiguous */
-	{ "1.5", "delivered" },		/* destination address valid */
-	{ "1.6", "hasmoved" },		/* destination mailbox has moved */
-	{ "1.7", "rejected" },		/* bad sender's mailbox syntax */
-	{ "1.8", "rejected" },		/* bad sender's system address */
-	{ "1.9", "systemerror" },	/* relayed to non-compliant mailer */
-	{ "1.10", "notaccept" },	/* recipient has null MX (RFC 7505) */
-	{ "2.0", "suspend" },		/* other mailbox status: the mailbox
-					   exists but cannot take it */
-	{ "2.1", "suspend" },		/* mailbox disabled */
-	{ "2.2", "mailboxfull" },	/* mailbox full */
-	{ "2.3", "exceedlimit" },	/* message length exceeds limit */
-	{ "2.4", "systemerror" },	/* mailing list expansion problem */
-	{ "3.0", "systemerror" },	/* other mail system status */
-	{ "3.1", "systemfull" },	/* mail system full */
-	{ "3.2", "notaccept" },		/* not accepting network messages */
-	{ "3.3", "systemerror" },	/* not capable of selected features */
-	{ "3.4", "mesgtoobig" },	/* message too big for system */
-	{ "3.5", "systemerror" },	/* system incorrectly configured */
-	{ "3.6", "systemerror" },	/* requested priority was changed */
-	{ "4.0", "networkerror" },	/* other network or routing status */
-	{ "4.1", "networkerror" },	/* no answer from host */
-	{ "4.2", "networkerror" },	/* bad connection */
-	{ "4.3", "systemerror" },	/* directory server failure */
-	{ "4.4", "networkerror" },	/* unable to route (5.4.4: below) */
-	{ "4.5", "networkerror" },	/* mail system congestion */
-	{ "4.6", "networkerror" },	/* routing loop detected */
-	{ "4.7", "expired" },		/* delivery time expired */
-	{ "5.1", "syntaxerror" },	/* invalid command */
-	{ "5.2", "syntaxerror" },	/* syntax error */
-	{ "5.3", "exceedlimit" },	/* too many recipients */
-	{ "5.4", "syntaxerror" },	/* invalid command arguments */
-	{ "5.5", "syntaxerror" },	/* wrong protocol version */
-	{ "5.6", "syntaxerror" },	/* auth exchange line too long */
-	{ "6.0", "contenterror" },	/* other media error */
-	{ "6.1", "contenterror" },	/* media not supported */
-	{ "6.2", "contenterror" },	/* conversion prohibited */
-	{ "6.3", "contenterror" },	/* conversion not supported */
-	{ "6.4", "contenterror" },	/* conversion with loss */
-	{ "6.5", "contenterror" },	/* conversion failed */
-	{ "6.6", "contenterror" },	/* content not available */
-	{ "6.7", "contenterror" },	/* non-ASCII addresses not permitted */
-	{ "6.8", "contenterror" },	/* UTF-8 string reply required */
-	{ "6.9", "contenterror" },	/* UTF-8 header cannot be transferred */
-	{ "6.10", "contenterror" },
-	{ "7.0", "securityerror" },	/* other security status */
-	{ "7.1", "blocked" },		/* delivery not authorized */
-	{ "7.2", "securityerror" },	/* list expansion prohibited */
-	{ "7.3", "securityerror" },	/* security conversion required */
-	{ "7.4", "securityerror" },	/* security features not supported */
-	{ "7.5", "securityerror" },	/* cryptographic failure */
-	{ "7.6", "securityerror" },	/* algorithm not supported */
-	{ "7.7", "securityerror" },	/* message integrity failure */
-	{ "7.8", "securityerror" },	/* credentials invalid */
-	{ "7.9", "securityerror" },	/* mechanism too weak */
-	{ "7.10", "securityerror" },	/* encryption needed */
-	{ "7.11", "securityerror" },	/* encryption required for mech */
-	{ "7.12", "securityerror" },	/* password transition needed */
-	{ "7.13", "suspend" },		/* user account disabled */
-	{ "7.14", "securityerror" },	/* trust relationship required */
-	{ "7.15", "securityerror" },	/* priority level too low */
-	{ "7.16", "mesgtoobig" },	/* too big for specified priority */
-	{ "7.17", "hasmoved" },		/* mailbox owner has changed */
-	{ "7.18", "hasmoved" },		/* domain owner has changed */
-	{ "7.19", "securityerror" },	/* RRVS test cannot be completed */
-	{ "7.20", "authfailure" },	/* no passing DKIM signature */
-	{ "7.21", "authfailure" },	/* no acceptable DKIM signature */
-	{ "7.22", "authfailure" },	/* no author-matched DKIM signature */
-	{ "7.23", "authfailure" },	/* SPF validation failed */
-	{ "7.24", "authfailure" },	/* SPF validation error */
-	{ "7.25", "requireptr" },	/* reverse DNS validation failed */
-	{ "7.26", "authfailure" },	/* multiple authentication failures */
-	{ "7.27", "notaccept" },	/* sender address has null MX */
-	{ "7.28", "speeding" },		/* mail flood detected */
-	{ "7.29", "authfailure" },	/* ARC validation failure */
-	{ "7.30", "securityerror" },	/* REQUIRETLS support required */
-};
-
-const char *
-classify_reason_word(const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (strcasecmp(w, reasons[i].reason) == 0)
-			return reasons[i].reason;
-	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
-		if (strcasecmp(w, aliases[i].alias) == 0)
-			return aliases[i].reason;
-	return NULL;
-}
-
-const char *
-classify_reason_class(const char *reason, const char *status)
-{
-	size_t i;
-
-	if (strcmp(reason, "notaccept") == 0 && status && status[0] == '4')
-		return "soft";
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (strcmp(reason, reasons[i].reason) == 0)
-			return reasons[i].class;
-	return NULL;
-}
-
-static const char *
-class_word(const char *w)
-{
-	int i;
-
-	for (i = 0; classes[i]; i++)
-		if (strcasecmp(w, classes[i]) == 0)
-			return classes[i];
-	return NULL;
-}
-
-const char *
-classify_class_word(const char *w)
-{
-	return w == NULL ? NULL : class_word(w);
-}
-
-/* code_reason - the table's reason for "C.S.D", or NULL */
-static const char *
-code_reason(const char *status)
-{
-	const char *sd;
-	size_t i, n;
-
-	if (status[0] == '2')
-		return "delivered";
-	if ((sd = strchr(status, '.')) == NULL)
-		return NULL;
-	sd++;
-	/* RFC 7505 and reality: a permanent "unable to route" is no domain */
-	if (strcmp(status, "5.4.4") == 0)
-		return "hostunknown";
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-		n = strlen(codes[i].code);
-		if (strncmp(sd, codes[i].code, n) == 0 && sd[n] == '\0')
-			return codes[i].reason;
-	}
-	return NULL;
-}
 
 /* size_reason - the reason is about the message's size */
 static int
@@ -258,398 +22,6 @@ size_reason(const char *reason)
 {
 	return strcmp(reason, "mesgtoobig") == 0 ||
 	    strcmp(reason, "exceedlimit") == 0;
-}
-
-/*
- * reply_reason - what an SMTP reply code alone says (RFC 5321 4.2.2-4.2.3,
- * RFC 7504), given the command it answered (phase, 0 unknown), or NULL.
- * Never a hard reason: 550 is "mailbox unavailable (e.g., mailbox not
- * found, no access, or command rejected for policy reasons)", and a
- * number is no proof that an address is dead.
- */
-static const char *
-reply_reason(const char *reply, int phase)
-{
-	if (reply[0] == '\0')
-		return NULL;
-	/* 554 at the greeting or HELO is "no SMTP service here" for us */
-	if ((phase == 'H' && (reply[0] == '5' || strcmp(reply, "421") == 0)))
-		return "blocked";
-	if (strcmp(reply, "421") == 0 || strcmp(reply, "451") == 0)
-		return "systemerror";	/* service not available, local error */
-	if (strcmp(reply, "452") == 0)
-		return "systemfull";	/* insufficient system storage */
-	if (strcmp(reply, "552") == 0)	/* exceeded storage allocation */
-		return phase == 'D' ? "mesgtoobig" : "mailboxfull";
-	if (strcmp(reply, "521") == 0 || strcmp(reply, "556") == 0)
-		return "notaccept";	/* RFC 7504: does not accept mail */
-	if (strcmp(reply, "530") == 0 || strcmp(reply, "534") == 0 ||
-	    strcmp(reply, "535") == 0 || strcmp(reply, "538") == 0)
-		return "securityerror";	/* authentication (RFC 4954) */
-	if (reply[1] == '0' && reply[0] == '5')
-		return "syntaxerror";	/* 500-504: our command was refused */
-	return NULL;
-}
-
-static pcre2_code *
-compile(const char *pat, uint32_t opts, char *err, size_t errlen)
-{
-	PCRE2_SIZE off;
-	int ec;
-	pcre2_code *re;
-
-	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts,
-	    &ec, &off, NULL);
-	if (re == NULL) {
-		PCRE2_UCHAR msg[256];
-
-		pcre2_get_error_message(ec, msg, sizeof(msg));
-		snprintf(err, errlen, "bad pattern at offset %zu: %s",
-		    (size_t)off, (char *)msg);
-		return NULL;
-	}
-	return re;
-}
-
-/*
- * parse_rule - one line of a rule file. Returns 1 for a rule, 0 for a
- * blank or comment line, -1 with err set for a bad one.
- */
-static int
-parse_rule(char *line, struct rule *r, int builtin, int lineno, char *err,
-    size_t errlen)
-{
-	char *p = line, *w1, *w2 = NULL, *pat, *end, *f;
-	uint32_t opts = 0;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '\0' || *p == '#')
-		return 0;
-	if ((pat = strchr(p, '/')) == NULL || (end = strrchr(p, '/')) == pat) {
-		snprintf(err, errlen, "no /pattern/");
-		return -1;
-	}
-	*pat++ = '\0';
-	*end = '\0';
-	w1 = strtok(p, " \t");
-	if (w1 != NULL)
-		w2 = strtok(NULL, " \t");
-	if (w1 == NULL || strtok(NULL, " \t") != NULL) {
-		snprintf(err, errlen, "want: reason [class] /pattern/flags");
-		return -1;
-	}
-	if ((r->reason = classify_reason_word(w1)) == NULL) {
-		snprintf(err, errlen, "unknown reason '%.40s'", w1);
-		return -1;
-	}
-	r->class = NULL;
-	if (w2 != NULL && (r->class = class_word(w2)) == NULL) {
-		snprintf(err, errlen, "unknown class '%.40s'", w2);
-		return -1;
-	}
-	for (f = end + 1; *f && *f != '\n' && *f != '\r'; f++) {
-		switch (*f) {
-		case 'i':	opts |= PCRE2_CASELESS; break;
-		case 'x':	opts |= PCRE2_EXTENDED; break;
-		case 'a':	r->address = 1; break;
-		case ' ': case '\t': break;
-		default:
-			snprintf(err, errlen, "unknown flag '%c'", *f);
-			return -1;
-		}
-	}
-	r->opts = opts;
-	if (r->address && r->reason != classify_reason_word("userunknown")) {
-		snprintf(err, errlen, "flag 'a' is for userunknown rules");
-		return -1;
-	}
-	if (!builtin && (r->re = compile(pat, opts, err, errlen)) == NULL)
-		return -1;
-	/* the built-in rules' needles were derived at build time */
-	if (!builtin || needles_from_table(default_needles, lineno,
-	    &r->needles) == -1)
-		(void)needles_from_pattern(pat, (opts & PCRE2_EXTENDED) != 0,
-		    &r->needles);
-	r->pattern = xstrdup(pat);
-	return 1;
-}
-
-/* load_text - every rule of a rule file's text, appended */
-static void
-load_text(struct classifier *c, const char *text, const char *name,
-    int builtin, struct sbuf *errs)
-{
-	const char *p = text, *nl;
-	char err[300];
-	int lineno = 0;
-
-	while (*p) {
-		struct rule r;
-		char *line;
-		int rc;
-
-		lineno++;
-		nl = strchr(p, '\n');
-		line = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-		memset(&r, 0, sizeof(r));
-		rc = parse_rule(line, &r, builtin, lineno, err, sizeof(err));
-		if (rc == -1 && errs)
-			sbuf_printf(errs, "%s:%d: %s\n", name, lineno, err);
-		if (rc == 1) {
-			if (c->n == c->cap) {
-				c->cap = c->cap ? c->cap * 2 : 256;
-				c->rules = xrealloc(c->rules,
-				    c->cap * sizeof(*c->rules));
-			}
-			r.where = xmalloc(strlen(name) + 16);
-			sprintf(r.where, "%s:%d", name, lineno);
-			c->rules[c->n++] = r;
-		}
-		free(line);
-		if (nl == NULL)
-			break;
-		p = nl + 1;
-	}
-}
-
-struct classifier *
-classifier_new(const char *path, struct sbuf *errs)
-{
-	struct classifier *c = xcalloc(1, sizeof(*c));
-	char err[300];
-	size_t i;
-
-	if (path != NULL) {
-		FILE *fp = fopen(path, "r");
-		struct sbuf t;
-		char buf[4096];
-		size_t n;
-		int saved;
-
-		if (fp == NULL) {
-			saved = errno;
-			free(c);
-			errno = saved;
-			return NULL;
-		}
-		sbuf_init(&t);
-		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-			sbuf_addn(&t, buf, n);
-		fclose(fp);
-		if (t.s)
-			load_text(c, t.s, path, 0, errs);
-		sbuf_free(&t);
-	}
-	/*
-	 * The built-in rules are compiled when first needed: a pipe-mode
-	 * process reads one message and runs a few of them, and compiling
-	 * all of them was a fifth of its time.
-	 */
-	load_text(c, default_rules, "built-in", 1, errs);
-	c->check_needles = getenv("BOUNCER_CHECK_NEEDLES") != NULL;
-	c->index = needle_index_new();
-	for (i = 0; i < c->n; i++)
-		needle_index_add(c->index, &c->rules[i].needles, i);
-	needle_index_done(c->index);
-	c->hit = xmalloc(c->n ? c->n : 1);
-	c->md = pcre2_match_data_create(8, NULL);
-	/* an enhanced status code, not part of an IP address or version */
-	c->re_status = compile("(?<![0-9.])([245])\\.([0-9]{1,3})\\.([0-9]{1,3})"
-	    "(?![0-9]|\\.[0-9])", 0, err, sizeof(err));
-	/* an SMTP reply code opening a reply, "550 ", "550-", "550:" */
-	c->re_reply = compile("(?<![0-9.,:/#-])([245][0-5][0-9])(?=[ \\-:]|$)",
-	    0, err, sizeof(err));
-	if (c->md == NULL || c->re_status == NULL || c->re_reply == NULL)
-		abort();
-	return c;
-}
-
-void
-classifier_jit(struct classifier *c)
-{
-	/* BOUNCER_NO_JIT: the JIT reads past the subject by design, which
-	 * valgrind reports */
-	if (getenv("BOUNCER_NO_JIT") != NULL)
-		return;
-	/* these two run for every recipient; the rules when they prove hot */
-	(void)pcre2_jit_compile(c->re_status, PCRE2_JIT_COMPLETE);
-	(void)pcre2_jit_compile(c->re_reply, PCRE2_JIT_COMPLETE);
-	c->jit = 1;
-}
-
-void
-classifier_free(struct classifier *c)
-{
-	size_t i;
-
-	if (c == NULL)
-		return;
-	needle_index_free(c->index);
-	for (i = 0; i < c->n; i++) {
-		pcre2_code_free(c->rules[i].re);
-		pcre2_code_free(c->rules[i].jit);
-		needles_free(&c->rules[i].needles);
-		free(c->rules[i].where);
-		free(c->rules[i].pattern);
-	}
-	free(c->rules);
-	free(c->hit);
-	pcre2_match_data_free(c->md);
-	pcre2_code_free(c->re_status);
-	pcre2_code_free(c->re_reply);
-	free(c);
-}
-
-size_t
-classifier_nrules(const struct classifier *c)
-{
-	return c->n;
-}
-
-/* rule_code - r's compiled pattern, compiled now if it was not */
-static pcre2_code *
-rule_code(struct rule *r)
-{
-	char err[300];
-
-	/* NULL never for a built-in rule: test_classify */
-	if (r->re == NULL)
-		r->re = compile(r->pattern, r->opts, err, sizeof(err));
-	return r->re;
-}
-
-int
-classifier_check(struct classifier *c, struct sbuf *errs)
-{
-	size_t i;
-	int bad = 0;
-
-	for (i = 0; i < c->n; i++) {
-		struct rule *r = &c->rules[i];
-		struct needles n;
-
-		if (rule_code(r) == NULL) {
-			bad++;
-			if (errs)
-				sbuf_printf(errs, "%s: does not compile\n",
-				    r->where);
-		}
-		/* a table made at build time must say what needle.c says */
-		(void)needles_from_pattern(r->pattern,
-		    (r->opts & PCRE2_EXTENDED) != 0, &n);
-		if (!needles_equal(&n, &r->needles)) {
-			bad++;
-			if (errs)
-				sbuf_printf(errs, "%s: needles differ from "
-				    "src/gen/default_needles.c\n", r->where);
-		}
-		needles_free(&n);
-	}
-	return bad;
-}
-
-/*
- * run_rule - match r against text. Compiling a rule with the JIT costs
- * as much as running it a few hundred times without, and most rules
- * rarely run (their needles are absent): so a rule is JIT-compiled, into
- * a copy, only when it runs for the JIT_AFTER-th time.
- */
-#define JIT_AFTER	1
-
-static int
-run_rule(const struct classifier *c, struct rule *r, const char *text,
-    size_t len)
-{
-	pcre2_code *code = r->jit;
-
-	if (code == NULL) {
-		if ((code = rule_code(r)) == NULL)
-			return 0;
-		if (c->jit && r->runs++ == JIT_AFTER) {
-			pcre2_code *cp = pcre2_code_copy(code);
-
-			if (cp != NULL &&
-			    pcre2_jit_compile(cp, PCRE2_JIT_COMPLETE) == 0)
-				code = r->jit = cp;
-			else
-				pcre2_code_free(cp);
-		}
-	}
-	return pcre2_match(code, (PCRE2_SPTR)text, len, 0, 0, c->md, NULL) >= 0;
-}
-
-/*
- * match_rules - the first rule matching text, or NULL. A rule whose
- * needles are all absent from the text cannot match and is not run
- * (needle.c); BOUNCER_CHECK_NEEDLES=1 runs it anyway and aborts if it
- * matches, for the tests.
- */
-static const struct rule *
-match_rules(const struct classifier *c, const char *text)
-{
-	char low[TEXT_MAX];
-	size_t i, len;
-	struct rule *r;
-
-	if (text == NULL || *text == '\0')
-		return NULL;
-	len = strlen(text);
-	if (len > TEXT_MAX)
-		len = TEXT_MAX;
-	for (i = 0; i < len; i++)
-		low[i] = (char)tolower((unsigned char)text[i]);
-	memset(c->hit, 0, c->n);
-	needle_index_scan(c->index, low, len, c->hit);
-	for (i = 0; i < c->n; i++) {
-		r = &c->rules[i];
-		if (r->needles.n > 0 && !c->hit[i]) {
-			if (c->check_needles && run_rule(c, r, text, len)) {
-				fprintf(stderr, "needle check: %s skipped but "
-				    "matches: %s\n", r->where, text);
-				abort();
-			}
-			continue;
-		}
-		if (run_rule(c, r, text, len))
-			return r;
-	}
-	return NULL;
-}
-
-/* find_code - first match of re's group 0 in text into out */
-static int
-find_code(const struct classifier *c, const pcre2_code *re,
-    const char *text, char *out, size_t outlen)
-{
-	PCRE2_SIZE *ov;
-	size_t len, n;
-
-	if (str_empty(text))
-		return 0;
-	len = strlen(text);
-	if (len > TEXT_MAX)
-		len = TEXT_MAX;
-	if (pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, c->md, NULL) < 0)
-		return 0;
-	ov = pcre2_get_ovector_pointer(c->md);
-	n = ov[1] - ov[0];
-	if (n >= outlen)
-		return 0;
-	memcpy(out, text + ov[0], n);
-	out[n] = '\0';
-	return 1;
-}
-
-/* specificity - 0 for x.0.0, 1 for x.y.0 or x.0.z, 2 for x.y.z */
-static int
-specificity(const char *s)
-{
-	const char *a = strchr(s, '.'), *b = a ? strchr(a + 1, '.') : NULL;
-
-	if (a == NULL || b == NULL)
-		return -1;
-	return (strtol(a + 1, NULL, 10) != 0) + (strtol(b + 1, NULL, 10) != 0);
 }
 
 /*
@@ -664,13 +36,13 @@ pick_status(const struct classifier *c, const char *field, const char *diag,
 	const char *use;
 
 	if (field)
-		find_code(c, c->re_status, field, f, sizeof(f));
-	find_code(c, c->re_status, diag, d, sizeof(d));
+		classifier_find_status(c, field, f, sizeof(f));
+	classifier_find_status(c, diag, d, sizeof(d));
 	/* the field, unless the text's code of the same class says more */
-	use = f[0] && d[0] && (f[0] == d[0] || specificity(f) == 0) &&
-	    specificity(d) > specificity(f) ? d : f[0] ? f : d;
+	use = f[0] && d[0] && (f[0] == d[0] || code_specificity(f) == 0) &&
+	    code_specificity(d) > code_specificity(f) ? d : f[0] ? f : d;
 	snprintf(v->status, sizeof(v->status), "%s", use);
-	find_code(c, c->re_reply, diag, v->replycode, sizeof(v->replycode));
+	classifier_find_reply(c, diag, v->replycode, sizeof(v->replycode));
 }
 
 /* note - append to the verdict's rule, for --explain */
@@ -708,27 +80,6 @@ set_verdict(struct verdict *v, const char *reason, const char *class,
 }
 
 /*
- * weak_code - a code too vague to outrank the text: "other" details
- * (x.y.0) and x.7.1, which receivers use for every kind of refusal.
- */
-static int
-weak_code(const char *status)
-{
-	size_t n = strlen(status);
-
-	return specificity(status) < 2 || strcmp(status + 1, ".7.1") == 0 ||
-	    (n > 2 && strcmp(status + n - 2, ".0") == 0);
-}
-
-/* sender_code - x.1.7 or x.1.8: the code is about the sender's address */
-static int
-sender_code(const char *s)
-{
-	return s[0] != '\0' && (strcmp(s + 1, ".1.7") == 0 ||
-	    strcmp(s + 1, ".1.8") == 0);
-}
-
-/*
  * decide - what the words, the codes and the phase say, in this order
  * (bouncer(1), CLASSIFICATION):
  *   1. rules on the recipient's diagnostic: the words win over the codes,
@@ -746,13 +97,14 @@ static void
 decide(const struct classifier *c, const char *diag, const char *para,
     const char *context, int phase, struct verdict *v)
 {
-	const struct rule *r;
+	struct rule_match rm;
+	const struct rule_match *r;
 	const char *reason;
 
 	v->by_phrase = 0;
 	v->by_address = 0;
 	v->by_para = 0;
-	if ((r = match_rules(c, diag)) != NULL) {
+	if ((r = classifier_match(c, diag, &rm)) != NULL) {
 		/*
 		 * Among temporary troubles at the receiver (both soft), a
 		 * specific code names the cause more exactly than a phrase:
@@ -765,7 +117,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		 * size" with 5.2.2). Across classes the words win: "spam"
 		 * with 5.7.7 is spam.
 		 */
-		if (v->status[0] && !weak_code(v->status) && r->class == NULL &&
+		if (v->status[0] && !code_weak(v->status) && r->class == NULL &&
 		    strcmp(r->reason, "expired") != 0 &&
 		    (reason = code_reason(v->status)) != NULL &&
 		    reason != r->reason &&
@@ -782,7 +134,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		 * is the envelope sender's, and no reason to drop the
 		 * recipient.
 		 */
-		if (sender_code(v->status) && r->class == NULL &&
+		if (code_sender(v->status) && r->class == NULL &&
 		    (strcmp(r->reason, "userunknown") == 0 ||
 		    strcmp(r->reason, "hostunknown") == 0 ||
 		    strcmp(r->reason, "blocked") == 0)) {
@@ -796,18 +148,18 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		v->by_address = r->address;
 		return;
 	}
-	if ((r = match_rules(c, para)) != NULL) {
+	if ((r = classifier_match(c, para, &rm)) != NULL) {
 		set_verdict(v, r->reason, r->class, "%s /%.120s/ (in its paragraph)",
 		    r->where, r->pattern);
 		v->by_para = 1;
 		return;
 	}
-	if (v->status[0] && !weak_code(v->status) &&
+	if (v->status[0] && !code_weak(v->status) &&
 	    (reason = code_reason(v->status)) != NULL) {
 		set_verdict(v, reason, NULL, "status %s%s", v->status, NULL);
 		return;
 	}
-	if ((r = match_rules(c, context)) != NULL) {
+	if ((r = classifier_match(c, context, &rm)) != NULL) {
 		set_verdict(v, r->reason, r->class, "%s /%.120s/ (in text)",
 		    r->where, r->pattern);
 		return;
@@ -823,7 +175,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 			v->class = "soft";
 		return;
 	}
-	if ((reason = reply_reason(v->replycode, phase)) != NULL) {
+	if ((reason = code_reply_reason(v->replycode, phase)) != NULL) {
 		set_verdict(v, reason, NULL, "reply %s%s", v->replycode,
 		    phase == 'D' ? " after DATA" : phase == 'H' ?
 		    " at HELO" : "");
@@ -900,14 +252,6 @@ smtp_phase(const char *t)
 	return 0;
 }
 
-/* address_code - x.1.z but x.1.2: the code itself says the address is bad */
-static int
-address_code(const char *s)
-{
-	return s[0] != '\0' && strncmp(s + 1, ".1.", 3) == 0 &&
-	    strcmp(s + 1, ".1.2") != 0;
-}
-
 /*
  * adjust_phase - what a reply means depends on when it came. A mailbox
  * that accepted RCPT TO exists, so "user unknown" after DATA is the
@@ -918,7 +262,7 @@ adjust_phase(int phase, struct verdict *v)
 {
 	const char *to = NULL;
 
-	if (strcmp(v->reason, "userunknown") == 0 && !address_code(v->status) &&
+	if (strcmp(v->reason, "userunknown") == 0 && !code_address(v->status) &&
 	    !v->by_address && phase != 'R' && phase != 'M' &&
 	    (phase == 'D' || v->status[2] == '2' || v->status[2] == '7')) {
 		/*
@@ -952,45 +296,6 @@ adjust_phase(int phase, struct verdict *v)
 	    phase == 'F' ? "; not a mailbox code, not at RCPT TO" :
 	    phase == 'M' ? "; refused at MAIL FROM" :
 	    phase == 'H' ? "; refused at HELO" : "; temporary");
-}
-
-/*
- * category_reason - PowerMTA files every bounce under a category of its
- * own (X-PowerMTA-BounceCategory), decided from the whole SMTP exchange
- * by its bounce rules. Where the category is specific it is the sending
- * MTA's verdict, and stands; "other" and unknown ones say nothing.
- */
-static const char *
-category_reason(const char *cat)
-{
-	static const struct {
-		const char *category, *reason;
-	} map[] = {
-		{ "bad-mailbox", "userunknown" },
-		{ "bad-domain", "hostunknown" },
-		{ "inactive-mailbox", "suspend" },
-		{ "quota-issues", "mailboxfull" },
-		{ "message-expired", "expired" },
-		{ "no-answer-from-host", "networkerror" },
-		{ "bad-connection", "networkerror" },
-		{ "routing-errors", "systemerror" },
-		{ "bad-configuration", "systemerror" },
-		{ "policy-related", "policyviolation" },
-		{ "spam-related", "spamdetected" },
-		{ "virus-related", "virusdetected" },
-		{ "content-related", "contenterror" },
-		{ "invalid-sender", "rejected" },
-		{ "relaying-issues", "norelaying" },
-		{ "protocol-errors", "syntaxerror" },
-	};
-	size_t i;
-
-	if (cat == NULL)
-		return NULL;
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcasecmp(cat, map[i].category) == 0)
-			return map[i].reason;
-	return NULL;
 }
 
 /*
@@ -1064,11 +369,12 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 	pick_status(c, r->status, diag, v);
 	/* the whole text speaks for a recipient only when it is the only one */
 	if (!v->replycode[0] && b->n == 1)
-		find_code(c, c->re_reply, ctx, v->replycode,
+		classifier_find_reply(c, ctx, v->replycode,
 		    sizeof(v->replycode));
 	/* ... and so does its status code: another's is not this one's */
 	if (!v->status[0] && b->kind == BOUNCE_TEXT && b->n == 1)
-		find_code(c, c->re_status, ctx, v->status, sizeof(v->status));
+		classifier_find_status(c, ctx, v->status,
+		    sizeof(v->status));
 
 	if (b->kind == BOUNCE_ARF) {
 		const char *ft = b->feedback_type ? b->feedback_type : "";
@@ -1117,7 +423,7 @@ classify(const struct classifier *c, const struct bounce *b, struct rcpt *r)
 				phase = 'D';
 		}
 		if (!v->by_rule_class &&
-		    (cat = category_reason(r->mta_category)) != NULL) {
+		    (cat = code_category_reason(r->mta_category)) != NULL) {
 			v->reason = cat;
 			v->class = classify_reason_class(cat, v->status);
 			v->by_phrase = 1;

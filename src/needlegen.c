@@ -5,8 +5,9 @@
  * process reads one bounce; deriving them was a fifth of its work).
  * usage: needlegen < src/rules/default.rules > src/gen/default_needles.c
  *
- * A rule line is found as classify.c's load_text finds it: not blank, not
- * a comment, a pattern between the first and the last '/', then flags.
+ * A rule line is found as classify_rules.c's load_text finds it: not
+ * blank, not a comment, a pattern between the first and the last '/',
+ * then flags.
  * classifier_check() compares the table with what needle.c derives, so
  * a stale table is caught by the unit tests.
  */
