@@ -87,6 +87,9 @@ enum store_status store_open(const char *, int, int, struct store **,
 void	store_close(struct store *);
 /* store_error - the last error message, borrowed */
 const char *store_error(const struct store *);
+/* store_fail - set the error store_error gives; returns the status */
+enum store_status store_fail(struct store *, enum store_status,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
 
 /* Write transactions: BEGIN IMMEDIATE ... COMMIT, kept short. */
 enum store_status store_begin(struct store *);
@@ -158,27 +161,30 @@ enum store_status store_expired(struct store *, time_t, store_entry_cb,
 enum store_status store_history(struct store *, const char *,
 	    store_event_cb, store_audit_cb, void *);
 /*
- * store_forget - erase every trace of address (GDPR): its rows, and the
- * address in other rows' text; count the erasure anonymously when there
- * was something to erase; leave a tombstone (a keyed hash, not the
- * address) that keeps --migrate-to and --import from bringing it back.
- * Then make it unreadable from the files: SQLite overwrites the freed
- * cells, checkpoints and truncates the WAL (waiting for readers, up to
- * the busy timeout) and rebuilds the file; STORE_TEMP when a reader kept
- * the old pages. Called outside a transaction. *n is the number of rows
- * removed.
+ * Erasure (GDPR; erase.c decides, the store keeps): the keys (kid, hex
+ * key, 1 for the store's own) and the tombstones (kid, keyed hash) as
+ * callbacks that return 0 to go on; store_erase_key_add makes the own
+ * key unless there is one.
  */
-enum store_status store_forget(struct store *, const char *, time_t, int *);
-/* store_erased - *yes 1 when address has a tombstone */
-enum store_status store_erased(struct store *, const char *, int *);
+enum store_status store_erase_keys(struct store *,
+	    int (*)(const char *, const char *, int, void *), void *);
+enum store_status store_erase_key_add(struct store *, const char *,
+	    const char *);
+enum store_status store_tombstones(struct store *,
+	    int (*)(const char *, const char *, void *), void *);
 /*
- * The same for many addresses (an import): the tombstones read once.
- * store_tombs_has is 0 for a NULL set.
+ * store_forget - erase every trace of address: its rows, and the
+ * address in other rows' text; count the erasure anonymously when there
+ * was something to erase; leave its tombstone (kid, hash). Then make it
+ * unreadable from the files: SQLite overwrites the freed cells, copies
+ * the WAL back and truncates it (never waiting for a reader while it
+ * holds the write lock, up to the busy timeout) and rebuilds the file
+ * when the address is still found in it; STORE_TEMP when a reader kept
+ * the old pages. Called outside a transaction; short ones inside. *n is
+ * the number of rows removed.
  */
-struct store_tombs;
-enum store_status store_tombs_open(struct store *, struct store_tombs **);
-int	store_tombs_has(const struct store_tombs *, const char *);
-void	store_tombs_close(struct store_tombs *);
+enum store_status store_forget(struct store *, const char *, const char *,
+	    const char *, time_t, int *);
 /*
  * store_expire_events - delete up to limit of the events older than
  * before (event_ttl), oldest first; counters stay. *n: how many. The
@@ -320,11 +326,17 @@ enum store_status store_counter_set(struct store *, const char *, long);
  * the other), in one transaction of the target; rows the target already
  * has are kept (counters keep the larger value), so running it twice
  * changes nothing. A source whose schema is not this bouncer's is
- * refused. progress (may be NULL) is called with the table and rows
- * done.
+ * refused. An address's rows are skipped when skip (may be NULL) says
+ * so (erased in the target); progress (may be NULL) is called with the
+ * table and rows done.
  */
+struct store_copy_cb {
+	int	(*skip)(const char *, void *);
+	void	(*progress)(const char *, long, void *);
+	void	*arg;
+};
 enum store_status store_copy(struct store *, struct store *,
-	    void (*)(const char *, long, void *), void *);
+	    const struct store_copy_cb *);
 
 /*
  * Incidents (policy.c): many recipients at one destination failing with

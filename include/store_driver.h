@@ -145,9 +145,6 @@ char	*store_scrub_text(const char *, const char *);
 enum store_status store_version(struct store *, int *);
 /* store_host - this host's name, for its own --maillog positions */
 void	store_host(char *, size_t);
-/* store_fail - set the error; returns r */
-enum store_status store_fail(struct store *, enum store_status,
-	    const char *, ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * Drivers' open: the database at a path or URI, busy_ms, STORE_RDONLY.

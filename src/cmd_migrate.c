@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "erase.h"
 
 static void
 copy_progress(const char *table, long rows, void *arg)
@@ -23,6 +24,8 @@ cmd_migrate(struct run *r)
 {
 	const struct options *o = r->o;
 	struct store *to = NULL;
+	struct erase_tombs *tombs = NULL;
+	struct store_copy_cb cb = { erase_tombs_skip, copy_progress, NULL };
 	struct config pc = *r->cf;
 	enum store_status st;
 	int rc;
@@ -37,7 +40,13 @@ cmd_migrate(struct run *r)
 	/* the target is new: its schema is made here, as --init would */
 	if ((rc = cli_open_store(o, &pc, STORE_CREATE, &to)) != EX_OK)
 		return rc;
-	st = store_copy(r->s, to, copy_progress, NULL);
+	/* an address erased in the target is not brought back */
+	if ((st = erase_tombs_open(to, &tombs)) == STORE_OK) {
+		cb.arg = tombs;
+		st = store_copy(r->s, to, &cb);
+	} else
+		store_fail(r->s, st, "%s", store_error(to));
+	erase_tombs_close(tombs);
 	if (isatty(2))
 		fputc('\n', stderr);
 	if (st != STORE_OK)

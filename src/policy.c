@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "dest.h"
+#include "erase.h"
 #include "policy.h"
 #include "util.h"
 
@@ -685,7 +686,7 @@ policy_forget(struct store *s, const char *addr, time_t now, int *n,
 	*n = *kept = 0;
 	if ((r = objector(s, addr, kept)) != STORE_OK)
 		return r;
-	f = store_forget(s, addr, now, n);
+	f = erase_forget(s, addr, now, n);
 	if (!*kept || f == STORE_FAIL)
 		return f;
 	/*

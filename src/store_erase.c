@@ -1,13 +1,12 @@
 /*
  * store_erase.c - erasure (--forget) and copying (--migrate-to), both
  * driven by the one list of tables (store_schema.c): a table added
- * there is erased, scrubbed and copied without another edit.
+ * there is erased, scrubbed and copied without another edit. The keys
+ * and tombstones are kept here; what they mean is erase.c's.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <glib.h>
 
@@ -15,27 +14,9 @@
 #include "store_driver.h"
 #include "util.h"
 
-/*
- * Erasure tombstones. An erased address is remembered as
- * HMAC-SHA256(key, address) under the store's own random key (made on
- * first use), never as the address: what is kept cannot be read back
- * without the key and a guess. Keys of stores merged in by --migrate-to
- * come along with their tombstones, so each tombstone is checked under
- * the key that made it.
- */
-#define KEYS_MAX	64
-
-struct keyset {
-	char	kid[KEYS_MAX][33];
-	char	key[KEYS_MAX][129];
-	int	own;		/* index of the own key, -1: none */
-	int	n;
-};
-
-/* keys - the erasure keys: kid, hex key, own */
-static enum store_status
-keys(struct store *s, int (*cb)(const char *, const char *, int, void *),
-    void *arg)
+enum store_status
+store_erase_keys(struct store *s, int (*cb)(const char *, const char *, int,
+    void *), void *arg)
 {
 	struct store_stmt *st;
 	enum store_status r;
@@ -51,8 +32,8 @@ keys(struct store *s, int (*cb)(const char *, const char *, int, void *),
 	return r;
 }
 
-static enum store_status
-key_add(struct store *s, const char *kid, const char *key)
+enum store_status
+store_erase_key_add(struct store *s, const char *kid, const char *key)
 {
 	/* one host of a fleet makes its key; the others take it */
 	return store_run(s, NULL, "INSERT INTO erase_keys (kid, key, own) "
@@ -60,10 +41,9 @@ key_add(struct store *s, const char *kid, const char *key)
 	    "own = 1)", "ss", kid, key);
 }
 
-/* tombstones - kid and hash of each */
-static enum store_status
-tombstones(struct store *s, int (*cb)(const char *, const char *, void *),
-    void *arg)
+enum store_status
+store_tombstones(struct store *s, int (*cb)(const char *, const char *,
+    void *), void *arg)
 {
 	struct store_stmt *st;
 	enum store_status r;
@@ -77,146 +57,6 @@ tombstones(struct store *s, int (*cb)(const char *, const char *, void *),
 	store_done(s, st);
 	return r;
 }
-
-static int
-add_key(const char *kid, const char *key, int own, void *arg)
-{
-	struct keyset *k = arg;
-
-	if (k->n == KEYS_MAX)
-		return -1;
-	snprintf(k->kid[k->n], sizeof(k->kid[0]), "%s", kid);
-	snprintf(k->key[k->n], sizeof(k->key[0]), "%s", key);
-	if (own)
-		k->own = k->n;
-	k->n++;
-	return 0;
-}
-
-static enum store_status
-load_keys(struct store *s, struct keyset *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->own = -1;
-	return keys(s, add_key, k);
-}
-
-static void
-hex(const unsigned char *b, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
-/* own_key - the store's own erasure key, made when there is none */
-static enum store_status
-own_key(struct store *s, struct keyset *k)
-{
-	unsigned char b[40];
-	enum store_status r;
-
-	if ((r = load_keys(s, k)) != STORE_OK || k->own >= 0)
-		return r;
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		snprintf(s->err, sizeof(s->err), "no random bytes for an "
-		    "erasure key: %s", strerror(errno));
-		return STORE_TEMP;
-	}
-	hex(b, 8, k->kid[0]);
-	hex(b + 8, 32, k->key[0]);
-	if ((r = key_add(s, k->kid[0], k->key[0])) != STORE_OK)
-		return r;
-	return load_keys(s, k);
-}
-
-/* tomb - the tombstone of address under key i */
-static void
-tomb(const struct keyset *k, int i, const char *addr, char out[65])
-{
-	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256,
-	    (const guchar *)k->key[i], strlen(k->key[i]));
-
-	g_hmac_update(h, (const guchar *)addr, (gssize)strlen(addr));
-	snprintf(out, 65, "%s", g_hmac_get_string(h));
-	g_hmac_unref(h);
-}
-
-static int
-add_tomb(const char *kid, const char *hash, void *arg)
-{
-	GHashTable *t = arg;
-
-	g_hash_table_add(t, g_strconcat(kid, ":", hash, NULL));
-	return 0;
-}
-
-/* is_erased - address has a tombstone under one of the keys */
-static int
-is_erased(const struct keyset *k, GHashTable *t, const char *addr)
-{
-	char h[65], *id;
-	int i, yes = 0;
-
-	for (i = 0; i < k->n && !yes; i++) {
-		tomb(k, i, addr, h);
-		id = g_strconcat(k->kid[i], ":", h, NULL);
-		yes = g_hash_table_contains(t, id);
-		g_free(id);
-	}
-	return yes;
-}
-
-struct store_tombs {
-	struct keyset	 k;
-	GHashTable	*t;
-};
-
-enum store_status
-store_tombs_open(struct store *s, struct store_tombs **out)
-{
-	struct store_tombs *x = xcalloc(1, sizeof(*x));
-	enum store_status r;
-
-	x->t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	if ((r = load_keys(s, &x->k)) != STORE_OK ||
-	    (r = tombstones(s, add_tomb, x->t)) != STORE_OK) {
-		store_tombs_close(x);
-		x = NULL;
-	}
-	*out = x;
-	return r;
-}
-
-int
-store_tombs_has(const struct store_tombs *x, const char *addr)
-{
-	return x != NULL && is_erased(&x->k, x->t, addr);
-}
-
-void
-store_tombs_close(struct store_tombs *x)
-{
-	if (x == NULL)
-		return;
-	g_hash_table_destroy(x->t);
-	free(x);
-}
-
-enum store_status
-store_erased(struct store *s, const char *addr, int *yes)
-{
-	struct store_tombs *x;
-	enum store_status r;
-
-	*yes = 0;
-	if ((r = store_tombs_open(s, &x)) == STORE_OK)
-		*yes = store_tombs_has(x, addr);
-	store_tombs_close(x);
-	return r;
-}
-
 
 /*
  * scrub_col - the erased address out of one column's text. The rows
@@ -332,23 +172,15 @@ scrub(struct store *s, const char *addr)
  * driver's reclaim)
  */
 enum store_status
-store_forget(struct store *s, const char *a, time_t now, int *n)
+store_forget(struct store *s, const char *a, const char *kid,
+    const char *hash, time_t now, int *n)
 {
-	struct keyset k;
 	enum store_status r;
-	char h[65], *sql;
+	char *sql;
 	long c;
 	size_t i;
 
 	*n = 0;
-	if ((r = store_begin(s)) != STORE_OK)
-		return r;
-	if ((r = own_key(s, &k)) != STORE_OK ||
-	    (r = store_commit(s)) != STORE_OK) {
-		store_rollback(s);
-		return r;
-	}
-	tomb(&k, k.own, a, h);
 	if ((r = store_begin(s)) != STORE_OK)
 		return r;
 	for (i = 0; i < store_ntables && r == STORE_OK; i++) {
@@ -368,7 +200,7 @@ store_forget(struct store *s, const char *a, time_t now, int *n)
 	if (r == STORE_OK)
 		r = store_run(s, NULL, "INSERT INTO erased (kid, hash, time) "
 		    "VALUES (?1, ?2, ?3) ON CONFLICT (kid, hash) DO NOTHING",
-		    "ssi", k.kid[k.own], h, (long long)now);
+		    "ssi", kid, hash, (long long)now);
 	if (r != STORE_OK) {
 		store_rollback(s);
 		return r;
@@ -439,8 +271,7 @@ copy_sql(const struct store_table *t)
 /* copy_table - every row of t from one store into the other */
 static enum store_status
 copy_table(struct store *from, struct store *to, const struct store_table *t,
-    const struct keyset *k, GHashTable *tombs,
-    void (*progress)(const char *, long, void *), void *arg)
+    const struct store_copy_cb *cb)
 {
 	struct store_stmt *st, *ins;
 	enum store_status r, w = STORE_OK;
@@ -456,7 +287,8 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 		goto out;
 	while (w == STORE_OK && store_row(from, st, &r) == 1) {
 		/* an address erased in the target is not brought back */
-		if (a >= 0 && t->addr && is_erased(k, tombs, store_col(st, a)))
+		if (a >= 0 && t->addr && cb->skip &&
+		    cb->skip(store_col(st, a), cb->arg))
 			continue;
 		if ((w = to->drv->prepare(to, put, 0, &ins)) != STORE_OK)
 			break;
@@ -473,8 +305,8 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 		while (store_row(to, ins, &w) == 1)
 			;
 		store_done(to, ins);
-		if (++rows % 1000 == 0 && progress)
-			progress(t->name, rows, arg);
+		if (++rows % 1000 == 0 && cb->progress)
+			cb->progress(t->name, rows, cb->arg);
 	}
 	store_done(from, st);
 	if (r != STORE_OK)
@@ -482,8 +314,8 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 	else if ((r = w) == STORE_OK && t->cols[0] == 'i' && t->cols[1] == 'd' &&
 	    t->cols[2] == ',' && to->drv->serial)
 		r = to->drv->serial(to, t->name);
-	if (r == STORE_OK && progress)
-		progress(t->name, rows, arg);
+	if (r == STORE_OK && cb->progress)
+		cb->progress(t->name, rows, cb->arg);
 out:
 	g_free(sel);
 	free(put);
@@ -491,40 +323,28 @@ out:
 }
 
 enum store_status
-store_copy(struct store *from, struct store *to,
-    void (*progress)(const char *, long, void *), void *arg)
+store_copy(struct store *from, struct store *to, const struct store_copy_cb *cb)
 {
-	struct keyset k;
-	GHashTable *tombs;
 	enum store_status r;
 	size_t i;
 	int v = 0;
 
 	/* the same list on both sides, or nothing */
-	if (store_version(from, &v) != STORE_OK || v != STORE_VERSION) {
-		snprintf(from->err, sizeof(from->err), "the source's schema "
+	if (store_version(from, &v) != STORE_OK || v != STORE_VERSION)
+		return store_fail(from, STORE_FAIL, "the source's schema "
 		    "(version %d) is not this bouncer's (%d): open it for "
 		    "writing once (bouncer --init) and copy again", v,
 		    STORE_VERSION);
-		return STORE_FAIL;
-	}
-	tombs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	if ((r = store_begin(to)) != STORE_OK)
-		goto out;
-	if ((r = load_keys(to, &k)) != STORE_OK ||
-	    (r = tombstones(to, add_tomb, tombs)) != STORE_OK)
-		goto bad;
-	for (i = 0; i < store_ntables; i++)
-		if (store_tables[i].merge != MERGE_NONE &&
-		    (r = copy_table(from, to, &store_tables[i], &k, tombs,
-		    progress, arg)) != STORE_OK)
-			goto bad;
-	r = store_commit(to);
-	goto out;
-bad:
-	snprintf(from->err, sizeof(from->err), "%s", to->err);
-	store_rollback(to);
-out:
-	g_hash_table_destroy(tombs);
+		return r;
+	for (i = 0; i < store_ntables && r == STORE_OK; i++)
+		if (store_tables[i].merge != MERGE_NONE)
+			r = copy_table(from, to, &store_tables[i], cb);
+	if (r == STORE_OK)
+		r = store_commit(to);
+	else
+		store_rollback(to);
+	if (r != STORE_OK)
+		snprintf(from->err, sizeof(from->err), "%s", to->err);
 	return r;
 }
