@@ -79,6 +79,16 @@ grep -qF "\"warning_notes\":[\"$note\"]" "$tmp/j"; ok $? "JSON: the same note"
 grep -qF "$note" "$tmp/h"; ok $? "HTML: the same note"
 grep -q 'every rate is under its levels' "$tmp/h"; ok $([ $? -ne 0 ]; echo $?) "HTML: not 'None: every rate is under its levels'"
 
+# ... and when nothing was sent at all (the JSON once lacked this one)
+ndb=$tmp/nosent.db
+mkdsn a@nosent.example 5.1.1 "550 5.1.1 User unknown" ns@t | $BOUNCER --allow-root --db "$ndb" --now 2026-11-27T11:00:00Z
+N="$BOUNCER --allow-root --db $ndb --now 2026-11-27T12:00:00Z --report --since 1d"
+$N > "$tmp/t"; $N --json > "$tmp/j"; $N --html > "$tmp/h"
+note="no sent counts: rates cannot be computed; feed Postfix's log with --maillog"
+grep -qF "  $note" "$tmp/t"; ok $? "text: no sent counts"
+grep -qF "\"warning_notes\":[\"$note\"]" "$tmp/j"; ok $? "JSON: the same note"
+grep -qF "no sent counts: rates cannot be computed; feed Postfix&#39;s log with --maillog" "$tmp/h"; ok $? "HTML: the same note"
+
 # an incident's alert names it: id, reason, diagnostic
 for i in $(seq 1 12); do
 	mkdsn "o$i@outage.example" 5.0.0 "550 5.0.0 <o$i@outage.example>: Recipient address rejected: directory lookup failed" "oi$i@t" |
@@ -87,5 +97,23 @@ done
 $A --now 2026-11-28T12:00:00Z > "$tmp/o"
 grep '"class":"incident"' "$out" | grep -q '"incident":{"id":1,"reason":"onhold","diagnostic":"550 5.0.0 <\*>: Recipient address rejected: directory lookup failed"}'
 ok $? "the incident alert carries its id, reason and diagnostic"
+
+# min_sent.DOMAIN and pausing: a mid-size destination (300 sent a day,
+# under min_sent) is paused by its own min_sent.DOMAIN (issue 25, 7:
+# mid-size lists were never paused)
+sent 2026-11-30 300 p mid.example
+$B --now 2026-11-30T10:30:00Z --maillog "$tmp/mail.log" > /dev/null
+for i in $(seq 1 30); do
+	mkdsn "p$i@mid.example" 5.7.1 "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org" "pb$i@t" |
+	    $B --now 2026-11-30T11:00:00Z
+done
+printf 'pause_block = 5\n' >> "$tmp/a.conf"
+printf 'pause_block = 5\n' >> "$tmp/s.conf"
+sed -i 's/^min_sent.small.example = 100$/min_sent.mid.example = 200/' "$tmp/s.conf"
+$B --config "$tmp/a.conf" --alert --since 1d --now 2026-11-30T12:00:00Z > /dev/null
+is "$(sqlite3 "$db" "select count(*) from pauses where domain = 'mid.example'")" 0 "min_sent = 1000: 30 blocks in 300 sent pause nothing"
+$B --config "$tmp/s.conf" --alert --since 1d --now 2026-11-30T12:00:00Z > /dev/null
+is "$(sqlite3 "$db" "select why from pauses where domain = 'mid.example'")" "block 10.00% of sent (30 of 300), above 5.00%" \
+    "min_sent.mid.example = 200: paused"
 
 done_testing

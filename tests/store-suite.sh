@@ -208,6 +208,40 @@ is "$(seen)" 8 "--maillog: a log truncated and grown past the position is read f
 $B --now "$(day 334)" --maillog "$tmp/seen.log" > /dev/null
 is "$(seen)" 8 "... and nothing twice"
 
+# Alert states on every backend (issue 25, 7): a warning stands over
+# midnight (the window reaches back alert_window from now, to the start of
+# that UTC day: never only the day begun), becomes "insufficient data"
+# once when the window holds too little mail, and is resolved when enough
+# clean mail was sent
+printf 'alert_command = cat >> %s\nmin_sent = 1000\n' "$tmp/al.jsonl" > "$tmp/al.conf"
+: > "$tmp/al.jsonl"
+AL="$B --config $tmp/al.conf --alert"
+alsent() {	# alsent DAY PREFIX: 2,000 delivered to alerted.example at 10:00
+	awk -v d="$1" -v p="$2" 'BEGIN { for (i = 1; i <= 2000; i++)
+	    printf "%sT10:00:00+00:00 mx1 postfix/smtp[5]: 8A%s%05d: to=<%s%d@alerted.example>, relay=mx.alerted.example[192.0.2.5]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n", d, p, i, p, i }' >> "$tmp/al.log"
+}
+alstate() { q "select level from alerts where key='complaint|domain|alerted.example'"; }
+alsent "$(dday 500)" a
+$B --now "$(dday 500)T10:30:00Z" --maillog "$tmp/al.log" > /dev/null
+for i in 1 2 3; do mkarf "a$i@alerted.example" "al$i@x" | $B --now "$(dday 500)T11:00:00Z"; done
+$AL --now "$(dday 500)T23:50:00Z" > /dev/null
+is "$(alstate)" warning "3 complaints in 2,000 sent (0.15%): a warning"
+aln=$(wc -l < "$tmp/al.jsonl")
+$AL --now "$(dday 501)T00:05:00Z" > /dev/null
+is "$(alstate) $(wc -l < "$tmp/al.jsonl")" "warning $aln" "midnight passed: the warning stands, nothing said"
+$AL --now "$(dday 501)T23:55:00Z" > /dev/null
+is "$(alstate)" warning "... and stands the whole next day (the window reaches a day back from now)"
+$AL --now "$(dday 502)T00:05:00Z" > /dev/null
+is "$(alstate)" "insufficient data" "a window without enough mail: insufficient data, not resolved"
+grep -c '"state":"resolved".*alerted.example' "$tmp/al.jsonl" > "$tmp/al.n"
+is "$(cat "$tmp/al.n")" 0 "... nothing resolved for lack of mail"
+alsent "$(dday 503)" b
+$B --now "$(dday 503)T10:30:00Z" --maillog "$tmp/al.log" > /dev/null
+$AL --now "$(dday 503)T12:00:00Z" > /dev/null
+is "$(alstate)" "" "2,000 clean sent: the alert's state is gone"
+grep -q '"level":"ok","state":"resolved","previous":"insufficient data","class":"complaint","scope":"domain","name":"alerted.example"' "$tmp/al.jsonl"
+ok $? "... and its resolution delivered"
+
 # the aggregates the reports read (daily, audit_daily, listed) hold what
 # the rows they sum hold, after everything above (bounces, --expire,
 # --forget, --remove, imports, the log reader)
