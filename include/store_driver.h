@@ -139,8 +139,9 @@ extern const struct store_migration store_migrations[STORE_VERSION];
  * as "$N" when dollar is set. Caller frees.
  */
 char	*store_sql(const char *, const char *const *, int);
-/* store_scrub_text - t with every occurrence of addr (any case) as "[erased]" */
-char	*store_scrub_text(const char *, const char *);
+/* store_subst - t with each of n names replaced by its value; caller frees */
+char	*store_subst(const char *, const char *const *, const char *const *,
+	    size_t);
 /* store_version - the schema version in bouncer_schema; 0: none (store.c) */
 enum store_status store_version(struct store *, int *);
 /* store_host - this host's name, for its own --maillog positions */

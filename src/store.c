@@ -260,29 +260,6 @@ store_version(struct store *s, int *v)
 	return r;
 }
 
-/* subst - t with each of the names replaced by its value */
-static char *
-subst(const char *t, const char *const names[], const char *const vals[],
-    size_t n)
-{
-	struct sbuf b;
-	size_t k;
-
-	sbuf_init(&b);
-	sbuf_addn(&b, "", 0);
-	while (*t) {
-		for (k = 0; k < n; k++)
-			if (strncmp(t, names[k], strlen(names[k])) == 0)
-				break;
-		if (k < n) {
-			sbuf_add(&b, vals[k]);
-			t += strlen(names[k]);
-		} else
-			sbuf_addn(&b, t++, 1);
-	}
-	return sbuf_steal(&b);
-}
-
 /* triggers - (re)make the triggers that keep the aggregates */
 static enum store_status
 triggers(struct store *s)
@@ -299,7 +276,7 @@ triggers(struct store *s)
 		const char *const vals[] = { t->name, t->event, t->table,
 		    t->body };
 
-		sql = subst(s->drv->dialect[TOK_TRIGGER], names, vals, 4);
+		sql = store_subst(s->drv->dialect[TOK_TRIGGER], names, vals, 4);
 		r = script(s, sql);
 		free(sql);
 	}

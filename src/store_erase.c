@@ -101,7 +101,7 @@ scrub_col(struct store *s, const struct store_table *t, const char *key,
 			in_txn = 1;
 			t0 = mono_s();
 		}
-		text = store_scrub_text(olds[k], addr);
+		text = str_replace_ci(olds[k], addr, "[erased]");
 		if (fmt[1] == 'i')
 			r = store_runx(s, NULL, sql, fmt, text,
 			    strtoll(keys[k], NULL, 10), olds[k]);

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "store_driver.h"
@@ -247,38 +246,38 @@ const struct store_migration store_migrations[STORE_VERSION] = {
 };
 
 char *
-store_sql(const char *sql, const char *const *dialect, int dollar)
+store_subst(const char *t, const char *const *names,
+    const char *const *vals, size_t n)
 {
-	static const char *names[TOK_N] = { "{ID}", "{NOROWID}", "{INSTR}",
-	    "{GREATEST}", "{TABLES}", "{TRIGGER}" };
 	struct sbuf b;
-	const char *p;
-	size_t n;
-	int k;
+	size_t k;
 
 	sbuf_init(&b);
 	sbuf_addn(&b, "", 0);
-	for (p = sql; *p; ) {
-		if (*p == '{') {
-			for (k = 0; k < TOK_N; k++) {
-				n = strlen(names[k]);
-				if (strncmp(p, names[k], n) == 0)
-					break;
-			}
-			if (k < TOK_N) {
-				sbuf_add(&b, dialect[k]);
-				p += n;
-				continue;
-			}
-		}
-		if (dollar && *p == '?' && p[1] >= '0' && p[1] <= '9') {
-			sbuf_addn(&b, "$", 1);
-			p++;
-			continue;
-		}
-		sbuf_addn(&b, p++, 1);
+	while (*t) {
+		for (k = 0; k < n; k++)
+			if (strncmp(t, names[k], strlen(names[k])) == 0)
+				break;
+		if (k < n) {
+			sbuf_add(&b, vals[k]);
+			t += strlen(names[k]);
+		} else
+			sbuf_addn(&b, t++, 1);
 	}
 	return sbuf_steal(&b);
+}
+
+char *
+store_sql(const char *sql, const char *const *dialect, int dollar)
+{
+	static const char *names[TOK_N + 1] = { "{ID}", "{NOROWID}",
+	    "{INSTR}", "{GREATEST}", "{TABLES}", "{TRIGGER}", "?" };
+	const char *vals[TOK_N + 1];
+
+	/* "?N" as "$N" for PostgreSQL: no other '?' is in the engine's SQL */
+	memcpy(vals, dialect, TOK_N * sizeof(*vals));
+	vals[TOK_N] = "$";
+	return store_subst(sql, names, vals, TOK_N + (dollar != 0));
 }
 
 enum store_status
@@ -304,23 +303,4 @@ store_host(char *buf, size_t len)
 	else if (gethostname(buf, len) == -1)
 		snprintf(buf, len, "localhost");
 	buf[len - 1] = '\0';
-}
-
-char *
-store_scrub_text(const char *t, const char *addr)
-{
-	struct sbuf b;
-	size_t n = strlen(addr);
-	const char *p;
-
-	sbuf_init(&b);
-	sbuf_addn(&b, "", 0);
-	for (p = t; *p; ) {
-		if (n > 0 && strncasecmp(p, addr, n) == 0) {
-			sbuf_add(&b, "[erased]");
-			p += n;
-		} else
-			sbuf_addn(&b, p++, 1);
-	}
-	return sbuf_steal(&b);
 }

@@ -253,41 +253,6 @@ sq_legacy(struct store *bs, int *v)
 	return r == STORE_OK ? sq_exec(bs, sql) : r;
 }
 
-/*
- * in_file - 1 when path's bytes hold addr, in any letter case (-1: read
- * error; a missing file holds nothing): the proof that erasure is done
- */
-static int
-in_file(const char *path, const char *addr)
-{
-	enum { CHUNK = 1 << 20 };
-	size_t alen = strlen(addr), have = 0, i;
-	char *buf;
-	ssize_t got;
-	int fd, hit = 0;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? 0 : -1;
-	buf = xmalloc(CHUNK + alen);
-	/* the last alen - 1 bytes of a chunk start the next one */
-	while (!hit && (got = read(fd, buf + have, CHUNK)) > 0) {
-		for (i = have; i < have + (size_t)got; i++)
-			if (buf[i] >= 'A' && buf[i] <= 'Z')
-				buf[i] += 'a' - 'A';
-		have += (size_t)got;
-		hit = memmem(buf, have, addr, alen) != NULL;
-		if (have >= alen) {
-			memmove(buf, buf + have - (alen - 1), alen - 1);
-			have = alen - 1;
-		}
-	}
-	if (got == -1)
-		hit = -1;
-	close(fd);
-	free(buf);
-	return hit;
-}
-
 /* in_files - whether the database file or its WAL still holds addr */
 static int
 in_files(struct sq *s, const char *addr)
@@ -297,9 +262,9 @@ in_files(struct sq *s, const char *addr)
 
 	if (snprintf(wal, sizeof(wal), "%s-wal", s->path) >= (int)sizeof(wal))
 		return -1;
-	if ((a = in_file(s->path, addr)) != 0)
+	if ((a = file_has_ci(s->path, addr)) != 0)
 		return a;
-	return in_file(wal, addr);
+	return file_has_ci(wal, addr);
 }
 
 /*
