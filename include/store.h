@@ -128,24 +128,22 @@ enum store_status store_event_near(struct store *, const char *,
  */
 enum store_status store_soft_count(struct store *, const char *, time_t,
 	    time_t, int *);
-/* store_get - the suppression row of address; *found 0 when none. Free with store_entry_free. */
-enum store_status store_get(struct store *, const char *,
+/*
+ * store_get - the row of address on the suppression list (STORE_LIST)
+ * or the held layer (STORE_HELD: the listing that an outranking one, an
+ * operator's --add or an unsubscribe, covers, one per address, restored
+ * when the covering one is lifted; Postfix never reads it); *found 0
+ * when none. Free with store_entry_free. store_put inserts or replaces
+ * it, store_delete removes it.
+ */
+#define STORE_LIST	0
+#define STORE_HELD	1
+enum store_status store_get(struct store *, int, const char *,
 	    struct store_entry *, int *);
 void	store_entry_free(struct store_entry *);
-/* store_put - insert or replace the suppression row */
-enum store_status store_put(struct store *, const struct store_entry *);
-/* store_delete - remove the suppression row of address */
-enum store_status store_delete(struct store *, const char *);
+enum store_status store_put(struct store *, int, const struct store_entry *);
+enum store_status store_delete(struct store *, int, const char *);
 enum store_status store_audit(struct store *, const struct store_audit *);
-/*
- * The held layer: the listing that an outranking one (an operator's
- * --add, an unsubscribe) covers, one per address, restored when the
- * covering one is lifted. Postfix never reads it.
- */
-enum store_status store_held_get(struct store *, const char *,
-	    struct store_entry *, int *);
-enum store_status store_held_put(struct store *, const struct store_entry *);
-enum store_status store_held_delete(struct store *, const char *);
 
 /* Iterators: the callback returns 0 to go on, -1 to stop. */
 typedef int (*store_entry_cb)(const struct store_entry *, void *);

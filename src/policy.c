@@ -73,7 +73,7 @@ policy_trust_parse(const char *s, enum policy_trust *t)
 /*
  * rank - which listing wins when two apply: manual > unsubscribe > hard >
  * complaint > soft. The first two never lapse and only --remove lifts
- * them; the one they cover is held underneath (store_held_get).
+ * them; the one they cover is held underneath (store_get, STORE_HELD).
  */
 static const char *order[] = {
 	"soft", "complaint", "hard", "unsubscribe", "manual", NULL
@@ -105,8 +105,7 @@ get(struct store *s, int held, const char *addr, struct store_entry *e,
 	*found = 0;
 	if ((r = store_lock_address(s, addr)) != STORE_OK)
 		return r;
-	return held ? store_held_get(s, addr, e, found) :
-	    store_get(s, addr, e, found);
+	return store_get(s, held, addr, e, found);
 }
 
 /*
@@ -155,7 +154,7 @@ hold(struct store *s, const struct store_entry *e)
 	if ((r = get(s, 1, e->address, &h, &found)) != STORE_OK)
 		return r;
 	if (!found || rank(h.class) <= rank(e->class))
-		r = store_held_put(s, e);
+		r = store_put(s, STORE_HELD, e);
 	if (found)
 		store_entry_free(&h);
 	return r;
@@ -199,7 +198,7 @@ list(struct store *s, const struct store_event *e, const char *class,
 		goto out;
 	if (found)
 		ne.first_seen = old.first_seen;
-	r = store_put(s, &ne);
+	r = store_put(s, STORE_LIST, &ne);
 	if (r == STORE_OK && (!found || strcmp(old.class, class) != 0)) {
 		*out = strcmp(class, "soft") == 0 ? POLICY_ESCALATED :
 		    POLICY_SUPPRESSED;
@@ -228,10 +227,10 @@ lift(struct store *s, const struct store_entry *top, time_t now,
 	*restored = NULL;
 	if ((r = get(s, 1, top->address, &h, &found)) != STORE_OK)
 		return r;
-	if (found && (r = store_held_delete(s, top->address)) != STORE_OK)
+	if (found && (r = store_delete(s, STORE_HELD, top->address)) != STORE_OK)
 		goto out;
 	if (found && (h.expires == 0 || h.expires > now)) {
-		if ((r = store_put(s, &h)) != STORE_OK ||
+		if ((r = store_put(s, STORE_LIST, &h)) != STORE_OK ||
 		    (r = audit(s, now, top->address, action, top->class,
 		    top->reason, why)) != STORE_OK)
 			goto out;
@@ -240,7 +239,7 @@ lift(struct store *s, const struct store_entry *top, time_t now,
 		    h.note);
 		goto out;
 	}
-	if ((r = store_delete(s, top->address)) == STORE_OK)
+	if ((r = store_delete(s, STORE_LIST, top->address)) == STORE_OK)
 		r = audit(s, now, top->address, action, top->class, top->reason,
 		    why);
 out:
@@ -707,7 +706,7 @@ policy_forget(struct store *s, const char *addr, time_t now, int *n,
 	k.first_seen = k.last_seen = now - now % 86400;
 	if ((r = store_begin(s)) != STORE_OK)
 		return r;
-	if ((r = store_put(s, &k)) != STORE_OK) {
+	if ((r = store_put(s, STORE_LIST, &k)) != STORE_OK) {
 		store_rollback(s);
 		return r;
 	}

@@ -170,8 +170,8 @@ static const char *del_sql[2] = {
 	"DELETE FROM held WHERE address = ?1",
 };
 
-static enum store_status
-get_row(struct store *s, int held, const char *addr, struct store_entry *e,
+enum store_status
+store_get(struct store *s, int held, const char *addr, struct store_entry *e,
     int *found)
 {
 	struct store_stmt *st;
@@ -179,7 +179,7 @@ get_row(struct store *s, int held, const char *addr, struct store_entry *e,
 
 	*found = 0;
 	memset(e, 0, sizeof(*e));
-	if ((r = store_q(s, &st, get_sql[held], "s", addr)) != STORE_OK)
+	if ((r = store_q(s, &st, get_sql[held != 0], "s", addr)) != STORE_OK)
 		return r;
 	if (store_row(s, st, &r) == 1) {
 		row_entry(st, e);
@@ -189,50 +189,19 @@ get_row(struct store *s, int held, const char *addr, struct store_entry *e,
 	return r;
 }
 
-static enum store_status
-put_row(struct store *s, int held, const struct store_entry *e)
+enum store_status
+store_put(struct store *s, int held, const struct store_entry *e)
 {
-	return store_run(s, NULL, put_sql[held], "ssssssiiiz", e->address,
+	return store_run(s, NULL, put_sql[held != 0], "ssssssiiiz", e->address,
 	    e->class, e->reason, e->status, e->source, e->note,
 	    (long long)e->first_seen, (long long)e->last_seen,
 	    (long long)e->soft_count, (long long)e->expires);
 }
 
 enum store_status
-store_get(struct store *s, const char *a, struct store_entry *e, int *found)
+store_delete(struct store *s, int held, const char *a)
 {
-	return get_row(s, 0, a, e, found);
-}
-
-enum store_status
-store_put(struct store *s, const struct store_entry *e)
-{
-	return put_row(s, 0, e);
-}
-
-enum store_status
-store_delete(struct store *s, const char *a)
-{
-	return store_run(s, NULL, del_sql[0], "s", a);
-}
-
-enum store_status
-store_held_get(struct store *s, const char *a, struct store_entry *e,
-    int *found)
-{
-	return get_row(s, 1, a, e, found);
-}
-
-enum store_status
-store_held_put(struct store *s, const struct store_entry *e)
-{
-	return put_row(s, 1, e);
-}
-
-enum store_status
-store_held_delete(struct store *s, const char *a)
-{
-	return store_run(s, NULL, del_sql[1], "s", a);
+	return store_run(s, NULL, del_sql[held != 0], "s", a);
 }
 
 enum store_status
