@@ -88,17 +88,18 @@ const struct store_table store_tables[] = {
 	    0 },
 	{ "outbound", "queue_id TEXT NOT NULL, address TEXT NOT NULL, "
 	    "message_id TEXT NOT NULL DEFAULT '', time BIGINT NOT NULL, "
-	    "PRIMARY KEY (queue_id, address)",
+	    "nrcpt BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (queue_id, address)",
 	    IX "outbound_message_id ON outbound(message_id) "
 	    "WHERE address = '';"
 	    IX "outbound_time ON outbound(time)",
-	    "queue_id, address, message_id, time", "ttti",
+	    "queue_id, address, message_id, time, nrcpt", "tttii",
 	    "queue_id, address", NULL, MERGE_KEEP, 1 },
 	{ "pending", "dedup TEXT PRIMARY KEY, arrived BIGINT NOT NULL, "
-	    "time BIGINT NOT NULL, " EVENT ", campaign TEXT NOT NULL DEFAULT ''",
+	    "time BIGINT NOT NULL, " EVENT ", campaign TEXT NOT NULL DEFAULT '', "
+	    "evidence TEXT NOT NULL DEFAULT ''",
 	    IX "pending_arrived ON pending(arrived)",
-	    "dedup, arrived, time, " EVENT_COLS ", campaign",
-	    "tiitttttttttttttt", "dedup", "dedup, diagnostic", MERGE_KEEP, 1 },
+	    "dedup, arrived, time, " EVENT_COLS ", campaign, evidence",
+	    "tiittttttttttttttt", "dedup", "dedup, diagnostic", MERGE_KEEP, 1 },
 	{ "event_counts", "class TEXT NOT NULL, reason TEXT NOT NULL, "
 	    "value BIGINT NOT NULL, PRIMARY KEY (class, reason)", NULL,
 	    "class, reason, value", "tti", "class, reason", NULL, MERGE_MAX,
@@ -188,14 +189,14 @@ const struct store_trigger store_triggers[] = {
 const size_t store_ntriggers = sizeof(store_triggers) /
     sizeof(store_triggers[0]);
 
-const struct store_migration store_migrations[STORE_VERSION] = {
+const struct store_migration store_migrations[] = {
 	/* 0 -> 1: nothing there: made from the list */
 	{ NULL, NULL },
 	/* 1 -> 2: sent counts and --maillog positions */
 	{ "sent logpos", IX "audit_time ON audit(time)" },
 	/* 2 -> 3: campaigns, alert states, paused destinations */
-	{ "sent_campaign alerts pauses", "ALTER TABLE events ADD COLUMN "
-	    "campaign TEXT NOT NULL DEFAULT ''" },
+	{ "sent_campaign alerts pauses", NULL,
+	    "events campaign TEXT NOT NULL DEFAULT ''" },
 	/* 3 -> 4: the listing an outranking one covers (policy.c) */
 	{ "held", NULL },
 	/* 4 -> 5: the mail we sent, as --maillog read it; reports awaiting it */
@@ -225,8 +226,7 @@ const struct store_migration store_migrations[STORE_VERSION] = {
 	{ "failures incidents", NULL },
 	/* 8 -> 9: what identifies a --maillog position (a file's line
 	 * checksum, the journal's cursor); delivery lines already counted */
-	{ "logseen", "ALTER TABLE logpos ADD COLUMN mark TEXT NOT NULL "
-	    "DEFAULT ''" },
+	{ "logseen", NULL, "logpos mark TEXT NOT NULL DEFAULT ''" },
 	/*
 	 * 9 -> 10: one schema on every database: the version in
 	 * bouncer_schema, the log position in logpos.pos (each driver's
@@ -243,7 +243,14 @@ const struct store_migration store_migrations[STORE_VERSION] = {
 	    "FROM audit GROUP BY 1, 2;"
 	    "INSERT INTO listed SELECT class, count(*) FROM suppression "
 	    "GROUP BY class" },
+	/* 11 -> 12: what else vouches for a pending report's recipient; how
+	 * many recipients qmgr logged for a queue ID (its "" row) */
+	{ NULL, NULL, "pending evidence TEXT NOT NULL DEFAULT '';"
+	    "outbound nrcpt BIGINT NOT NULL DEFAULT 0" },
 };
+/* a migration added without the version (or the reverse) fails to build */
+_Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
+    STORE_VERSION, "one migration per schema version");
 
 char *
 store_subst(const char *t, const char *const *names,
@@ -271,7 +278,8 @@ char *
 store_sql(const char *sql, const char *const *dialect, int dollar)
 {
 	static const char *names[TOK_N + 1] = { "{ID}", "{NOROWID}",
-	    "{INSTR}", "{GREATEST}", "{TABLES}", "{TRIGGER}", "?" };
+	    "{INSTR}", "{GREATEST}", "{TABLES}", "{COLUMNS}", "{TRIGGER}",
+	    "?" };
 	const char *vals[TOK_N + 1];
 
 	/* "?N" as "$N" for PostgreSQL: no other '?' is in the engine's SQL */
