@@ -36,9 +36,12 @@ enum store_token {
  * opt-out reports are unsubscribes, unless unverified (those count in no
  * rate); policy.c's rate_class says the same of the event it stores.
  */
-#define STORE_RATE_CLASS "(CASE WHEN class = 'unverified' THEN class " \
-	"WHEN class = 'unsubscribe' OR feedback_type IN ('opt-out', " \
-	"'unsubscribe') THEN 'unsubscribe' ELSE class END)"
+#define STORE_RATE_OF(R) "(CASE WHEN " R "class = 'unverified' THEN " R \
+	"class WHEN " R "class = 'unsubscribe' OR " R "feedback_type IN " \
+	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE " R "class END)"
+#define STORE_RATE_CLASS STORE_RATE_OF("")
+/* the classes rates are of */
+#define STORE_RATED "('hard', 'soft', 'block', 'complaint', 'unsubscribe')"
 
 /* Parameter types for bind. */
 enum { STORE_TEXT, STORE_INT, STORE_NULL };

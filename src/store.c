@@ -338,7 +338,7 @@ migrate(struct store *s, int make)
 {
 	enum store_status r;
 	size_t i;
-	int v, from, ours;
+	int v, ours;
 
 	if (store_version(s, &v) == STORE_OK && v == STORE_VERSION)
 		return STORE_OK;
@@ -367,7 +367,6 @@ migrate(struct store *s, int make)
 	}
 	if ((r = create(s, table("bouncer_schema", 14))) != STORE_OK)
 		goto bad;
-	from = v;
 	if (v == 0) {
 		for (i = 0; i < store_ntables && r == STORE_OK; i++)
 			r = create(s, &store_tables[i]);
@@ -381,8 +380,8 @@ migrate(struct store *s, int make)
 			    store_migrations[v].columns)) == STORE_OK &&
 			    store_migrations[v].sql)
 				r = script(s, store_migrations[v].sql);
-	/* the aggregates came with version 11 */
-	if (r == STORE_OK && from < 11)
+	/* the aggregates' triggers as this bouncer has them */
+	if (r == STORE_OK)
 		r = triggers(s);
 	if (r != STORE_OK ||
 	    (r = store_run(s, NULL, "DELETE FROM bouncer_schema", "")) !=

@@ -10,7 +10,7 @@
 #include "store_driver.h"
 
 #define DOMAIN_OF "substr(address, {INSTR}(address, '@') + 1)"
-#define RATED "('hard', 'soft', 'block', 'complaint', 'unsubscribe')"
+#define RATED STORE_RATED
 
 /*
  * The events since ?1, read from the aggregate (daily) for the days
@@ -39,8 +39,8 @@ static const struct {
 	    EVENTS " GROUP BY class, reason HAVING sum(n) > 0 ORDER BY class, "
 	    "sum(n) DESC, reason" },
 	[STORE_Q_DOMAIN_CLASS] = { 0, "SELECT " DOMAIN_OF ", class, '', "
-	    "count(DISTINCT address) FROM events WHERE time >= ?1 AND class IN "
-	    "('hard', 'block', 'complaint') GROUP BY 1, 2 ORDER BY 4 DESC, 1 "
+	    "count(DISTINCT address) FROM seen_addr WHERE last >= ?1 AND class "
+	    "IN ('hard', 'block', 'complaint') GROUP BY 1, 2 ORDER BY 4 DESC, 1 "
 	    "LIMIT 60" },
 	[STORE_Q_SENT_DOMAIN] = { 0, "SELECT domain, '', '', sum(count) FROM "
 	    "sent WHERE day >= ?1 / 86400 GROUP BY domain ORDER BY 4 DESC" },
@@ -61,11 +61,10 @@ static const struct {
 	    "sum(n) > 0 ORDER BY 4 DESC" },
 	/* distinct addresses: domain rows, then campaign rows */
 	[STORE_Q_RATES] = { 0, "SELECT " DOMAIN_OF ", " STORE_RATE_CLASS ", "
-	    "'', count(DISTINCT address) FROM events WHERE time >= ?1 AND "
-	    STORE_RATE_CLASS " IN " RATED " GROUP BY 1, 2 UNION ALL SELECT '', "
-	    STORE_RATE_CLASS ", campaign, count(DISTINCT address) FROM events "
-	    "WHERE time >= ?1 AND campaign <> '' AND " STORE_RATE_CLASS " IN "
-	    RATED " GROUP BY 2, 3" },
+	    "'', count(DISTINCT address) FROM seen_addr WHERE last >= ?1 GROUP "
+	    "BY 1, 2 UNION ALL SELECT '', " STORE_RATE_CLASS ", campaign, "
+	    "count(DISTINCT address) FROM seen_addr WHERE last >= ?1 AND "
+	    "campaign <> '' GROUP BY 2, 3" },
 	[STORE_Q_SENT_CAMPAIGN] = { 0, "SELECT campaign, '', '', sum(count) "
 	    "FROM sent_campaign WHERE day >= ?1 / 86400 GROUP BY campaign "
 	    "ORDER BY 4 DESC" },

@@ -154,6 +154,13 @@ const struct store_table store_tables[] = {
 	    NULL, NULL, NULL, MERGE_NONE, 0 },
 	{ "listed", "class TEXT PRIMARY KEY, count BIGINT NOT NULL", NULL,
 	    NULL, NULL, NULL, NULL, MERGE_NONE, 0 },
+	/* the newest rated event of each address, campaign, class and
+	   feedback type: addresses with events since a time */
+	{ "seen_addr", "address TEXT NOT NULL, campaign TEXT NOT NULL, "
+	    "class TEXT NOT NULL, feedback_type TEXT NOT NULL, "
+	    "last BIGINT NOT NULL, PRIMARY KEY (address, campaign, class, "
+	    "feedback_type)", IX "seen_addr_last ON seen_addr(last)", NULL,
+	    NULL, NULL, NULL, MERGE_NONE, 0 },
 	{ "bouncer_schema", "version INTEGER NOT NULL", NULL, NULL, NULL, NULL,
 	    NULL, MERGE_NONE, 0 },
 };
@@ -176,9 +183,27 @@ const size_t store_ntables = sizeof(store_tables) / sizeof(store_tables[0]);
 	".class, " N ") ON CONFLICT (class) DO UPDATE SET count = " \
 	"listed.count + excluded.count"
 
+#define SEEN_KEY(R) "address = " R ".address AND campaign = " R \
+	".campaign AND class = " R ".class AND feedback_type = " R \
+	".feedback_type"
+#define SEEN_ADD "INSERT INTO seen_addr (address, campaign, class, " \
+	"feedback_type, last) SELECT NEW.address, NEW.campaign, NEW.class, " \
+	"NEW.feedback_type, NEW.time WHERE " STORE_RATE_OF("NEW.") " IN " \
+	STORE_RATED " ON CONFLICT (address, campaign, class, feedback_type) " \
+	"DO UPDATE SET last = {GREATEST}(seen_addr.last, excluded.last)"
+/* (the events' own columns: the subqueries' names are theirs) */
+#define SEEN_DEL "DELETE FROM seen_addr WHERE " SEEN_KEY("OLD") " AND NOT " \
+	"EXISTS (SELECT 1 FROM events WHERE " SEEN_KEY("OLD") "); UPDATE " \
+	"seen_addr SET last = (SELECT max(e.time) FROM events e WHERE " \
+	"e.address = OLD.address AND e.campaign = OLD.campaign AND e.class = " \
+	"OLD.class AND e.feedback_type = OLD.feedback_type) WHERE " \
+	SEEN_KEY("OLD") " AND last = OLD.time"
+
 const struct store_trigger store_triggers[] = {
 	{ "bouncer_event_add", "INSERT", "events", DAILY("NEW", "1") },
 	{ "bouncer_event_del", "DELETE", "events", DAILY("OLD", "-1") },
+	{ "bouncer_seen_add", "INSERT", "events", SEEN_ADD },
+	{ "bouncer_seen_del", "DELETE", "events", SEEN_DEL },
 	{ "bouncer_audit_add", "INSERT", "audit", AUDIT("NEW", "1") },
 	{ "bouncer_audit_del", "DELETE", "audit", AUDIT("OLD", "-1") },
 	{ "bouncer_listed_add", "INSERT", "suppression", LISTED("NEW", "1") },
@@ -244,8 +269,12 @@ const struct store_migration store_migrations[] = {
 	    "INSERT INTO listed SELECT class, count(*) FROM suppression "
 	    "GROUP BY class" },
 	/* 11 -> 12: what else vouches for a pending report's recipient; how
-	 * many recipients qmgr logged for a queue ID (its "" row) */
-	{ NULL, NULL, "pending evidence TEXT NOT NULL DEFAULT '';"
+	 * many recipients qmgr logged for a queue ID (its "" row); the
+	 * newest event of each address, for counts of addresses */
+	{ "seen_addr", "INSERT INTO seen_addr SELECT address, campaign, class, "
+	    "feedback_type, max(time) FROM events WHERE " STORE_RATE_CLASS
+	    " IN " STORE_RATED " GROUP BY 1, 2, 3, 4",
+	    "pending evidence TEXT NOT NULL DEFAULT '';"
 	    "outbound nrcpt BIGINT NOT NULL DEFAULT 0" },
 };
 /* a migration added without the version (or the reverse) fails to build */

@@ -279,3 +279,6 @@ is "$(agg "day, action" audit_daily)" "$(raw "time / 86400, action" audit)" "aud
 is "$(agg "day, domain, campaign, class, reason, feedback_type" daily)" \
    "$(raw "time / 86400, substr(address, $at(address, '@') + 1), campaign, class, reason, feedback_type" events)" \
    "daily: the events by day, domain, campaign, class, reason and feedback type"
+is "$(q "select address, campaign, class, feedback_type, last from seen_addr order by 1, 2, 3, 4")" \
+   "$(q "select address, campaign, class, feedback_type, max(time) from events where (case when class = 'unverified' then class when class = 'unsubscribe' or feedback_type in ('opt-out', 'unsubscribe') then 'unsubscribe' else class end) in ('hard', 'soft', 'block', 'complaint', 'unsubscribe') group by 1, 2, 3, 4 order by 1, 2, 3, 4")" \
+   "seen_addr: the newest rated event of each address, campaign, class and feedback type"
