@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "authres.h"
+
 #define BOUNCE_RCPT_MAX	1000	/* recipients kept per message */
 
 enum bounce_kind {
@@ -53,7 +55,7 @@ struct rcpt {
 	char	*text_diag;		/* its paragraph in the readable part */
 	char	*dsn_recipient;		/* the report's own, when VERP differs */
 	int	 vouched;		/* a valid signed return path names it */
-	char	 trust[128];		/* why it is or is not believed */
+	char	 trust[256];		/* why it is or is not believed */
 	struct verdict v;
 };
 
@@ -101,6 +103,13 @@ struct bounce {
 	/* Postfix pipe(8) arguments */
 	char	*pipe_sender;
 	char	*pipe_recipient;
+	/* evidence from our own MTA (authres.h) */
+	struct authres auth;		/* DKIM signatures that passed */
+	int	 null_sender;		/* came with MAIL FROM:<>, as a DSN
+					   does (RFC 5321 4.5.5): pipe(8)'s
+					   sender has no '@' (Postfix writes
+					   the null sender MAILER-DAEMON),
+					   or, without one, Return-Path: <> */
 	struct rcpt *r;
 	size_t	 n;
 	size_t	 cap;

@@ -31,6 +31,8 @@ struct config {
 	char	*sign_keys;		/* key file for signed return paths */
 	char	*sign_prefix;		/* "bounce" */
 	char	*sign_domain;		/* the bounce domain */
+	char	*authserv_id;		/* our MTA's Authentication-Results
+					   authserv-id (authres.h); NULL: none */
 	time_t	 sign_max_age;		/* 30 days */
 	char	*unsub_url;		/* one-click https URL, or NULL */
 	time_t	 unsub_max_age;		/* unsubscribe tokens: 0, no limit */

@@ -46,6 +46,7 @@ struct logline {
 	   header's value; LOGLINE_FROM: the sender, unquoted */
 	char	 value[LOGLINE_TEXT_MAX];
 	char	 name[128];	/* LOGLINE_HEADER: the header's name */
+	long	 nrcpt;		/* LOGLINE_FROM: the queue file's recipients */
 };
 
 /*

@@ -9,7 +9,10 @@
  * headers of the returned original message. Reports are taken from the
  * outermost message that has any, so a bounce forwarded as an attachment
  * is read, while the original message inside a bounce is not mistaken
- * for a second report.
+ * for a second report. The caps below are applied before GMime builds
+ * its tree (a first pass counts parts, nesting and header fields, and
+ * GMime is given what comes before the first one passed), so that the
+ * cost of any message is bounded by its size alone.
  */
 #ifndef BOUNCER_MIME_H
 #define BOUNCER_MIME_H

@@ -28,6 +28,8 @@ struct parse_opts {
 				   request; NULL or "": none */
 	const char *campaign_header; /* names the campaign, or NULL */
 	int	 campaign_verp;	/* the VERP prefix names it */
+	const char *authserv_id;/* our MTA's Authentication-Results
+				   (authres.h); NULL: none believed */
 };
 
 /*

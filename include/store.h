@@ -57,6 +57,9 @@ struct store_event {
 	const char	*dedup;		/* deduplication key */
 	const char	*campaign;	/* what the returned message or the
 					   sent log says; NULL or "": none */
+	const char	*evidence;	/* pending rows only: what vouches for
+					   the recipient besides the log
+					   (ingest.c); NULL or "": nothing */
 };
 
 struct store_audit {
@@ -106,6 +109,12 @@ enum store_status store_event_add(struct store *, const struct store_event *,
  */
 enum store_status store_count_event(struct store *,
 	    const struct store_event *, const char *);
+/*
+ * store_rate_events - *n: events of address counted in that rate class
+ * within a day either side of t (the one just added among them)
+ */
+enum store_status store_rate_events(struct store *, const char *,
+	    const char *, time_t, long *);
 /*
  * store_lock_address - inside a write transaction, hold the address to
  * its end: writers on other hosts that decide about it wait their turn
@@ -249,24 +258,29 @@ typedef int (*store_row_cb)(const char *, const char *, const char *, long,
 	    void *);
 enum store_query {
 	STORE_Q_CLASS_REASON,	/* class, reason: events since */
-	STORE_Q_DOMAIN_CLASS,	/* domain, class: events since (hard, block, complaint) */
+	STORE_Q_DOMAIN_CLASS,	/* domain, class: addresses with events since
+				   (hard, block, complaint) */
 	STORE_Q_SENT_DOMAIN,	/* domain: sent since */
 	STORE_Q_SUPPRESSED,	/* class: rows on the list now */
 	STORE_Q_GROWTH,		/* audit action: changes since */
 	STORE_Q_SOFT_FATE,	/* "recovered" or "escalated": addresses with soft events since */
 	STORE_Q_FEEDBACK,	/* feedback type: complaint reports since */
-	STORE_Q_RATES,		/* domain, rate class, campaign: events since
-				   (hard, soft, block, complaint, unsubscribe:
-				   opt-out reports are unsubscribes) */
+	STORE_Q_RATES,		/* domain, rate class, "": addresses with
+				   events since (hard, soft, block,
+				   complaint, unsubscribe: opt-out reports
+				   are unsubscribes); then "", rate class,
+				   campaign: the same per campaign */
 	STORE_Q_SENT_CAMPAIGN,	/* campaign: sent since */
 	STORE_Q_ALERTS,		/* key, level: alert states (count: since) */
 	STORE_Q_PAUSES,		/* domain, why: paused destinations (count:
 				   expires) */
-	STORE_Q_DAILY,		/* day (YYYY-MM-DD), rate class: events since */
+	STORE_Q_DAILY,		/* day (YYYY-MM-DD), rate class: addresses
+				   with events that day, since */
 	STORE_Q_SENT_DAILY,	/* day: sent since */
 	STORE_Q_GROWTH_DAILY,	/* day, audit action: changes since */
 	STORE_Q_COUNTS,		/* kind (domain, campaign), name, rate class:
-				   events ever counted (never decrease) */
+				   events ever counted, an address once a
+				   class and day (never decrease) */
 	STORE_Q_METRIC_BASE,	/* domain, class (or "sent"): counts when the
 				   domain got its own metric series */
 	STORE_Q_PIPE_SECONDS,	/* bucket: pipe-mode runs per duration bucket
@@ -285,16 +299,35 @@ enum store_status store_last_event(struct store *, time_t *);
  * What --maillog learned of the mail this server sent, for trust = sent
  * (bouncer.conf(5)): a row per queue ID and recipient (smtp/lmtp
  * delivery lines), and one with the recipient "" carrying the queue
- * file's Message-ID (cleanup's line). Kept for a retention time.
+ * file's Message-ID (cleanup's line) and its number of recipients
+ * (qmgr's nrcpt=, when more than one). Kept for a retention time.
  */
 enum store_status store_outbound_add(struct store *, const char *,
 	    const char *, const char *, time_t);
 /*
- * store_outbound_tied - *tied 1 when the queue ID (may be NULL) and
- * recipient, or the Message-ID (may be NULL) and recipient, are known
+ * store_outbound_tied - what the log says of the recipient and the
+ * message named by its queue ID and/or Message-ID (either may be NULL),
+ * in *tied: the message's queue IDs are the one given and those that
+ * carried the Message-ID.
  */
+#define STORE_TIE_NONE		0	/* not sent to that recipient */
+#define STORE_TIE_SHARED	1	/* sent to it among other recipients */
+#define STORE_TIE_ALONE		2	/* sent to that recipient alone (no
+					   other recipient in the log, and
+					   qmgr's nrcpt, when read, is 1) */
+#define STORE_TIE_FAILED	3	/* Postfix's own log has its delivery
+					   to the recipient bounced or
+					   deferred (--maillog's events) */
 enum store_status store_outbound_tied(struct store *, const char *,
 	    const char *, const char *, int *);
+/*
+ * store_outbound_nrcpt - the number of recipients of the message with
+ * that queue ID, as qmgr logged it when the message entered the active
+ * queue (nrcpt=), before any delivery line: a message with more than one
+ * is never "sent alone", whatever delivery lines have been read so far
+ */
+enum store_status store_outbound_nrcpt(struct store *, const char *, long,
+	    time_t);
 /* store_outbound_purge - forget what is older than the time given */
 enum store_status store_outbound_purge(struct store *, time_t);
 

@@ -24,10 +24,24 @@ enum store_token {
 	TOK_INSTR,	/* position of a substring: instr(x, y) */
 	TOK_GREATEST,	/* the larger of two values */
 	TOK_TABLES,	/* the catalogue of tables, to "= name" */
+	TOK_COLUMNS,	/* table ?1's columns, to "= name" (a token's
+			   text is the driver's SQL: $1 for PostgreSQL) */
 	TOK_TRIGGER,	/* a row trigger: {NAME} AFTER {EVENT} ON {TABLE}
 			   runs {BODY} (SQL statements) */
 	TOK_N
 };
+
+/*
+ * The class a rate counts an event in, in SQL over events' columns:
+ * opt-out reports are unsubscribes, unless unverified (those count in no
+ * rate); policy.c's rate_class says the same of the event it stores.
+ */
+#define STORE_RATE_OF(R) "(CASE WHEN " R "class = 'unverified' THEN " R \
+	"class WHEN " R "class = 'unsubscribe' OR " R "feedback_type IN " \
+	"('opt-out', 'unsubscribe') THEN 'unsubscribe' ELSE " R "class END)"
+#define STORE_RATE_CLASS STORE_RATE_OF("")
+/* the classes rates are of */
+#define STORE_RATED "('hard', 'soft', 'block', 'complaint', 'unsubscribe')"
 
 /* Parameter types for bind. */
 enum { STORE_TEXT, STORE_INT, STORE_NULL };
@@ -124,13 +138,16 @@ extern const size_t store_ntriggers;
 
 /*
  * Forward migrations of databases made by an older bouncer: [v] takes
- * version v to v + 1, creating the tables named (as the list has them)
- * and running the SQL. A new database is made from the list.
+ * version v to v + 1, creating the tables named (as the list has them),
+ * adding the columns and running the SQL. A new database is made from the list.
  */
-#define STORE_VERSION	11
+#define STORE_VERSION	12
 struct store_migration {
 	const char	*tables;	/* created from the list, or NULL */
 	const char	*sql;		/* or NULL */
+	/* "table column definition" items, ";" between them, added
+	   unless there (a table made from the list has them), or NULL */
+	const char	*columns;
 };
 extern const struct store_migration store_migrations[STORE_VERSION];
 

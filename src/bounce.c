@@ -70,6 +70,7 @@ bounce_free(struct bounce *b)
 	for (i = 0; i < b->n; i++)
 		rcpt_free(&b->r[i]);
 	free(b->r);
+	authres_free(&b->auth);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -92,6 +92,7 @@ cli_init_ctx(struct ingest_ctx *x, const struct run *r)
 	x->parse.rcpt_header = cf->recipient_header;
 	x->parse.verp_delims = cf->verp_delims;
 	x->parse.unsub_prefix = cf->unsub_prefix;
+	x->parse.authserv_id = cf->authserv_id;
 	x->parse.campaign_header = cf->campaign_header;
 	x->parse.campaign_verp = cf->campaign_verp;
 	x->keys = r->keys;

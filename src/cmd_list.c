@@ -82,20 +82,34 @@ cmd_list(struct run *r)
 	return EX_OK;
 }
 
-/* csv_field - one CSV field, quoted when it must be (RFC 4180) */
+/*
+ * csv_field - one CSV field, quoted when it must be (RFC 4180). A cell
+ * that starts with = + - @ TAB or CR is a formula to a spreadsheet
+ * (OWASP, CSV injection): an address may well start so, and it is a
+ * stranger's to choose. Such a cell gets a single quote in front, and so
+ * does one that starts with a single quote, so that --import reads every
+ * cell back as it was (feed.c, csv_unquote).
+ */
 static void
 csv_field(FILE *fp, const char *v, int last)
 {
+	int neutral = v[0] != '\0' && strchr("=+-@\t\r'", v[0]) != NULL;
+
 	if (strpbrk(v, ",\"\r\n") != NULL) {
 		fputc('"', fp);
+		if (neutral)
+			fputc('\'', fp);
 		for (; *v; v++) {
 			if (*v == '"')
 				fputc('"', fp);
 			fputc(*v, fp);
 		}
 		fputc('"', fp);
-	} else
+	} else {
+		if (neutral)
+			fputc('\'', fp);
 		fputs(v, fp);
+	}
 	fputc(last ? '\n' : ',', fp);
 }
 

@@ -43,6 +43,7 @@ static int set_require_signed(struct config *, const char *);
 static int set_trust(struct config *, const char *);
 static int set_pause_block(struct config *, const char *);
 static int set_unsub_url(struct config *, const char *);
+static int set_authserv_id(struct config *, const char *);
 
 #define F(field)	offsetof(struct config, field)
 #define NOMAX		0x7fffffffffffffffLL
@@ -68,6 +69,7 @@ static const struct key keys[] = {
 	{ "sign_prefix",	K_STR,	F(sign_prefix),		0, 0, NULL },
 	{ "sign_domain",	K_STR,	F(sign_domain),		0, 0, NULL },
 	{ "sign_max_age",	K_DURATION, F(sign_max_age),	0, NOMAX, NULL },
+	{ "authserv_id",	K_SPECIAL, 0,			0, 0, set_authserv_id },
 	{ "unsubscribe_url",	K_SPECIAL, 0,			0, 0, set_unsub_url },
 	{ "unsubscribe_max_age", K_DURATION, F(unsub_max_age), 0, NOMAX, NULL },
 	{ "require_signed",	K_SPECIAL, 0,			0, 0, set_require_signed },
@@ -121,6 +123,7 @@ config_free(struct config *c)
 	free(c->verp_delims);
 	free(c->unsub_prefix);
 	free(c->unsub_url);
+	free(c->authserv_id);
 	thresholds_free(&c->th);
 	memset(c, 0, sizeof(*c));
 }
@@ -255,6 +258,16 @@ set_unsub_url(struct config *c, const char *v)
 	    strpbrk(v, " \t<>\"#,") != NULL)
 		return -1;
 	str_set(&c->unsub_url, v);
+	return 0;
+}
+
+/* one word: RFC 8601's authserv-id, usually a host name; "": none */
+static int
+set_authserv_id(struct config *c, const char *v)
+{
+	if (strpbrk(v, " \t;()\"") != NULL)
+		return -1;
+	str_set(&c->authserv_id, v[0] ? v : NULL);
 	return 0;
 }
 

@@ -644,6 +644,23 @@ csv_split(char *l, char **f, size_t max)
 
 #define CSV_COLS	64
 
+/*
+ * csv_unquote - undo the single quote that --export (and spreadsheets
+ * that defend against CSV injection) put before a cell starting with
+ * = + - @ TAB CR or a quote; any other cell is kept as it is, so an
+ * address that really starts with a quote survives.
+ */
+static void
+csv_unquote(char **f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i][0] == '\'' && f[i][1] != '\0' &&
+		    strchr("=+-@\t\r'", f[i][1]) != NULL)
+			f[i]++;
+}
+
 /* col - the index of the first header among names, -1 when none */
 static int
 col(char **h, size_t n, const char *names)
@@ -691,6 +708,7 @@ csv_line(struct ctx *x, char *l, char **h, size_t nh)
 	    cx = col(h, nh, "expires");
 	struct rec rc;
 
+	csv_unquote(f, n);
 #define F(c) ((c) >= 0 && (size_t)(c) < n && *f[(c)] ? f[(c)] : NULL)
 	memset(&rc, 0, sizeof(rc));
 	rc.email = F(ce);

@@ -399,6 +399,60 @@ room_or_limited(const struct ingest_ctx *x, struct ingest_result *res,
 }
 
 /*
+ * dkim_evidence - the report came with the null envelope sender, as a
+ * DSN does, and our MTA says that a DKIM signature by the recipient's
+ * domain (or a parent of it) passed: that domain's own mail system wrote
+ * it, not one of the other recipients of a message we sent to many. The
+ * words (kept with a pending report) in buf; "" when there is none.
+ */
+static void
+dkim_evidence(const struct bounce *b, const char *rcpt, char *buf,
+    size_t len)
+{
+	const char *d;
+
+	buf[0] = '\0';
+	if (b->null_sender && rcpt != NULL &&
+	    (d = authres_signer(&b->auth, rcpt)) != NULL)
+		snprintf(buf, len, "null sender, dkim=pass header.d=%s", d);
+}
+
+/*
+ * tied_enough - whether what Postfix's log says of the recipient and the
+ * returned message (STORE_TIE_*), with the report's own evidence, vouch
+ * for the recipient. A message we sent to several recipients reached
+ * each of them with the same Message-ID and queue ID: any of them can
+ * write a report naming another, so that alone vouches for nobody
+ * (bouncer(1) TRUST). why: the words for --explain and the log.
+ */
+static int
+tied_enough(int tie, const char *evidence, char *why, size_t len)
+{
+	switch (tie) {
+	case STORE_TIE_FAILED:
+		snprintf(why, len, "tied to mail we sent: Postfix's log has "
+		    "its delivery failing");
+		return 1;
+	case STORE_TIE_ALONE:
+		snprintf(why, len, "tied to mail we sent to it alone "
+		    "(Postfix's log)");
+		return 1;
+	case STORE_TIE_SHARED:
+		if (!str_empty(evidence)) {
+			snprintf(why, len, "tied to mail we sent to several, "
+			    "and %s", evidence);
+			return 1;
+		}
+		snprintf(why, len, "mail we sent to several recipients, and "
+		    "nothing else vouches for this one");
+		return 0;
+	default:
+		snprintf(why, len, "not tied to mail we sent");
+		return 0;
+	}
+}
+
+/*
  * store_rcpt - one recipient's event: acted on, kept pending until it
  * can be tied to our mail (trust = sent), or recorded as unverified.
  */
@@ -409,26 +463,28 @@ store_rcpt(const struct ingest_ctx *x, struct ingest_result *res, size_t i,
 	const struct policy_cfg *p = x->policy;
 	struct rcpt *r = &res->b.r[i];
 	enum store_status st;
-	char idbuf[512];
-	int tied, room, dup;
+	char idbuf[512], ev[200], why[200];
+	int tie, room, dup;
 
 	if (p->trust == POLICY_TRUST_SENT && !r->vouched &&
 	    strcmp(e->class, "unverified") != 0) {
 		st = store_outbound_tied(x->store, res->b.postfix_queue_id,
 		    bare_id(res->b.orig_message_id, idbuf, sizeof(idbuf)),
-		    r->recipient, &tied);
+		    r->recipient, &tie);
 		if (st != STORE_OK)
 			return st;
-		if (tied)
-			snprintf(r->trust, sizeof(r->trust), "tied to mail we "
-			    "sent (Postfix's log)");
+		dkim_evidence(&res->b, r->recipient, ev, sizeof(ev));
+		if (tied_enough(tie, ev, why, sizeof(why)))
+			snprintf(r->trust, sizeof(r->trust), "%s", why);
 		else {
 			if ((st = room_or_limited(x, res, i, limited, &room)) !=
 			    STORE_OK || !room)
 				return st;
-			snprintf(r->trust, sizeof(r->trust), "pending: not "
-			    "(yet) tied to mail we sent; --maillog decides");
+			snprintf(r->trust, sizeof(r->trust), "pending: %s (yet); "
+			    "--maillog decides", why);
+			e->evidence = ev;
 			st = store_pending_add(x->store, e, x->now, &dup);
+			e->evidence = NULL;
 			res->outcome[i] = dup ? POLICY_DUPLICATE :
 			    POLICY_PENDING;
 			return st;
@@ -539,6 +595,7 @@ keep(const struct store_event *e, time_t arrived, void *arg)
 	c->feedback_type = xstrdup(e->feedback_type);
 	c->dedup = xstrdup(e->dedup);
 	c->campaign = xstrdup(e->campaign);
+	c->evidence = xstrdup(e->evidence);
 	st->arrived[st->n++] = arrived;
 	return 0;
 }
@@ -553,7 +610,7 @@ settle_free(struct settle *st)
 		const char *f[] = { e->address, e->class, e->reason, e->status,
 		    e->replycode, e->action, e->diagnostic, e->reporting_mta,
 		    e->remote_mta, e->message_id, e->queue_id, e->source,
-		    e->feedback_type, e->dedup, e->campaign };
+		    e->feedback_type, e->dedup, e->campaign, e->evidence };
 		size_t k;
 
 		for (k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -568,12 +625,13 @@ ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
     long *tied, long *unverified)
 {
 	char qb[LOG_SAFE_MAX], ab[LOG_SAFE_MAX], sb[LOG_SAFE_MAX];
+	char wb[LOG_SAFE_MAX];
 	struct settle st;
 	enum store_status r;
 	enum policy_outcome out;
-	char idbuf[512];
+	char idbuf[512], why[200];
 	size_t i;
-	int t;
+	int t, tie;
 
 	*tied = *unverified = 0;
 	memset(&st, 0, sizeof(st));
@@ -586,9 +644,10 @@ ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
 		struct store_event *e = &st.ev[i];
 
 		if ((r = store_outbound_tied(s, e->queue_id, bare_id(
-		    e->message_id, idbuf, sizeof(idbuf)), e->address, &t)) !=
+		    e->message_id, idbuf, sizeof(idbuf)), e->address, &tie)) !=
 		    STORE_OK)
 			goto out;
+		t = tied_enough(tie, e->evidence, why, sizeof(why));
 		if (!t && st.arrived[i] + p->pending_wait > now)
 			continue;	/* its log line may still come */
 		if (!t) {
@@ -600,13 +659,13 @@ ingest_settle(struct store *s, const struct policy_cfg *p, time_t now,
 		    (r = store_pending_del(s, e->dedup)) != STORE_OK)
 			goto out;
 		syslog(LOG_INFO, "%s: to=<%s>, class=%s, reason=%s, status=%s, "
-		    "action=%s, pending report %s", str_empty(e->queue_id) ?
+		    "action=%s, pending report %s%s", str_empty(e->queue_id) ?
 		    "NOQUEUE" : log_safe(e->queue_id, qb, sizeof(qb)),
 		    log_safe(e->address, ab, sizeof(ab)), e->class, e->reason,
 		    str_empty(e->status) ? "none" : log_safe(e->status, sb,
 		    sizeof(sb)),
-		    policy_outcome_name(out), t ? "tied to mail we sent" :
-		    "never tied: unverified");
+		    policy_outcome_name(out), log_safe(why, wb, sizeof(wb)),
+		    t ? "" : ": unverified");
 		if (t)
 			(*tied)++;
 		else

@@ -148,6 +148,11 @@ logapply_line(struct logapply *x, const struct logline *e)
 	}
 	if (e->kind != LOGLINE_DELIVERY) {
 		learn_campaign(x, e);
+		/* ... and how many it went to, before any delivery is read */
+		if (e->kind == LOGLINE_FROM && e->nrcpt > 1 &&
+		    x->p->trust == POLICY_TRUST_SENT)
+			return store_outbound_nrcpt(x->s, e->qid, e->nrcpt,
+			    e->time);
 		return STORE_OK;
 	}
 	if (!outbound(e))

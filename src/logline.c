@@ -380,15 +380,31 @@ header_info(const char *p, struct logline *l)
 	return 0;
 }
 
-/* from - opened.c's "from=<ADDR>, size=N, nrcpt=N" */
+/*
+ * from - opened.c's "from=<ADDR>, size=N, nrcpt=N". nrcpt is the number
+ * of recipients the queue file was written with (qmgr_message.c reads it
+ * from the size record before the sender), logged before any delivery:
+ * 0 when the line has none.
+ */
 static int
 from(const char *p, struct logline *l)
 {
+	long n = 0;
+	int k;
+
 	if (strncmp(p, "from=", 5) != 0 ||
 	    (p = addr(p + 5, l->value, sizeof(l->value))) == NULL ||
 	    strncmp(p, ", size=", 7) != 0)
 		return -1;
 	l->kind = LOGLINE_FROM;
+	for (p += 7; *p >= '0' && *p <= '9'; p++)
+		;
+	if (strncmp(p, ", nrcpt=", 8) != 0)
+		return 0;
+	for (p += 8, k = 0; *p >= '0' && *p <= '9' && k < 9; p++, k++)
+		n = n * 10 + (*p - '0');
+	if (k > 0 && k < 9 && (*p == ' ' || *p == '\0'))
+		l->nrcpt = n;
 	return 0;
 }
 
@@ -436,6 +452,7 @@ reset(struct logline *l, time_t t)
 	l->program[0] = l->qid[0] = l->rcpt[0] = l->relay[0] = '\0';
 	l->dsn[0] = l->status[0] = l->text[0] = l->value[0] = '\0';
 	l->name[0] = '\0';
+	l->nrcpt = 0;
 }
 
 int

@@ -217,6 +217,227 @@ header_start(const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The pre-scan: GMime builds the whole tree of what it is given, in
+ * memory, before the walk below can count anything (issue 23: ten
+ * megabytes of empty parts cost 2.7 GB and 26 s). So the message is read
+ * once, cheaply, for where parts begin, and GMime is given only the
+ * bytes before the part that passes MIME_PARTS_MAX or nests deeper than
+ * MIME_DEPTH_MAX. Boundaries are taken with GMime's own Content-Type
+ * parser, so that both agree where parts begin; where they could
+ * disagree the scan counts more, never fewer: every Content-Type field of
+ * a header block is read, and a boundary line is any line that starts
+ * with one of the open boundaries.
+ */
+#define SCAN_CT_MAX	4	/* Content-Type fields read per header block */
+#define SCAN_FIELDS_MAX	20000	/* header fields in all, as fields.h keeps */
+#define SCAN_CT_LEN	4096	/* bytes of one Content-Type value read */
+
+struct scan_level {
+	char	*boundary;	/* "--" and the boundary; NULL: a message */
+	size_t	 len;
+	int	 digest;	/* multipart/digest: parts are messages */
+};
+
+struct scan {
+	struct scan_level lv[MIME_DEPTH_MAX + 1];
+	int	 n;		/* open levels (multiparts and messages) */
+	long	 parts;
+	long	 fields;	/* header fields, all blocks */
+};
+
+/* scan_pop - close the levels above k (k itself stays open) */
+static void
+scan_pop(struct scan *s, int k)
+{
+	while (s->n > k + 1)
+		free(s->lv[--s->n].boundary);
+}
+
+/* scan_push - one more level; -1 when it would nest too deep */
+static int
+scan_push(struct scan *s, const char *boundary, int digest)
+{
+	char *b = NULL;
+
+	if (s->n >= MIME_DEPTH_MAX)
+		return -1;
+	if (boundary != NULL)
+		b = g_strdup_printf("--%s", boundary);
+	s->lv[s->n].boundary = b;
+	s->lv[s->n].len = b ? strlen(b) : 0;
+	s->lv[s->n].digest = digest;
+	s->n++;
+	return 0;
+}
+
+/*
+ * scan_boundary - the innermost open level whose boundary starts the
+ * line at p, or -1; *close when it is the boundary's end ("--b--")
+ */
+static int
+scan_boundary(const struct scan *s, const char *p, const char *end,
+    int *last)
+{
+	int k;
+
+	if (end - p < 2 || p[0] != '-' || p[1] != '-')
+		return -1;
+	for (k = s->n - 1; k >= 0; k--) {
+		const struct scan_level *l = &s->lv[k];
+		const char *q = p + l->len;
+
+		if (l->boundary == NULL || (size_t)(end - p) < l->len ||
+		    memcmp(p, l->boundary, l->len) != 0)
+			continue;
+		/* the end only when nothing but white space follows "--" */
+		*last = end - q >= 2 && q[0] == '-' && q[1] == '-';
+		for (q += *last ? 2 : 0; *last && q < end && *q != '\n' &&
+		    *q != '\r'; q++)
+			if (*q != ' ' && *q != '\t')
+				*last = 0;
+		return k;
+	}
+	return -1;
+}
+
+/* scan_ct - what one Content-Type value declares: push its levels */
+static int
+scan_ct(struct scan *s, const char *v, size_t n, int *message)
+{
+	GMimeContentType *ct;
+	const char *b;
+	char *t = g_strndup(v, n);
+	int rc = 0;
+
+	if ((ct = g_mime_content_type_parse(NULL, t)) != NULL) {
+		if (g_mime_content_type_is_type(ct, "multipart", "*") &&
+		    (b = g_mime_content_type_get_parameter(ct, "boundary")) !=
+		    NULL && *b != '\0')
+			rc = scan_push(s, b, g_mime_content_type_is_type(ct,
+			    "multipart", "digest"));
+		else if (g_mime_content_type_is_type(ct, "message", "*"))
+			*message = 1;
+		g_object_unref(ct);
+	}
+	g_free(t);
+	return rc;
+}
+
+/*
+ * scan_headers - a header block at *pp: its Content-Type fields, and the
+ * levels they open. Stops at the empty line (moved past), or at a line
+ * that is an open boundary (left for the caller). -1: too deep, or past
+ * SCAN_FIELDS_MAX fields (GMime keeps an object for each), with *pp at
+ * the line where that happened.
+ */
+static int
+scan_headers(struct scan *s, const char **pp, const char *end, int digest)
+{
+	const char *p = *pp, *n;
+	char ct[SCAN_CT_LEN];
+	size_t ctlen = 0;
+	int nct = 0, in_ct = 0, message = 0, last;
+
+	for (; p < end; p = n) {
+		n = next_line(p, end);
+		if (*p == '\n' || *p == '\r') {
+			p = n;
+			break;
+		}
+		if (scan_boundary(s, p, end, &last) != -1)
+			break;
+		if ((*p == ' ' || *p == '\t') && in_ct) {
+			size_t k = (size_t)(n - p);
+
+			if (ctlen + k < sizeof(ct)) {
+				memcpy(ct + ctlen, p, k);
+				ctlen += k;
+			}
+			continue;
+		}
+		if (in_ct && scan_ct(s, ct, ctlen, &message) == -1)
+			return -1;
+		in_ct = 0;
+		if (++s->fields > SCAN_FIELDS_MAX) {
+			*pp = p;
+			return -1;
+		}
+		if (nct < SCAN_CT_MAX && (size_t)(end - p) > 13 &&
+		    g_ascii_strncasecmp(p, "Content-Type", 12) == 0) {
+			const char *c = p + 12;
+
+			while (c < n && (*c == ' ' || *c == '\t'))
+				c++;
+			if (c < n && *c == ':') {
+				ctlen = (size_t)(n - c - 1) < sizeof(ct) ?
+				    (size_t)(n - c - 1) : sizeof(ct) - 1;
+				memcpy(ct, c + 1, ctlen);
+				in_ct = 1;
+				nct++;
+			}
+		}
+	}
+	if (in_ct && scan_ct(s, ct, ctlen, &message) == -1)
+		return -1;
+	*pp = p;
+	/* a part of a digest without a type is a message (RFC 2046 5.1.5) */
+	if (digest && nct == 0)
+		message = 1;
+	if (message) {
+		/* its body is a message: another header block */
+		if (scan_push(s, NULL, 0) == -1 || ++s->parts > MIME_PARTS_MAX)
+			return -1;
+		return scan_headers(s, pp, end, 0);
+	}
+	return 0;
+}
+
+/*
+ * prescan - how many bytes of buf GMime may be given: all of them, or
+ * those before the line where the part past the caps begins (*pruned).
+ */
+static size_t
+prescan(const char *buf, size_t len, int *pruned)
+{
+	struct scan s;
+	const char *p = buf, *end = buf + len, *line;
+	int k, last;
+
+	memset(&s, 0, sizeof(s));
+	*pruned = 0;
+	if (scan_push(&s, NULL, 0) == -1 || scan_headers(&s, &p, end, 0) ==
+	    -1) {
+		*pruned = 1;	/* cut where the header block went too far */
+		goto out;
+	}
+	while (p < end) {
+		line = p;
+		if ((k = scan_boundary(&s, p, end, &last)) == -1) {
+			p = next_line(p, end);
+			continue;
+		}
+		p = next_line(p, end);
+		if (last) {
+			scan_pop(&s, k - 1);
+			continue;
+		}
+		scan_pop(&s, k);
+		if (++s.parts > MIME_PARTS_MAX) {
+			*pruned = 1;
+			p = line;
+			break;
+		}
+		if (scan_headers(&s, &p, end, s.lv[k].digest) == -1) {
+			*pruned = 1;
+			break;
+		}
+	}
+out:
+	scan_pop(&s, -1);
+	return (size_t)(p - buf);
+}
+
 static void
 add_report(struct walk *w, enum mime_report type, GMimePart *part, int nest)
 {
@@ -400,6 +621,8 @@ mime_parse(const char *buf, size_t len, struct mime_result *r,
 	skip = header_start(buf, len);
 	buf += skip;
 	len -= skip;
+	len = prescan(buf, len, &r->pruned);
+	r->headers = raw_headers(buf, len);
 	stream = g_mime_stream_mem_new_with_buffer(buf, len);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
@@ -407,7 +630,6 @@ mime_parse(const char *buf, size_t len, struct mime_result *r,
 		*why = "no message headers could be parsed";
 		goto out;
 	}
-	r->headers = raw_headers(buf, len);
 	if ((ct = g_mime_object_get_content_type(
 	    g_mime_message_get_mime_part(msg) ?
 	    g_mime_message_get_mime_part(msg) : GMIME_OBJECT(msg))) != NULL) {
@@ -436,6 +658,8 @@ mime_parse(const char *buf, size_t len, struct mime_result *r,
 		r->text = sbuf_steal(&w.html);
 	rc = 0;
 out:
+	if (rc == -1)
+		mime_result_free(r);
 	sbuf_free(&w.text);
 	sbuf_free(&w.html);
 	sbuf_free(&w.nested_text);

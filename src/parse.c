@@ -216,6 +216,29 @@ unsub_header(const struct parse_opts *o, const struct field_list *h)
 }
 
 /*
+ * evidence - what our own MTA says of the report itself: the DKIM
+ * signatures that passed there, and whether it came with the null
+ * envelope sender. Postfix's cleanup drops a Return-Path field that
+ * comes with the mail (message_drop_headers) and pipe(8)'s R flag writes
+ * its own, so one at the top is the MTA's, not the sender's.
+ */
+static void
+evidence(struct bounce *b, const struct parse_opts *o,
+    const struct mime_result *mr, const struct field_list *h)
+{
+	const char *rp;
+
+	if (o == NULL)
+		return;
+	authres_read(mr->headers, strlen(mr->headers), o->authserv_id,
+	    &b->auth);
+	if (o->sender != NULL)
+		b->null_sender = strchr(o->sender, '@') == NULL;
+	else if ((rp = fields_get(h, -1, "Return-Path")) != NULL)
+		b->null_sender = strcmp(rp, "<>") == 0;
+}
+
+/*
  * parse_unsubscribe - a message to a recipient's unsubscribe address
  * (List-Unsubscribe: <mailto:unsubscribe+alice=example.net@bounces...>,
  * RFC 2369). What it says does not matter, only where it was sent: the
@@ -239,6 +262,8 @@ parse_unsubscribe(const char *buf, size_t len, const struct parse_opts *o,
 	if (mime_parse(buf, len, &mr, &w) == 0) {
 		fields_parse(mr.headers, strlen(mr.headers), &h);
 		copy_headers(b, &h, &none);
+		/* unsigned requests need it (ingest.c, authres.h) */
+		evidence(b, o, &mr, &h);
 		b->when = mr.date;
 		fields_free(&h);
 		mime_result_free(&mr);
@@ -302,6 +327,7 @@ parse_message(const char *buf, size_t len, const struct parse_opts *opts,
 		free(unsub);
 		return st;
 	}
+	evidence(b, opts, &mr, &h);
 	if (mr.orig_headers)
 		fields_parse(mr.orig_headers, strlen(mr.orig_headers), &o);
 	cut = scan_cut(mr.text);

@@ -598,6 +598,8 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 {
 	struct store_event copy = *ev, *e = &copy;
 	enum store_status r;
+	const char *rate;
+	long same = 0;
 	int dup, incident = 0;
 
 	*out = POLICY_RECORDED;
@@ -629,7 +631,17 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 		*out = POLICY_DUPLICATE;
 		return STORE_OK;
 	}
-	if ((r = store_count_event(s, e, rate_class(e))) != STORE_OK)
+	/*
+	 * One address counts once per class and day (issue 23): a
+	 * subscriber who mails us sixty reports about his own copy, or
+	 * replays his signed return path, is one address, not a domain's
+	 * rate. The event itself is one of those found.
+	 */
+	rate = rate_class(e);
+	if (rate != NULL && e->address != NULL && (r = store_rate_events(s,
+	    e->address, rate, e->time, &same)) != STORE_OK)
+		return r;
+	if ((r = store_count_event(s, e, same > 1 ? NULL : rate)) != STORE_OK)
 		return r;
 	if (incident) {
 		*out = POLICY_INCIDENT;

@@ -181,7 +181,11 @@ struct gather {
 	int	 campaign;	/* rows are campaigns, not domains */
 };
 
-/* Rows of STORE_Q_RATES: domain, class, campaign, count. */
+/*
+ * Rows of STORE_Q_RATES: domain, class, "", count, then "", class,
+ * campaign, count; counts of distinct addresses, so that one subscriber
+ * moves no domain's rate (issue 23).
+ */
 static int
 got_rate(const char *dom, const char *cls, const char *camp, long n,
     void *arg)
@@ -192,10 +196,12 @@ got_rate(const char *dom, const char *cls, const char *camp, long n,
 
 	if (c < 0 || c >= RC_N)
 		return 0;
+	if (camp && *camp) {
+		row_of(&r->camp, &r->ncamp, camp)->count[c] += n;
+		return 0;
+	}
 	r->all.count[c] += n;
 	row_of(&r->dom, &r->ndom, dom ? dom : "")->count[c] += n;
-	if (camp && *camp)
-		row_of(&r->camp, &r->ncamp, camp)->count[c] += n;
 	return 0;
 }
 

@@ -283,6 +283,37 @@ triggers(struct store *s)
 	return r;
 }
 
+/* add_columns - a migration's columns, where the table lacks them */
+static enum store_status
+add_columns(struct store *s, const char *spec)
+{
+	enum store_status r = STORE_OK;
+	char *item, *col, *name;
+	struct sbuf b;
+	long long n;
+	size_t k;
+
+	while (spec && *spec && r == STORE_OK) {
+		k = strcspn(spec, ";");
+		item = xstrndup(spec, k);
+		spec += k + (spec[k] == ';');
+		col = item + strcspn(item, " ");
+		*col++ = '\0';
+		name = xstrndup(col, strcspn(col, " "));
+		if ((r = store_one(s, &n, "SELECT count(*) FROM {COLUMNS} = ?2",
+		    "ss", item, name)) == STORE_OK && n == 0) {
+			sbuf_init(&b);
+			sbuf_printf(&b, "ALTER TABLE %s ADD COLUMN %s", item, col);
+			free(name);
+			name = sbuf_steal(&b);
+			r = script(s, name);
+		}
+		free(name);
+		free(item);
+	}
+	return r;
+}
+
 /* has_table - whether the database has a table of that name */
 static enum store_status
 has_table(struct store *s, const char *name, int *yes)
@@ -307,7 +338,7 @@ migrate(struct store *s, int make)
 {
 	enum store_status r;
 	size_t i;
-	int v, from, ours;
+	int v, ours;
 
 	if (store_version(s, &v) == STORE_OK && v == STORE_VERSION)
 		return STORE_OK;
@@ -336,7 +367,6 @@ migrate(struct store *s, int make)
 	}
 	if ((r = create(s, table("bouncer_schema", 14))) != STORE_OK)
 		goto bad;
-	from = v;
 	if (v == 0) {
 		for (i = 0; i < store_ntables && r == STORE_OK; i++)
 			r = create(s, &store_tables[i]);
@@ -346,10 +376,12 @@ migrate(struct store *s, int make)
 	} else
 		for (; v < STORE_VERSION && r == STORE_OK; v++)
 			if ((r = create_named(s, store_migrations[v].tables)) ==
-			    STORE_OK && store_migrations[v].sql)
+			    STORE_OK && (r = add_columns(s,
+			    store_migrations[v].columns)) == STORE_OK &&
+			    store_migrations[v].sql)
 				r = script(s, store_migrations[v].sql);
-	/* the aggregates came with version 11 */
-	if (r == STORE_OK && from < 11)
+	/* the aggregates' triggers as this bouncer has them */
+	if (r == STORE_OK)
 		r = triggers(s);
 	if (r != STORE_OK ||
 	    (r = store_run(s, NULL, "DELETE FROM bouncer_schema", "")) !=

@@ -66,6 +66,20 @@ store_count_event(struct store *s, const struct store_event *e,
 }
 
 enum store_status
+store_rate_events(struct store *s, const char *addr, const char *rate,
+    time_t t, long *n)
+{
+	long long v;
+	enum store_status r;
+
+	r = store_one(s, &v, "SELECT count(*) FROM events WHERE address = ?1 "
+	    "AND time > ?3 - 86400 AND time < ?3 + 86400 AND " STORE_RATE_CLASS
+	    " = ?2", "ssi", addr, rate, (long long)t);
+	*n = (long)v;
+	return r;
+}
+
+enum store_status
 store_event_near(struct store *s, const char *qid, const char *addr,
     const char *action, time_t t, time_t window, int *found)
 {
@@ -474,13 +488,30 @@ store_outbound_tied(struct store *s, const char *qid, const char *msgid,
 	long long v;
 	enum store_status r;
 
-	r = store_one(s, &v, "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbound WHERE "
-	    "?1 <> '' AND queue_id = ?1 AND address = ?3) OR EXISTS (SELECT 1 "
-	    "FROM outbound m JOIN outbound o ON o.queue_id = m.queue_id WHERE "
-	    "?2 <> '' AND m.address = '' AND m.message_id = ?2 AND o.address = "
-	    "?3) THEN 1 ELSE 0 END", "sss", qid, msgid, addr);
-	*tied = v != 0;
+	/* q: the message's queue IDs; r: the recipients it was sent to */
+	r = store_one(s, &v, "WITH q(queue_id) AS (SELECT ?1 WHERE ?1 <> '' "
+	    "UNION SELECT queue_id FROM outbound WHERE ?2 <> '' AND address = "
+	    "'' AND message_id = ?2), r AS (SELECT DISTINCT o.address FROM "
+	    "outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address <> "
+	    "'') SELECT CASE WHEN EXISTS (SELECT 1 FROM events e JOIN q ON "
+	    "e.queue_id = q.queue_id WHERE e.address = ?3 AND e.source = "
+	    "'maillog' AND e.action IN ('failed', 'delayed')) THEN 3 WHEN NOT "
+	    "EXISTS (SELECT 1 FROM r WHERE address = ?3) THEN 0 WHEN (SELECT "
+	    "count(*) FROM r) = 1 AND (SELECT coalesce(max(o.nrcpt), 0) FROM "
+	    "outbound o JOIN q ON o.queue_id = q.queue_id WHERE o.address = "
+	    "'') <= 1 THEN 2 ELSE 1 END", "sss", qid, msgid, addr);
+	*tied = (int)v;
 	return r;
+}
+
+enum store_status
+store_outbound_nrcpt(struct store *s, const char *qid, long n, time_t t)
+{
+	return store_run(s, NULL, "INSERT INTO outbound (queue_id, address, "
+	    "message_id, time, nrcpt) VALUES (?1, '', '', ?2, ?3) ON CONFLICT "
+	    "(queue_id, address) DO UPDATE SET time = {GREATEST}(outbound.time, "
+	    "excluded.time), nrcpt = {GREATEST}(outbound.nrcpt, excluded.nrcpt)",
+	    "sii", qid, (long long)t, (long long)n);
 }
 
 enum store_status
@@ -500,13 +531,13 @@ store_pending_add(struct store *s, const struct store_event *e,
 	r = store_run(s, &n, "INSERT INTO pending (dedup, arrived, time, "
 	    "address, class, reason, status, replycode, action, diagnostic, "
 	    "reporting_mta, remote_mta, message_id, queue_id, source, "
-	    "feedback_type, campaign) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (dedup) "
-	    "DO NOTHING", "siissssssssssssss", e->dedup, (long long)arrived,
-	    (long long)e->time, e->address, e->class, e->reason, e->status,
-	    e->replycode, e->action, e->diagnostic, e->reporting_mta,
-	    e->remote_mta, e->message_id, e->queue_id, e->source,
-	    e->feedback_type, e->campaign);
+	    "feedback_type, campaign, evidence) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON "
+	    "CONFLICT (dedup) DO NOTHING", "siisssssssssssssss", e->dedup,
+	    (long long)arrived, (long long)e->time, e->address, e->class,
+	    e->reason, e->status, e->replycode, e->action, e->diagnostic,
+	    e->reporting_mta, e->remote_mta, e->message_id, e->queue_id,
+	    e->source, e->feedback_type, e->campaign, e->evidence);
 	*dup = r == STORE_OK && n == 0;
 	return r;
 }
@@ -520,7 +551,8 @@ store_pending_each(struct store *s, store_pending_cb cb, void *arg)
 	if ((r = store_q(s, &st, "SELECT dedup, arrived, time, address, "
 	    "class, reason, status, replycode, action, diagnostic, "
 	    "reporting_mta, remote_mta, message_id, queue_id, source, "
-	    "feedback_type, campaign FROM pending ORDER BY arrived, dedup",
+	    "feedback_type, campaign, evidence FROM pending ORDER BY arrived, "
+	    "dedup",
 	    "")) != STORE_OK)
 		return r;
 	while (store_row(s, st, &r) == 1) {
@@ -543,6 +575,7 @@ store_pending_each(struct store *s, store_pending_cb cb, void *arg)
 		e.source = store_col(st, 14);
 		e.feedback_type = store_col(st, 15);
 		e.campaign = store_col(st, 16);
+		e.evidence = store_col(st, 17);
 		if (cb(&e, (time_t)store_coli(st, 1), arg) == -1)
 			break;
 	}

@@ -409,6 +409,8 @@ static const struct store_driver pg_driver = {
 	pg_bind, pg_step, pg_column, pg_changes, pg_finish,
 	{ "BIGSERIAL PRIMARY KEY", "", "strpos", "greatest",
 	    "pg_tables WHERE schemaname = current_schema() AND tablename",
+	    "information_schema.columns WHERE table_schema = current_schema() "
+	    "AND table_name = $1 AND column_name",
 	    /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one string */
 	    "CREATE OR REPLACE FUNCTION {NAME}() RETURNS trigger LANGUAGE "
 	    "plpgsql AS $$BEGIN {BODY}; RETURN NULL; END$$; DROP TRIGGER IF "

@@ -10,14 +10,7 @@
 #include "store_driver.h"
 
 #define DOMAIN_OF "substr(address, {INSTR}(address, '@') + 1)"
-/*
- * the class a rate counts an event in: opt-out reports are unsubscribes,
- * unless unverified (those count in no rate)
- */
-#define RATE_CLASS "(CASE WHEN class = 'unverified' THEN class WHEN " \
-	"class = 'unsubscribe' OR feedback_type IN ('opt-out', 'unsubscribe') " \
-	"THEN 'unsubscribe' ELSE class END)"
-#define RATED "('hard', 'soft', 'block', 'complaint', 'unsubscribe')"
+#define RATED STORE_RATED
 
 /*
  * The events since ?1, read from the aggregate (daily) for the days
@@ -45,9 +38,10 @@ static const struct {
 	[STORE_Q_CLASS_REASON] = { 0, "SELECT class, reason, '', sum(n) FROM "
 	    EVENTS " GROUP BY class, reason HAVING sum(n) > 0 ORDER BY class, "
 	    "sum(n) DESC, reason" },
-	[STORE_Q_DOMAIN_CLASS] = { 0, "SELECT domain, class, '', sum(n) FROM "
-	    EVENTS " WHERE class IN ('hard', 'block', 'complaint') GROUP BY 1, "
-	    "2 HAVING sum(n) > 0 ORDER BY sum(n) DESC, 1 LIMIT 60" },
+	[STORE_Q_DOMAIN_CLASS] = { 0, "SELECT " DOMAIN_OF ", class, '', "
+	    "count(DISTINCT address) FROM seen_addr WHERE last >= ?1 AND class "
+	    "IN ('hard', 'block', 'complaint') GROUP BY 1, 2 ORDER BY 4 DESC, 1 "
+	    "LIMIT 60" },
 	[STORE_Q_SENT_DOMAIN] = { 0, "SELECT domain, '', '', sum(count) FROM "
 	    "sent WHERE day >= ?1 / 86400 GROUP BY domain ORDER BY 4 DESC" },
 	[STORE_Q_SUPPRESSED] = { 0, "SELECT class, '', '', count FROM listed "
@@ -65,9 +59,12 @@ static const struct {
 	[STORE_Q_FEEDBACK] = { 0, "SELECT feedback_type, class, '', sum(n) "
 	    "FROM " EVENTS " WHERE reason = 'feedback' GROUP BY 1, 2 HAVING "
 	    "sum(n) > 0 ORDER BY 4 DESC" },
-	[STORE_Q_RATES] = { 0, "SELECT domain, " RATE_CLASS ", campaign, "
-	    "sum(n) FROM " EVENTS " WHERE " RATE_CLASS " IN " RATED " GROUP BY "
-	    "1, 2, 3 HAVING sum(n) > 0" },
+	/* distinct addresses: domain rows, then campaign rows */
+	[STORE_Q_RATES] = { 0, "SELECT " DOMAIN_OF ", " STORE_RATE_CLASS ", "
+	    "'', count(DISTINCT address) FROM seen_addr WHERE last >= ?1 GROUP "
+	    "BY 1, 2 UNION ALL SELECT '', " STORE_RATE_CLASS ", campaign, "
+	    "count(DISTINCT address) FROM seen_addr WHERE last >= ?1 AND "
+	    "campaign <> '' GROUP BY 2, 3" },
 	[STORE_Q_SENT_CAMPAIGN] = { 0, "SELECT campaign, '', '', sum(count) "
 	    "FROM sent_campaign WHERE day >= ?1 / 86400 GROUP BY campaign "
 	    "ORDER BY 4 DESC" },
@@ -75,9 +72,9 @@ static const struct {
 	    "ORDER BY key" },
 	[STORE_Q_PAUSES] = { 0, "SELECT domain, why, '', expires FROM pauses "
 	    "ORDER BY domain" },
-	[STORE_Q_DAILY] = { DAY, "SELECT day, " RATE_CLASS ", '', sum(n) FROM "
-	    EVENTS " WHERE " RATE_CLASS " IN " RATED " GROUP BY 1, 2 HAVING "
-	    "sum(n) > 0 ORDER BY 1, 2" },
+	[STORE_Q_DAILY] = { DAY, "SELECT time / 86400, " STORE_RATE_CLASS ", "
+	    "'', count(DISTINCT address) FROM events WHERE time >= ?1 AND "
+	    STORE_RATE_CLASS " IN " RATED " GROUP BY 1, 2 ORDER BY 1, 2" },
 	[STORE_Q_SENT_DAILY] = { DAY, "SELECT day, '', '', sum(count) FROM "
 	    "sent WHERE day >= ?1 / 86400 GROUP BY day ORDER BY day" },
 	[STORE_Q_GROWTH_DAILY] = { DAY, "SELECT day, action, '', sum(n) FROM "

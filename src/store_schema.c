@@ -88,17 +88,18 @@ const struct store_table store_tables[] = {
 	    0 },
 	{ "outbound", "queue_id TEXT NOT NULL, address TEXT NOT NULL, "
 	    "message_id TEXT NOT NULL DEFAULT '', time BIGINT NOT NULL, "
-	    "PRIMARY KEY (queue_id, address)",
+	    "nrcpt BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (queue_id, address)",
 	    IX "outbound_message_id ON outbound(message_id) "
 	    "WHERE address = '';"
 	    IX "outbound_time ON outbound(time)",
-	    "queue_id, address, message_id, time", "ttti",
+	    "queue_id, address, message_id, time, nrcpt", "tttii",
 	    "queue_id, address", NULL, MERGE_KEEP, 1 },
 	{ "pending", "dedup TEXT PRIMARY KEY, arrived BIGINT NOT NULL, "
-	    "time BIGINT NOT NULL, " EVENT ", campaign TEXT NOT NULL DEFAULT ''",
+	    "time BIGINT NOT NULL, " EVENT ", campaign TEXT NOT NULL DEFAULT '', "
+	    "evidence TEXT NOT NULL DEFAULT ''",
 	    IX "pending_arrived ON pending(arrived)",
-	    "dedup, arrived, time, " EVENT_COLS ", campaign",
-	    "tiitttttttttttttt", "dedup", "dedup, diagnostic", MERGE_KEEP, 1 },
+	    "dedup, arrived, time, " EVENT_COLS ", campaign, evidence",
+	    "tiittttttttttttttt", "dedup", "dedup, diagnostic", MERGE_KEEP, 1 },
 	{ "event_counts", "class TEXT NOT NULL, reason TEXT NOT NULL, "
 	    "value BIGINT NOT NULL, PRIMARY KEY (class, reason)", NULL,
 	    "class, reason, value", "tti", "class, reason", NULL, MERGE_MAX,
@@ -153,6 +154,13 @@ const struct store_table store_tables[] = {
 	    NULL, NULL, NULL, MERGE_NONE, 0 },
 	{ "listed", "class TEXT PRIMARY KEY, count BIGINT NOT NULL", NULL,
 	    NULL, NULL, NULL, NULL, MERGE_NONE, 0 },
+	/* the newest rated event of each address, campaign, class and
+	   feedback type: addresses with events since a time */
+	{ "seen_addr", "address TEXT NOT NULL, campaign TEXT NOT NULL, "
+	    "class TEXT NOT NULL, feedback_type TEXT NOT NULL, "
+	    "last BIGINT NOT NULL, PRIMARY KEY (address, campaign, class, "
+	    "feedback_type)", IX "seen_addr_last ON seen_addr(last)", NULL,
+	    NULL, NULL, NULL, MERGE_NONE, 0 },
 	{ "bouncer_schema", "version INTEGER NOT NULL", NULL, NULL, NULL, NULL,
 	    NULL, MERGE_NONE, 0 },
 };
@@ -175,9 +183,27 @@ const size_t store_ntables = sizeof(store_tables) / sizeof(store_tables[0]);
 	".class, " N ") ON CONFLICT (class) DO UPDATE SET count = " \
 	"listed.count + excluded.count"
 
+#define SEEN_KEY(R) "address = " R ".address AND campaign = " R \
+	".campaign AND class = " R ".class AND feedback_type = " R \
+	".feedback_type"
+#define SEEN_ADD "INSERT INTO seen_addr (address, campaign, class, " \
+	"feedback_type, last) SELECT NEW.address, NEW.campaign, NEW.class, " \
+	"NEW.feedback_type, NEW.time WHERE " STORE_RATE_OF("NEW.") " IN " \
+	STORE_RATED " ON CONFLICT (address, campaign, class, feedback_type) " \
+	"DO UPDATE SET last = {GREATEST}(seen_addr.last, excluded.last)"
+/* (the events' own columns: the subqueries' names are theirs) */
+#define SEEN_DEL "DELETE FROM seen_addr WHERE " SEEN_KEY("OLD") " AND NOT " \
+	"EXISTS (SELECT 1 FROM events WHERE " SEEN_KEY("OLD") "); UPDATE " \
+	"seen_addr SET last = (SELECT max(e.time) FROM events e WHERE " \
+	"e.address = OLD.address AND e.campaign = OLD.campaign AND e.class = " \
+	"OLD.class AND e.feedback_type = OLD.feedback_type) WHERE " \
+	SEEN_KEY("OLD") " AND last = OLD.time"
+
 const struct store_trigger store_triggers[] = {
 	{ "bouncer_event_add", "INSERT", "events", DAILY("NEW", "1") },
 	{ "bouncer_event_del", "DELETE", "events", DAILY("OLD", "-1") },
+	{ "bouncer_seen_add", "INSERT", "events", SEEN_ADD },
+	{ "bouncer_seen_del", "DELETE", "events", SEEN_DEL },
 	{ "bouncer_audit_add", "INSERT", "audit", AUDIT("NEW", "1") },
 	{ "bouncer_audit_del", "DELETE", "audit", AUDIT("OLD", "-1") },
 	{ "bouncer_listed_add", "INSERT", "suppression", LISTED("NEW", "1") },
@@ -188,14 +214,14 @@ const struct store_trigger store_triggers[] = {
 const size_t store_ntriggers = sizeof(store_triggers) /
     sizeof(store_triggers[0]);
 
-const struct store_migration store_migrations[STORE_VERSION] = {
+const struct store_migration store_migrations[] = {
 	/* 0 -> 1: nothing there: made from the list */
 	{ NULL, NULL },
 	/* 1 -> 2: sent counts and --maillog positions */
 	{ "sent logpos", IX "audit_time ON audit(time)" },
 	/* 2 -> 3: campaigns, alert states, paused destinations */
-	{ "sent_campaign alerts pauses", "ALTER TABLE events ADD COLUMN "
-	    "campaign TEXT NOT NULL DEFAULT ''" },
+	{ "sent_campaign alerts pauses", NULL,
+	    "events campaign TEXT NOT NULL DEFAULT ''" },
 	/* 3 -> 4: the listing an outranking one covers (policy.c) */
 	{ "held", NULL },
 	/* 4 -> 5: the mail we sent, as --maillog read it; reports awaiting it */
@@ -225,8 +251,7 @@ const struct store_migration store_migrations[STORE_VERSION] = {
 	{ "failures incidents", NULL },
 	/* 8 -> 9: what identifies a --maillog position (a file's line
 	 * checksum, the journal's cursor); delivery lines already counted */
-	{ "logseen", "ALTER TABLE logpos ADD COLUMN mark TEXT NOT NULL "
-	    "DEFAULT ''" },
+	{ "logseen", NULL, "logpos mark TEXT NOT NULL DEFAULT ''" },
 	/*
 	 * 9 -> 10: one schema on every database: the version in
 	 * bouncer_schema, the log position in logpos.pos (each driver's
@@ -243,7 +268,18 @@ const struct store_migration store_migrations[STORE_VERSION] = {
 	    "FROM audit GROUP BY 1, 2;"
 	    "INSERT INTO listed SELECT class, count(*) FROM suppression "
 	    "GROUP BY class" },
+	/* 11 -> 12: what else vouches for a pending report's recipient; how
+	 * many recipients qmgr logged for a queue ID (its "" row); the
+	 * newest event of each address, for counts of addresses */
+	{ "seen_addr", "INSERT INTO seen_addr SELECT address, campaign, class, "
+	    "feedback_type, max(time) FROM events WHERE " STORE_RATE_CLASS
+	    " IN " STORE_RATED " GROUP BY 1, 2, 3, 4",
+	    "pending evidence TEXT NOT NULL DEFAULT '';"
+	    "outbound nrcpt BIGINT NOT NULL DEFAULT 0" },
 };
+/* a migration added without the version (or the reverse) fails to build */
+_Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
+    STORE_VERSION, "one migration per schema version");
 
 char *
 store_subst(const char *t, const char *const *names,
@@ -271,7 +307,8 @@ char *
 store_sql(const char *sql, const char *const *dialect, int dollar)
 {
 	static const char *names[TOK_N + 1] = { "{ID}", "{NOROWID}",
-	    "{INSTR}", "{GREATEST}", "{TABLES}", "{TRIGGER}", "?" };
+	    "{INSTR}", "{GREATEST}", "{TABLES}", "{COLUMNS}", "{TRIGGER}",
+	    "?" };
 	const char *vals[TOK_N + 1];
 
 	/* "?N" as "$N" for PostgreSQL: no other '?' is in the engine's SQL */

@@ -490,6 +490,7 @@ static const struct store_driver sq_driver = {
 	sq_bind, sq_step, sq_column, sq_changes, sq_finish,
 	{ "INTEGER PRIMARY KEY", " WITHOUT ROWID", "instr", "max",
 	    "sqlite_master WHERE type = 'table' AND name",
+	    "pragma_table_info(?1) WHERE name",
 	    /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one string */
 	    "DROP TRIGGER IF EXISTS {NAME}; CREATE TRIGGER {NAME} AFTER "
 	    "{EVENT} ON {TABLE} BEGIN {BODY}; END" },

@@ -15,10 +15,11 @@ ver=$(q "select version from bouncer_schema")
 ok $([ "$ver" -ge 9 ]; echo $?) "schema version in bouncer_schema ($ver)"
 is "$(q "pragma user_version")" "$ver" "and user_version, which older bouncers read, as high"
 is "$(q 'pragma journal_mode')" wal "WAL journal"
-# before version 11: no aggregates, no triggers keeping them
+# before version 11: no aggregates, no triggers keeping them; before 12,
+# no pending.evidence, no outbound.nrcpt, no seen_addr
 pre11() {
 	sqlite3 "$1" "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type = 'trigger'" | sqlite3 "$1"
-	sqlite3 "$1" 'DROP TABLE daily; DROP TABLE audit_daily; DROP TABLE listed;'
+	sqlite3 "$1" 'DROP TABLE daily; DROP TABLE audit_daily; DROP TABLE listed; DROP TABLE seen_addr; ALTER TABLE pending DROP COLUMN evidence; ALTER TABLE outbound DROP COLUMN nrcpt;'
 }
 # forward migration: a version 1 database is brought to the current one, data kept
 cp "$db" "$tmp/v1.db"

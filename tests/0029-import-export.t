@@ -165,4 +165,23 @@ for f in list.jsonl e.csv; do
 done
 $B --export - --format csv --class unsubscribe | tail -n +2 | cut -d, -f2 | sort -u > "$tmp/o"
 is "$(cat "$tmp/o")" unsubscribe "--export - --format csv --class C"
+
+# CSV injection (issue 23, OWASP): a cell starting with = + - @ TAB or CR
+# is a formula to a spreadsheet; --export puts a single quote before it
+# (and before a cell that starts with one), --import takes it off again
+d3=$tmp/inj.db
+B3="$BOUNCER --allow-root --db $d3 --now $N"
+for a in '=1+2@inj.example' '+cmd@inj.example' '-2@inj.example' plain@inj.example; do
+	$B3 --add "$a" --why 'by hand' > /dev/null
+done
+is "$(sqlite3 "$d3" "select count(*) from suppression")" 4 "four addresses, three of them formula-like"
+
+$B3 --export "$tmp/inj.csv" > /dev/null
+tail -n +2 "$tmp/inj.csv" | tr ',' '\n' | sed 's/^"//' | grep -c "$(printf '^[-=+@\t\r]')" > "$tmp/o"
+is "$(cat "$tmp/o")" 0 "--export csv: no cell starts with = + - @ TAB or CR"
+grep -q "^'=1+2@inj.example," "$tmp/inj.csv"; ok $? "a formula-like address is written after a single quote"
+grep -q "^plain@inj.example," "$tmp/inj.csv"; ok $? "a plain address is written as it is"
+$BOUNCER --allow-root --db "$tmp/inj2.db" --now $N --import "$tmp/inj.csv" > /dev/null; is $? 0 "--import of the neutralised CSV: exit 0"
+is "$(sqlite3 "$tmp/inj2.db" "select address from suppression order by address" | tr '\n' ' ')" \
+   "$(sqlite3 "$d3" "select address from suppression order by address" | tr '\n' ' ')" "the same addresses read back, quotes taken off"
 done_testing

@@ -125,6 +125,32 @@ is "$(q "select count(*) from events where address like 'forged_@example.net' an
 is "$(q "select count(*) from suppression where address like 'forged_@example.net'")" 0 "and nobody suppressed"
 $TB --metrics | grep -q '^bouncer_limit_hits_total{limit="unverified"} 1$'; ok $? "the limit's hit counted in --metrics"
 
+# a queue ID sent to several recipients ties none of them by itself
+# (issue 23); Postfix's own log of a failure does; the DKIM evidence of
+# a report kept pending is kept with it
+printf 'trust = sent\nauthserv_id = mx.test.example\n' > "$tmp/shared.conf"
+SB="$B --config $tmp/shared.conf --now $(day 310)"
+pfx() { sed "s/^Reporting-MTA: dns; mx.test.example\$/&\nX-Postfix-Queue-ID: $1/"; }
+printf 'Oct 28 00:00:01 mx1 postfix/smtp[124]: 7QUEUE0002: to=<%s>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' sh1@example.net sh2@example.net > "$tmp/shared.log"
+$SB --maillog "$tmp/shared.log" > /dev/null
+mkdsn sh1@example.net 5.1.1 "550 5.1.1 User unknown" sq1@x | pfx 7QUEUE0002 | $SB
+is "$(q "select count(*) from pending where address='sh1@example.net'")" 1 "a queue ID sent to two: its DSN waits"
+printf 'Oct 28 00:00:02 mx1 postfix/smtp[124]: 7QUEUE0002: to=<sh3@example.org>, relay=mx.example.org[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=4.4.1, status=deferred (connection timed out)\n' >> "$tmp/shared.log"
+$SB --maillog "$tmp/shared.log" > /dev/null
+mkdsn sh3@example.org 4.4.7 "delivery time expired" sq3@x | pfx 7QUEUE0002 | $SB
+is "$(q "select class from events where address='sh3@example.org' and source='bounce'")" soft "Postfix's log of the deferral ties its DSN"
+{ printf 'Authentication-Results: mx.test.example; dkim=pass header.d=example.com\n'
+  mkdsn sh4@example.com 5.1.1 "550 5.1.1 User unknown" sq4@x | pfx 7QUEUE0003; } | $SB
+is "$(q "select count(*) from pending where address='sh4@example.com' and evidence like '%header.d=example.com%'")" 1 "a signed report before the log: pending, its evidence kept"
+printf 'Oct 28 00:00:03 mx1 postfix/smtp[124]: 7QUEUE0003: to=<%s>, relay=mx.example.com[192.0.2.3]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' sh4@example.com sh5@example.com >> "$tmp/shared.log"
+$SB --maillog "$tmp/shared.log" > /dev/null
+is "$(q "select class from suppression where address='sh4@example.com'")" hard "--maillog: shared, but the evidence vouches: suppressed"
+is "$(q "select count(*) from suppression where address='sh1@example.net'")" 0 "the unsigned one still waits"
+# qmgr's nrcpt=2 read before the only delivery line so far: shared
+printf 'Oct 28 00:00:04 mx1 postfix/qmgr[125]: 7QUEUE0004: from=<b@sender.example>, size=9, nrcpt=2 (queue active)\nOct 28 00:00:05 mx1 postfix/smtp[124]: 7QUEUE0004: to=<sh6@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n' >> "$tmp/shared.log"
+$SB --maillog "$tmp/shared.log" > /dev/null
+mkdsn sh6@example.net 5.1.1 "550 5.1.1 User unknown" sq6@x | pfx 7QUEUE0004 | $SB
+is "$(q "select count(*) from pending where address='sh6@example.net'")" 1 "one delivery line read, but qmgr logged two recipients: it waits"
 # Incidents never release what the words already decide (issue 25, 1):
 # twelve dead mailboxes at one provider within the hour, said alike with
 # no address code (GMX's "550 Requested action not taken: mailbox
@@ -253,3 +279,6 @@ is "$(agg "day, action" audit_daily)" "$(raw "time / 86400, action" audit)" "aud
 is "$(agg "day, domain, campaign, class, reason, feedback_type" daily)" \
    "$(raw "time / 86400, substr(address, $at(address, '@') + 1), campaign, class, reason, feedback_type" events)" \
    "daily: the events by day, domain, campaign, class, reason and feedback type"
+is "$(q "select address, campaign, class, feedback_type, last from seen_addr order by 1, 2, 3, 4")" \
+   "$(q "select address, campaign, class, feedback_type, max(time) from events where (case when class = 'unverified' then class when class = 'unsubscribe' or feedback_type in ('opt-out', 'unsubscribe') then 'unsubscribe' else class end) in ('hard', 'soft', 'block', 'complaint', 'unsubscribe') group by 1, 2, 3, 4 order by 1, 2, 3, 4")" \
+   "seen_addr: the newest rated event of each address, campaign, class and feedback type"

@@ -36,8 +36,8 @@ check(const char *line, const char *want, const char *name)
 			    l.name, l.value);
 			break;
 		case LOGLINE_FROM:
-			snprintf(got, sizeof(got), "from %s <%s>", l.qid,
-			    l.value);
+			snprintf(got, sizeof(got), "from %s <%s> nrcpt=%ld",
+			    l.qid, l.value, l.nrcpt);
 			break;
 		case LOGLINE_REMOVED:
 			snprintf(got, sizeof(got), "removed %s", l.qid);
@@ -138,7 +138,7 @@ main(void)
 
 	/* hostile: the MAIL FROM in every place Postfix logs it */
 	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q4: from=<" FORGED_Q ">, size=100, nrcpt=1 (queue active)",
-	    "from Q4 <postfix/smtp[1]: ZZ1: to=<victim@example.net>, relay=x, dsn=5.1.1, status=bounced (550 5.1.1 user unknown@evil.example>",
+	    "from Q4 <postfix/smtp[1]: ZZ1: to=<victim@example.net>, relay=x, dsn=5.1.1, status=bounced (550 5.1.1 user unknown@evil.example> nrcpt=1",
 	    "qmgr's from= with the forged line: a sender, nothing else");
 	check("Dec  5 10:00:00 mx postfix/smtpd[9]: NOQUEUE: reject: RCPT from x[192.0.2.9]: 550 5.1.1 <v@example.net>: Recipient address rejected; from=<" FORGED_Q "> to=<v@example.net> proto=ESMTP helo=<x>",
 	    "other smtpd", "smtpd's reject with it: nothing");
@@ -180,9 +180,15 @@ main(void)
 	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<a@b>, relay=x, dsn=5.1.1, status=bounced (x)",
 	    "other qmgr", "qmgr's from= not followed by size=: nothing");
 	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<news+spring@sender.example>, size=1200, nrcpt=3 (queue active)",
-	    "from Q9 <news+spring@sender.example>", "qmgr's from=");
+	    "from Q9 <news+spring@sender.example> nrcpt=3", "qmgr's from=, with the recipients' number");
+	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<\"x>, size=1, nrcpt=1 (queue active)\"@evil.example>, size=1200, nrcpt=5 (queue active)",
+	    "from Q9 <x>, size=1, nrcpt=1 (queue active)@evil.example> nrcpt=5", "a sender that carries its own nrcpt=: the real one read");
+	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<a@b>, size=1200 (queue active)",
+	    "from Q9 <a@b> nrcpt=0", "no nrcpt=: unknown (0)");
+	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<a@b>, size=1200, nrcpt=99999999999 (queue active)",
+	    "from Q9 <a@b> nrcpt=0", "an nrcpt= too long to be Postfix's: unknown");
 	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: from=<>, size=1200, nrcpt=1 (queue active)",
-	    "from Q9 <>", "the null sender");
+	    "from Q9 <> nrcpt=1", "the null sender");
 	check("Dec  5 10:00:00 mx postfix/qmgr[9]: Q9: removed",
 	    "removed Q9", "qmgr's removed");
 	check("Dec  5 10:00:00 mx postfix/smtp[9]: Q9: removed",
