@@ -19,6 +19,8 @@ struct jv {
 	struct jv	**v;	/* JV_ARR, JV_OBJ: members */
 	char		**k;	/* JV_OBJ: keys */
 	size_t		 n;
+	long		 line;	/* JV_ARR, JV_OBJ: line breaks before it in
+				   the text parsed (0: on its first line) */
 };
 
 /*

@@ -42,7 +42,7 @@ mx postgrey.lab 20; mx spf.lab 21; mx dmarc.lab 22; mx spamass.lab 23; mx rspamd
 
 cleanup() {
 	net_down
-	for r in sender $sw; do umount_root "$LAB_DIR/roots/$r"; done
+	umount_all
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -75,7 +75,7 @@ while IFS='|' read -r s cause rcpt size class reason body; do
 	case "$body" in
 	success) LAB_BODY= notify=success,failure,delay ;;
 	gtube) LAB_BODY='XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X' ;;
-	eicar) LAB_BODY='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' ;;
+	eicar) LAB_BODY=$LAB_EICAR ;;
 	*) LAB_BODY= ;;
 	esac
 	send "$s.$cause" "$rcpt" "$size" "$notify" < /dev/null

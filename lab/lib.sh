@@ -74,6 +74,17 @@ umount_root() {
 	return 0
 }
 
+# umount_all: every mount left under the lab's roots, whichever run or
+# root made it (deepest first); says which ones would not go
+umount_all() {
+	for m in $(awk -v d="$LAB_DIR/roots/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
+		umount -l "$m" 2>/dev/null || say "cannot unmount $m"
+	done
+	left=$(awk -v d="$LAB_DIR/roots/" 'index($2, d) == 1 { print $2 }' /proc/mounts)
+	[ -z "$left" ] || { say "still mounted: $left"; return 1; }
+	return 0
+}
+
 # the network: one namespace, its loopback holding every server's address
 net_up() {
 	net_down
@@ -187,6 +198,8 @@ to-spam user@rspamd.lab block spamdetected
 to-dmarc user@dmarc.lab block authfailure
 to-greylist user@postgrey.lab block blocked
 to-full full@dovecot-lda.lab soft mailboxfull
+to-virus user@exim.lab block virusdetected
+to-disabled disabled@sendmail.lab soft suspend
 to-two-a nosuch-a@postfix.lab hard userunknown
 to-two-b nosuch-b@postfix.lab hard userunknown'
 
@@ -200,6 +213,11 @@ exim|forward-servfail*|Exim verifies the forwarded address at RCPT and defers it
 courier|forward-blackhole*|Courier gives up after queuetime with Status 5.0.0 and no diagnostic: soft is right, nothing names the cause (undefined)
 courier|forward-servfail*|Courier gives up after queuetime with Status 5.0.0 and no diagnostic: soft is right, nothing names the cause (undefined)
 courier|forward-greylist*|Courier gives up after queuetime with Status 5.0.0 and no diagnostic: nothing names the cause'
+
+# EICAR's anti-virus test file (eicar.org): 68 characters every scanner
+# is meant to find. The lab's ClamAV knows it from a signature of its own
+# (lab/sw/exim.sh), since ClamAV's databases come from the network.
+LAB_EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
 
 # the two halves of the loop between Postfix and Exim
 LAB_LOOPS='loop1 loop2@exim.lab
@@ -217,22 +235,26 @@ aliases() {
 # relay_cases SOFTWARE: the cases for those addresses, and the common ones
 # (unknown user, two unknown users in one message, too big, relaying denied,
 # a delivery notice asked for)
+# (its variables are lab.sh's too: sh has no locals, and a name like
+# "sw" here once overwrote lab.sh's list of software, so the wait, the
+# collection and the cleanup saw only the last server)
 relay_cases() {
-	sw=$1
+	rc_sw=$1
 	echo "$LAB_ALIASES" | while read -r a t class reason; do
-		case $t in *"@$sw.lab"|*"@relay-$sw.lab") continue ;; esac
+		case $t in *"@$rc_sw.lab"|*"@relay-$rc_sw.lab") continue ;; esac
 		case $a in
-		to-two-a) echo "$sw|forward-two|to-two-a@$sw.lab,to-two-b@$sw.lab|0|$class|$reason" ;;
+		to-two-a) echo "$rc_sw|forward-two|to-two-a@$rc_sw.lab,to-two-b@$rc_sw.lab|0|$class|$reason" ;;
 		to-two-b) ;;
-		to-spam) echo "$sw|forward-spam|$a@$sw.lab|0|$class|$reason|gtube" ;;
-		*) echo "$sw|forward-${a#to-}|$a@$sw.lab|0|$class|$reason" ;;
+		to-spam) echo "$rc_sw|forward-spam|$a@$rc_sw.lab|0|$class|$reason|gtube" ;;
+		to-virus) echo "$rc_sw|forward-virus|$a@$rc_sw.lab|0|$class|$reason|eicar" ;;
+		*) echo "$rc_sw|forward-${a#to-}|$a@$rc_sw.lab|0|$class|$reason" ;;
 		esac
 	done
 	cat <<EOT
-$sw|userunknown|nosuch@$sw.lab|0|hard|userunknown
-$sw|userunknown-two|nosuch-a@$sw.lab,nosuch-b@$sw.lab|0|hard|userunknown
-$sw|mesgtoobig|user@$sw.lab|40000|soft|mesgtoobig
-$sw|norelaying|user@relay-$sw.lab|0|block|norelaying
-$sw|delivered|user@$sw.lab|0|delivered|delivered|success
+$rc_sw|userunknown|nosuch@$rc_sw.lab|0|hard|userunknown
+$rc_sw|userunknown-two|nosuch-a@$rc_sw.lab,nosuch-b@$rc_sw.lab|0|hard|userunknown
+$rc_sw|mesgtoobig|user@$rc_sw.lab|40000|soft|mesgtoobig
+$rc_sw|norelaying|user@relay-$rc_sw.lab|0|block|norelaying
+$rc_sw|delivered|user@$rc_sw.lab|0|delivered|delivered|success
 EOT
 }

@@ -3,7 +3,7 @@
 LAB_ROOTS='
 sender|postfix dnsmasq-base
 postfix|postfix dovecot-core dovecot-lmtpd
-exim|exim4-daemon-heavy spamassassin spamd
+exim|exim4-daemon-heavy spamassassin spamd clamav-daemon
 sendmail|sendmail-bin sendmail-cf m4 make
 opensmtpd|opensmtpd
 courier|courier-mta

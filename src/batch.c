@@ -135,6 +135,16 @@ read_error(const char *path, const char *why)
 	fprintf(stderr, "bouncer: %s: %s\n", path, why);
 }
 
+/* where - a message's name: its file, and its offset in an mbox */
+static const char *
+where(const char *path, off_t off, char *buf, size_t len)
+{
+	if (off < 0)
+		return path;
+	snprintf(buf, len, "%s at offset %lld", path, (long long)off);
+	return buf;
+}
+
 /*
  * finish - the second half of a message, in the order read: the policy
  * into the store, the counts, the log, the quarantine, the batch commit.
@@ -206,9 +216,10 @@ finish(struct run *u, enum ingest_status is, struct ingest_result *res,
 static void
 toobig_msg(struct run *u, const char *path, off_t off)
 {
-	fprintf(stderr, "bouncer: %s%s%lld: larger than %zu bytes, read up "
-	    "to the limit\n", path, off >= 0 ? " at offset " : "",
-	    off >= 0 ? (long long)off : 0LL, u->o->max_size);
+	char name[4200];
+
+	fprintf(stderr, "bouncer: %s: larger than %zu bytes, read up to the "
+	    "limit\n", where(path, off, name, sizeof(name)), u->o->max_size);
 }
 
 /* one - a message, analysed and finished here (--jobs 1) */
@@ -390,14 +401,17 @@ take(struct pool *p, int i)
 		if (w->in.len - w->used - sizeof(len) < len)
 			break;
 		if (w->next >= p->tail) {
-			/* a result nobody asked for */
+			/* a result nobody asked for: read no more of it */
 			lose(p, i, w->next, LOST_LIED);
+			w->eof = 1;
 			return;
 		}
 		j = &p->ring[w->next % p->cap];
 		if (wire_get(w->in.s + w->used + sizeof(len), len, &j->is,
 		    &j->res, &j->why, &j->buf, &j->len) == -1) {
-			lose(p, i, w->next, LOST_LIED);	/* freed by free_job */
+			/* what it holds is freed by free_job */
+			lose(p, i, w->next, LOST_LIED);
+			w->eof = 1;
 			return;
 		}
 		j->done = 1;
@@ -660,7 +674,7 @@ static int
 tell(struct pool *p, int early)
 {
 	const char *done = p->u->x->store ? "stored" : "counted";
-	char how[64];
+	char how[64], name[4200];
 	struct worker *w;
 	struct job *j;
 	int i, bad = 0;
@@ -695,10 +709,10 @@ tell(struct pool *p, int early)
 		ended(w->status, how, sizeof(how));
 	if (p->lost < p->tail) {
 		j = &p->ring[p->lost % p->cap];
-		fprintf(stderr, "bouncer: replay worker %ld %s before its "
-		    "result for %s%s%lld\n", (long)w->pid, how, j->path,
-		    j->off >= 0 ? " at offset " : "",
-		    j->off >= 0 ? (long long)j->off : 0LL);
+		fprintf(stderr, "bouncer: replay worker %ld %s%s %s\n",
+		    (long)w->pid, how, p->why == LOST_LIED ? ": the one for" :
+		    " before its result for", where(j->path, j->off, name,
+		    sizeof(name)));
 		fprintf(stderr, "bouncer: replay stopped: the %lu messages "
 		    "before that one were %s; it and the %lu read after it "
 		    "were not, nor the rest of the input: run the replay "

@@ -593,16 +593,19 @@ static int
 one_value(struct ctx *x, const struct jv *j)
 {
 	size_t i;
-
 	int rc = 0;
+	long first = x->lineno;
 
 	if (j->type != JV_ARR)
 		return one_object(x, j, 0);
 	for (i = 0; i < j->n && rc == 0; i++) {
+		/* what is refused is named by the line its record starts on */
 		x->item = (long)i + 1;
+		x->lineno = first + j->v[i]->line;
 		rc = one_object(x, j->v[i], 0);
 	}
 	x->item = 0;
+	x->lineno = first;
 	return rc;
 }
 

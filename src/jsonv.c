@@ -13,9 +13,20 @@ struct rd {
 	const char	*end;
 	char		*err;
 	size_t		 errlen;
+	const char	*counted;	/* line breaks counted up to here */
+	long		 lines;
 };
 
 static struct jv *value(struct rd *, int);
+
+/* line - line breaks before r->p, counted once: the parse only goes on */
+static long
+line(struct rd *r)
+{
+	for (; r->counted < r->p; r->counted++)
+		r->lines += *r->counted == '\n';
+	return r->lines;
+}
 
 static void
 ws(struct rd *r)
@@ -150,6 +161,7 @@ container(struct rd *r, int depth, int obj)
 	size_t cap = 0;
 
 	j->type = obj ? JV_OBJ : JV_ARR;
+	j->line = line(r);
 	r->p++;
 	ws(r);
 	if (r->p < r->end && *r->p == close) {
@@ -253,7 +265,7 @@ value(struct rd *r, int depth)
 struct jv *
 jv_parse(const char *text, size_t len, size_t *used, char *err, size_t errlen)
 {
-	struct rd r = { text, text + len, err, errlen };
+	struct rd r = { text, text + len, err, errlen, text, 0 };
 	struct jv *j;
 
 	if (err && errlen)

@@ -116,6 +116,12 @@ done
 grep -q 'larger than 2048 bytes' "$tmp/m4.err"; ok $? "--jobs 4: messages over --max-size named"
 cmp -s "$tmp/m1.err" "$tmp/m4.err" && cmp -s "$tmp/m1.out" "$tmp/m4.out"; ok $? "--jobs 4 names and counts them as --jobs 1 does"
 is "$(ls "$tmp/q4" | wc -l | tr -d ' ')" "$(ls "$tmp/q1" | wc -l | tr -d ' ')" "--jobs 4 quarantines as many"
+# a single message file over --max-size is named by its path alone (it was
+# "FILE0": the offset an mbox has, printed as 0)
+{ sed -n '1,/^$/p' "$fx/postfix-userunknown.eml"; awk 'BEGIN { for (i = 0; i < 100; i++) print "filler line to pass the size limit of this test" }'; } > "$tmp/big.eml"
+$BOUNCER --allow-root --max-size 1k --dry-run --replay "$tmp/big.eml" > /dev/null 2> "$tmp/e"
+grep -qx "bouncer: $tmp/big.eml: larger than 1024 bytes, read up to the limit" "$tmp/e"; ok $? "a message file over --max-size named by its path"
+grep -q "par.mbox at offset [0-9]*: larger than 2048 bytes" "$tmp/m1.err"; ok $? "one in an mbox by its path and offset"
 # every class a verdict can carry crosses the workers' pipes: an opt-out
 # report (class unsubscribe) once made the pool drop the replay at the
 # first one ("replay worker killed by signal 13", exit 70; issue 25, 5)

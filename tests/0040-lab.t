@@ -6,7 +6,8 @@
 # share classified as labelled (class and reason) must not fall below the
 # best reached so far (raise MIN_AGREE as the classifier improves).
 . "$(dirname "$0")/lib.sh"
-MIN_AGREE=149
+MIN_AGREE=167
+MIN_MESSAGES=150	# issue 27: 150 or more labelled bounces
 lab=${LAB_FIXTURES:-$top/fixtures/lab}
 [ -f "$lab/expected.jsonl" ] || { echo "not ok 1 - no $lab/expected.jsonl"; exit 1; }
 total=0 found=0 agree=0 falsehard=0 known=0
@@ -43,7 +44,8 @@ while IFS= read -r line; do
 	echo "# $f: $want_rcpt got $class $reason, labelled $want_class $want_reason"
 done < "$lab/expected.jsonl"
 echo "# lab: $total labelled, $found found, $agree as labelled, $known known exceptions, $falsehard false hard"
-ok $((total < 1)) "the lab has labelled bounces ($total)"
+files=$(jget file < "$lab/expected.jsonl" | sort -u | wc -l)
+ok $((files < MIN_MESSAGES)) "the lab has at least $MIN_MESSAGES labelled bounces ($files, $total recipients)"
 is "$found" "$total" "every labelled recipient found"
 is "$falsehard" 0 "no live address classed hard"
 awk -v a="$agree" -v m="$MIN_AGREE" 'BEGIN { exit !(a >= m) }'

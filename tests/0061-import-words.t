@@ -101,7 +101,7 @@ cat > "$tmp/sg.json" <<'EOT'
 EOT
 imp "$tmp/sg.json" > "$tmp/o" 2> "$tmp/e"; rc=$?
 is "$rc" 65 "SendGrid with a record lacking \"event\": exit 65 (data error), no crash"
-grep -q "sg.json:1: record 4 of the array: SendGrid record without \"event\"" "$tmp/e"; ok $? "... refused with its line and place"
+grep -q "sg.json:5: record 4 of the array: SendGrid record without \"event\"" "$tmp/e"; ok $? "... refused with the line it starts on (not the array's) and its place"
 is "$(cls bounced@sg.example)" hard "dropped, Bounced Address: hard"
 is "$(cls unsub@sg.example)" unsubscribe "dropped, Unsubscribed Address: unsubscribe"
 is "$(cls content@sg.example)$(ev content@sg.example class)" "" "dropped for our content: nothing about the address"

@@ -242,6 +242,13 @@ is "$(seen)" 8 "... and nothing twice"
 printf 'alert_command = cat >> %s\nmin_sent = 1000\n' "$tmp/al.jsonl" > "$tmp/al.conf"
 : > "$tmp/al.jsonl"
 AL="$B --config $tmp/al.conf --alert"
+# the incident at share.example's MX provider (above) is told with its id,
+# reason and diagnostic, as the store keeps them
+$AL --now "$(dday 401)T16:30:00Z" > /dev/null
+grep '"class":"incident","scope":"domain","name":"\*.share.example"' "$tmp/al.jsonl" |
+    grep -q "\"incident\":{\"id\":$(q "select id from incidents where domain = '*.share.example'"),\"reason\":\"blocked\",\"diagnostic\":\"554 5.7.1 Service unavailable; Client host \[198.51.100.7\] blocked using bl.example.org"
+ok $? "an incident's alert carries its id, reason and diagnostic"
+: > "$tmp/al.jsonl"
 alsent() {	# alsent DAY PREFIX: 2,000 delivered to alerted.example at 10:00
 	awk -v d="$1" -v p="$2" 'BEGIN { for (i = 1; i <= 2000; i++)
 	    printf "%sT10:00:00+00:00 mx1 postfix/smtp[5]: 8A%s%05d: to=<%s%d@alerted.example>, relay=mx.alerted.example[192.0.2.5]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 OK)\n", d, p, i, p, i }' >> "$tmp/al.log"

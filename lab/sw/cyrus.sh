@@ -1,6 +1,9 @@
 # Cyrus IMAP's lmtpd (10.77.0.15:24, cyrus.lab), reached straight from
 # the sending Postfix (transport lmtp:). Mailboxes are made over IMAP as
 # the admin "cyrus" (sasldb); "full" gets a 1 KiB quota and a message.
+# "disabled" has a mailbox and is denied every service with cyr_deny(8),
+# which lmtpd's verify_user answers with LMTP_MAILBOX_DISABLED (its own
+# "Delivery to mailbox is disabled", imap/lmtpengine.c, lmtpstat.et).
 setup_cyrus() {
 	resolv cyrus "$LAB_NET.15 mx.cyrus.lab"
 	put cyrus /etc/imapd.conf <<EOT
@@ -47,7 +50,7 @@ start_cyrus() {
 import imaplib, sys, time
 m = imaplib.IMAP4(sys.argv[1])
 m.login("cyrus", "x")
-for box in ("user.user", "user.full"):
+for box in ("user.user", "user.full", "user.disabled"):
     m.create(box)
 m.setacl("user.full", "cyrus", "lrswipkxtecda")
 m.setquota("user.full", "(STORAGE 100000)")
@@ -56,6 +59,7 @@ m.append("user.full", None, None, big)
 m.setquota("user.full", "(STORAGE 1)")
 m.logout()
 EOT
+	run cyrus runuser -u cyrus -- /usr/lib/cyrus/bin/cyr_deny -m 'bouncer lab: disabled' disabled
 }
 cases_cyrus() {
 	cat <<EOT
@@ -63,6 +67,7 @@ cyrus|userunknown|nosuch@cyrus.lab|0|hard|userunknown
 cyrus|mailboxfull|full@cyrus.lab|0|soft|mailboxfull
 cyrus|userunknown-two|nosuch-a@cyrus.lab,nosuch-b@cyrus.lab|0|hard|userunknown
 cyrus|mesgtoobig|user@cyrus.lab|40000|soft|mesgtoobig
+cyrus|disabled|disabled@cyrus.lab|0|soft|suspend
 EOT
 }
 pkg_cyrus() { echo cyrus cyrus-imapd; }

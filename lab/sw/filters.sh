@@ -42,6 +42,8 @@ PidFile /run/opendmarc.lab.pid
 UserID opendmarc
 EOT
 	run filters sh -c 'mkdir -p /run/opendmarc /var/run/spamass; chown opendmarc /run/opendmarc 2>/dev/null; :'
+	# postgrey forgets the last run's triplets (it would let them through now)
+	run filters sh -c 'rm -f /var/lib/postgrey/*'
 }
 start_filters() {
 	run filters spamd -d --listen=127.0.0.1:784 -u debian-spamd
