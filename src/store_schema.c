@@ -252,30 +252,31 @@ const struct store_migration store_migrations[] = {
 	/* 8 -> 9: what identifies a --maillog position (a file's line
 	 * checksum, the journal's cursor); delivery lines already counted */
 	{ "logseen", NULL, "logpos mark TEXT NOT NULL DEFAULT ''" },
+	/* 9 -> 10: what else vouches for a pending report's recipient; how
+	 * many recipients qmgr logged for a queue ID (its "" row) */
+	{ NULL, NULL, "pending evidence TEXT NOT NULL DEFAULT '';"
+	    "outbound nrcpt BIGINT NOT NULL DEFAULT 0" },
 	/*
-	 * 9 -> 10: one schema on every database: the version in
+	 * 10 -> 11: one schema on every database: the version in
 	 * bouncer_schema, the log position in logpos.pos (each driver's
 	 * legacy hook brings its own older names in line first)
 	 */
 	{ "bouncer_schema", NULL },
-	/* 10 -> 11: the aggregates, from the rows there (their triggers
-	 * are made after the migrations) */
-	{ "daily audit_daily listed",
+	/*
+	 * 11 -> 12: the aggregates, made from the rows there (the triggers
+	 * that keep them are made after the migrations)
+	 */
+	{ "daily audit_daily listed seen_addr",
 	    "INSERT INTO daily SELECT time / 86400, substr(address, "
 	    "{INSTR}(address, '@') + 1), campaign, class, reason, "
 	    "feedback_type, count(*) FROM events GROUP BY 1, 2, 3, 4, 5, 6;"
 	    "INSERT INTO audit_daily SELECT time / 86400, action, count(*) "
 	    "FROM audit GROUP BY 1, 2;"
 	    "INSERT INTO listed SELECT class, count(*) FROM suppression "
-	    "GROUP BY class" },
-	/* 11 -> 12: what else vouches for a pending report's recipient; how
-	 * many recipients qmgr logged for a queue ID (its "" row); the
-	 * newest event of each address, for counts of addresses */
-	{ "seen_addr", "INSERT INTO seen_addr SELECT address, campaign, class, "
+	    "GROUP BY class;"
+	    "INSERT INTO seen_addr SELECT address, campaign, class, "
 	    "feedback_type, max(time) FROM events WHERE " STORE_RATE_CLASS
-	    " IN " STORE_RATED " GROUP BY 1, 2, 3, 4",
-	    "pending evidence TEXT NOT NULL DEFAULT '';"
-	    "outbound nrcpt BIGINT NOT NULL DEFAULT 0" },
+	    " IN " STORE_RATED " GROUP BY 1, 2, 3, 4" },
 };
 /* a migration added without the version (or the reverse) fails to build */
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

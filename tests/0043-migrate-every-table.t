@@ -76,10 +76,10 @@ is "$(same "$tmp/back.db" pg)" none "every table's rows back in SQLite (tables t
 # numbering goes on after the copied incident
 $BOUNCER --db "$PGURI" --init > /dev/null
 is "$(pgq "INSERT INTO incidents (domain, fingerprint, first_seen, last_seen) VALUES ('d', 'f', 1, 1) RETURNING id" | head -1)" "8" "new incidents are numbered after the copied ones"
-# a PostgreSQL store of version 10 (no aggregates, no pending.evidence,
+# a PostgreSQL store of version 9 (no aggregates, no pending.evidence,
 # no outbound.nrcpt) is brought to this one: the same tables and columns
-pgq "DROP TABLE daily, audit_daily, listed, seen_addr; ALTER TABLE pending DROP COLUMN evidence; ALTER TABLE outbound DROP COLUMN nrcpt; UPDATE bouncer_schema SET version = 10" > /dev/null
-$BOUNCER --db "$PGURI" --init > /dev/null; ok $? "a version 10 PostgreSQL store opens"
+pgq "DROP TABLE daily, audit_daily, listed, seen_addr; ALTER TABLE pending DROP COLUMN evidence; ALTER TABLE outbound DROP COLUMN nrcpt; UPDATE bouncer_schema SET version = 9" > /dev/null
+$BOUNCER --db "$PGURI" --init > /dev/null; ok $? "a version 9 PostgreSQL store opens"
 is "$(pgq "SELECT table_name || ' ' || column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1")" \
    "$(tables "$tmp/fresh.db")" "migrated, the same tables and columns as a new one"
 is "$(pgq "SELECT (SELECT sum(count) FROM daily) = (SELECT count(*) FROM events)")" t "its aggregates made from its rows"
