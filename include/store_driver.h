@@ -26,8 +26,8 @@ enum store_token {
 	TOK_TABLES,	/* the catalogue of tables, to "= name" */
 	TOK_COLUMNS,	/* table ?1's columns, to "= name" (a token's
 			   text is the driver's SQL: $1 for PostgreSQL) */
-	TOK_TRIGGER,	/* a row trigger: {NAME} AFTER {EVENT} ON {TABLE}
-			   runs {BODY} (SQL statements) */
+	TOK_TRIGGER,	/* a row trigger: {NAME} {EVENT} ON {TABLE} runs
+			   {BODY} (SQL statements), each row as it goes */
 	TOK_N
 };
 
@@ -129,7 +129,7 @@ extern const size_t store_ntables;
  */
 struct store_trigger {
 	const char	*name;
-	const char	*event;		/* INSERT, DELETE, UPDATE OF column */
+	const char	*event;		/* AFTER INSERT, BEFORE DELETE, ... */
 	const char	*table;
 	const char	*body;		/* statements over NEW and OLD */
 };

@@ -413,8 +413,9 @@ static const struct store_driver pg_driver = {
 	    "AND table_name = $1 AND column_name",
 	    /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one string */
 	    "CREATE OR REPLACE FUNCTION {NAME}() RETURNS trigger LANGUAGE "
-	    "plpgsql AS $$BEGIN {BODY}; RETURN NULL; END$$; DROP TRIGGER IF "
-	    "EXISTS {NAME} ON {TABLE}; CREATE TRIGGER {NAME} AFTER {EVENT} ON "
-	    "{TABLE} FOR EACH ROW EXECUTE PROCEDURE {NAME}()" },
+	    "plpgsql AS $$BEGIN {BODY}; IF TG_OP = 'DELETE' THEN RETURN OLD; "
+	    "END IF; RETURN NEW; END$$; DROP TRIGGER IF EXISTS {NAME} ON "
+	    "{TABLE}; CREATE TRIGGER {NAME} {EVENT} ON {TABLE} FOR EACH ROW "
+	    "EXECUTE PROCEDURE {NAME}()" },
 	pg_lock, pg_reclaim, NULL, pg_serial,
 };

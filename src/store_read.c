@@ -72,9 +72,12 @@ static const struct {
 	    "ORDER BY key" },
 	[STORE_Q_PAUSES] = { 0, "SELECT domain, why, '', expires FROM pauses "
 	    "ORDER BY domain" },
-	[STORE_Q_DAILY] = { DAY, "SELECT time / 86400, " STORE_RATE_CLASS ", "
-	    "'', count(DISTINCT address) FROM events WHERE time >= ?1 AND "
-	    STORE_RATE_CLASS " IN " RATED " GROUP BY 1, 2 ORDER BY 1, 2" },
+	[STORE_Q_DAILY] = { DAY, "SELECT day, rclass, '', sum(n) FROM (SELECT "
+	    "day, rclass, count AS n FROM daily_addr WHERE day > ?1 / 86400 "
+	    "UNION ALL SELECT time / 86400, " STORE_RATE_CLASS ", count(DISTINCT "
+	    "address) FROM events WHERE time >= ?1 AND time < (?1 / 86400 + 1) "
+	    "* 86400 AND " STORE_RATE_CLASS " IN " RATED " GROUP BY 1, 2) w "
+	    "GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2" },
 	[STORE_Q_SENT_DAILY] = { DAY, "SELECT day, '', '', sum(count) FROM "
 	    "sent WHERE day >= ?1 / 86400 GROUP BY day ORDER BY day" },
 	[STORE_Q_GROWTH_DAILY] = { DAY, "SELECT day, action, '', sum(n) FROM "

@@ -154,6 +154,10 @@ const struct store_table store_tables[] = {
 	    NULL, NULL, NULL, MERGE_NONE, 0 },
 	{ "listed", "class TEXT PRIMARY KEY, count BIGINT NOT NULL", NULL,
 	    NULL, NULL, NULL, NULL, MERGE_NONE, 0 },
+	/* addresses with a rated event, by day and rate class */
+	{ "daily_addr", "day BIGINT NOT NULL, rclass TEXT NOT NULL, "
+	    "count BIGINT NOT NULL, PRIMARY KEY (day, rclass)", NULL, NULL,
+	    NULL, NULL, NULL, MERGE_NONE, 0 },
 	/* the newest rated event of each address, campaign, class and
 	   feedback type: addresses with events since a time */
 	{ "seen_addr", "address TEXT NOT NULL, campaign TEXT NOT NULL, "
@@ -199,16 +203,37 @@ const size_t store_ntables = sizeof(store_tables) / sizeof(store_tables[0]);
 	"OLD.class AND e.feedback_type = OLD.feedback_type) WHERE " \
 	SEEN_KEY("OLD") " AND last = OLD.time"
 
+/*
+ * an address counts in a day once a rate class: R's day gains it (N 1,
+ * after an insert) or loses it (N -1, before a delete, while the rows
+ * the same statement deletes after it are still there) unless another
+ * event of the address counts there
+ */
+#define DAY_OF(R) R ".time / 86400"
+#define DAILY_ADDR(R, N) "INSERT INTO daily_addr (day, rclass, count) " \
+	"SELECT " DAY_OF(R) ", " STORE_RATE_OF(R ".") ", " N " WHERE " \
+	STORE_RATE_OF(R ".") " IN " STORE_RATED " AND NOT EXISTS (SELECT 1 " \
+	"FROM events e WHERE e.address = " R ".address AND e.time >= " \
+	DAY_OF(R) " * 86400 AND e.time < " DAY_OF(R) " * 86400 + 86400 AND " \
+	"e.id <> " R ".id AND " STORE_RATE_OF("e.") " = " \
+	STORE_RATE_OF(R ".") ") ON CONFLICT (day, rclass) DO UPDATE SET " \
+	"count = daily_addr.count + excluded.count"
+
 const struct store_trigger store_triggers[] = {
-	{ "bouncer_event_add", "INSERT", "events", DAILY("NEW", "1") },
-	{ "bouncer_event_del", "DELETE", "events", DAILY("OLD", "-1") },
-	{ "bouncer_seen_add", "INSERT", "events", SEEN_ADD },
-	{ "bouncer_seen_del", "DELETE", "events", SEEN_DEL },
-	{ "bouncer_audit_add", "INSERT", "audit", AUDIT("NEW", "1") },
-	{ "bouncer_audit_del", "DELETE", "audit", AUDIT("OLD", "-1") },
-	{ "bouncer_listed_add", "INSERT", "suppression", LISTED("NEW", "1") },
-	{ "bouncer_listed_del", "DELETE", "suppression", LISTED("OLD", "-1") },
-	{ "bouncer_listed_set", "UPDATE OF class", "suppression",
+	{ "bouncer_event_add", "AFTER INSERT", "events", DAILY("NEW", "1") },
+	{ "bouncer_event_del", "AFTER DELETE", "events", DAILY("OLD", "-1") },
+	{ "bouncer_seen_add", "AFTER INSERT", "events", SEEN_ADD },
+	{ "bouncer_seen_del", "AFTER DELETE", "events", SEEN_DEL },
+	{ "bouncer_day_add", "AFTER INSERT", "events", DAILY_ADDR("NEW", "1") },
+	{ "bouncer_day_del", "BEFORE DELETE", "events",
+	    DAILY_ADDR("OLD", "-1") },
+	{ "bouncer_audit_add", "AFTER INSERT", "audit", AUDIT("NEW", "1") },
+	{ "bouncer_audit_del", "AFTER DELETE", "audit", AUDIT("OLD", "-1") },
+	{ "bouncer_listed_add", "AFTER INSERT", "suppression",
+	    LISTED("NEW", "1") },
+	{ "bouncer_listed_del", "AFTER DELETE", "suppression",
+	    LISTED("OLD", "-1") },
+	{ "bouncer_listed_set", "AFTER UPDATE OF class", "suppression",
 	    LISTED("OLD", "-1") "; " LISTED("NEW", "1") },
 };
 const size_t store_ntriggers = sizeof(store_triggers) /
@@ -266,7 +291,7 @@ const struct store_migration store_migrations[] = {
 	 * 11 -> 12: the aggregates, made from the rows there (the triggers
 	 * that keep them are made after the migrations)
 	 */
-	{ "daily audit_daily listed seen_addr",
+	{ "daily audit_daily listed seen_addr daily_addr",
 	    "INSERT INTO daily SELECT time / 86400, substr(address, "
 	    "{INSTR}(address, '@') + 1), campaign, class, reason, "
 	    "feedback_type, count(*) FROM events GROUP BY 1, 2, 3, 4, 5, 6;"
@@ -276,7 +301,10 @@ const struct store_migration store_migrations[] = {
 	    "GROUP BY class;"
 	    "INSERT INTO seen_addr SELECT address, campaign, class, "
 	    "feedback_type, max(time) FROM events WHERE " STORE_RATE_CLASS
-	    " IN " STORE_RATED " GROUP BY 1, 2, 3, 4" },
+	    " IN " STORE_RATED " GROUP BY 1, 2, 3, 4;"
+	    "INSERT INTO daily_addr SELECT time / 86400, " STORE_RATE_CLASS
+	    ", count(DISTINCT address) FROM events WHERE " STORE_RATE_CLASS
+	    " IN " STORE_RATED " GROUP BY 1, 2" },
 };
 /* a migration added without the version (or the reverse) fails to build */
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

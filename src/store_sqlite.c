@@ -492,7 +492,7 @@ static const struct store_driver sq_driver = {
 	    "sqlite_master WHERE type = 'table' AND name",
 	    "pragma_table_info(?1) WHERE name",
 	    /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one string */
-	    "DROP TRIGGER IF EXISTS {NAME}; CREATE TRIGGER {NAME} AFTER "
-	    "{EVENT} ON {TABLE} BEGIN {BODY}; END" },
+	    "DROP TRIGGER IF EXISTS {NAME}; CREATE TRIGGER {NAME} {EVENT} ON "
+	    "{TABLE} BEGIN {BODY}; END" },
 	NULL, sq_reclaim, sq_legacy, NULL,
 };

@@ -18,7 +18,7 @@ is "$(q 'pragma journal_mode')" wal "WAL journal"
 # before version 12: no aggregates, no triggers keeping them
 pre12() {
 	sqlite3 "$1" "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type = 'trigger'" | sqlite3 "$1"
-	sqlite3 "$1" 'DROP TABLE daily; DROP TABLE audit_daily; DROP TABLE listed; DROP TABLE seen_addr;'
+	sqlite3 "$1" 'DROP TABLE daily; DROP TABLE audit_daily; DROP TABLE listed; DROP TABLE seen_addr; DROP TABLE daily_addr;'
 }
 # forward migration: a version 1 database is brought to the current one, data kept
 cp "$db" "$tmp/v1.db"

@@ -78,7 +78,7 @@ $BOUNCER --db "$PGURI" --init > /dev/null
 is "$(pgq "INSERT INTO incidents (domain, fingerprint, first_seen, last_seen) VALUES ('d', 'f', 1, 1) RETURNING id" | head -1)" "8" "new incidents are numbered after the copied ones"
 # a PostgreSQL store of version 9 (no aggregates, no pending.evidence,
 # no outbound.nrcpt) is brought to this one: the same tables and columns
-pgq "DROP TABLE daily, audit_daily, listed, seen_addr; ALTER TABLE pending DROP COLUMN evidence; ALTER TABLE outbound DROP COLUMN nrcpt; UPDATE bouncer_schema SET version = 9" > /dev/null
+pgq "DROP TABLE daily, audit_daily, listed, seen_addr, daily_addr; ALTER TABLE pending DROP COLUMN evidence; ALTER TABLE outbound DROP COLUMN nrcpt; UPDATE bouncer_schema SET version = 9" > /dev/null
 $BOUNCER --db "$PGURI" --init > /dev/null; ok $? "a version 9 PostgreSQL store opens"
 is "$(pgq "SELECT table_name || ' ' || column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1")" \
    "$(tables "$tmp/fresh.db")" "migrated, the same tables and columns as a new one"
