@@ -19,8 +19,9 @@ out=${LAB_OUT:-$top/fixtures/lab}
 sw=${*:-${LAB_SOFTWARE:-postfix exim sendmail opensmtpd courier cyrus filters}}
 wait_max=${LAB_WAIT:-600}
 
-# every address of the lab and the domains served there
-LAB_HOSTS="1 10 11 12 15 16 17 20 21 22 23 24 25 250 254"	# 13, 14: their own (lib.sh)
+# every address of the lab and the domains served there (bl.lab: a DNS
+# block list that lists the sending Postfix, 10.77.0.1)
+LAB_HOSTS="1 10 11 12 15 16 17 18 19 20 21 22 23 24 25 250 254"	# 13, 14: their own (lib.sh)
 LAB_DNS=''
 mx() {	# mx DOMAIN HOST-NUMBER
 	LAB_DNS="$LAB_DNS
@@ -29,6 +30,7 @@ mx-host=$1,mx.$1,10"
 }
 mx sender.lab 1
 mx postfix.lab 10; mx relay-postfix.lab 10; mx postfix-rate.lab 17
+mx postfix-rbl.lab 18; mx postfix-sender.lab 19
 mx dovecot-lda.lab 10
 mx exim.lab 11; mx relay-exim.lab 11
 mx sendmail.lab 12; mx relay-sendmail.lab 12
@@ -36,6 +38,7 @@ mx opensmtpd.lab 13; mx relay-opensmtpd.lab 13
 mx courier.lab 14; mx relay-courier.lab 14
 mx cyrus.lab 15
 LAB_DNS="$LAB_DNS
+host-record=1.0.77.10.bl.lab,127.0.0.2
 txt-record=sender.lab,\"v=spf1 -all\"
 txt-record=_dmarc.sender.lab,\"v=DMARC1; p=reject\""
 mx postgrey.lab 20; mx spf.lab 21; mx dmarc.lab 22; mx spamass.lab 23; mx rspamd.lab 24

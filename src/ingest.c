@@ -20,6 +20,7 @@
 #include <glib.h>
 
 #include "addr.h"
+#include "authres.h"
 #include "ingest.h"
 #include "pending.h"
 #include "unsub.h"
@@ -253,6 +254,11 @@ trust_unsigned_unsub(const struct ingest_ctx *x, const struct bounce *b,
 		r->vouched = 1;
 		snprintf(r->trust, sizeof(r->trust), "unsigned, From is the "
 		    "address (trust = any)");
+	} else if (authres_signed_by(&b->auth, from)) {
+		r->vouched = 1;
+		snprintf(r->trust, sizeof(r->trust), "unsigned, From is the "
+		    "address, DKIM-signed by its domain (Authentication-"
+		    "Results)");
 	} else
 		unverify(r, "unverified: unsigned unsubscribe request, From "
 		    "not DKIM-signed by its domain", NULL);

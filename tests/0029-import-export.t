@@ -171,6 +171,7 @@ is "$(cat "$tmp/o")" unsubscribe "--export - --format csv --class C"
 # (and before a cell that starts with one), --import takes it off again
 d3=$tmp/inj.db
 B3="$BOUNCER --allow-root --db $d3 --now $N"
+$B3 --init > /dev/null
 for a in '=1+2@inj.example' '+cmd@inj.example' '-2@inj.example' plain@inj.example; do
 	$B3 --add "$a" --why 'by hand' > /dev/null
 done
@@ -181,6 +182,7 @@ tail -n +2 "$tmp/inj.csv" | tr ',' '\n' | sed 's/^"//' | grep -c "$(printf '^[-=
 is "$(cat "$tmp/o")" 0 "--export csv: no cell starts with = + - @ TAB or CR"
 grep -q "^'=1+2@inj.example," "$tmp/inj.csv"; ok $? "a formula-like address is written after a single quote"
 grep -q "^plain@inj.example," "$tmp/inj.csv"; ok $? "a plain address is written as it is"
+$BOUNCER --allow-root --db "$tmp/inj2.db" --init > /dev/null
 $BOUNCER --allow-root --db "$tmp/inj2.db" --now $N --import "$tmp/inj.csv" > /dev/null; is $? 0 "--import of the neutralised CSV: exit 0"
 is "$(sqlite3 "$tmp/inj2.db" "select address from suppression order by address" | tr '\n' ' ')" \
    "$(sqlite3 "$d3" "select address from suppression order by address" | tr '\n' ' ')" "the same addresses read back, quotes taken off"

@@ -14,6 +14,7 @@ db=$tmp/b.db
 ID=mx.sender.example
 { cat "$top/postfix/bouncer.conf"; printf 'authserv_id = %s\n' "$ID"; } > "$tmp/b.conf"
 B="$BOUNCER --allow-root --db $db --config $tmp/b.conf"
+$BOUNCER --allow-root --db $db --init > /dev/null
 T0=2026-11-20T12:00:00Z
 T2=2026-11-20T14:00:00Z		# past pending_wait (1h)
 log=$tmp/mail.log

@@ -12,6 +12,7 @@ key=$tmp/sign.key
 printf '%s\n' 0123456789abcdef0123456789abcdef0123456789abcdef > "$key"; chmod 600 "$key"
 printf 'min_sent = 100\npause_block = 5\nsign_keys = %s\nsign_domain = bounces.sender.example\n' "$key" > "$tmp/b.conf"
 B="$BOUNCER --allow-root --db $db --config $tmp/b.conf"
+$BOUNCER --allow-root --db $db --init > /dev/null
 awk 'BEGIN { for (i = 1; i <= 1000; i++)
     printf "Nov 21 10:00:00 mx postfix/smtp[1]: Y%d: to=<s%d@gmail.example>, relay=mx[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n", i, i }' > "$tmp/y.log"
 $B --now $NOW --maillog "$tmp/y.log" > /dev/null

@@ -9,6 +9,7 @@
 db=$tmp/b.db
 printf 'trust = any\n' > "$tmp/b.conf"
 B="$BOUNCER --allow-root --db $db --config $tmp/b.conf"
+$BOUNCER --allow-root --db $db --init > /dev/null
 # pipe KIND: bouncer in pipe mode on a 10 MB hostile message of KIND,
 # under 256 MB of address space (none under ASan or valgrind, which
 # reserve much more) and 60 s; prints its exit status

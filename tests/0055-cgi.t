@@ -27,6 +27,7 @@ cgi() {
 	    $B --now "$NOW" --cgi < "$tmp/body"
 }
 status() { sed -n '1s/^Status: \([0-9]*\).*/\1/p'; }
+printf 'List-Unsubscribe=One-Click' > "$tmp/oc"
 
 qa=$(query ann@example.net $NOW)
 cgi GET "$qa" > "$tmp/o"; is "$(status < "$tmp/o")" 200 "GET: 200"
@@ -74,6 +75,22 @@ grep -q '^Retry-After: 60$' "$tmp/o"; ok $? "with Retry-After"
 cgi POST "$qd" "List-Unsubscribe=One-Click" | status > "$tmp/o"; is "$(cat "$tmp/o")" 200 "the retry: 200"
 is "$(row dee@example.net)" unsubscribe "and it is recorded"
 env -u REQUEST_METHOD $B --cgi > /dev/null 2>&1; is $? 64 "--cgi outside a web server: exit 64"
+# key rotation: a new first key signs, the old one still verifies until
+# its not-after date
+qg=$(query gus@example.net $NOW)
+{ printf '%s\n' ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100; cat "$key"; } > "$tmp/rot.key"; chmod 600 "$tmp/rot.key"
+sed "s|^sign_keys = .*|sign_keys = $tmp/rot.key|" "$tmp/b.conf" > "$tmp/rot.conf"
+R="$BOUNCER --allow-root --config $tmp/rot.conf"
+[ "$($R --now $NOW --list-unsubscribe gus@example.net | sed -n 's/.*<https:[^>?]*?\([^>]*\)>.*/\1/p')" != "$qg" ]; ok $? "after rotation the new key signs (another tag)"
+env REQUEST_METHOD=POST QUERY_STRING="$qg" CONTENT_LENGTH=26 CONTENT_TYPE=application/x-www-form-urlencoded \
+    $R --now $NOW --cgi < "$tmp/oc" | status > "$tmp/o"
+is "$(cat "$tmp/o") $(row gus@example.net)" "200 unsubscribe" "a token of the old key is still honoured after rotation"
+{ head -1 "$tmp/rot.key"; printf '%s not-after 2026-11-30\n' "$(cat "$key")"; } > "$tmp/rot2.key"; chmod 600 "$tmp/rot2.key"
+sed "s|^sign_keys = .*|sign_keys = $tmp/rot2.key|" "$tmp/b.conf" > "$tmp/rot2.conf"
+qh=$(query hal@example.net $NOW)
+env REQUEST_METHOD=POST QUERY_STRING="$qh" CONTENT_LENGTH=26 CONTENT_TYPE=application/x-www-form-urlencoded \
+    $BOUNCER --allow-root --config "$tmp/rot2.conf" --now $NOW --cgi < "$tmp/oc" | status > "$tmp/o"
+is "$(cat "$tmp/o") $(row hal@example.net)" "400 " "past the old key's not-after date its tokens are refused"
 
 # end to end: lighttpd (mod_cgi) runs it; curl is the mailbox provider
 if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/lighttpd ] || ! command -v curl > /dev/null 2>&1; then

@@ -81,6 +81,7 @@ grep -q 'every rate is under its levels' "$tmp/h"; ok $([ $? -ne 0 ]; echo $?) "
 
 # ... and when nothing was sent at all (the JSON once lacked this one)
 ndb=$tmp/nosent.db
+$BOUNCER --allow-root --db "$ndb" --init > /dev/null
 mkdsn a@nosent.example 5.1.1 "550 5.1.1 User unknown" ns@t | $BOUNCER --allow-root --db "$ndb" --now 2026-11-27T11:00:00Z
 N="$BOUNCER --allow-root --db $ndb --now 2026-11-27T12:00:00Z --report --since 1d"
 $N > "$tmp/t"; $N --json > "$tmp/j"; $N --html > "$tmp/h"

@@ -85,6 +85,25 @@ print(u)' "$tmp/j" > "$tmp/o" 2>&1
 else
 	skip "the unsubscribe rate counts the honoured requests only" "no python3"
 fi
+# unsigned, from the address, and DKIM-signed by its domain as our own
+# MTA's milter found it (Authentication-Results with our authserv-id)
+cp "$tmp/u24.conf" "$tmp/dk.conf"; printf 'authserv_id = mx.bounces.example.com\n' >> "$tmp/dk.conf"
+dk() {	# dk ADDRESS AUTHSERV-ID SIGNING-DOMAIN: an unsigned request from ADDRESS
+	printf 'Authentication-Results: %s; dkim=pass header.d=%s header.s=s1\nFrom: <%s>\nTo: unsubscribe+%s@bounces.example.com\nMessage-Id: <dk-%s>\n\nunsubscribe\n' \
+	    "$2" "$3" "$1" "$(printf %s "$1" | tr @ =)" "$1" |
+	    feed 10 --config "$tmp/dk.conf" --recipient "unsubscribe+$(printf %s "$1" | tr @ =)@bounces.example.com"
+}
+dk lou@example.net mx.bounces.example.com example.net
+is "$(row lou@example.net)" "unsubscribe never" "trust = sent: from the address and DKIM-signed by its domain (our MTA's Authentication-Results): honoured"
+dk max@example.net mx.elsewhere.example example.net
+is "$(row max@example.net)" "" "the same result written under another authserv-id is no evidence"
+dk ned@example.net mx.bounces.example.com other.example
+is "$(row ned@example.net)" "" "a signature by another domain is no evidence"
+is "$(q "select count(*) from events where class='unverified' and address in ('max@example.net', 'ned@example.net')")" 2 "both recorded as unverified"
+sed 's/^trust = sent/trust = signed/' "$tmp/dk.conf" > "$tmp/dks.conf"
+printf 'Authentication-Results: mx.bounces.example.com; dkim=pass header.d=example.net\nFrom: <oz@example.net>\nTo: unsubscribe+oz=example.net@bounces.example.com\nMessage-Id: <dk-oz>\n\nx\n' |
+    feed 10 --config "$tmp/dks.conf" --recipient unsubscribe+oz=example.net@bounces.example.com
+is "$(row oz@example.net)" "unsubscribe never" "trust = signed: the same evidence is enough"
 # issue 24: unsubscribes never lapse, an erasure keeps the objection, and
 # only a resubscribe lifts one
 printf 'List-Unsubscribe=One-Click' > "$tmp/oc"

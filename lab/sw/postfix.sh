@@ -2,6 +2,9 @@
 # in the same root: LMTP on 10.77.0.16 (dovecot.lab, reached straight from
 # the sender) and the LDA behind Postfix's pipe(8) (dovecot-lda.lab).
 # A second smtpd on 10.77.0.17 rate-limits (postfix-rate.lab).
+# A third on .18 refuses clients a DNS block list (bl.lab) lists
+# (postfix-rbl.lab), a fourth on .19 refuses the sender's domain through
+# an access map saying only REJECT (postfix-sender.lab): Postfix's words.
 setup_postfix() {
 	resolv postfix "$LAB_NET.10 mx.postfix.lab"
 	run postfix sh -c 'for u in user full; do id $u > /dev/null 2>&1 || useradd -m -s /bin/sh $u; done
@@ -11,8 +14,8 @@ compatibility_level = 3.6
 myhostname = mx.postfix.lab
 mydomain = postfix.lab
 myorigin = postfix.lab
-mydestination = postfix.lab, mx.postfix.lab, postfix-rate.lab, localhost
-inet_interfaces = $LAB_NET.10, $LAB_NET.17
+mydestination = postfix.lab, mx.postfix.lab, postfix-rate.lab, postfix-rbl.lab, postfix-sender.lab, localhost
+inet_interfaces = $LAB_NET.10, $LAB_NET.17, $LAB_NET.18, $LAB_NET.19
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
 alias_maps = hash:/etc/postfix/aliases
@@ -45,6 +48,9 @@ EOT
 	run postfix postconf -MX smtp/inet
 	run postfix postconf -M "$LAB_NET.10:smtp/inet=$LAB_NET.10:smtp inet n - n - - smtpd"
 	run postfix postconf -M "$LAB_NET.17:smtp/inet=$LAB_NET.17:smtp inet n - n - - smtpd -o smtpd_client_message_rate_limit=1"
+	run postfix postconf -M "$LAB_NET.18:smtp/inet=$LAB_NET.18:smtp inet n - n - - smtpd -o smtpd_client_restrictions=reject_rbl_client,bl.lab"
+	echo "sender.lab REJECT" | put postfix /etc/postfix/sender_access
+	run postfix postconf -M "$LAB_NET.19:smtp/inet=$LAB_NET.19:smtp inet n - n - - smtpd -o smtpd_sender_restrictions=check_sender_access,texthash:/etc/postfix/sender_access"
 	run postfix postconf -M 'dovecot/unix=dovecot unix - n n - - pipe flags=DRhu user=vmail argv=/usr/lib/dovecot/dovecot-lda -f ${sender} -d ${recipient}'
 	# a mailbox already over the size limit: the next delivery cannot append
 	head -c 30000 /dev/zero | tr '\0' 'x' | fold -w 76 > "$LAB_DIR/roots/postfix/var/mail/full"
@@ -118,6 +124,9 @@ postfix|loop|loop1@postfix.lab|0|soft|systemerror/networkerror
 postfix|ratelimit-first|user@postfix-rate.lab|0|delivered|delivered
 postfix|ratelimit-2|user@postfix-rate.lab|0|block|speeding
 postfix|ratelimit-3|user@postfix-rate.lab|0|block|speeding
+postfix|rbl|user@postfix-rbl.lab|0|block|blocked
+postfix|rbl-two|user@postfix-rbl.lab,full@postfix-rbl.lab|0|block|blocked
+postfix|sender-rejected|user@postfix-sender.lab|0|block|rejected
 postfix|hostunknown|user@nosuch.lab|0|hard|hostunknown
 postfix|badmx|user@badmx.lab|0|hard|hostunknown
 postfix|servfail|user@servfail.lab|0|soft|networkerror/expired
