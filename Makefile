@@ -31,7 +31,7 @@ GEN       = src/gen
 
 LIBSRC    = src/util.c src/input.c src/fields.c src/mime.c src/addr.c \
 	    src/bounce.c src/dsn.c src/scan.c src/parse.c src/classify.c src/classify_rules.c src/classify_codes.c src/classify_words.c src/needle.c src/wire.c \
-	    src/output.c src/store.c src/store_sqlite.c src/store_pg.c src/policy.c src/config.c \
+	    src/output.c src/store.c src/store_ops.c src/store_schema.c src/store_erase.c src/store_read.c src/store_sqlite.c src/store_pg.c src/erase.c src/policy.c src/config.c \
 	    src/ingest.c src/jsonv.c src/ses.c src/verp.c src/feed.c src/replay.c src/batch.c src/report.c src/rates.c src/alert.c src/metrics.c src/html.c src/campaign.c src/dest.c src/logline.c src/journal.c src/logfile.c src/logapply.c src/logrun.c src/logjournal.c src/maillog.c src/pending.c src/authres.c src/owner.c src/unsub.c src/cgi.c $(GEN)/default_rules.c $(GEN)/default_needles.c
 LIBOBJ    = $(LIBSRC:.c=.o)
 # the command line: main.c's table of modes and a file for each mode

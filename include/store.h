@@ -1,7 +1,7 @@
 /*
  * store.h - the suppression store: the only interface the policy and
- * command line use to keep state. Backend-neutral: SQLite today, a
- * PostgreSQL backend slots in behind the same functions.
+ * command line use to keep state. Backend-neutral: one engine over a
+ * driver for SQLite and one for PostgreSQL (store_driver.h).
  *
  * Three tables (bouncer(1), FILES): the suppression list Postfix reads,
  * the bounce events that produced it, and an append-only audit log.
@@ -90,6 +90,9 @@ enum store_status store_open(const char *, int, int, struct store **,
 void	store_close(struct store *);
 /* store_error - the last error message, borrowed */
 const char *store_error(const struct store *);
+/* store_fail - set the error store_error gives; returns the status */
+enum store_status store_fail(struct store *, enum store_status,
+	    const char *, ...) __attribute__((format(printf, 3, 4)));
 
 /* Write transactions: BEGIN IMMEDIATE ... COMMIT, kept short. */
 enum store_status store_begin(struct store *);
@@ -99,6 +102,25 @@ void	store_rollback(struct store *);
 /* store_event_add - add an event; *dup is 1 (nothing added) for a known key */
 enum store_status store_event_add(struct store *, const struct store_event *,
 	    int *);
+/*
+ * store_count_event - count an added event in the counters that only go
+ * up (per class and reason; with its rate class, NULL: none, per domain
+ * and campaign), which erasure and retention never lower
+ */
+enum store_status store_count_event(struct store *,
+	    const struct store_event *, const char *);
+/*
+ * store_rate_events - *n: events of address counted in that rate class
+ * within a day either side of t (the one just added among them)
+ */
+enum store_status store_rate_events(struct store *, const char *,
+	    const char *, time_t, long *);
+/*
+ * store_lock_address - inside a write transaction, hold the address to
+ * its end: writers on other hosts that decide about it wait their turn
+ * (PostgreSQL; SQLite's write lock is already the whole database's)
+ */
+enum store_status store_lock_address(struct store *, const char *);
 /*
  * store_event_near - *found 1 when an event for the same queue ID,
  * address and action lies within window seconds of t: the same failure
@@ -115,24 +137,22 @@ enum store_status store_event_near(struct store *, const char *,
  */
 enum store_status store_soft_count(struct store *, const char *, time_t,
 	    time_t, int *);
-/* store_get - the suppression row of address; *found 0 when none. Free with store_entry_free. */
-enum store_status store_get(struct store *, const char *,
+/*
+ * store_get - the row of address on the suppression list (STORE_LIST)
+ * or the held layer (STORE_HELD: the listing that an outranking one, an
+ * operator's --add or an unsubscribe, covers, one per address, restored
+ * when the covering one is lifted; Postfix never reads it); *found 0
+ * when none. Free with store_entry_free. store_put inserts or replaces
+ * it, store_delete removes it.
+ */
+#define STORE_LIST	0
+#define STORE_HELD	1
+enum store_status store_get(struct store *, int, const char *,
 	    struct store_entry *, int *);
 void	store_entry_free(struct store_entry *);
-/* store_put - insert or replace the suppression row */
-enum store_status store_put(struct store *, const struct store_entry *);
-/* store_delete - remove the suppression row of address */
-enum store_status store_delete(struct store *, const char *);
+enum store_status store_put(struct store *, int, const struct store_entry *);
+enum store_status store_delete(struct store *, int, const char *);
 enum store_status store_audit(struct store *, const struct store_audit *);
-/*
- * The held layer: the listing that an outranking one (an operator's
- * --add, an unsubscribe) covers, one per address, restored when the
- * covering one is lifted. Postfix never reads it.
- */
-enum store_status store_held_get(struct store *, const char *,
-	    struct store_entry *, int *);
-enum store_status store_held_put(struct store *, const struct store_entry *);
-enum store_status store_held_delete(struct store *, const char *);
 
 /* Iterators: the callback returns 0 to go on, -1 to stop. */
 typedef int (*store_entry_cb)(const struct store_entry *, void *);
@@ -148,27 +168,30 @@ enum store_status store_expired(struct store *, time_t, store_entry_cb,
 enum store_status store_history(struct store *, const char *,
 	    store_event_cb, store_audit_cb, void *);
 /*
- * store_forget - erase every trace of address (GDPR): its rows, and the
- * address in other rows' text; count the erasure anonymously when there
- * was something to erase; leave a tombstone (a keyed hash, not the
- * address) that keeps --migrate-to and --import from bringing it back.
- * Then make it unreadable from the files: SQLite overwrites the freed
- * cells, checkpoints and truncates the WAL (waiting for readers, up to
- * the busy timeout) and rebuilds the file; STORE_TEMP when a reader kept
- * the old pages. Called outside a transaction. *n is the number of rows
- * removed.
+ * Erasure (GDPR; erase.c decides, the store keeps): the keys (kid, hex
+ * key, 1 for the store's own) and the tombstones (kid, keyed hash) as
+ * callbacks that return 0 to go on; store_erase_key_add makes the own
+ * key unless there is one.
  */
-enum store_status store_forget(struct store *, const char *, time_t, int *);
-/* store_erased - *yes 1 when address has a tombstone */
-enum store_status store_erased(struct store *, const char *, int *);
+enum store_status store_erase_keys(struct store *,
+	    int (*)(const char *, const char *, int, void *), void *);
+enum store_status store_erase_key_add(struct store *, const char *,
+	    const char *);
+enum store_status store_tombstones(struct store *,
+	    int (*)(const char *, const char *, void *), void *);
 /*
- * The same for many addresses (an import): the tombstones read once.
- * store_tombs_has is 0 for a NULL set.
+ * store_forget - erase every trace of address: its rows, and the
+ * address in other rows' text; count the erasure anonymously when there
+ * was something to erase; leave its tombstone (kid, hash). Then make it
+ * unreadable from the files: SQLite overwrites the freed cells, copies
+ * the WAL back and truncates it (never waiting for a reader while it
+ * holds the write lock, up to the busy timeout) and rebuilds the file
+ * when the address is still found in it; STORE_TEMP when a reader kept
+ * the old pages. Called outside a transaction; short ones inside. *n is
+ * the number of rows removed.
  */
-struct store_tombs;
-enum store_status store_tombs_open(struct store *, struct store_tombs **);
-int	store_tombs_has(const struct store_tombs *, const char *);
-void	store_tombs_close(struct store_tombs *);
+enum store_status store_forget(struct store *, const char *, const char *,
+	    const char *, time_t, int *);
 /*
  * store_expire_events - delete up to limit of the events older than
  * before (event_ttl), oldest first; counters stay. *n: how many. The
@@ -330,14 +353,21 @@ enum store_status store_counter(struct store *, const char *, long, long *);
 enum store_status store_counter_set(struct store *, const char *, long);
 
 /*
- * store_copy - copy every suppression, event, audit row, sent count and
- * the erasure count of from into to (an SQLite store into a PostgreSQL
- * one), in one transaction of the target; rows the target already has
- * are kept, so running it twice changes nothing. progress (may be NULL)
- * is called with the table and rows done.
+ * store_copy - copy every table of from into to (either database into
+ * the other), in one transaction of the target; rows the target already
+ * has are kept (counters keep the larger value), so running it twice
+ * changes nothing. A source whose schema is not this bouncer's is
+ * refused. An address's rows are skipped when skip (may be NULL) says
+ * so (erased in the target); progress (may be NULL) is called with the
+ * table and rows done.
  */
+struct store_copy_cb {
+	int	(*skip)(const char *, void *);
+	void	(*progress)(const char *, long, void *);
+	void	*arg;
+};
 enum store_status store_copy(struct store *, struct store *,
-	    void (*)(const char *, long, void *), void *);
+	    const struct store_copy_cb *);
 
 /*
  * Incidents (policy.c): many recipients at one destination failing with

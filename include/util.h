@@ -52,6 +52,14 @@ const char *str_icase(const char *, const char *);
 void	 str_lower(char *);
 /* str_utf8_clean - a copy with invalid UTF-8 bytes as U+FFFD; caller frees */
 char	*str_utf8_clean(const char *);
+/* str_replace_ci - a copy of t with each what (any case) as with; caller frees */
+char	*str_replace_ci(const char *, const char *, const char *);
+/*
+ * file_has_ci - 1 when a file's bytes hold needle (lower case) in any
+ * letter case, 0 when not or when there is no such file, -1 on a read
+ * error (errno set)
+ */
+int	 file_has_ci(const char *, const char *);
 
 /*
  * txn_gap - pause a few milliseconds between two transactions of a long

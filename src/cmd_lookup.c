@@ -75,7 +75,7 @@ cmd_lookup(struct run *r)
 	struct store_entry e;
 	int found, soft;
 
-	if (store_get(r->s, r->addr, &e, &found) != STORE_OK)
+	if (store_get(r->s, STORE_LIST, r->addr, &e, &found) != STORE_OK)
 		return cli_store_failed(r->s);
 	if (store_soft_count(r->s, r->addr, o->now - p->soft_window,
 	    p->delivery_stands, &soft) != STORE_OK) {

@@ -38,6 +38,7 @@
 
 #include "addr.h"
 #include "classify.h"
+#include "erase.h"
 #include "feed.h"
 #include "jsonv.h"
 
@@ -105,7 +106,7 @@ struct ctx {
 	const char		*class;	/* --class: a plain list's */
 	struct feed_stats	*st;
 	struct sbuf		*errs;
-	struct store_tombs	*tombs;	/* erased addresses, read once */
+	struct erase_tombs	*tombs;	/* erased addresses, read once */
 	long			 lineno;	/* where the record starts */
 	long			 item;		/* in an array: 1, 2, ...; 0 */
 	double			 txn_t0;	/* this transaction began */
@@ -232,7 +233,7 @@ apply(struct ctx *x, const struct rec *rc)
 		}
 	}
 	/* an address erased on request (--forget) stays erased */
-	if (store_tombs_has(x->tombs, addr)) {
+	if (erase_tombs_has(x->tombs, addr)) {
 		x->st->erased++;
 		free(addr);
 		return 0;
@@ -840,7 +841,7 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 	if ((x.r = store_begin(s)) != STORE_OK)
 		return x.r;
 	x.txn_t0 = mono_s();
-	if ((x.r = store_tombs_open(s, &x.tombs)) != STORE_OK) {
+	if ((x.r = erase_tombs_open(s, &x.tombs)) != STORE_OK) {
 		store_rollback(s);
 		return x.r;
 	}
@@ -912,7 +913,7 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 	free(line);
 	free(h);
 	sbuf_free(&all);
-	store_tombs_close(x.tombs);
+	erase_tombs_close(x.tombs);
 	if (x.r == STORE_OK)
 		x.r = store_commit(s);
 	else

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "dest.h"
+#include "erase.h"
 #include "policy.h"
 #include "util.h"
 
@@ -72,7 +73,7 @@ policy_trust_parse(const char *s, enum policy_trust *t)
 /*
  * rank - which listing wins when two apply: manual > unsubscribe > hard >
  * complaint > soft. The first two never lapse and only --remove lifts
- * them; the one they cover is held underneath (store_held_get).
+ * them; the one they cover is held underneath (store_get, STORE_HELD).
  */
 static const char *order[] = {
 	"soft", "complaint", "hard", "unsubscribe", "manual", NULL
@@ -87,6 +88,47 @@ rank(const char *class)
 		if (strcmp(class, order[i]) == 0)
 			return i + 1;
 	return 0;
+}
+
+/*
+ * get - addr's listing (or, held, the one under it), read under the
+ * address's lock: two hosts deciding about one address take turns
+ * instead of both deciding from the same old state
+ */
+static enum store_status
+get(struct store *s, int held, const char *addr, struct store_entry *e,
+    int *found)
+{
+	enum store_status r;
+
+	memset(e, 0, sizeof(*e));
+	*found = 0;
+	if ((r = store_lock_address(s, addr)) != STORE_OK)
+		return r;
+	return store_get(s, held, addr, e, found);
+}
+
+/*
+ * rate_class - the class an event counts in, in rates and counters:
+ * opt-out reports are unsubscribes; NULL for what has no rate (an
+ * unverified one counts in none)
+ */
+static const char *
+rate_class(const struct store_event *e)
+{
+	static const char *classes[] = { "hard", "soft", "block", "complaint",
+	    "unsubscribe" };
+	const char *ft = e->feedback_type ? e->feedback_type : "";
+	size_t i;
+
+	if (e->class && strcmp(e->class, "unverified") == 0)
+		return NULL;	/* counted in no rate */
+	if (strcmp(ft, "opt-out") == 0 || strcmp(ft, "unsubscribe") == 0)
+		return "unsubscribe";
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (e->class && strcmp(e->class, classes[i]) == 0)
+			return classes[i];
+	return NULL;
 }
 
 static enum store_status
@@ -109,10 +151,10 @@ hold(struct store *s, const struct store_entry *e)
 	enum store_status r;
 	int found;
 
-	if ((r = store_held_get(s, e->address, &h, &found)) != STORE_OK)
+	if ((r = get(s, 1, e->address, &h, &found)) != STORE_OK)
 		return r;
 	if (!found || rank(h.class) <= rank(e->class))
-		r = store_held_put(s, e);
+		r = store_put(s, STORE_HELD, e);
 	if (found)
 		store_entry_free(&h);
 	return r;
@@ -143,7 +185,7 @@ list(struct store *s, const struct store_event *e, const char *class,
 	ne.last_seen = e->time;
 	ne.expires = expires;
 	ne.soft_count = soft_count;
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK)
+	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK)
 		return r;
 	if (found && rank(old.class) > rank(class)) {
 		*out = POLICY_RECORDED;
@@ -156,7 +198,7 @@ list(struct store *s, const struct store_event *e, const char *class,
 		goto out;
 	if (found)
 		ne.first_seen = old.first_seen;
-	r = store_put(s, &ne);
+	r = store_put(s, STORE_LIST, &ne);
 	if (r == STORE_OK && (!found || strcmp(old.class, class) != 0)) {
 		*out = strcmp(class, "soft") == 0 ? POLICY_ESCALATED :
 		    POLICY_SUPPRESSED;
@@ -183,12 +225,12 @@ lift(struct store *s, const struct store_entry *top, time_t now,
 	int found;
 
 	*restored = NULL;
-	if ((r = store_held_get(s, top->address, &h, &found)) != STORE_OK)
+	if ((r = get(s, 1, top->address, &h, &found)) != STORE_OK)
 		return r;
-	if (found && (r = store_held_delete(s, top->address)) != STORE_OK)
+	if (found && (r = store_delete(s, STORE_HELD, top->address)) != STORE_OK)
 		goto out;
 	if (found && (h.expires == 0 || h.expires > now)) {
-		if ((r = store_put(s, &h)) != STORE_OK ||
+		if ((r = store_put(s, STORE_LIST, &h)) != STORE_OK ||
 		    (r = audit(s, now, top->address, action, top->class,
 		    top->reason, why)) != STORE_OK)
 			goto out;
@@ -197,7 +239,7 @@ lift(struct store *s, const struct store_entry *top, time_t now,
 		    h.note);
 		goto out;
 	}
-	if ((r = store_delete(s, top->address)) == STORE_OK)
+	if ((r = store_delete(s, STORE_LIST, top->address)) == STORE_OK)
 		r = audit(s, now, top->address, action, top->class, top->reason,
 		    why);
 out:
@@ -219,7 +261,7 @@ soft(struct store *s, const struct policy_cfg *c, const struct store_event *e,
 	    c->delivery_stands, &n);
 	if (r != STORE_OK)
 		return r;
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK)
+	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK)
 		return r;
 	if (found)
 		store_entry_free(&old);
@@ -241,7 +283,7 @@ delivered(struct store *s, const struct store_event *e,
 	int found;
 
 	*out = POLICY_RECORDED;
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK || !found)
+	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK || !found)
 		return r;
 	if (strcmp(old.class, "soft") == 0) {
 		const char *restored;
@@ -403,7 +445,7 @@ release_members(struct store *s, const struct store_incident *inc,
 		const char *restored;
 		int found;
 
-		if ((r = store_get(s, m.a[i], &old, &found)) != STORE_OK ||
+		if ((r = get(s, 0, m.a[i], &old, &found)) != STORE_OK ||
 		    !found)
 			continue;
 		if ((strcmp(old.class, "hard") == 0 ||
@@ -539,7 +581,7 @@ resubscribe(struct store *s, const struct store_event *e,
 	const char *restored;
 	int found;
 
-	if ((r = store_get(s, e->address, &old, &found)) != STORE_OK || !found)
+	if ((r = get(s, 0, e->address, &old, &found)) != STORE_OK || !found)
 		return r;
 	if (strcmp(old.class, "unsubscribe") == 0) {
 		r = lift(s, &old, e->time, "released", "resubscribed",
@@ -556,6 +598,8 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 {
 	struct store_event copy = *ev, *e = &copy;
 	enum store_status r;
+	const char *rate;
+	long same = 0;
 	int dup, incident = 0;
 
 	*out = POLICY_RECORDED;
@@ -587,6 +631,18 @@ policy_apply(struct store *s, const struct policy_cfg *c,
 		*out = POLICY_DUPLICATE;
 		return STORE_OK;
 	}
+	/*
+	 * One address counts once per class and day (issue 23): a
+	 * subscriber who mails us sixty reports about his own copy, or
+	 * replays his signed return path, is one address, not a domain's
+	 * rate. The event itself is one of those found.
+	 */
+	rate = rate_class(e);
+	if (rate != NULL && e->address != NULL && (r = store_rate_events(s,
+	    e->address, rate, e->time, &same)) != STORE_OK)
+		return r;
+	if ((r = store_count_event(s, e, same > 1 ? NULL : rate)) != STORE_OK)
+		return r;
 	if (incident) {
 		*out = POLICY_INCIDENT;
 		return STORE_OK;
@@ -619,11 +675,11 @@ objector(struct store *s, const char *addr, int *yes)
 	int found;
 
 	*yes = 0;
-	if ((r = store_get(s, addr, &e, &found)) != STORE_OK || !found)
+	if ((r = get(s, 0, addr, &e, &found)) != STORE_OK || !found)
 		return r;
 	*yes = strcmp(e.class, "unsubscribe") == 0;
 	store_entry_free(&e);
-	if (*yes || (r = store_held_get(s, addr, &e, &found)) != STORE_OK ||
+	if (*yes || (r = get(s, 1, addr, &e, &found)) != STORE_OK ||
 	    !found)
 		return r;
 	*yes = strcmp(e.class, "unsubscribe") == 0;
@@ -641,7 +697,7 @@ policy_forget(struct store *s, const char *addr, time_t now, int *n,
 	*n = *kept = 0;
 	if ((r = objector(s, addr, kept)) != STORE_OK)
 		return r;
-	f = store_forget(s, addr, now, n);
+	f = erase_forget(s, addr, now, n);
 	if (!*kept || f == STORE_FAIL)
 		return f;
 	/*
@@ -662,7 +718,7 @@ policy_forget(struct store *s, const char *addr, time_t now, int *n,
 	k.first_seen = k.last_seen = now - now % 86400;
 	if ((r = store_begin(s)) != STORE_OK)
 		return r;
-	if ((r = store_put(s, &k)) != STORE_OK) {
+	if ((r = store_put(s, STORE_LIST, &k)) != STORE_OK) {
 		store_rollback(s);
 		return r;
 	}
@@ -703,7 +759,7 @@ policy_remove(struct store *s, const char *addr, const char *why, time_t now,
 	enum store_status r;
 
 	*restored = NULL;
-	if ((r = store_get(s, addr, &old, found)) != STORE_OK || !*found)
+	if ((r = get(s, 0, addr, &old, found)) != STORE_OK || !*found)
 		return r;
 	r = lift(s, &old, now, "released", why, restored);
 	store_entry_free(&old);
@@ -760,7 +816,7 @@ expire_one(struct store *s, const struct store_entry *e, time_t now,
 	enum store_status r;
 	int found;
 
-	if ((r = store_get(s, e->address, &cur, &found)) != STORE_OK)
+	if ((r = get(s, 0, e->address, &cur, &found)) != STORE_OK)
 		return r;
 	if (found && cur.expires != 0 && cur.expires <= now &&
 	    strcmp(cur.class, e->class) == 0) {

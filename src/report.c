@@ -553,10 +553,16 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	long erasures = 0, hits_rcpt = 0, hits_unv = 0;
 	int i;
 
-	/* counters from what only goes up, not from rows that can go */
-	if ((r = gather(s, 0, d)) != STORE_OK ||
-	    (d->events.n = 0, r = store_query(s, STORE_Q_EVENT_TOTALS, 0,
-	    collect, &d->events)) != STORE_OK ||
+	/*
+	 * counters from what only goes up, not from rows that can go; a
+	 * scrape every minute reads aggregates only
+	 */
+	if ((r = store_query(s, STORE_Q_SUPPRESSED, 0, collect, &d->list)) !=
+	    STORE_OK ||
+	    (r = store_query(s, STORE_Q_SENT_DOMAIN, 0, collect, &d->sent)) !=
+	    STORE_OK ||
+	    (r = store_query(s, STORE_Q_EVENT_TOTALS, 0, collect,
+	    &d->events)) != STORE_OK ||
 	    (r = store_last_event(s, &last)) != STORE_OK ||
 	    (r = store_erasures(s, &erasures)) != STORE_OK ||
 	    (r = store_counter(s, "limit_hits_recipients", 0, &hits_rcpt)) !=

@@ -1,20 +1,19 @@
 /*
- * store.c - pick the backend from the database name and pass each call
- * on. "postgresql://..." or "postgres://..." (a libpq connection URI) is
- * PostgreSQL; anything else is an SQLite file.
+ * store.c - the store's engine: every operation, once, over a driver
+ * (store_driver.h). "postgresql://..." or "postgres://..." (a libpq
+ * connection URI) is PostgreSQL; anything else is an SQLite file.
+ *
+ * The store stores: what an event counts as, which address to hold
+ * while deciding, what a class means, policy.c says. Every statement
+ * binds its parameters; no SQL is built from input.
  */
-#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/random.h>
-#include <unistd.h>
-
-#include <glib.h>
 
 #include "store.h"
-#include "store_impl.h"
+#include "store_driver.h"
 #include "util.h"
 
 int
@@ -24,26 +23,466 @@ store_is_pg(const char *db)
 	    str_iprefix(db, "postgres://") != NULL;
 }
 
+/* The statement helpers (store_driver.h). */
+
+static enum store_status
+vq(struct store *s, struct store_stmt **st, int keep, const char *sql,
+    const char *fmt, va_list ap)
+{
+	enum store_status r;
+	const char *v;
+	long long n;
+	int i;
+
+	if ((r = s->drv->prepare(s, sql, keep, st)) != STORE_OK)
+		return r;
+	for (i = 0; fmt[i]; i++)
+		switch (fmt[i]) {
+		case 's':
+		case 'S':
+			/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): the caller's */
+			v = va_arg(ap, const char *);
+			if (v == NULL && fmt[i] == 'S')
+				s->drv->bind(*st, i + 1, STORE_NULL, NULL, 0);
+			else
+				s->drv->bind(*st, i + 1, STORE_TEXT,
+				    v ? v : "", 0);
+			break;
+		default:
+			/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): the caller's */
+			n = va_arg(ap, long long);
+			s->drv->bind(*st, i + 1, n == 0 && fmt[i] == 'z' ?
+			    STORE_NULL : STORE_INT, NULL, n);
+			break;
+		}
+	return STORE_OK;
+}
+
 enum store_status
-store_open(const char *db, int busy_ms, int flags, struct store **s,
+store_q(struct store *s, struct store_stmt **st, const char *sql,
+    const char *fmt, ...)
+{
+	enum store_status r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = vq(s, st, 1, sql, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+enum store_status
+store_qx(struct store *s, struct store_stmt **st, const char *sql,
+    const char *fmt, ...)
+{
+	enum store_status r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = vq(s, st, 0, sql, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static enum store_status
+vrun(struct store *s, long *changes, int keep, const char *sql,
+    const char *fmt, va_list ap)
+{
+	struct store_stmt *st;
+	enum store_status r;
+
+	if ((r = vq(s, &st, keep, sql, fmt, ap)) != STORE_OK)
+		return r;
+	while (store_row(s, st, &r) == 1)
+		;
+	if (r == STORE_OK && changes != NULL)
+		*changes = s->drv->changes(s, st);
+	store_done(s, st);
+	return r;
+}
+
+enum store_status
+store_run(struct store *s, long *changes, const char *sql, const char *fmt,
+    ...)
+{
+	enum store_status r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = vrun(s, changes, 1, sql, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+enum store_status
+store_runx(struct store *s, long *changes, const char *sql, const char *fmt,
+    ...)
+{
+	enum store_status r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = vrun(s, changes, 0, sql, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+enum store_status
+store_one(struct store *s, long long *v, const char *sql, const char *fmt, ...)
+{
+	struct store_stmt *st;
+	enum store_status r;
+	va_list ap;
+
+	*v = 0;
+	va_start(ap, fmt);
+	r = vq(s, &st, 1, sql, fmt, ap);
+	va_end(ap);
+	if (r != STORE_OK)
+		return r;
+	if (store_row(s, st, &r) == 1)
+		*v = store_coli(st, 0);
+	store_done(s, st);
+	return r;
+}
+
+int
+store_row(struct store *s, struct store_stmt *st, enum store_status *r)
+{
+	int rc = s->drv->step(s, st, r);
+
+	if (rc >= 0)
+		*r = STORE_OK;
+	return rc;
+}
+
+const char *
+store_col(struct store_stmt *st, int i)
+{
+	const char *v = st->drv->column(st, i);
+
+	return v ? v : "";
+}
+
+long long
+store_coli(struct store_stmt *st, int i)
+{
+	const char *v = st->drv->column(st, i);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+void
+store_done(struct store *s, struct store_stmt *st)
+{
+	s->drv->finish(s, st);
+}
+
+/* script - statements without parameters, in the driver's dialect */
+static enum store_status
+script(struct store *s, const char *sql)
+{
+	char *q = store_sql(sql, s->drv->dialect, 0);
+	enum store_status r = s->drv->exec(s, q);
+
+	free(q);
+	return r;
+}
+
+/* create - a table of the list, with its indexes, unless it is there */
+static enum store_status
+create(struct store *s, const struct store_table *t)
+{
+	enum store_status r;
+	struct sbuf b;
+	char *sql;
+	/* SQLite keeps a table with a key of its own without row ids */
+	int norowid = strstr(t->create, "PRIMARY KEY") != NULL &&
+	    strstr(t->create, "{ID}") == NULL &&
+	    strstr(t->create, "INTEGER PRIMARY KEY") == NULL;
+
+	sbuf_init(&b);
+	sbuf_printf(&b, "CREATE TABLE IF NOT EXISTS %s (%s)%s%s%s", t->name,
+	    t->create, norowid ? "{NOROWID}" : "", t->index ? ";" : "",
+	    t->index ? t->index : "");
+	sql = sbuf_steal(&b);
+	r = script(s, sql);
+	free(sql);
+	return r;
+}
+
+static const struct store_table *
+table(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < store_ntables; i++)
+		if (strlen(store_tables[i].name) == n &&
+		    strncmp(store_tables[i].name, name, n) == 0)
+			return &store_tables[i];
+	return NULL;
+}
+
+/* create_named - the tables a migration names, as the list has them */
+static enum store_status
+create_named(struct store *s, const char *names)
+{
+	const struct store_table *t;
+	enum store_status r = STORE_OK;
+	size_t n;
+
+	while (names && *names && r == STORE_OK) {
+		n = strcspn(names, " ");
+		if ((t = table(names, n)) == NULL)
+			return store_fail(s, STORE_FAIL, "no table %.*s",
+			    (int)n, names);
+		r = create(s, t);
+		names += n + strspn(names + n, " ");
+	}
+	return r;
+}
+
+enum store_status
+store_version(struct store *s, int *v)
+{
+	struct store_stmt *st;
+	enum store_status r;
+
+	*v = -1;
+	if ((r = store_q(s, &st, "SELECT max(version) FROM bouncer_schema",
+	    "")) != STORE_OK)
+		return r;
+	if (store_row(s, st, &r) == 1 && s->drv->column(st, 0) != NULL)
+		*v = (int)store_coli(st, 0);
+	store_done(s, st);
+	if (r == STORE_OK && *v < 0)
+		*v = 0;
+	return r;
+}
+
+/* triggers - (re)make the triggers that keep the aggregates */
+static enum store_status
+triggers(struct store *s)
+{
+	static const char *const names[] = { "{NAME}", "{EVENT}", "{TABLE}",
+	    "{BODY}" };
+	enum store_status r = STORE_OK;
+	const struct store_trigger *t;
+	char *sql;
+	size_t i;
+
+	for (i = 0; i < store_ntriggers && r == STORE_OK; i++) {
+		t = &store_triggers[i];
+		const char *const vals[] = { t->name, t->event, t->table,
+		    t->body };
+
+		sql = store_subst(s->drv->dialect[TOK_TRIGGER], names, vals, 4);
+		r = script(s, sql);
+		free(sql);
+	}
+	return r;
+}
+
+/* add_columns - a migration's columns, where the table lacks them */
+static enum store_status
+add_columns(struct store *s, const char *spec)
+{
+	enum store_status r = STORE_OK;
+	char *item, *col, *name;
+	struct sbuf b;
+	long long n;
+	size_t k;
+
+	while (spec && *spec && r == STORE_OK) {
+		k = strcspn(spec, ";");
+		item = xstrndup(spec, k);
+		spec += k + (spec[k] == ';');
+		col = item + strcspn(item, " ");
+		*col++ = '\0';
+		name = xstrndup(col, strcspn(col, " "));
+		if ((r = store_one(s, &n, "SELECT count(*) FROM {COLUMNS} = ?2",
+		    "ss", item, name)) == STORE_OK && n == 0) {
+			sbuf_init(&b);
+			sbuf_printf(&b, "ALTER TABLE %s ADD COLUMN %s", item, col);
+			free(name);
+			name = sbuf_steal(&b);
+			r = script(s, name);
+		}
+		free(name);
+		free(item);
+	}
+	return r;
+}
+
+/* has_table - whether the database has a table of that name */
+static enum store_status
+has_table(struct store *s, const char *name, int *yes)
+{
+	long long n;
+	enum store_status r;
+
+	r = store_one(s, &n, "SELECT count(*) FROM {TABLES} = ?1", "s", name);
+	*yes = n > 0;
+	return r;
+}
+
+/*
+ * migrate - bring the schema to this bouncer's. The usual case, the
+ * schema is current, takes no write lock; else one writer migrates and
+ * the others wait for it, then see the new version. Only --init
+ * (STORE_CREATE) makes a schema where there is none: a database without
+ * one is a wrong path or URI, or a list lost, never a fresh start.
+ */
+static enum store_status
+migrate(struct store *s, int make)
+{
+	enum store_status r;
+	size_t i;
+	int v, ours;
+
+	if (store_version(s, &v) == STORE_OK && v == STORE_VERSION)
+		return STORE_OK;
+	if ((r = store_begin(s)) != STORE_OK)
+		return r;
+	v = 0;
+	if ((s->drv->lock && (r = s->drv->lock(s, NULL)) != STORE_OK) ||
+	    (r = has_table(s, "bouncer_schema", &ours)) != STORE_OK ||
+	    (ours && (r = store_version(s, &v)) != STORE_OK))
+		goto bad;
+	if (v == 0 && s->drv->legacy && (r = s->drv->legacy(s, &v)) != STORE_OK)
+		goto bad;
+	if (v == STORE_VERSION) {
+		store_rollback(s);
+		return STORE_OK;
+	}
+	if (v == 0 && !make) {
+		r = store_fail(s, STORE_TEMP, "no bouncer schema in it; only "
+		    "bouncer --init creates one");
+		goto bad;
+	}
+	if (v > STORE_VERSION) {
+		r = store_fail(s, STORE_FAIL, "database schema version %d is "
+		    "newer than this bouncer (%d)", v, STORE_VERSION);
+		goto bad;
+	}
+	if ((r = create(s, table("bouncer_schema", 14))) != STORE_OK)
+		goto bad;
+	if (v == 0) {
+		for (i = 0; i < store_ntables && r == STORE_OK; i++)
+			r = create(s, &store_tables[i]);
+		if (r == STORE_OK)
+			r = script(s, "INSERT INTO meta (key, value) VALUES "
+			    "('erasures', 0)");
+	} else
+		for (; v < STORE_VERSION && r == STORE_OK; v++)
+			if ((r = create_named(s, store_migrations[v].tables)) ==
+			    STORE_OK && (r = add_columns(s,
+			    store_migrations[v].columns)) == STORE_OK &&
+			    store_migrations[v].sql)
+				r = script(s, store_migrations[v].sql);
+	/* the aggregates' triggers as this bouncer has them */
+	if (r == STORE_OK)
+		r = triggers(s);
+	if (r != STORE_OK ||
+	    (r = store_run(s, NULL, "DELETE FROM bouncer_schema", "")) !=
+	    STORE_OK ||
+	    (r = store_run(s, NULL, "INSERT INTO bouncer_schema (version) "
+	    "VALUES (?1)", "i", (long long)STORE_VERSION)) != STORE_OK)
+		goto bad;
+	return store_commit(s);
+bad:
+	store_rollback(s);
+	return r;
+}
+
+/* readable - a reader's check that the database is bouncer's */
+static enum store_status
+readable(struct store *s)
+{
+	enum store_status r;
+	int yes;
+
+	if ((r = has_table(s, "suppression", &yes)) == STORE_OK && !yes)
+		r = store_fail(s, STORE_TEMP, "no bouncer schema in it; only "
+		    "bouncer --init creates one");
+	return r;
+}
+
+enum store_status
+store_open(const char *db, int busy_ms, int flags, struct store **out,
     char **err)
 {
+	char msg[512] = "";
+	enum store_status r;
+
+	*out = NULL;
 	if (store_is_pg(db))
-		return store_pg_open(db, busy_ms, flags, s, err);
-	return store_sqlite_open(db, busy_ms, flags, s, err);
+		r = store_pg_open(db, busy_ms, flags, out, msg, sizeof(msg));
+	else
+		r = store_sqlite_open(db, busy_ms, flags, out, msg,
+		    sizeof(msg));
+	if (r == STORE_OK) {
+		(*out)->busy_ms = busy_ms;
+		(*out)->readonly = (flags & STORE_RDONLY) != 0;
+		r = (*out)->readonly ? readable(*out) :
+		    migrate(*out, (flags & STORE_CREATE) != 0);
+		if (r != STORE_OK) {
+			snprintf(msg, sizeof(msg), "%s", (*out)->err);
+			store_close(*out);
+			*out = NULL;
+		}
+	}
+	if (r != STORE_OK)
+		*err = xstrdup(msg);
+	return r;
 }
 
 void
 store_close(struct store *s)
 {
 	if (s != NULL)
-		s->ops->close(s);
+		s->drv->close(s);
 }
 
 const char *
 store_error(const struct store *s)
 {
 	return s->err;
+}
+
+enum store_status
+store_begin(struct store *s)
+{
+	enum store_status r = s->drv->begin(s);
+
+	s->txn = r == STORE_OK;
+	return r;
+}
+
+enum store_status
+store_commit(struct store *s)
+{
+	enum store_status r = s->drv->commit(s);
+
+	if (r != STORE_OK)
+		s->drv->rollback(s);
+	s->txn = 0;
+	return r;
+}
+
+void
+store_rollback(struct store *s)
+{
+	s->drv->rollback(s);
+	s->txn = 0;
+}
+
+enum store_status
+store_lock_address(struct store *s, const char *addr)
+{
+	if (!s->txn || s->readonly || s->drv->lock == NULL)
+		return STORE_OK;
+	return s->drv->lock(s, addr);
 }
 
 void
@@ -56,650 +495,4 @@ store_entry_free(struct store_entry *e)
 	free(e->source);
 	free(e->note);
 	memset(e, 0, sizeof(*e));
-}
-
-enum store_status store_begin(struct store *s) { return s->ops->begin(s); }
-enum store_status store_commit(struct store *s) { return s->ops->commit(s); }
-void store_rollback(struct store *s) { s->ops->rollback(s); }
-
-/*
- * rate_class - the class an event counts in: opt-out reports unsubscribe;
- * an unverified one counts in none
- */
-static const char *
-rate_class(const struct store_event *e)
-{
-	static const char *classes[] = { "hard", "soft", "block", "complaint",
-	    "unsubscribe" };
-	const char *ft = e->feedback_type ? e->feedback_type : "";
-	size_t i;
-
-	if (e->class && strcmp(e->class, "unverified") == 0)
-		return NULL;	/* counted in no rate */
-	if (strcmp(ft, "opt-out") == 0 || strcmp(ft, "unsubscribe") == 0)
-		return "unsubscribe";
-	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (e->class && strcmp(e->class, classes[i]) == 0)
-			return classes[i];
-	return NULL;
-}
-
-/*
- * store_event_add - the event, and the counters --metrics reads (per
- * domain and campaign), which erasure and retention never lower; an
- * address adds to them at most once per class within a day
- */
-enum store_status
-store_event_add(struct store *s, const struct store_event *e, int *dup)
-{
-	enum store_status r;
-	const char *c, *at;
-
-	long n = 0;
-
-	if ((r = s->ops->event_add(s, e, dup)) != STORE_OK || *dup ||
-	    (c = rate_class(e)) == NULL)
-		return r;
-	/*
-	 * One address counts once per class and day (issue 23): a
-	 * subscriber who mails us sixty reports about his own copy, or
-	 * replays his signed return path, is one address, not a domain's
-	 * rate. The event itself is one of those found.
-	 */
-	if (e->address != NULL && (r = s->ops->rate_events(s, e->address, c,
-	    e->time, &n)) != STORE_OK)
-		return r;
-	if (n > 1)
-		return STORE_OK;
-	if (e->address && (at = strrchr(e->address, '@')) != NULL &&
-	    (r = s->ops->count_add(s, "domain", at + 1, c)) != STORE_OK)
-		return r;
-	if (e->campaign && *e->campaign)
-		r = s->ops->count_add(s, "campaign", e->campaign, c);
-	return r;
-}
-
-enum store_status
-store_pipe_time(struct store *s, int bucket, long long us)
-{
-	return s->ops->pipe_time(s, bucket, us);
-}
-
-enum store_status
-store_label_domains(struct store *s, int n)
-{
-	return s->ops->label_domains(s, n);
-}
-
-enum store_status
-store_event_near(struct store *s, const char *qid, const char *a,
-    const char *action, time_t t, time_t window, int *found)
-{
-	return s->ops->event_near(s, qid, a, action, t, window, found);
-}
-
-enum store_status
-store_soft_count(struct store *s, const char *a, time_t since, time_t stand,
-    int *n)
-{
-	return s->ops->soft_count(s, a, since, stand, n);
-}
-
-enum store_status
-store_get(struct store *s, const char *a, struct store_entry *e, int *found)
-{
-	return s->ops->get(s, a, e, found);
-}
-
-enum store_status
-store_put(struct store *s, const struct store_entry *e)
-{
-	return s->ops->put(s, e);
-}
-
-enum store_status
-store_delete(struct store *s, const char *a)
-{
-	return s->ops->del(s, a);
-}
-
-enum store_status
-store_held_get(struct store *s, const char *a, struct store_entry *e,
-    int *found)
-{
-	return s->ops->held_get(s, a, e, found);
-}
-
-enum store_status
-store_held_put(struct store *s, const struct store_entry *e)
-{
-	return s->ops->held_put(s, e);
-}
-
-enum store_status
-store_held_delete(struct store *s, const char *a)
-{
-	return s->ops->held_del(s, a);
-}
-
-enum store_status
-store_audit(struct store *s, const struct store_audit *a)
-{
-	return s->ops->audit(s, a);
-}
-
-enum store_status
-store_list(struct store *s, const char *class, time_t since, store_entry_cb cb,
-    void *arg)
-{
-	return s->ops->list(s, class, since, cb, arg);
-}
-
-enum store_status
-store_expired(struct store *s, time_t now, store_entry_cb cb, void *arg)
-{
-	return s->ops->expired(s, now, cb, arg);
-}
-
-enum store_status
-store_history(struct store *s, const char *a, store_event_cb ecb,
-    store_audit_cb acb, void *arg)
-{
-	return s->ops->history(s, a, ecb, acb, arg);
-}
-
-
-enum store_status
-store_erasures(struct store *s, long *n)
-{
-	return s->ops->erasures(s, n);
-}
-
-enum store_status
-store_sent_add(struct store *s, const char *d, time_t t, long n)
-{
-	return s->ops->sent_add(s, d, t, n);
-}
-
-enum store_status
-store_logpos_get(struct store *s, const char *p, unsigned long long *ino,
-    long long *off, char *mark, size_t len, int *found)
-{
-	if (len > 0)
-		mark[0] = '\0';
-	return s->ops->logpos_get(s, p, ino, off, mark, len, found);
-}
-
-enum store_status
-store_logpos_set(struct store *s, const char *p, unsigned long long ino,
-    long long off, const char *mark)
-{
-	return s->ops->logpos_set(s, p, ino, off, mark ? mark : "");
-}
-
-/* the key is this host's, like its positions: hosts of a fleet each
-   count their own log */
-enum store_status
-store_logseen(struct store *s, const char *key, time_t t, int *dup)
-{
-	char host[256], *k;
-	enum store_status r;
-
-	*dup = 0;
-	store_host(host, sizeof(host));
-	k = xmalloc(strlen(host) + strlen(key) + 2);
-	sprintf(k, "%s/%s", host, key);
-	r = s->ops->logseen(s, k, t, dup);
-	free(k);
-	return r;
-}
-
-enum store_status
-store_logseen_purge(struct store *s, time_t before)
-{
-	return s->ops->logseen_purge(s, before);
-}
-
-enum store_status
-store_query(struct store *s, enum store_query q, time_t since, store_row_cb cb,
-    void *arg)
-{
-	return s->ops->query(s, q, since, cb, arg);
-}
-
-enum store_status
-store_last_event(struct store *s, time_t *t)
-{
-	return s->ops->last_event(s, t);
-}
-
-enum store_status
-store_campaign_sent_add(struct store *s, const char *c, time_t t, long n)
-{
-	return s->ops->campaign_sent_add(s, c, t, n);
-}
-
-enum store_status
-store_alert_set(struct store *s, const char *key, const char *level, time_t t)
-{
-	return s->ops->alert_set(s, key, level, t);
-}
-
-enum store_status
-store_pause_set(struct store *s, const char *dom, time_t since, time_t expires,
-    const char *why)
-{
-	return s->ops->pause_set(s, dom, since, expires, why);
-}
-
-const struct store_table store_tables[STORE_NTABLES] = {
-	{ "suppression", "address, class, reason, status, source, note, "
-	    "first_seen, last_seen, soft_count, expires", 10, 0 },
-	{ "events", "time, address, class, reason, status, replycode, action, "
-	    "diagnostic, reporting_mta, remote_mta, message_id, queue_id, "
-	    "source, feedback_type, dedup, campaign", 16, 1 },
-	{ "audit", "time, address, action, class, reason, why", 6, 1 },
-	{ "sent", "domain, day, count", 3, -1 },
-	{ "meta", "key, value", 2, -1 },
-	{ "sent_campaign", "campaign, day, count", 3, -1 },
-	{ "held", "address, class, reason, status, source, note, "
-	    "first_seen, last_seen, soft_count, expires", 10, 0 },
-	{ "event_counts", "class, reason, value", 3, -1 },
-	{ "erase_keys", "kid, key", 2, -1 },
-	{ "erased", "kid, hash, time", 3, -1 },
-	{ "counts", "kind, name, class, count", 4, -1 },
-};
-
-/*
- * Erasure tombstones. An erased address is remembered as
- * HMAC-SHA256(key, address) under the store's own random key (made on
- * first use), never as the address: what is kept cannot be read back
- * without the key and a guess. Keys of stores merged in by --migrate-to
- * come along with their tombstones, so each tombstone is checked under
- * the key that made it.
- */
-#define KEYS_MAX	64
-
-struct keyset {
-	char	kid[KEYS_MAX][33];
-	char	key[KEYS_MAX][129];
-	int	own;		/* index of the own key, -1: none */
-	int	n;
-};
-
-static int
-add_key(const char *kid, const char *key, int own, void *arg)
-{
-	struct keyset *k = arg;
-
-	if (k->n == KEYS_MAX)
-		return -1;
-	snprintf(k->kid[k->n], sizeof(k->kid[0]), "%s", kid);
-	snprintf(k->key[k->n], sizeof(k->key[0]), "%s", key);
-	if (own)
-		k->own = k->n;
-	k->n++;
-	return 0;
-}
-
-static enum store_status
-load_keys(struct store *s, struct keyset *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->own = -1;
-	return s->ops->keys(s, add_key, k);
-}
-
-static void
-hex(const unsigned char *b, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
-}
-
-/* own_key - the store's own erasure key, made when there is none */
-static enum store_status
-own_key(struct store *s, struct keyset *k)
-{
-	unsigned char b[40];
-	enum store_status r;
-
-	if ((r = load_keys(s, k)) != STORE_OK || k->own >= 0)
-		return r;
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		snprintf(s->err, sizeof(s->err), "no random bytes for an "
-		    "erasure key: %s", strerror(errno));
-		return STORE_TEMP;
-	}
-	hex(b, 8, k->kid[0]);
-	hex(b + 8, 32, k->key[0]);
-	if ((r = s->ops->key_add(s, k->kid[0], k->key[0])) != STORE_OK)
-		return r;
-	return load_keys(s, k);
-}
-
-/* tomb - the tombstone of address under key i */
-static void
-tomb(const struct keyset *k, int i, const char *addr, char out[65])
-{
-	GHmac *h = g_hmac_new(G_CHECKSUM_SHA256,
-	    (const guchar *)k->key[i], strlen(k->key[i]));
-
-	g_hmac_update(h, (const guchar *)addr, (gssize)strlen(addr));
-	snprintf(out, 65, "%s", g_hmac_get_string(h));
-	g_hmac_unref(h);
-}
-
-static int
-add_tomb(const char *kid, const char *hash, void *arg)
-{
-	GHashTable *t = arg;
-
-	g_hash_table_add(t, g_strconcat(kid, ":", hash, NULL));
-	return 0;
-}
-
-/* is_erased - address has a tombstone under one of the keys */
-static int
-is_erased(const struct keyset *k, GHashTable *t, const char *addr)
-{
-	char h[65], *id;
-	int i, yes = 0;
-
-	for (i = 0; i < k->n && !yes; i++) {
-		tomb(k, i, addr, h);
-		id = g_strconcat(k->kid[i], ":", h, NULL);
-		yes = g_hash_table_contains(t, id);
-		g_free(id);
-	}
-	return yes;
-}
-
-struct store_tombs {
-	struct keyset	 k;
-	GHashTable	*t;
-};
-
-enum store_status
-store_tombs_open(struct store *s, struct store_tombs **out)
-{
-	struct store_tombs *x = xcalloc(1, sizeof(*x));
-	enum store_status r;
-
-	x->t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	if ((r = load_keys(s, &x->k)) != STORE_OK ||
-	    (r = s->ops->tombstones(s, add_tomb, x->t)) != STORE_OK) {
-		store_tombs_close(x);
-		x = NULL;
-	}
-	*out = x;
-	return r;
-}
-
-int
-store_tombs_has(const struct store_tombs *x, const char *addr)
-{
-	return x != NULL && is_erased(&x->k, x->t, addr);
-}
-
-void
-store_tombs_close(struct store_tombs *x)
-{
-	if (x == NULL)
-		return;
-	g_hash_table_destroy(x->t);
-	free(x);
-}
-
-enum store_status
-store_erased(struct store *s, const char *addr, int *yes)
-{
-	struct store_tombs *x;
-	enum store_status r;
-
-	*yes = 0;
-	if ((r = store_tombs_open(s, &x)) == STORE_OK)
-		*yes = store_tombs_has(x, addr);
-	store_tombs_close(x);
-	return r;
-}
-
-enum store_status
-store_forget(struct store *s, const char *a, time_t now, int *n)
-{
-	struct keyset k;
-	enum store_status r;
-	char h[65];
-
-	*n = 0;
-	if ((r = store_begin(s)) != STORE_OK)
-		return r;
-	if ((r = own_key(s, &k)) != STORE_OK ||
-	    (r = store_commit(s)) != STORE_OK) {
-		store_rollback(s);
-		return r;
-	}
-	tomb(&k, k.own, a, h);
-	return s->ops->forget(s, a, k.kid[k.own], h, now, n);
-}
-
-void
-store_host(char *buf, size_t len)
-{
-	const char *env = getenv("BOUNCER_HOST");
-
-	/* BOUNCER_HOST: tests play several hosts on one machine */
-	if (env && *env)
-		snprintf(buf, len, "%s", env);
-	else if (gethostname(buf, len) == -1)
-		snprintf(buf, len, "localhost");
-	buf[len - 1] = '\0';
-}
-
-char *
-store_scrub_text(const char *t, const char *addr)
-{
-	struct sbuf b;
-	size_t n = strlen(addr);
-	const char *p;
-
-	sbuf_init(&b);
-	sbuf_addn(&b, "", 0);
-	for (p = t; *p; ) {
-		if (n > 0 && strncasecmp(p, addr, n) == 0) {
-			sbuf_add(&b, "[erased]");
-			p += n;
-		} else
-			sbuf_addn(&b, p++, 1);
-	}
-	return sbuf_steal(&b);
-}
-
-const struct store_scrub store_scrubs[STORE_NSCRUBS] = {
-	{ "events", "id", "diagnostic" },
-	{ "events", "id", "remote_mta" },
-	{ "audit", "id", "why" },
-	{ "suppression", "address", "note" },
-	{ "held", "address", "note" },
-	{ "pending", "dedup", "diagnostic" },
-};
-
-enum store_status
-store_expire_events(struct store *s, time_t before, long limit, long *n)
-{
-	return s->ops->expire_events(s, before, limit, n);
-}
-
-struct copy {
-	struct store	*to;
-	int		 table;
-	long		 rows;
-	struct keyset	 keys;		/* the target's, and */
-	GHashTable	*tombs;		/* its tombstones */
-	enum store_status r;
-	void		(*progress)(const char *, long, void *);
-	void		*arg;
-};
-
-static int
-copy_row(const char *const *vals, void *arg)
-{
-	struct copy *c = arg;
-	int a = store_tables[c->table].addr;
-
-	/* an address erased in the target is not brought back */
-	if (a >= 0 && vals[a] && is_erased(&c->keys, c->tombs, vals[a]))
-		return 0;
-	if ((c->r = c->to->ops->load(c->to, c->table, vals)) != STORE_OK)
-		return -1;
-	if (++c->rows % 1000 == 0 && c->progress)
-		c->progress(store_tables[c->table].name, c->rows, c->arg);
-	return 0;
-}
-
-enum store_status
-store_copy(struct store *from, struct store *to,
-    void (*progress)(const char *, long, void *), void *arg)
-{
-	struct copy c;
-	enum store_status r;
-
-	if (from->ops->dump == NULL || to->ops->load == NULL) {
-		snprintf(to->err, sizeof(to->err), "copy goes from an SQLite "
-		    "store into a PostgreSQL one");
-		return STORE_FAIL;
-	}
-	memset(&c, 0, sizeof(c));
-	c.to = to;
-	c.progress = progress;
-	c.arg = arg;
-	c.tombs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	if ((r = store_begin(to)) != STORE_OK)
-		goto out;
-	if ((r = load_keys(to, &c.keys)) != STORE_OK ||
-	    (r = to->ops->tombstones(to, add_tomb, c.tombs)) != STORE_OK) {
-		store_rollback(to);
-		goto out;
-	}
-	for (c.table = 0; c.table < STORE_NTABLES; c.table++) {
-		c.rows = 0;
-		r = from->ops->dump(from, c.table, copy_row, &c);
-		if (r == STORE_OK)
-			r = c.r;
-		if (r != STORE_OK) {
-			if (c.r != STORE_OK)
-				snprintf(from->err, sizeof(from->err), "%s",
-				    to->err);
-			store_rollback(to);
-			goto out;
-		}
-		if (progress)
-			progress(store_tables[c.table].name, c.rows, arg);
-	}
-	r = store_commit(to);
-out:
-	g_hash_table_destroy(c.tombs);
-	return r;
-}
-
-enum store_status
-store_outbound_add(struct store *s, const char *qid, const char *msgid,
-    const char *addr, time_t t)
-{
-	return s->ops->outbound_add(s, qid, msgid, addr, t);
-}
-
-enum store_status
-store_outbound_tied(struct store *s, const char *qid, const char *msgid,
-    const char *addr, int *tied)
-{
-	return s->ops->outbound_tied(s, qid, msgid, addr, tied);
-}
-
-enum store_status
-store_outbound_nrcpt(struct store *s, const char *qid, long n, time_t t)
-{
-	return s->ops->outbound_nrcpt(s, qid, n, t);
-}
-
-enum store_status
-store_outbound_purge(struct store *s, time_t before)
-{
-	return s->ops->outbound_purge(s, before);
-}
-
-enum store_status
-store_pending_add(struct store *s, const struct store_event *e,
-    time_t arrived, int *dup)
-{
-	return s->ops->pending_add(s, e, arrived, dup);
-}
-
-enum store_status
-store_pending_each(struct store *s, store_pending_cb cb, void *arg)
-{
-	return s->ops->pending_each(s, cb, arg);
-}
-
-enum store_status
-store_pending_del(struct store *s, const char *dedup)
-{
-	return s->ops->pending_del(s, dedup);
-}
-
-enum store_status
-store_counter(struct store *s, const char *key, long delta, long *v)
-{
-	return s->ops->counter(s, key, delta, v);
-}
-
-enum store_status
-store_counter_set(struct store *s, const char *key, long v)
-{
-	return s->ops->counter_set(s, key, v);
-}
-
-void
-store_incident_free(struct store_incident *i)
-{
-	free(i->domain);
-	free(i->fingerprint);
-	free(i->diagnostic);
-	free(i->reason);
-	memset(i, 0, sizeof(*i));
-}
-
-enum store_status
-store_failure_add(struct store *s, time_t t, const char *dom, const char *fp,
-    const char *addr, time_t prune)
-{
-	return s->ops->failure_add(s, t, dom, fp, addr, prune);
-}
-
-enum store_status
-store_failure_addresses(struct store *s, const char *dom, const char *fp,
-    time_t since, int (*cb)(const char *, void *), void *arg)
-{
-	return s->ops->failure_addresses(s, dom, fp, since, cb, arg);
-}
-
-enum store_status
-store_incident_find(struct store *s, const char *dom, const char *fp,
-    time_t since, struct store_incident *i, int *found)
-{
-	return s->ops->incident_find(s, dom, fp, since, i, found);
-}
-
-enum store_status
-store_incident_put(struct store *s, struct store_incident *i)
-{
-	return s->ops->incident_put(s, i);
-}
-
-enum store_status
-store_incidents(struct store *s, time_t since, store_incident_cb cb, void *arg)
-{
-	return s->ops->incidents(s, since, cb, arg);
 }

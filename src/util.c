@@ -2,11 +2,14 @@
  * util.c - checked allocation, growable strings, string predicates.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -327,4 +330,54 @@ log_safe(const char *s, char *buf, size_t len)
 	}
 	buf[n < len ? n : len - 1] = '\0';
 	return buf;
+}
+
+int
+file_has_ci(const char *path, const char *addr)
+{
+	enum { CHUNK = 1 << 20 };
+	size_t alen = strlen(addr), have = 0, i;
+	char *buf;
+	ssize_t got;
+	int fd, hit = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	buf = xmalloc(CHUNK + alen);
+	/* the last alen - 1 bytes of a chunk start the next one */
+	while (!hit && (got = read(fd, buf + have, CHUNK)) > 0) {
+		for (i = have; i < have + (size_t)got; i++)
+			if (buf[i] >= 'A' && buf[i] <= 'Z')
+				buf[i] += 'a' - 'A';
+		have += (size_t)got;
+		hit = memmem(buf, have, addr, alen) != NULL;
+		if (have >= alen) {
+			memmove(buf, buf + have - (alen - 1), alen - 1);
+			have = alen - 1;
+		}
+	}
+	if (got == -1)
+		hit = -1;
+	close(fd);
+	free(buf);
+	return hit;
+}
+
+char *
+str_replace_ci(const char *t, const char *what, const char *with)
+{
+	struct sbuf b;
+	size_t n = strlen(what);
+	const char *p;
+
+	sbuf_init(&b);
+	sbuf_addn(&b, "", 0);
+	for (p = t; *p; ) {
+		if (n > 0 && strncasecmp(p, what, n) == 0) {
+			sbuf_add(&b, with);
+			p += n;
+		} else
+			sbuf_addn(&b, p++, 1);
+	}
+	return sbuf_steal(&b);
 }

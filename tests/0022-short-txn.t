@@ -51,6 +51,6 @@ wait $pid; is "$?" 0 "--maillog ends well"
 awk 'BEGIN { for (i = 1; i <= 12000; i++)
 	printf "Nov 23 10:00:00 mx postfix/smtp[99]: F%dX: to=<f%d@ml.example>, relay=none, delay=1, dsn=5.1.1, status=bounced (host said: 550 5.1.1 user unknown)\n", i, i }' > "$tmp/mail.log"
 $B --maillog "$tmp/mail.log" > /dev/null; ok $? "--maillog FILE of 12,000 lines"
-is "$(q "select offset from logpos")" "$(wc -c < "$tmp/mail.log" | tr -d ' ')" "its position is the end of the file"
+is "$(q "select pos from logpos")" "$(wc -c < "$tmp/mail.log" | tr -d ' ')" "its position is the end of the file"
 is "$(q "select count(*) from suppression where address like 'f%@ml.example'")" 12000 "every line stored"
 done_testing

@@ -274,3 +274,29 @@ $AL --now "$(dday 503)T12:00:00Z" > /dev/null
 is "$(alstate)" "" "2,000 clean sent: the alert's state is gone"
 grep -q '"level":"ok","state":"resolved","previous":"insufficient data","class":"complaint","scope":"domain","name":"alerted.example"' "$tmp/al.jsonl"
 ok $? "... and its resolution delivered"
+
+# an address counts in daily_addr once a day and class, and leaves it
+# once when its events go (--forget deletes them in one statement)
+for m in a b; do mkdsn twice@agg.example 4.2.2 "452 4.2.2 Mailbox full" tw$m@x | feed 600; done
+mkdsn other@agg.example 4.2.2 "452 4.2.2 Mailbox full" ot@x | feed 600
+aggday() { q "select coalesce(sum(count), 0) from daily_addr where rclass = 'soft' and day = (select max(time) / 86400 from events where address = 'other@agg.example')"; }
+is "$(aggday)" 2 "daily_addr: two addresses soft that day, three events"
+$B --forget twice@agg.example > /dev/null
+is "$(aggday)" 1 "... one of them erased, both its events: one address"
+# the aggregates the reports read (daily, audit_daily, listed) hold what
+# the rows they sum hold, after everything above (bounces, --expire,
+# --forget, --remove, imports, the log reader)
+agg() { q "select $1, sum(count) from $2 group by $1 having sum(count) <> 0 order by $1"; }
+at=instr; [ "$BACKEND" = pg ] && at=strpos
+raw() { q "select $1, count(*) from $2 group by $1 order by $1"; }
+is "$(agg class listed)" "$(raw class suppression)" "listed: the suppressions by class"
+is "$(agg "day, action" audit_daily)" "$(raw "time / 86400, action" audit)" "audit_daily: the audit rows by day and action"
+is "$(agg "day, domain, campaign, class, reason, feedback_type" daily)" \
+   "$(raw "time / 86400, substr(address, $at(address, '@') + 1), campaign, class, reason, feedback_type" events)" \
+   "daily: the events by day, domain, campaign, class, reason and feedback type"
+is "$(q "select address, campaign, class, feedback_type, last from seen_addr order by 1, 2, 3, 4")" \
+   "$(q "select address, campaign, class, feedback_type, max(time) from events where (case when class = 'unverified' then class when class = 'unsubscribe' or feedback_type in ('opt-out', 'unsubscribe') then 'unsubscribe' else class end) in ('hard', 'soft', 'block', 'complaint', 'unsubscribe') group by 1, 2, 3, 4 order by 1, 2, 3, 4")" \
+   "seen_addr: the newest rated event of each address, campaign, class and feedback type"
+is "$(q "select day, rclass, count from daily_addr where count <> 0 order by 1, 2")" \
+   "$(q "select time / 86400, case when class = 'unverified' then class when class = 'unsubscribe' or feedback_type in ('opt-out', 'unsubscribe') then 'unsubscribe' else class end, count(distinct address) from events where (case when class = 'unverified' then class when class = 'unsubscribe' or feedback_type in ('opt-out', 'unsubscribe') then 'unsubscribe' else class end) in ('hard', 'soft', 'block', 'complaint', 'unsubscribe') group by 1, 2 order by 1, 2")" \
+   "daily_addr: the addresses with rated events by day and rate class"
