@@ -24,6 +24,13 @@ struct logrun {
 	struct store		*s;
 	const struct policy_cfg	*p;
 	time_t			 now;	/* dates lines without a year */
+	/*
+	 * now when the run began, and the monotonic clock then: now moves
+	 * on with the run (logrun_tick), or a run of days would put every
+	 * year-less line more than a day after its start a year back
+	 */
+	time_t			 now0;
+	double			 mono0;
 	struct maillog_stats	*st;
 	const struct maillog_opts *cp;
 	struct logapply		*apply;	/* what a line says, into s */
@@ -42,6 +49,8 @@ struct logrun {
 	long			 lines;	/* ... with that many lines */
 };
 
+/* logrun_tick - now, as far on from now0 as the run has lasted */
+void	logrun_tick(struct logrun *);
 /* logrun_begin - open a transaction, if none is, and start its clock */
 enum store_status logrun_begin(struct logrun *);
 /*

@@ -132,23 +132,24 @@ int
 config_duration(const char *s, time_t *out)
 {
 	char *end;
-	long long v;
+	long long v, unit = 1;
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno || end == s || v < 0)
 		return -1;
 	switch (*end) {
-	case 'd': v *= 86400; end++; break;
-	case 'h': v *= 3600; end++; break;
-	case 'm': v *= 60; end++; break;
+	case 'd': unit = 86400; end++; break;
+	case 'h': unit = 3600; end++; break;
+	case 'm': unit = 60; end++; break;
 	case 's': end++; break;
 	case '\0': break;
 	default: return -1;
 	}
-	if (*end != '\0' || v > 100LL * 365 * 86400)
+	/* the bound before the product: "200000000000000d" once wrapped */
+	if (*end != '\0' || v > 100LL * 365 * 86400 / unit)
 		return -1;
-	*out = (time_t)v;
+	*out = (time_t)(v * unit);
 	return 0;
 }
 
@@ -156,19 +157,20 @@ int
 config_size(const char *s, size_t *out)
 {
 	char *end;
-	unsigned long long v;
+	unsigned long long v, unit = 1;
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s || v == 0 || *s == '-')
 		return -1;
 	if (*end == 'k' || *end == 'K')
-		v *= 1024, end++;
+		unit = 1024, end++;
 	else if (*end == 'm' || *end == 'M')
-		v *= 1024 * 1024, end++;
-	if (*end != '\0' || v > (1ULL << 30))
+		unit = 1024 * 1024, end++;
+	/* the bound before the product, which would wrap to a small size */
+	if (*end != '\0' || v > (1ULL << 30) / unit)
 		return -1;
-	*out = (size_t)v;
+	*out = (size_t)(v * unit);
 	return 0;
 }
 

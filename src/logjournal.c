@@ -64,7 +64,10 @@ journalctl(const char *cursor, int follow_it, pid_t *pid)
 static enum store_status
 one_entry(struct logrun *x, const struct journal_entry *e)
 {
-	time_t t = e->usec > 0 ? (time_t)(e->usec / 1000000) : x->now;
+	time_t t;
+
+	logrun_tick(x);
+	t = e->usec > 0 ? (time_t)(e->usec / 1000000) : x->now;
 
 	snprintf(x->mark, sizeof(x->mark), "%s", e->cursor);
 	x->st->lines++;

@@ -33,6 +33,12 @@ ms_since(const struct timespec *t)
 	    (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
+void
+logrun_tick(struct logrun *x)
+{
+	x->now = x->now0 + (time_t)(mono_s() - x->mono0);
+}
+
 /* logrun_begin - open a transaction, if none is, and start its clock */
 enum store_status
 logrun_begin(struct logrun *x)

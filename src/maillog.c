@@ -27,6 +27,7 @@ static enum store_status
 one_line(struct logrun *x, const char *line)
 {
 	x->st->lines++;
+	logrun_tick(x);
 	if (logline_parse(line, x->now, &x->ll) == -1)
 		return STORE_OK;
 	return logapply_line(x->apply, &x->ll);
@@ -173,6 +174,8 @@ maillog_read(const char *path, struct store *s, const struct classifier *c,
 	memset(st, 0, sizeof(*st));
 	*err = NULL;
 	x.follow = cp != NULL && cp->follow;
+	x.now0 = now;
+	x.mono0 = mono_s();
 	clock_gettime(CLOCK_MONOTONIC, &x.settled);
 	if (x.follow)
 		logrun_catch_stop();

@@ -78,4 +78,13 @@ ok $? "dma: the reply is the paragraph after the recipient's"
 $BOUNCER --explain "$fx/powermta-category.eml" > "$tmp/o"
 grep -q '^  rule: *X-PowerMTA-BounceCategory: bad-mailbox$' "$tmp/o"
 ok $? "PowerMTA's bounce category is shown as the deciding rule"
+
+# a duration or size past its bound is refused, not wrapped round to a
+# negative or small number (200000000000000d once became -7e17 seconds)
+$BOUNCER --db "$tmp/none.db" --list --since 200000000000000d > /dev/null 2>&1; is $? 64 "--since past 100 years: usage error"
+$BOUNCER --db "$tmp/none.db" --list --since 36501d > /dev/null 2>&1; is $? 64 "--since 36501d: usage error"
+printf 'busy_timeout = 200000000000000d\n' > "$tmp/busy.conf"
+$BOUNCER --config "$tmp/busy.conf" --test-rule x > /dev/null 2> "$tmp/e"; is $? 78 "busy_timeout that would wrap negative: a configuration error"
+printf x | $BOUNCER --max-size 17592186044417M --explain - > /dev/null 2>&1; is $? 64 "--max-size that would wrap to 1M: refused"
+printf x | $BOUNCER --max-size 1025M --explain - > /dev/null 2>&1; is $? 64 "--max-size over 1G: refused"
 done_testing

@@ -121,4 +121,13 @@ grep -q 'journalctl --follow ended' "$tmp/e"; ok $? "... saying so ($(cat "$tmp/
 PATH=/nonexistent $BOUNCER --allow-root --config "$tmp/conf" --maillog journal > /dev/null 2> "$tmp/e"
 is $? 66 "no journalctl: exit 66"
 grep -q 'journalctl' "$tmp/e"; ok $? "... saying why ($(cat "$tmp/e"))"
+# a long run (a pipe fed for days, --follow) dates a year-less line by
+# the time that has passed, not by the time it started: a line a day and
+# a second after the start was once put a year back. The second line
+# comes 5 s after the first, so "now" has moved on by then.
+bounced() { printf 'Dec  %s mx postfix/smtp[7]: 2A%d: to=<%s@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 user unknown (in reply to RCPT TO command))\n' "$1" "$2" "$3"; }
+{ bounced '5 12:00:00' 1 early; sleep 5; bounced '6 12:00:01' 2 late; } |
+	$B --now=2026-12-05T12:00:00Z --maillog - > /dev/null
+is "$(q "select datetime(time, 'unixepoch') from events where address='early@example.net'")" "2026-12-05 12:00:00" "a line of the run's start: dated that day"
+is "$(q "select datetime(time, 'unixepoch') from events where address='late@example.net'")" "2026-12-06 12:00:01" "a line a day and a second later, read 5 s on: dated that year, not the one before"
 done_testing
