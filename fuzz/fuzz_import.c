@@ -30,7 +30,7 @@ setup(void)
 	if (mkdtemp(dir) == NULL)
 		abort();
 	snprintf(path, sizeof(path), "%s/b.db", dir);
-	if (store_open(path, 1000, 0, &s, &err) != STORE_OK) {
+	if (store_open(path, 1000, STORE_CREATE, &s, &err) != STORE_OK) {
 		fprintf(stderr, "fuzz_import: %s\n", err ? err : "store");
 		abort();
 	}
