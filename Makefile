@@ -42,7 +42,7 @@ CLISRC    = src/cli.c src/cmd_pipe.c src/cmd_explain.c src/cmd_add.c \
 OBJ       = $(LIBOBJ) $(CLISRC:.c=.o)
 DEPS      = $(OBJ:.o=.d) $(UNITS:=.d)
 UNITS     = tests/unit/test_fields tests/unit/test_addr tests/unit/test_classify tests/unit/test_needle \
-	    tests/unit/test_logline
+	    tests/unit/test_logline tests/unit/test_journal
 
 all: bouncer
 

@@ -42,6 +42,8 @@ struct config {
 	char	*alert_command;		/* run with each alert on stdin */
 	time_t	 alert_window;		/* --alert: rates over, 1d */
 	time_t	 maillog_stale;		/* log unread this long: alert, 1h */
+	char	*maillog_users;		/* whose journal entries are Postfix's:
+					   "root postfix" */
 	double	 pause_block;		/* block percent that pauses; <0 off */
 	time_t	 pause_time;		/* how long a pause lasts, 1h */
 	int	 metrics_domains;	/* domains with their own series, 10 */

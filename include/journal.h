@@ -15,6 +15,12 @@ struct journal_entry {
 	char		cursor[512];	/* __CURSOR */
 	long long	usec;		/* __REALTIME_TIMESTAMP, 0: none */
 	char		ident[128];	/* SYSLOG_IDENTIFIER */
+	/*
+	 * _UID: journald's own field, the sender's user ID as the kernel
+	 * gave it (a client cannot set a field that starts with "_");
+	 * -1: none, or more than one
+	 */
+	long long	uid;
 	char		message[8192];	/* MESSAGE */
 };
 
@@ -28,6 +34,8 @@ struct journal_parser {
 	size_t		 dcap, dlen;
 	int		 fields;	/* fields in the entry so far */
 	char		 usec[32];	/* __REALTIME_TIMESTAMP's text */
+	char		 uid[32];	/* _UID's text */
+	int		 nuid;		/* _UID fields in the entry */
 	struct journal_entry e;
 };
 

@@ -30,6 +30,8 @@ struct maillog_opts {
 					   metric series (store_label_domains) */
 	int		 follow;	/* --follow: read on as the log grows,
 					   until SIGTERM */
+	const char	*users;		/* the journal: the users (names or
+					   IDs) whose entries are Postfix's */
 };
 
 struct maillog_stats {
@@ -42,6 +44,8 @@ struct maillog_stats {
 	long	suppressed;
 	long	tied;		/* --follow: pending reports tied ... */
 	long	unverified;	/* ... and recorded as never tied */
+	long	foreign;	/* the journal: Postfix's lines from a user
+				   not in users, ignored */
 };
 
 /*

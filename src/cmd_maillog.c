@@ -61,6 +61,7 @@ cmd_maillog(struct run *r)
 	mc.delims = cf->verp_delims;
 	mc.top_domains = cf->metrics_domains;
 	mc.follow = o->follow;
+	mc.users = cf->maillog_users;
 	res = maillog_read(o->arg, s, r->c, &cf->policy, o->now, &st, &err,
 	    &mc);
 	if (err) {
@@ -74,6 +75,11 @@ cmd_maillog(struct run *r)
 		    "bounced, %ld deferred; %ld already seen, %ld newly "
 		    "suppressed\n", st.lines, st.deliveries, st.sent,
 		    st.bounced, st.deferred, st.duplicates, st.suppressed);
+	/* someone on this host writes Postfix's lines: say so, every run */
+	if (st.foreign > 0)
+		fprintf(stderr, "%s: %s: ignored %ld entries in Postfix's name "
+		    "from users not in maillog_users\n", progname, o->arg,
+		    st.foreign);
 	if (rc == EX_OK)
 		rc = settle(s, r, &st);
 	store_close(s);

@@ -83,6 +83,7 @@ static const struct key keys[] = {
 	{ "alert_command",	K_STR,	F(alert_command),	0, 0, NULL },
 	{ "alert_window",	K_DURATION, F(alert_window),	DAYS(1), NOMAX, NULL },
 	{ "maillog_stale",	K_DURATION, F(maillog_stale),	0, NOMAX, NULL },
+	{ "maillog_users",	K_STR,	F(maillog_users),	0, 0, NULL },
 	{ "pause_block",	K_SPECIAL, 0,			0, 0, set_pause_block },
 	{ "pause_time",		K_DURATION, F(pause_time),	60, NOMAX, NULL },
 	{ "metrics_domains",	K_INT,	F(metrics_domains),	0, 100, NULL },
@@ -105,6 +106,7 @@ config_defaults(struct config *c)
 	thresholds_defaults(&c->th);
 	c->alert_window = 86400;
 	c->maillog_stale = 3600;
+	c->maillog_users = xstrdup("root postfix");
 	c->pause_block = -1;
 	c->pause_time = 3600;
 	c->metrics_domains = 10;

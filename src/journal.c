@@ -14,6 +14,8 @@ entry_reset(struct journal_parser *p)
 {
 	p->e.cursor[0] = p->e.ident[0] = p->e.message[0] = '\0';
 	p->e.usec = 0;
+	p->e.uid = -1;
+	p->nuid = 0;
 	p->fields = 0;
 }
 
@@ -37,6 +39,9 @@ value_to(struct journal_parser *p)
 	} else if (strcmp(p->name, "__REALTIME_TIMESTAMP") == 0) {
 		p->dst = p->usec;
 		p->dcap = sizeof(p->usec);
+	} else if (strcmp(p->name, "_UID") == 0) {
+		p->dst = p->uid;
+		p->dcap = sizeof(p->uid);
 	} else if (strcmp(p->name, "SYSLOG_IDENTIFIER") == 0) {
 		p->dst = p->e.ident;
 		p->dcap = sizeof(p->e.ident);
@@ -62,8 +67,17 @@ put(struct journal_parser *p, char c)
 static void
 value_end(struct journal_parser *p)
 {
+	char *end;
+
 	if (p->dst != NULL && strcmp(p->name, "__REALTIME_TIMESTAMP") == 0)
 		p->e.usec = strtoll(p->dst, NULL, 10);
+	if (p->dst == p->uid) {
+		/* only one, and only digits: else no user we know */
+		p->e.uid = strtoll(p->uid, &end, 10);
+		if (++p->nuid > 1 || end == p->uid || *end != '\0' ||
+		    p->uid[0] == '-')
+			p->e.uid = -1;
+	}
 	p->dst = NULL;
 	p->fields++;
 	p->state = J_NAME;

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,71 @@
 #include "util.h"
 
 #define JOURNAL_SOURCE	"journal"
+#define MAX_USERS	16
+
+/*
+ * Whose entries are Postfix's. Any local user can log a line tagged
+ * postfix/smtp (logger(1); postlog(1), which is set-gid postdrop), but
+ * journald records the sender's user ID in _UID from the kernel's
+ * credentials, where no client can set it; Postfix's daemons run as
+ * root (master, local, pipe) or mail_owner (smtp, lmtp, cleanup, qmgr).
+ */
+struct users {
+	long long	uid[MAX_USERS];
+	int		n;
+};
+
+/* users_get - maillog_users ("root postfix", names or IDs) as IDs */
+static int
+users_get(const char *spec, struct users *u, char **err)
+{
+	char name[64], msg[128], *end;
+	struct passwd *pw;
+	long long id;
+	size_t k;
+
+	u->n = 0;
+	for (spec = spec ? spec : ""; *spec; spec += k) {
+		spec += strspn(spec, " \t,");
+		if ((k = strcspn(spec, " \t,")) == 0)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)k, spec);
+		id = strtoll(name, &end, 10);
+		if (end == name || *end != '\0' || id < 0) {
+			if ((pw = getpwnam(name)) == NULL) {
+				snprintf(msg, sizeof(msg), "maillog_users: no "
+				    "user %s", name);
+				*err = xstrdup(msg);
+				return -1;
+			}
+			id = (long long)pw->pw_uid;
+		}
+		if (u->n == MAX_USERS) {
+			snprintf(msg, sizeof(msg), "maillog_users: more "
+			    "than %d users", MAX_USERS);
+			*err = xstrdup(msg);
+			return -1;
+		}
+		u->uid[u->n++] = id;
+	}
+	if (u->n == 0) {
+		*err = xstrdup("maillog_users is empty: no entry of the "
+		    "journal would be Postfix's");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+users_has(const struct users *u, long long uid)
+{
+	int i;
+
+	for (i = 0; uid >= 0 && i < u->n; i++)
+		if (u->uid[i] == uid)
+			return 1;
+	return 0;
+}
 
 /* journalctl - start it; its output's descriptor, or -1 (errno) */
 static int
@@ -49,8 +115,11 @@ journalctl(const char *cursor, int follow_it, pid_t *pid)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		if ((devnull = open("/dev/null", O_RDONLY)) != -1)
+		if ((devnull = open("/dev/null", O_RDONLY)) != -1 &&
+		    devnull != STDIN_FILENO) {
 			dup2(devnull, STDIN_FILENO);
+			close(devnull);
+		}
 		dup2(fds[1], STDOUT_FILENO);
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "bouncer: journalctl: %s\n", strerror(errno));
@@ -60,9 +129,13 @@ journalctl(const char *cursor, int follow_it, pid_t *pid)
 	return fds[0];
 }
 
-/* one_entry - a journal entry as a line of its program */
+/*
+ * one_entry - a journal entry as a line of its program, if a user of
+ * users sent it; else, when it reads as Postfix's, counted as foreign
+ */
 static enum store_status
-one_entry(struct logrun *x, const struct journal_entry *e)
+one_entry(struct logrun *x, const struct users *u,
+    const struct journal_entry *e)
 {
 	time_t t;
 
@@ -73,6 +146,10 @@ one_entry(struct logrun *x, const struct journal_entry *e)
 	x->st->lines++;
 	if (logline_message(e->ident, e->message, t, &x->ll) == -1)
 		return STORE_OK;
+	if (!users_has(u, e->uid)) {
+		x->st->foreign++;
+		return STORE_OK;
+	}
 	return logapply_line(x->apply, &x->ll);
 }
 
@@ -82,6 +159,7 @@ logjournal_read(struct logrun *x)
 	struct journal_parser *jp = xmalloc(sizeof(*jp));
 	enum store_status r = STORE_OK;
 	struct logfile *b = NULL;
+	struct users users;
 	long long dropped = 0;
 	const char *p;
 	size_t n, used;
@@ -93,6 +171,11 @@ logjournal_read(struct logrun *x)
 	journal_init(jp);
 	x->path = JOURNAL_SOURCE;
 	x->ino = 0;
+	if (users_get(x->cp ? x->cp->users : "root postfix", &users,
+	    &x->err) == -1) {
+		r = STORE_FAIL;
+		goto out;
+	}
 	if ((r = store_logpos_get(x->s, JOURNAL_SOURCE, &ino, &off, x->mark,
 	    sizeof(x->mark), &found)) != STORE_OK)
 		goto out;
@@ -110,7 +193,7 @@ logjournal_read(struct logrun *x)
 			if (!done)
 				continue;
 			if ((r = logrun_begin(x)) != STORE_OK ||
-			    (r = one_entry(x, &jp->e)) != STORE_OK ||
+			    (r = one_entry(x, &users, &jp->e)) != STORE_OK ||
 			    (r = logrun_chunk(x, 0)) != STORE_OK)
 				break;
 			continue;

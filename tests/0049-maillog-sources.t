@@ -4,7 +4,9 @@
 # - the journal (Debian 12 has no rsyslog by default): journalctl's
 #   export output after the cursor committed with the lines it produced,
 #   so a restart reads nothing twice and misses nothing (a journalctl on
-#   PATH stands in for the real one and records how it was asked);
+#   PATH stands in for the real one and records how it was asked); only
+#   the entries of maillog_users count, by journald's _UID, so a local
+#   user's logger or postlog line in Postfix's name counts for nothing;
 # - Postfix's own maillog_file, rotated by "postfix logrotate" to
 #   mail.log.YYYYMMDD-HHMMSS and compressed to .gz between two runs: the
 #   rest of the old file is read, then the new one;
@@ -14,7 +16,8 @@
 #   output) count once.
 . "$(dirname "$0")/lib.sh"
 db=$tmp/b.db
-printf 'db = %s\n' "$db" > "$tmp/conf"
+# maillog_users by number, beside root: no postfix user needed here
+printf 'db = %s\nmaillog_users = root 4242\n' "$db" > "$tmp/conf"
 B="$BOUNCER --allow-root --config $tmp/conf"
 $B --init > /dev/null
 sent() { q "select coalesce(sum(count), 0) from sent"; }
@@ -84,8 +87,13 @@ exit 0
 EOS
 chmod +x "$tmp/bin/journalctl"
 JOURNAL=$tmp/journal; export JOURNAL
-# entry CURSOR IDENT MESSAGE: one entry of the export format
-entry() { printf '__CURSOR=%s\n__REALTIME_TIMESTAMP=1796464800000000\nSYSLOG_FACILITY=2\nSYSLOG_IDENTIFIER=%s\n_PID=7\nMESSAGE=%s\n\n' "$1" "$2" "$3"; }
+# entry CURSOR IDENT MESSAGE [UID]: one entry of the export format, from
+# root unless UID is given ("": no _UID field)
+entry() {
+	u=${4-0}
+	[ -n "$u" ] && u="_UID=$u\\n"
+	printf '__CURSOR=%s\n__REALTIME_TIMESTAMP=1796464800000000\nSYSLOG_FACILITY=2\nSYSLOG_IDENTIFIER=%s\n_PID=7\n%bMESSAGE=%s\n\n' "$1" "$2" "$u" "$3"
+}
 msg() { printf '1J%d: to=<j%d@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK)' "$1" "$1"; }
 { entry s=1 postfix/smtp "$(msg 1)"; entry s=2 postfix/smtp "$(msg 2)"
   entry s=3 bouncer "message from <postfix/smtp[1]: 1J9: to=<j9@example.net>, relay=x, delay=1, dsn=5.1.1, status=bounced (550 x)> ignored"; } > "$JOURNAL"
@@ -94,7 +102,7 @@ is "$(sent)" 16 "the journal's Postfix entries are read, bouncer's own ignored"
 is "$(q "select count(*) from events where address = 'j9@example.net'")" 0 "... nothing from bouncer's entry"
 # a MESSAGE in the binary form (a value with a newline)
 { entry s=4 postfix/smtp "$(msg 4)"
-  printf '__CURSOR=s=5\nSYSLOG_IDENTIFIER=postfix/smtp\nMESSAGE\n'
+  printf '__CURSOR=s=5\nSYSLOG_IDENTIFIER=postfix/smtp\n_UID=4242\nMESSAGE\n'
   m="$(msg 5)"; len=${#m}
   printf "\\$(printf %03o $((len % 256)))\\$(printf %03o $((len / 256)))\\000\\000\\000\\000\\000\\000%s\\n\\n" "$m"; } >> "$JOURNAL"
 PATH=$tmp/bin:$PATH $B $N --maillog journal > /dev/null
@@ -111,6 +119,22 @@ i=0; while [ $i -lt 100 ] && [ "$(sent)" != 19 ]; do sleep 0.1; i=$((i + 1)); do
 is "$(sent)" 19 "--maillog journal --follow reads the new entry"
 kill -TERM $pid; wait $pid; is $? 0 "... and exits 0 on SIGTERM"
 is "$(q "select mark from logpos where path = 'journal'")" s=6 "... its cursor committed"
+# Postfix's lines from a user not in maillog_users: any local user can
+# write them (logger -t postfix/smtp, postlog -t postfix/smtp), journald
+# says who did in _UID; an entry without _UID is nobody's we know
+forged='1J70: to=<victim@example.net>, relay=mx.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] said: 550 5.1.1 user unknown (in reply to RCPT TO command))'
+{ entry s=7 postfix/smtp "$forged" 1000; entry s=8 postfix/smtp "$forged" ""
+  entry s=9 postfix/smtp "$forged" "0x0"; entry s=10 postfix/smtp "$(msg 10)" 4242; } >> "$JOURNAL"
+PATH=$tmp/bin:$PATH $B $N --maillog journal > "$tmp/o" 2> "$tmp/e"; is $? 0 "entries from other users: exit 0"
+is "$(q "select count(*) from events where address = 'victim@example.net'")" 0 "a postfix/smtp bounced line from uid 1000, from no _UID or a bad one: no event"
+$B --lookup victim@example.net > "$tmp/l" 2>&1
+grep -q '^state *not suppressed' "$tmp/l"; ok $? "... and the address is not suppressed ($(grep '^state' "$tmp/l"))"
+is "$(sent)" 20 "the entry from a user of maillog_users given by number counts"
+grep -q 'ignored 3 entries in Postfix.s name from users not in maillog_users' "$tmp/e"; ok $? "... and the run says how many it ignored, on stderr ($(cat "$tmp/e"))"
+printf 'db = %s\nmaillog_users = root nosuchuser-bouncer\n' "$db" > "$tmp/conf2"
+PATH=$tmp/bin:$PATH $BOUNCER --allow-root --config "$tmp/conf2" --maillog journal > /dev/null 2> "$tmp/e"
+is $? 66 "maillog_users naming no user: exit 66"
+grep -q 'maillog_users: no user nosuchuser-bouncer' "$tmp/e"; ok $? "... saying which ($(cat "$tmp/e"))"
 # journalctl --follow that ends by itself: an error, for systemd to restart it
 mkdir "$tmp/bin2"
 printf '#!/bin/sh\nexit 0\n' > "$tmp/bin2/journalctl"
