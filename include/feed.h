@@ -26,6 +26,8 @@ struct feed_stats {
 	long	erased;		/* lines for erased addresses, skipped */
 	long	ignored;	/* webhook events about no deliverability
 				   (opens, clicks, ...) */
+	int	read_error;	/* the input failed (described in errs):
+				   what came before it is applied */
 };
 
 /*

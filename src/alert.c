@@ -226,22 +226,25 @@ notify(const struct note *n, const struct alert_opts *o,
     const struct rates *r, FILE *out, struct alert_result *res)
 {
 	struct sbuf j;
-	char rate[16], level[16];
+	char rate[16], level[16], safe[LOG_SAFE_MAX];
 	int rc;
 
 	sbuf_init(&j);
 	note_json(&j, n, o, r);
 	rc = deliver(o->command, j.s);
 	rates_fmt(n->rate, n->threshold, rate, level, sizeof(rate));
+	/* the text and the name carry what reports said (a diagnostic, a
+	   domain): escaped, so cron's mail shows no stranger's control
+	   characters and no line of his */
 	if (n->text)
 		fprintf(out, "alert %s: %s %s: %s%s\n", n->state, n->level,
-		    n->class, n->text, rc == 0 ? "" : ": alert_command "
-		    "failed, will try again");
+		    n->class, log_safe(n->text, safe, sizeof(safe)), rc == 0 ?
+		    "" : ": alert_command failed, will try again");
 	else
 		fprintf(out, "alert %s: %s %s %s%s%s %s (threshold %s)%s\n",
 		    n->state, n->level, n->class, n->scope, *n->name ? " " : "",
-		    n->name, rate, level, rc == 0 ? "" : ": alert_command "
-		    "failed, will try again");
+		    log_safe(n->name, safe, sizeof(safe)), rate, level, rc == 0 ?
+		    "" : ": alert_command failed, will try again");
 	if (rc == 0)
 		res->sent++;
 	else

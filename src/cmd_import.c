@@ -61,5 +61,7 @@ cmd_import(struct run *r)
 	if (st.ignored)
 		printf(", %ld other events ignored", st.ignored);
 	putchar('\n');
+	if (st.read_error)
+		return EX_IOERR;
 	return st.bad ? EX_DATAERR : EX_OK;
 }

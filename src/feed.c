@@ -30,6 +30,8 @@
  * same policy as a bounce. A record seen before counts once; an erased
  * address (--forget) is skipped.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -908,7 +910,13 @@ feed_import(FILE *fp, const char *name, const char *class, struct store *s,
 		if (batch_done(&x, &in_batch, batch) == -1)
 			break;
 	}
-	if (kind == 'd' && x.r == STORE_OK)
+	/* a read error is not the end of the input: say so, never a
+	   short import that looks whole */
+	if (ferror(fp)) {
+		sbuf_printf(errs, "%s:%ld: read error: %s\n", name, x.lineno + 1,
+		    strerror(errno));
+		st->read_error = 1;
+	} else if (kind == 'd' && x.r == STORE_OK)
 		(void)documents(&x, all.s, all.len, first, batch);
 	free(line);
 	free(h);

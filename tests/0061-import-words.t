@@ -149,4 +149,10 @@ imp "$tmp/docs.json" > "$tmp/o" 2> "$tmp/e"; is $? 65 "documents with a broken o
 grep -q 'docs.json:5: not JSON' "$tmp/e"; ok $? "... the broken document named by its first line"
 is "$(cls d1@docs.example) $(cls d3@docs.example)" "complaint complaint" "... the documents around it applied"
 
+# input that fails while read (here a directory: getline says EISDIR) is
+# an error, never an import that looks whole and clean
+mkdir "$tmp/dir"
+imp "$tmp/dir" > "$tmp/o" 2> "$tmp/e"; is $? 74 "a read error: exit 74 (EX_IOERR), not 0"
+grep -q 'dir:1: read error: Is a directory' "$tmp/e"; ok $? "... saying where and why ($(cat "$tmp/e"))"
+
 done_testing
