@@ -120,7 +120,7 @@ decide(const struct classifier *c, const char *diag, const char *para,
 		if (v->status[0] && !code_weak(v->status) && r->class == NULL &&
 		    strcmp(r->reason, "expired") != 0 &&
 		    (reason = code_reason(v->status)) != NULL &&
-		    reason != r->reason &&
+		    strcmp(reason, r->reason) != 0 &&
 		    strcmp(classify_reason_class(reason, v->status), "soft") == 0 &&
 		    strcmp(classify_reason_class(r->reason, v->status), "soft") == 0 &&
 		    (!size_reason(r->reason) || size_reason(reason))) {
