@@ -21,6 +21,12 @@
 #include "policy.h"
 #include "store.h"
 
+/*
+ * Whose journal entries are Postfix's by default: its daemons run as
+ * root (master, local, pipe) or mail_owner (smtp, cleanup, qmgr)
+ */
+#define MAILLOG_USERS	"root postfix"
+
 struct maillog_opts {
 	/* where the log names a message's campaign (campaign.h) */
 	const char	*header;	/* logged by header_checks INFO */
@@ -31,7 +37,8 @@ struct maillog_opts {
 	int		 follow;	/* --follow: read on as the log grows,
 					   until SIGTERM */
 	const char	*users;		/* the journal: the users (names or
-					   IDs) whose entries are Postfix's */
+					   IDs) whose entries are Postfix's;
+					   NULL: MAILLOG_USERS */
 };
 
 struct maillog_stats {

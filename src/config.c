@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "maillog.h"
 
 #define DAYS(n)		((long long)(n) * 86400)
 
@@ -106,7 +107,7 @@ config_defaults(struct config *c)
 	thresholds_defaults(&c->th);
 	c->alert_window = 86400;
 	c->maillog_stale = 3600;
-	c->maillog_users = xstrdup("root postfix");
+	c->maillog_users = xstrdup(MAILLOG_USERS);
 	c->pause_block = -1;
 	c->pause_time = 3600;
 	c->metrics_domains = 10;

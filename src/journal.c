@@ -67,16 +67,16 @@ put(struct journal_parser *p, char c)
 static void
 value_end(struct journal_parser *p)
 {
-	char *end;
+	size_t n;
 
 	if (p->dst != NULL && strcmp(p->name, "__REALTIME_TIMESTAMP") == 0)
 		p->e.usec = strtoll(p->dst, NULL, 10);
 	if (p->dst == p->uid) {
-		/* only one, and only digits: else no user we know */
-		p->e.uid = strtoll(p->uid, &end, 10);
-		if (++p->nuid > 1 || end == p->uid || *end != '\0' ||
-		    p->uid[0] == '-')
-			p->e.uid = -1;
+		/* only one, and only digits (a uid_t): else no user we know */
+		n = strlen(p->uid);
+		p->e.uid = ++p->nuid == 1 && n > 0 && n <= 10 &&
+		    strspn(p->uid, "0123456789") == n ?
+		    strtoll(p->uid, NULL, 10) : -1;
 	}
 	p->dst = NULL;
 	p->fields++;

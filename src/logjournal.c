@@ -171,8 +171,8 @@ logjournal_read(struct logrun *x)
 	journal_init(jp);
 	x->path = JOURNAL_SOURCE;
 	x->ino = 0;
-	if (users_get(x->cp ? x->cp->users : "root postfix", &users,
-	    &x->err) == -1) {
+	if (users_get(x->cp && x->cp->users ? x->cp->users : MAILLOG_USERS,
+	    &users, &x->err) == -1) {
 		r = STORE_FAIL;
 		goto out;
 	}

@@ -40,6 +40,10 @@ main(void)
 	ok(UID("_UID=0x0\nMESSAGE=x\n\n") == -1, "_UID not a number");
 	ok(UID("_UID=-1\nMESSAGE=x\n\n") == -1, "_UID negative");
 	ok(UID("_UID=\nMESSAGE=x\n\n") == -1, "_UID empty");
+	ok(UID("_UID= 0\nMESSAGE=x\n\n") == -1 &&
+	    UID("_UID=+0\nMESSAGE=x\n\n") == -1, "_UID with a space or a sign");
+	ok(UID("_UID=99999999999\nMESSAGE=x\n\n") == -1,
+	    "_UID beyond a uid_t");
 	ok(UID("_UID_X=0\nUID=0\nMESSAGE=x\n\n") == -1,
 	    "fields named like _UID are not _UID");
 	/* a MESSAGE in the binary form whose bytes look like a _UID field */
