@@ -53,8 +53,8 @@ struct store_driver {
 	enum store_status (*begin)(struct store *);
 	enum store_status (*commit)(struct store *);
 	void	(*rollback)(struct store *);
-	/* keep: the SQL is a string literal, to cache by its address */
-	enum store_status (*prepare)(struct store *, const char *, int,
+	/* the engine's SQL, in the driver's dialect; a driver may cache it */
+	enum store_status (*prepare)(struct store *, const char *,
 		    struct store_stmt **);
 	void	(*bind)(struct store_stmt *, int, int, const char *,
 		    long long);
@@ -182,11 +182,6 @@ enum store_status store_q(struct store *, struct store_stmt **, const char *,
 	    const char *, ...);
 /* store_run - a statement without rows; *changes (may be NULL) */
 enum store_status store_run(struct store *, long *, const char *,
-	    const char *, ...);
-/* the same for SQL built at run time (from the list), never cached */
-enum store_status store_qx(struct store *, struct store_stmt **, const char *,
-	    const char *, ...);
-enum store_status store_runx(struct store *, long *, const char *,
 	    const char *, ...);
 /* store_one - the integer of a one-row query; 0 without a row */
 enum store_status store_one(struct store *, long long *, const char *,

@@ -26,15 +26,15 @@ store_is_pg(const char *db)
 /* The statement helpers (store_driver.h). */
 
 static enum store_status
-vq(struct store *s, struct store_stmt **st, int keep, const char *sql,
-    const char *fmt, va_list ap)
+vq(struct store *s, struct store_stmt **st, const char *sql, const char *fmt,
+    va_list ap)
 {
 	enum store_status r;
 	const char *v;
 	long long n;
 	int i;
 
-	if ((r = s->drv->prepare(s, sql, keep, st)) != STORE_OK)
+	if ((r = s->drv->prepare(s, sql, st)) != STORE_OK)
 		return r;
 	for (i = 0; fmt[i]; i++)
 		switch (fmt[i]) {
@@ -66,38 +66,8 @@ store_q(struct store *s, struct store_stmt **st, const char *sql,
 	va_list ap;
 
 	va_start(ap, fmt);
-	r = vq(s, st, 1, sql, fmt, ap);
+	r = vq(s, st, sql, fmt, ap);
 	va_end(ap);
-	return r;
-}
-
-enum store_status
-store_qx(struct store *s, struct store_stmt **st, const char *sql,
-    const char *fmt, ...)
-{
-	enum store_status r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = vq(s, st, 0, sql, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static enum store_status
-vrun(struct store *s, long *changes, int keep, const char *sql,
-    const char *fmt, va_list ap)
-{
-	struct store_stmt *st;
-	enum store_status r;
-
-	if ((r = vq(s, &st, keep, sql, fmt, ap)) != STORE_OK)
-		return r;
-	while (store_row(s, st, &r) == 1)
-		;
-	if (r == STORE_OK && changes != NULL)
-		*changes = s->drv->changes(s, st);
-	store_done(s, st);
 	return r;
 }
 
@@ -105,25 +75,20 @@ enum store_status
 store_run(struct store *s, long *changes, const char *sql, const char *fmt,
     ...)
 {
+	struct store_stmt *st;
 	enum store_status r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	r = vrun(s, changes, 1, sql, fmt, ap);
+	r = vq(s, &st, sql, fmt, ap);
 	va_end(ap);
-	return r;
-}
-
-enum store_status
-store_runx(struct store *s, long *changes, const char *sql, const char *fmt,
-    ...)
-{
-	enum store_status r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = vrun(s, changes, 0, sql, fmt, ap);
-	va_end(ap);
+	if (r != STORE_OK)
+		return r;
+	while (store_row(s, st, &r) == 1)
+		;
+	if (r == STORE_OK && changes != NULL)
+		*changes = s->drv->changes(s, st);
+	store_done(s, st);
 	return r;
 }
 
@@ -136,7 +101,7 @@ store_one(struct store *s, long long *v, const char *sql, const char *fmt, ...)
 
 	*v = 0;
 	va_start(ap, fmt);
-	r = vq(s, &st, 1, sql, fmt, ap);
+	r = vq(s, &st, sql, fmt, ap);
 	va_end(ap);
 	if (r != STORE_OK)
 		return r;

@@ -81,7 +81,7 @@ scrub_col(struct store *s, const struct store_table *t, const char *key,
 	/* names from the list, never from input */
 	sql = g_strdup_printf("SELECT %s, %s FROM %s WHERE {INSTR}(lower(%s), "
 	    "?1) > 0", key, col, t->name, col);
-	if ((r = store_qx(s, &st, sql, "s", addr)) == STORE_OK) {
+	if ((r = store_q(s, &st, sql, "s", addr)) == STORE_OK) {
 		while (store_row(s, st, &r) == 1) {
 			keys = xrealloc(keys, (n + 1) * sizeof(*keys));
 			olds = xrealloc(olds, (n + 1) * sizeof(*olds));
@@ -103,10 +103,10 @@ scrub_col(struct store *s, const struct store_table *t, const char *key,
 		}
 		text = str_replace_ci(olds[k], addr, "[erased]");
 		if (fmt[1] == 'i')
-			r = store_runx(s, NULL, sql, fmt, text,
+			r = store_run(s, NULL, sql, fmt, text,
 			    strtoll(keys[k], NULL, 10), olds[k]);
 		else
-			r = store_runx(s, NULL, sql, fmt, text, keys[k],
+			r = store_run(s, NULL, sql, fmt, text, keys[k],
 			    olds[k]);
 		free(text);
 		if (r == STORE_OK && (k + 1 == n ||
@@ -189,7 +189,7 @@ store_forget(struct store *s, const char *a, const char *kid,
 		c = 0;
 		sql = g_strdup_printf("DELETE FROM %s WHERE address = ?1",
 		    store_tables[i].name);
-		r = store_runx(s, &c, sql, "s", a);
+		r = store_run(s, &c, sql, "s", a);
 		g_free(sql);
 		*n += (int)c;
 	}
@@ -283,14 +283,14 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 
 	sel = g_strdup_printf("SELECT %s FROM %s", t->cols, t->name);
 	put = copy_sql(t);
-	if ((r = store_qx(from, &st, sel, "")) != STORE_OK)
+	if ((r = store_q(from, &st, sel, "")) != STORE_OK)
 		goto out;
 	while (w == STORE_OK && store_row(from, st, &r) == 1) {
 		/* an address erased in the target is not brought back */
 		if (a >= 0 && t->addr && cb->skip &&
 		    cb->skip(store_col(st, a), cb->arg))
 			continue;
-		if ((w = to->drv->prepare(to, put, 0, &ins)) != STORE_OK)
+		if ((w = to->drv->prepare(to, put, &ins)) != STORE_OK)
 			break;
 		for (i = 0; i < n; i++) {
 			v = from->drv->column(st, i);

@@ -159,13 +159,11 @@ pg_exec(struct store *bs, const char *sql)
 }
 
 static enum store_status
-pg_prepare(struct store *bs, const char *sql, int keep,
-    struct store_stmt **out)
+pg_prepare(struct store *bs, const char *sql, struct store_stmt **out)
 {
 	struct pgst *x = xcalloc(1, sizeof(*x));
 
 	(void)bs;
-	(void)keep;
 	x->head.drv = &pg_driver;
 	x->sql = store_sql(sql, pg_driver.dialect, 1);
 	*out = &x->head;
@@ -305,7 +303,7 @@ pg_lock(struct store *bs, const char *key)
 
 	if (key == NULL)
 		return pg_exec(bs, "SELECT pg_advisory_xact_lock(7303551)");
-	pg_prepare(bs, "SELECT pg_advisory_xact_lock(hashtext(?1))", 0, &x);
+	pg_prepare(bs, "SELECT pg_advisory_xact_lock(hashtext(?1))", &x);
 	pg_bind(x, 1, STORE_TEXT, key, 0);
 	while (pg_step(bs, x, &r) == 1)
 		;

@@ -41,7 +41,7 @@
 struct sqst {
 	struct store_stmt head;
 	sqlite3_stmt	*st;
-	const char	*sql;		/* the literal it was cached for */
+	char		*sql;		/* the engine's text it was cached for */
 };
 
 struct sq {
@@ -53,8 +53,8 @@ struct sq {
 	struct timespec	 busy_since;	/* the wait began */
 	/*
 	 * Prepared statements, kept for the process: a replay runs the same
-	 * few statements for every message, and preparing costs more than
-	 * running. Keyed by the SQL text's address (string literals).
+	 * few statements for every message, and --migrate-to one per row,
+	 * and preparing costs more than running. Keyed by the SQL's text.
 	 */
 	struct sqst	 cache[CACHE_MAX];
 	int		 ncache;
@@ -92,21 +92,21 @@ sq_exec(struct store *bs, const char *sql)
 }
 
 static enum store_status
-sq_prepare(struct store *bs, const char *sql, int keep, struct store_stmt **out)
+sq_prepare(struct store *bs, const char *sql, struct store_stmt **out)
 {
 	struct sq *s = SQ(bs);
 	struct sqst *x;
 	char *q;
 	int i, rc, cache;
 
-	for (i = 0; keep && i < s->ncache; i++)
-		if (s->cache[i].sql == sql) {
+	for (i = 0; i < s->ncache; i++)
+		if (strcmp(s->cache[i].sql, sql) == 0) {
 			sqlite3_reset(s->cache[i].st);
 			sqlite3_clear_bindings(s->cache[i].st);
 			*out = &s->cache[i].head;
 			return STORE_OK;
 		}
-	cache = keep && s->ncache < CACHE_MAX;
+	cache = s->ncache < CACHE_MAX;
 	x = cache ? &s->cache[s->ncache] : xcalloc(1, sizeof(*x));
 	q = store_sql(sql, sq_driver.dialect, 0);
 	rc = sqlite3_prepare_v3(s->db, q, -1, cache ?
@@ -119,7 +119,7 @@ sq_prepare(struct store *bs, const char *sql, int keep, struct store_stmt **out)
 	}
 	x->head.drv = &sq_driver;
 	if (cache) {
-		x->sql = sql;
+		x->sql = xstrdup(sql);
 		s->ncache++;
 	}
 	*out = &x->head;
@@ -402,8 +402,10 @@ sq_close(struct store *bs)
 	struct sq *s = SQ(bs);
 	int i;
 
-	for (i = 0; i < s->ncache; i++)
+	for (i = 0; i < s->ncache; i++) {
 		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	/* copy what it can back into the file; never waits, never fails a reader */
 	if (s->db != NULL && !s->base.readonly)
 		(void)sqlite3_wal_checkpoint_v2(s->db, NULL,
