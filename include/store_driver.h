@@ -141,7 +141,7 @@ extern const size_t store_ntriggers;
  * version v to v + 1, creating the tables named (as the list has them),
  * adding the columns and running the SQL. A new database is made from the list.
  */
-#define STORE_VERSION	12
+#define STORE_VERSION	13
 struct store_migration {
 	const char	*tables;	/* created from the list, or NULL */
 	const char	*sql;		/* or NULL */
