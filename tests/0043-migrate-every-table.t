@@ -84,6 +84,10 @@ fi
 chmod 755 "$tmp"
 pg_start || { echo "Bail out! PostgreSQL did not start"; sed "s/^/# /" "$tmp"/pg.* "$tmp"/pg/log 2>/dev/null; exit 1; }
 $BOUNCER --db "$PGURI" --init > /dev/null; ok $? "--init makes a PostgreSQL store"
+# plpgsql's generic plan of a trigger, made while --migrate-to's target
+# was empty, scanned events for every row copied (quadratic)
+is "$(pgq "SELECT count(*) FROM pg_proc WHERE proname LIKE 'bouncer_%' AND 'plan_cache_mode=force_custom_plan' = ANY(proconfig)") $(pgq "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'bouncer_%'")" \
+   "$(sqlite3 "$src" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'") $(sqlite3 "$src" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")" "every trigger's function planned for each call"
 $BOUNCER --db "$tmp/fresh.db" --init > /dev/null
 is "$(pgq "SELECT table_name || ' ' || column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1")" \
    "$(tables "$tmp/fresh.db")" "the same tables and columns on SQLite and PostgreSQL"
