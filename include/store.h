@@ -354,9 +354,10 @@ enum store_status store_counter_set(struct store *, const char *, long);
 
 /*
  * store_copy - copy every table of from into to (either database into
- * the other), in one transaction of the target; rows the target already
- * has are kept (counters keep the larger value), so running it twice
- * changes nothing. A source whose schema is not this bouncer's is
+ * the other), in short transactions of the target (TXN_SECONDS); rows
+ * the target already has are kept (counters keep the larger value), so
+ * running it twice changes nothing and a copy cut short is completed by
+ * running it again. A source whose schema is not this bouncer's is
  * refused. An address's rows are skipped when skip (may be NULL) says
  * so (erased in the target); progress (may be NULL) is called with the
  * table and rows done.

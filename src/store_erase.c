@@ -268,7 +268,14 @@ copy_sql(const struct store_table *t)
 	return sbuf_steal(&b);
 }
 
-/* copy_table - every row of t from one store into the other */
+/*
+ * copy_table - every row of t from one store into the other, in short
+ * transactions of the target: its writers (a fleet's, on PostgreSQL)
+ * wait for the copy no longer than for any other, and PostgreSQL, which
+ * keeps every version of a row a transaction updates, never makes the
+ * aggregate rows the triggers update once a copied row (listed, daily)
+ * the chains that made one long copy quadratic
+ */
 static enum store_status
 copy_table(struct store *from, struct store *to, const struct store_table *t,
     const struct store_copy_cb *cb)
@@ -280,6 +287,7 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 	int a = col_index(t->cols, "address", 7) - 1;
 	const char *v;
 	long rows = 0;
+	double t0 = 0;
 
 	sel = g_strdup_printf("SELECT %s FROM %s", t->cols, t->name);
 	put = copy_sql(t);
@@ -290,6 +298,11 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 		if (a >= 0 && t->addr && cb->skip &&
 		    cb->skip(store_col(st, a), cb->arg))
 			continue;
+		if (!to->txn) {
+			if ((w = store_begin(to)) != STORE_OK)
+				break;
+			t0 = mono_s();
+		}
 		if ((w = to->drv->prepare(to, put, &ins)) != STORE_OK)
 			break;
 		for (i = 0; i < n; i++) {
@@ -305,15 +318,24 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 		while (store_row(to, ins, &w) == 1)
 			;
 		store_done(to, ins);
+		if (w == STORE_OK && mono_s() - t0 >= TXN_SECONDS &&
+		    (w = store_commit(to)) == STORE_OK)
+			txn_gap();
 		if (++rows % 1000 == 0 && cb->progress)
 			cb->progress(t->name, rows, cb->arg);
 	}
 	store_done(from, st);
+	if (w == STORE_OK && r == STORE_OK && !to->txn)
+		w = store_begin(to);
 	if (r != STORE_OK)
 		snprintf(to->err, sizeof(to->err), "%s", from->err);
 	else if ((r = w) == STORE_OK && t->cols[0] == 'i' && t->cols[1] == 'd' &&
 	    t->cols[2] == ',' && to->drv->serial)
 		r = to->drv->serial(to, t->name);
+	if (r == STORE_OK)
+		r = store_commit(to);
+	else if (to->txn)
+		store_rollback(to);
 	if (r == STORE_OK && cb->progress)
 		cb->progress(t->name, rows, cb->arg);
 out:
@@ -335,15 +357,9 @@ store_copy(struct store *from, struct store *to, const struct store_copy_cb *cb)
 		    "(version %d) is not this bouncer's (%d): open it for "
 		    "writing once (bouncer --init) and copy again", v,
 		    STORE_VERSION);
-	if ((r = store_begin(to)) != STORE_OK)
-		return r;
-	for (i = 0; i < store_ntables && r == STORE_OK; i++)
+	for (i = 0, r = STORE_OK; i < store_ntables && r == STORE_OK; i++)
 		if (store_tables[i].merge != MERGE_NONE)
 			r = copy_table(from, to, &store_tables[i], cb);
-	if (r == STORE_OK)
-		r = store_commit(to);
-	else
-		store_rollback(to);
 	if (r != STORE_OK)
 		snprintf(from->err, sizeof(from->err), "%s", to->err);
 	return r;
