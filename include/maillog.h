@@ -26,6 +26,12 @@
  * root (master, local, pipe) or mail_owner (smtp, cleanup, qmgr)
  */
 #define MAILLOG_USERS	"root postfix"
+/*
+ * The store's counter of the journal's entries in Postfix's name from
+ * users not in maillog_users, ignored (--metrics): someone on this host
+ * forges Postfix's log
+ */
+#define MAILLOG_FOREIGN	"maillog_foreign"
 
 struct maillog_opts {
 	/* where the log names a message's campaign (campaign.h) */

@@ -138,6 +138,7 @@ one_entry(struct logrun *x, const struct users *u,
     const struct journal_entry *e)
 {
 	time_t t;
+	long n;
 
 	logrun_tick(x);
 	t = e->usec > 0 ? (time_t)(e->usec / 1000000) : x->now;
@@ -147,8 +148,9 @@ one_entry(struct logrun *x, const struct users *u,
 	if (logline_message(e->ident, e->message, t, &x->ll) == -1)
 		return STORE_OK;
 	if (!users_has(u, e->uid)) {
+		/* counted with the cursor: once, whatever restarts */
 		x->st->foreign++;
-		return STORE_OK;
+		return store_counter(x->s, MAILLOG_FOREIGN, 1, &n);
 	}
 	return logapply_line(x->apply, &x->ll);
 }

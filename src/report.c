@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maillog.h"
 #include "metrics.h"
 #include "output.h"
 #include "rates.h"
@@ -550,7 +551,7 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	struct pending_state ps = { 0, 0, 0 };
 	enum store_status r;
 	time_t last = 0;
-	long erasures = 0, hits_rcpt = 0, hits_unv = 0;
+	long erasures = 0, hits_rcpt = 0, hits_unv = 0, foreign = 0;
 	int i;
 
 	/*
@@ -569,6 +570,7 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	    STORE_OK ||
 	    (r = store_counter(s, "limit_hits_unverified", 0, &hits_unv)) !=
 	    STORE_OK ||
+	    (r = store_counter(s, MAILLOG_FOREIGN, 0, &foreign)) != STORE_OK ||
 	    (r = store_incidents(s, 0, collect_incident, inc)) != STORE_OK)
 		goto out;
 	fprintf(fp, "# HELP bouncer_incidents_total Incidents: many recipients "
@@ -606,6 +608,10 @@ report_metrics(struct store *s, time_t now, FILE *fp)
 	    "bouncer_limit_hits_total{limit=\"recipients\"} %ld\n"
 	    "bouncer_limit_hits_total{limit=\"unverified\"} %ld\n",
 	    hits_rcpt, hits_unv);
+	fprintf(fp, "# HELP bouncer_maillog_foreign_total Journal entries in "
+	    "Postfix's name from users not in maillog_users, ignored.\n"
+	    "# TYPE bouncer_maillog_foreign_total counter\n"
+	    "bouncer_maillog_foreign_total %ld\n", foreign);
 	fprintf(fp, "# HELP bouncer_last_event_timestamp_seconds Time of the "
 	    "newest recorded event.\n"
 	    "# TYPE bouncer_last_event_timestamp_seconds gauge\n"

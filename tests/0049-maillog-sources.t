@@ -131,6 +131,11 @@ $B --lookup victim@example.net > "$tmp/l" 2>&1
 grep -q '^state *not suppressed' "$tmp/l"; ok $? "... and the address is not suppressed ($(grep '^state' "$tmp/l"))"
 is "$(sent)" 20 "the entry from a user of maillog_users given by number counts"
 grep -q 'ignored 3 entries in Postfix.s name from users not in maillog_users' "$tmp/e"; ok $? "... and the run says how many it ignored, on stderr ($(cat "$tmp/e"))"
+# counted in the store with the cursor, for --metrics (a --follow
+# service says it only when it stops): once, however often it is read
+PATH=$tmp/bin:$PATH $B $N --maillog journal > /dev/null 2>&1
+$B --metrics > "$tmp/m" 2>&1
+grep -q '^bouncer_maillog_foreign_total 3$' "$tmp/m"; ok $? "... and --metrics counts them, once ($(grep foreign_total "$tmp/m"))"
 printf 'db = %s\nmaillog_users = root nosuchuser-bouncer\n' "$db" > "$tmp/conf2"
 PATH=$tmp/bin:$PATH $BOUNCER --allow-root --config "$tmp/conf2" --maillog journal > /dev/null 2> "$tmp/e"
 is $? 66 "maillog_users naming no user: exit 66"
