@@ -19,14 +19,19 @@
 enum store_status erase_forget(struct store *, const char *, time_t, int *);
 
 /*
- * The tombstones of a store, read once (an import, a copy):
+ * The tombstones of a store, for an import or a copy into it:
  * erase_tombs_has is 1 when the address has one, 0 for a NULL set.
+ * erase_tombs_fresh reads them again, at the start of each of the run's
+ * transactions, so that an address erased meanwhile is not brought back
+ * by the next.
  */
 struct erase_tombs;
 enum store_status erase_tombs_open(struct store *, struct erase_tombs **);
+enum store_status erase_tombs_fresh(struct store *, struct erase_tombs *);
 int	erase_tombs_has(const struct erase_tombs *, const char *);
-/* erase_tombs_skip - erase_tombs_has as a store_copy skip callback */
+/* erase_tombs_has and _fresh as store_copy's callbacks */
 int	erase_tombs_skip(const char *, void *);
+enum store_status erase_tombs_fresh_cb(struct store *, void *);
 void	erase_tombs_close(struct erase_tombs *);
 
 #endif

@@ -359,11 +359,13 @@ enum store_status store_counter_set(struct store *, const char *, long);
  * running it twice changes nothing and a copy cut short is completed by
  * running it again. A source whose schema is not this bouncer's is
  * refused. An address's rows are skipped when skip (may be NULL) says
- * so (erased in the target); progress (may be NULL) is called with the
- * table and rows done.
+ * so (erased in the target), fresh (may be NULL) is called at the start
+ * of each transaction of the target (to read what skip knows again);
+ * progress (may be NULL) is called with the table and rows done.
  */
 struct store_copy_cb {
 	int	(*skip)(const char *, void *);
+	enum store_status (*fresh)(struct store *, void *);
 	void	(*progress)(const char *, long, void *);
 	void	*arg;
 };

@@ -25,7 +25,8 @@ cmd_migrate(struct run *r)
 	const struct options *o = r->o;
 	struct store *to = NULL;
 	struct erase_tombs *tombs = NULL;
-	struct store_copy_cb cb = { erase_tombs_skip, copy_progress, NULL };
+	struct store_copy_cb cb = { erase_tombs_skip, erase_tombs_fresh_cb,
+	    copy_progress, NULL };
 	struct config pc = *r->cf;
 	enum store_status st;
 	int rc;

@@ -133,13 +133,29 @@ erase_tombs_open(struct store *s, struct erase_tombs **out)
 	enum store_status r;
 
 	x->t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	if ((r = load_keys(s, &x->k)) != STORE_OK ||
-	    (r = store_tombstones(s, add_tomb, x->t)) != STORE_OK) {
+	if ((r = erase_tombs_fresh(s, x)) != STORE_OK) {
 		erase_tombs_close(x);
 		x = NULL;
 	}
 	*out = x;
 	return r;
+}
+
+enum store_status
+erase_tombs_fresh(struct store *s, struct erase_tombs *x)
+{
+	enum store_status r;
+
+	g_hash_table_remove_all(x->t);
+	if ((r = load_keys(s, &x->k)) != STORE_OK)
+		return r;
+	return store_tombstones(s, add_tomb, x->t);
+}
+
+enum store_status
+erase_tombs_fresh_cb(struct store *s, void *arg)
+{
+	return erase_tombs_fresh(s, arg);
 }
 
 int

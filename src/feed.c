@@ -108,7 +108,8 @@ struct ctx {
 	const char		*class;	/* --class: a plain list's */
 	struct feed_stats	*st;
 	struct sbuf		*errs;
-	struct erase_tombs	*tombs;	/* erased addresses, read once */
+	struct erase_tombs	*tombs;	/* erased addresses, read again in
+					   each transaction */
 	long			 lineno;	/* where the record starts */
 	long			 item;		/* in an array: 1, 2, ...; 0 */
 	double			 txn_t0;	/* this transaction began */
@@ -764,6 +765,9 @@ batch_done(struct ctx *x, long *in_batch, int batch)
 	if ((x->r = store_begin(x->s)) != STORE_OK)
 		return -1;
 	x->txn_t0 = mono_s();
+	/* an address erased since the last transaction stays erased */
+	if ((x->r = erase_tombs_fresh(x->s, x->tombs)) != STORE_OK)
+		return -1;
 	return 0;
 }
 

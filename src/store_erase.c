@@ -302,6 +302,14 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 			if ((w = store_begin(to)) != STORE_OK)
 				break;
 			t0 = mono_s();
+			/* an address erased since the last transaction */
+			if (cb->fresh && ((w = cb->fresh(to, cb->arg)) !=
+			    STORE_OK || (a >= 0 && t->addr && cb->skip &&
+			    cb->skip(store_col(st, a), cb->arg)))) {
+				if (w == STORE_OK)
+					continue;
+				break;
+			}
 		}
 		if ((w = to->drv->prepare(to, put, &ins)) != STORE_OK)
 			break;
