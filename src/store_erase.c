@@ -268,24 +268,51 @@ copy_sql(const struct store_table *t)
 	return sbuf_steal(&b);
 }
 
+/* copy_row - the current row of st (from) into to, by the statement put */
+static enum store_status
+copy_row(struct store *from, struct store_stmt *st, struct store *to,
+    const char *put, const char *types)
+{
+	struct store_stmt *ins;
+	enum store_status r;
+	const char *v;
+	int i;
+
+	if ((r = to->drv->prepare(to, put, &ins)) != STORE_OK)
+		return r;
+	for (i = 0; types[i]; i++) {
+		if ((v = from->drv->column(st, i)) == NULL)
+			to->drv->bind(ins, i + 1, STORE_NULL, NULL, 0);
+		else if (types[i] == 'i')
+			to->drv->bind(ins, i + 1, STORE_INT, NULL,
+			    strtoll(v, NULL, 10));
+		else
+			to->drv->bind(ins, i + 1, STORE_TEXT, v, 0);
+	}
+	while (store_row(to, ins, &r) == 1)
+		;
+	store_done(to, ins);
+	return r;
+}
+
 /*
  * copy_table - every row of t from one store into the other, in short
  * transactions of the target: its writers (a fleet's, on PostgreSQL)
  * wait for the copy no longer than for any other, and PostgreSQL, which
  * keeps every version of a row a transaction updates, never makes the
  * aggregate rows the triggers update once a copied row (listed, daily)
- * the chains that made one long copy quadratic
+ * the chains that made one long copy quadratic. Each transaction reads
+ * what skip knows again (fresh): an address erased in the target since
+ * the last one is not brought back.
  */
 static enum store_status
 copy_table(struct store *from, struct store *to, const struct store_table *t,
     const struct store_copy_cb *cb)
 {
-	struct store_stmt *st, *ins;
+	struct store_stmt *st;
 	enum store_status r, w = STORE_OK;
 	char *sel, *put;
-	int i, n = (int)strlen(t->types);
-	int a = col_index(t->cols, "address", 7) - 1;
-	const char *v;
+	int a = t->addr && cb->skip ? col_index(t->cols, "address", 7) - 1 : -1;
 	long rows = 0;
 	double t0 = 0;
 
@@ -294,39 +321,17 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 	if ((r = store_q(from, &st, sel, "")) != STORE_OK)
 		goto out;
 	while (w == STORE_OK && store_row(from, st, &r) == 1) {
-		/* an address erased in the target is not brought back */
-		if (a >= 0 && t->addr && cb->skip &&
-		    cb->skip(store_col(st, a), cb->arg))
-			continue;
 		if (!to->txn) {
-			if ((w = store_begin(to)) != STORE_OK)
+			if ((w = store_begin(to)) != STORE_OK ||
+			    (cb->fresh && (w = cb->fresh(to, cb->arg)) !=
+			    STORE_OK))
 				break;
 			t0 = mono_s();
-			/* an address erased since the last transaction */
-			if (cb->fresh && ((w = cb->fresh(to, cb->arg)) !=
-			    STORE_OK || (a >= 0 && t->addr && cb->skip &&
-			    cb->skip(store_col(st, a), cb->arg)))) {
-				if (w == STORE_OK)
-					continue;
-				break;
-			}
 		}
-		if ((w = to->drv->prepare(to, put, &ins)) != STORE_OK)
-			break;
-		for (i = 0; i < n; i++) {
-			v = from->drv->column(st, i);
-			if (v == NULL)
-				to->drv->bind(ins, i + 1, STORE_NULL, NULL, 0);
-			else if (t->types[i] == 'i')
-				to->drv->bind(ins, i + 1, STORE_INT, NULL,
-				    strtoll(v, NULL, 10));
-			else
-				to->drv->bind(ins, i + 1, STORE_TEXT, v, 0);
-		}
-		while (store_row(to, ins, &w) == 1)
-			;
-		store_done(to, ins);
-		if (w == STORE_OK && mono_s() - t0 >= TXN_SECONDS &&
+		if (a >= 0 && cb->skip(store_col(st, a), cb->arg))
+			continue;
+		if ((w = copy_row(from, st, to, put, t->types)) == STORE_OK &&
+		    mono_s() - t0 >= TXN_SECONDS &&
 		    (w = store_commit(to)) == STORE_OK)
 			txn_gap();
 		if (++rows % 1000 == 0 && cb->progress)
