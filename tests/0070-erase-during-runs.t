@@ -32,18 +32,24 @@ forget() {
 	wait $fpid
 }
 
+# erased_during WHAT DB ADDRESS ROWS: while the run $pid writes into DB,
+# erase ADDRESS, the last of its ROWS rows; the run must not write it back
+erased_during() {
+	started "$2"
+	before=$(forget "$2" "$3"); ok $? "--forget while $1 writes ($(cat "$tmp/f"))"
+	wait $pid; ok $? "$1 ends ($(tail -1 "$tmp/o"))"
+	if [ "$before" -lt "$4" ]; then
+		is "$(sqlite3 "$2" "SELECT count(*) FROM suppression WHERE address = '$3'")" 0 "the address erased during $1 is not written back by it"
+	else
+		skip "the address erased during $1" "$1 had written it before the --forget ($before rows)"
+	fi
+}
+
 # --import: the victim is the list's last line
 awk 'BEGIN { for (i = 0; i < 60000; i++) print "imp" i "@example.org"; print "zz-victim@example.org" }' > "$tmp/list"
 $B --import "$tmp/list" --class hard > "$tmp/o" 2>&1 &
 pid=$!
-started "$db"
-before=$(forget "$db" zz-victim@example.org); ok $? "--forget while --import writes ($(cat "$tmp/f"))"
-wait $pid; ok $? "the import ends ($(tail -1 "$tmp/o"))"
-if [ "$before" -lt 60000 ]; then
-	is "$(sqlite3 "$db" "SELECT count(*) FROM suppression WHERE address = 'zz-victim@example.org'")" 0 "the address erased during the import is not imported after"
-else
-	skip "the address erased during the import" "the import had written it before the --forget ($before rows)"
-fi
+erased_during --import "$db" zz-victim@example.org 60000
 
 # --migrate-to: the victim's row is the source's last (address order)
 src=$tmp/src.db
@@ -53,13 +59,6 @@ dst=$tmp/dst.db
 $BOUNCER --allow-root --db "$dst" --init > /dev/null
 $BOUNCER --allow-root --db "$src" --migrate-to "$dst" > "$tmp/o" 2>&1 &
 pid=$!
-started "$dst"
-before=$(forget "$dst" zz-copied@example.org); ok $? "--forget in the target while --migrate-to writes ($(cat "$tmp/f"))"
-wait $pid; ok $? "the copy ends ($(tail -1 "$tmp/o"))"
-if [ "$before" -lt 100000 ]; then
-	is "$(sqlite3 "$dst" "SELECT count(*) FROM suppression WHERE address = 'zz-copied@example.org'")" 0 "the address erased in the target during the copy is not copied after"
-else
-	skip "the address erased during the copy" "the copy had written it before the --forget ($before rows)"
-fi
+erased_during --migrate-to "$dst" zz-copied@example.org 100000
 is "$(count "$dst")" 100000 "every other row copied"
 done_testing
