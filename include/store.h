@@ -180,6 +180,11 @@ enum store_status store_erase_key_add(struct store *, const char *,
 enum store_status store_tombstones(struct store *,
 	    int (*)(const char *, const char *, void *), void *);
 /*
+ * store_erase_mark - a number that changes whenever a key or a
+ * tombstone is added (neither is ever removed): whether to read them again
+ */
+enum store_status store_erase_mark(struct store *, long *);
+/*
  * store_forget - erase every trace of address: its rows, and the
  * address in other rows' text; count the erasure anonymously when there
  * was something to erase; leave its tombstone (kid, hash). Then make it

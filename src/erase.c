@@ -124,6 +124,7 @@ is_erased(const struct keyset *k, GHashTable *t, const char *addr)
 struct erase_tombs {
 	struct keyset	 k;
 	GHashTable	*t;
+	long		 mark;	/* store_erase_mark when read; -1: never */
 };
 
 enum store_status
@@ -133,6 +134,7 @@ erase_tombs_open(struct store *s, struct erase_tombs **out)
 	enum store_status r;
 
 	x->t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	x->mark = -1;
 	if ((r = erase_tombs_fresh(s, x)) != STORE_OK) {
 		erase_tombs_close(x);
 		x = NULL;
@@ -145,11 +147,17 @@ enum store_status
 erase_tombs_fresh(struct store *s, struct erase_tombs *x)
 {
 	enum store_status r;
+	long mark;
 
-	g_hash_table_remove_all(x->t);
-	if ((r = load_keys(s, &x->k)) != STORE_OK)
+	/* called every transaction of a long run: read only what changed */
+	if ((r = store_erase_mark(s, &mark)) != STORE_OK || mark == x->mark)
 		return r;
-	return store_tombstones(s, add_tomb, x->t);
+	g_hash_table_remove_all(x->t);
+	if ((r = load_keys(s, &x->k)) != STORE_OK ||
+	    (r = store_tombstones(s, add_tomb, x->t)) != STORE_OK)
+		return r;
+	x->mark = mark;
+	return STORE_OK;
 }
 
 enum store_status

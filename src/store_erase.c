@@ -58,6 +58,18 @@ store_tombstones(struct store *s, int (*cb)(const char *, const char *,
 	return r;
 }
 
+enum store_status
+store_erase_mark(struct store *s, long *mark)
+{
+	long long v;
+	enum store_status r;
+
+	r = store_one(s, &v, "SELECT (SELECT count(*) FROM erased) + (SELECT "
+	    "count(*) FROM erase_keys)", "");
+	*mark = (long)v;
+	return r;
+}
+
 /*
  * scrub_col - the erased address out of one column's text. The rows
  * whose text names it are found without a lock (a read in SQLite's WAL
