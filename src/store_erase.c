@@ -71,6 +71,33 @@ store_erase_mark(struct store *s, long *mark)
 }
 
 /*
+ * A long run's short transactions, so that a bounce piped meanwhile
+ * waits little (issue 22): chunk_begin opens one unless one is open;
+ * chunk_end commits it once it has lasted TXN_SECONDS, or at the last
+ * row, and leaves the lock free a moment for the others.
+ */
+static enum store_status
+chunk_begin(struct store *s, double *t0)
+{
+	enum store_status r = STORE_OK;
+
+	if (!s->txn && (r = store_begin(s)) == STORE_OK)
+		*t0 = mono_s();
+	return r;
+}
+
+static enum store_status
+chunk_end(struct store *s, double t0, int last)
+{
+	enum store_status r = STORE_OK;
+
+	if ((last || mono_s() - t0 >= TXN_SECONDS) &&
+	    (r = store_commit(s)) == STORE_OK)
+		txn_gap();
+	return r;
+}
+
+/*
  * scrub_col - the erased address out of one column's text. The rows
  * whose text names it are found without a lock (a read in SQLite's WAL
  * mode blocks nobody), then rewritten in short transactions, each row
@@ -88,7 +115,6 @@ scrub_col(struct store *s, const struct store_table *t, const char *key,
 	const char *fmt = strcmp(key, "id") == 0 ? "sis" : "sss";
 	size_t k, n = 0;
 	double t0 = 0;
-	int in_txn = 0;
 
 	/* names from the list, never from input */
 	sql = g_strdup_printf("SELECT %s, %s FROM %s WHERE {INSTR}(lower(%s), "
@@ -107,12 +133,8 @@ scrub_col(struct store *s, const struct store_table *t, const char *key,
 	sql = g_strdup_printf("UPDATE %s SET %s = ?1 WHERE %s = ?2 AND %s = ?3",
 	    t->name, col, key, col);
 	for (k = 0; k < n && r == STORE_OK; k++) {
-		if (!in_txn) {
-			if ((r = store_begin(s)) != STORE_OK)
-				break;
-			in_txn = 1;
-			t0 = mono_s();
-		}
+		if ((r = chunk_begin(s, &t0)) != STORE_OK)
+			break;
 		text = str_replace_ci(olds[k], addr, "[erased]");
 		if (fmt[1] == 'i')
 			r = store_run(s, NULL, sql, fmt, text,
@@ -121,14 +143,10 @@ scrub_col(struct store *s, const struct store_table *t, const char *key,
 			r = store_run(s, NULL, sql, fmt, text, keys[k],
 			    olds[k]);
 		free(text);
-		if (r == STORE_OK && (k + 1 == n ||
-		    mono_s() - t0 >= TXN_SECONDS)) {
-			in_txn = 0;
-			if ((r = store_commit(s)) == STORE_OK)
-				txn_gap();
-		}
+		if (r == STORE_OK)
+			r = chunk_end(s, t0, k + 1 == n);
 	}
-	if (in_txn)
+	if (s->txn)
 		store_rollback(s);
 	for (k = 0; k < n; k++) {
 		free(keys[k]);
@@ -333,25 +351,20 @@ copy_table(struct store *from, struct store *to, const struct store_table *t,
 	if ((r = store_q(from, &st, sel, "")) != STORE_OK)
 		goto out;
 	while (w == STORE_OK && store_row(from, st, &r) == 1) {
-		if (!to->txn) {
-			if ((w = store_begin(to)) != STORE_OK ||
-			    (cb->fresh && (w = cb->fresh(to, cb->arg)) !=
-			    STORE_OK))
-				break;
-			t0 = mono_s();
-		}
+		/* a new transaction reads what skip knows again */
+		if (!to->txn && ((w = chunk_begin(to, &t0)) != STORE_OK ||
+		    (cb->fresh && (w = cb->fresh(to, cb->arg)) != STORE_OK)))
+			break;
 		if (a >= 0 && cb->skip(store_col(st, a), cb->arg))
 			continue;
-		if ((w = copy_row(from, st, to, put, t->types)) == STORE_OK &&
-		    mono_s() - t0 >= TXN_SECONDS &&
-		    (w = store_commit(to)) == STORE_OK)
-			txn_gap();
+		if ((w = copy_row(from, st, to, put, t->types)) == STORE_OK)
+			w = chunk_end(to, t0, 0);
 		if (++rows % 1000 == 0 && cb->progress)
 			cb->progress(t->name, rows, cb->arg);
 	}
 	store_done(from, st);
-	if (w == STORE_OK && r == STORE_OK && !to->txn)
-		w = store_begin(to);
+	if (w == STORE_OK && r == STORE_OK)
+		w = chunk_begin(to, &t0);
 	if (r != STORE_OK)
 		snprintf(to->err, sizeof(to->err), "%s", from->err);
 	else if ((r = w) == STORE_OK && t->cols[0] == 'i' && t->cols[1] == 'd' &&
